@@ -1,0 +1,32 @@
+// The contract of a built-in function that a function-call step (step_type 1) can call.
+
+/** Where a function writes documents: Firestore in the cloud and the emulator, a JSONL file elsewhere. */
+export interface DocumentSink {
+  /** Creates or overwrites `collection/documentId`; returns a human-readable location. */
+  write(collection: string, documentId: string, data: Record<string, unknown>): Promise<string>;
+  /** Says where documents go, for the one line a run prints at its start. */
+  readonly description: string;
+}
+
+export interface FunctionContext {
+  /** Identifies this run of the task: the same on a retry of the same task run, so writes stay idempotent. */
+  readonly executionId: string;
+  readonly stepId: string;
+  readonly sink: DocumentSink;
+}
+
+/** Returns the function's result text. Throws FunctionCallError when the call failed. */
+export type BuiltinFunction = (request: string, ctx: FunctionContext) => Promise<string>;
+
+export class FunctionCallError extends Error {
+  constructor(
+    message: string,
+    /** The result text the function produced anyway (the original's `{status:"error",...}` JSON). */
+    readonly response: string,
+    /** Whether the same call can succeed later (a transient storage fault) or never (a bad request). */
+    readonly isRetryable = false,
+  ) {
+    super(message);
+    this.name = "FunctionCallError";
+  }
+}

@@ -1,0 +1,87 @@
+// The run record: what happened in every step and in the task, as stored in outputs/ and printed by --json.
+import { z } from "zod";
+import { PayloadSchema } from "../config/config-schemas";
+
+export const TokenUsageSchema = z.object({
+  prompt_tokens: z.number(),
+  output_tokens: z.number(),
+  total_tokens: z.number(),
+});
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+export const ERROR_CODES = [
+  "invalid_config", // the task or job document is malformed: never retried
+  "unresolved_variable", // strict mode: a %name% named no input
+  "model_error", // the model call failed (after retries when retryable)
+  "model_blocked", // safety block, recitation, empty answer: the model's own refusal
+  "function_error", // a built-in function failed
+  "deadline_exceeded", // the run's time budget ran out
+  "hop_limit", // a job's chain reached its max_hops
+  "output_too_large", // the output would not fit in a Firestore document
+  "internal", // a bug: report it
+] as const;
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const RunErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** The step that failed, when one did. */
+  step_id: z.string().optional(),
+  /** JSON path in the task config, e.g. `steps[1].model_query_config.user_prompt`. */
+  path: z.string().optional(),
+  /** Model or function calls made for the failing step, retries included. */
+  attempts: z.number().optional(),
+  /** HTTP status of the failing model call, when there was one. */
+  status: z.number().optional(),
+  retryable: z.boolean(),
+});
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+export const StepRecordSchema = z.object({
+  step_id: z.string(),
+  name: z.string(),
+  step_type: z.enum(["model_query", "function_call"]),
+  model_key: z.string().optional(),
+  /** The provider's model name that model_key resolved to. */
+  model: z.string().optional(),
+  function_name: z.string().optional(),
+  system_prompt: z.string().optional(),
+  user_prompt: z.string().optional(),
+  request: z.string().optional(),
+  response: z.string().nullable(),
+  finish_reason: z.string().optional(),
+  status: z.enum(["success", "failed"]),
+  error: RunErrorSchema.optional(),
+  latency_ms: z.number(),
+  attempts: z.number(),
+  usage: TokenUsageSchema,
+  warnings: z.array(z.string()),
+  /** Set when a long field was cut to fit a Firestore document: which fields, and their full lengths. */
+  truncated: z.record(z.string(), z.number()).optional(),
+});
+export type StepRecord = z.infer<typeof StepRecordSchema>;
+
+export const TaskRecordSchema = z.object({
+  task_id: z.string(),
+  execution_id: z.string(),
+  status: z.enum(["success", "failed"]),
+  output_payload: PayloadSchema,
+  error: RunErrorSchema.optional(),
+  steps: z.array(StepRecordSchema),
+  usage: TokenUsageSchema,
+  latency_ms: z.number(),
+  started_at: z.string(),
+  finished_at: z.string(),
+});
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+export const ZERO_USAGE: TokenUsage = Object.freeze({ prompt_tokens: 0, output_tokens: 0, total_tokens: 0 });
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
+}

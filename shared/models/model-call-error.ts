@@ -1,0 +1,32 @@
+// The one error type for a failed model call; whether it is worth retrying is decided here and only here.
+
+/** HTTP statuses that can succeed on a later attempt. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export type ModelFailureKind =
+  | "http" // the API answered with an error status
+  | "network" // connection refused or reset, DNS, socket hang-up
+  | "timeout" // no answer in time
+  | "malformed" // a 2xx answer that is not the expected JSON
+  | "blocked" // prompt blocked, or candidate stopped for SAFETY/RECITATION/...
+  | "empty"; // no candidate text
+
+export class ModelCallError extends Error {
+  readonly isRetryable: boolean;
+  constructor(
+    message: string,
+    readonly kind: ModelFailureKind,
+    readonly options: { status?: number; reason?: string; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "ModelCallError";
+    this.isRetryable =
+      kind === "network" || kind === "timeout" || kind === "malformed" || (kind === "http" && RETRYABLE_STATUS.has(options.status ?? 0));
+  }
+  get status(): number | undefined {
+    return this.options.status;
+  }
+  get retryAfterMs(): number | undefined {
+    return this.options.retryAfterMs;
+  }
+}

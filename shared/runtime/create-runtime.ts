@@ -1,0 +1,64 @@
+// Builds the engine's options from the environment: model table, Gemini (or the offline stand-in), the sink.
+import type { DocumentSink } from "../builtins/builtin-function";
+import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
+import { createJsonlSink } from "../builtins/jsonl-sink";
+import type { EngineOptions } from "../engine/run-step";
+import { createGeminiProvider } from "../models/gemini-provider";
+import { buildModelTable, MODEL_TABLE_ENV } from "../models/model-table";
+import { startStandin, type Standin, type StandinOptions } from "../standin/standin-server";
+
+export interface RuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where built-in functions write; defaults to JSONL files under `.runs/` in the working directory. */
+  sink?: DocumentSink;
+  strict?: boolean;
+  /** Options of the in-process stand-in started when there is no GEMINI_API_KEY and no GEMINI_BASE_URL. */
+  standin?: StandinOptions;
+}
+
+export interface Runtime {
+  engine: EngineOptions;
+  /** Lines to print once at the start of a run: where model calls and documents go. */
+  banner: string[];
+  /** Set when this runtime started its own stand-in. */
+  standin?: Standin;
+  close(): Promise<void>;
+}
+
+export const STANDIN_API_KEY = "offline-standin";
+
+export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const modelTable = buildModelTable(env[MODEL_TABLE_ENV]);
+  const banner: string[] = [];
+  let apiKey = env.GEMINI_API_KEY?.trim();
+  let baseUrl = env.GEMINI_BASE_URL?.trim() || undefined;
+  let standin: Standin | undefined;
+  if (!apiKey) {
+    if (!baseUrl) {
+      standin = await startStandin(options.standin);
+      baseUrl = standin.url;
+    }
+    apiKey = STANDIN_API_KEY;
+    banner.push(`No GEMINI_API_KEY set: model calls go to the offline Gemini stand-in at ${baseUrl} (its answers echo the prompt).`);
+  } else if (baseUrl) {
+    banner.push(`Gemini base URL overridden: ${baseUrl}`);
+  }
+  const sink = options.sink ?? createJsonlSink(".runs");
+  banner.push(`Built-in functions write documents to ${sink.description}.`);
+  const engine: EngineOptions = {
+    providers: { gemini: createGeminiProvider({ apiKey, baseUrl }) },
+    modelTable,
+    functions: BUILTIN_FUNCTIONS,
+    sink,
+    strict: options.strict ?? false,
+  };
+  return {
+    engine,
+    banner,
+    ...(standin ? { standin } : {}),
+    close: async () => {
+      await standin?.close();
+    },
+  };
+}
