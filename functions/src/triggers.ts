@@ -1,0 +1,40 @@
+// Trigger bodies, loaded on the first event only, so that a cold start loads little more than firebase-functions.
+import { logger } from "firebase-functions";
+import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
+import { startJob } from "../../shared/pipeline/start-job";
+
+/** Events older than this are acknowledged without work: Google's guard against endless retries. */
+const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
+
+let pipeline: Promise<PipelineRuntime> | undefined;
+
+function getPipeline(): Promise<PipelineRuntime> {
+  pipeline ??= createPipelineRuntime(process.env, (message, fields) => logger.info(message, fields)).then((p) => {
+    for (const line of p.runtime.banner) logger.info(line);
+    return p;
+  });
+  return pipeline;
+}
+
+function tooOld(eventTime: string, what: string): boolean {
+  const age = Date.now() - Date.parse(eventTime);
+  if (age > MAX_EVENT_AGE_MS) {
+    logger.error(`dropping a ${Math.round(age / 3_600_000)} h old event for ${what}: older than the retry cut-off`);
+    return true;
+  }
+  return false;
+}
+
+export async function onTaskCreated(taskDocId: string, eventTime: string): Promise<void> {
+  if (tooOld(eventTime, `tasks/${taskDocId}`)) return;
+  const { deps } = await getPipeline();
+  await handleTaskCreated(deps, taskDocId);
+}
+
+export async function onJobCreated(jobId: string, eventTime: string): Promise<void> {
+  if (tooOld(eventTime, `jobs/${jobId}`)) return;
+  const { deps } = await getPipeline();
+  const result = await startJob(deps, jobId, { fromStatuses: ["queued"] });
+  logger.info(`job ${jobId}: ${result.kind}`, result);
+}

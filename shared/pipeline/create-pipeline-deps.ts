@@ -1,0 +1,41 @@
+// Assembles the pipeline's dependencies from the environment; shared by the Cloud Functions, tools and tests.
+import { createFirestoreSink } from "../builtins/firestore-sink";
+import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
+import { createRuntime, type Runtime } from "../runtime/create-runtime";
+import { getDb } from "./firestore";
+import { DEFAULT_POLICY, type PipelineDeps, type PipelinePolicy } from "./pipeline-deps";
+
+export interface PipelineRuntime {
+  deps: PipelineDeps;
+  runtime: Runtime;
+}
+
+/** Policy numbers may be shortened through the environment, for tests of leases and deadlines. */
+function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
+  const num = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return {
+    leaseMs: num("TASK_LEASE_MS", DEFAULT_POLICY.leaseMs),
+    runBudgetMs: num("TASK_RUN_BUDGET_MS", DEFAULT_POLICY.runBudgetMs),
+    maxAttempts: num("TASK_MAX_ATTEMPTS", DEFAULT_POLICY.maxAttempts),
+    maxHops: num("TASK_MAX_HOPS", DEFAULT_POLICY.maxHops),
+  };
+}
+
+export async function createPipelineRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  log?: PipelineDeps["log"],
+): Promise<PipelineRuntime> {
+  const db = await getDb();
+  const runtime = await createRuntime({ env, sink: createFirestoreSink(db), strict: env.STRICT_INTERPOLATION === "true" });
+  const deps: PipelineDeps = {
+    db,
+    engine: runtime.engine,
+    validation: { modelTable: runtime.engine.modelTable, functions: BUILTIN_FUNCTIONS },
+    policy: policyFromEnv(env),
+    ...(log ? { log } : {}),
+  };
+  return { deps, runtime };
+}

@@ -1,0 +1,134 @@
+// Ends a task in one transaction: output document, task status, the successor task, and the job's progress.
+import { FieldValue, Timestamp, type DocumentData } from "firebase-admin/firestore";
+import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
+import { bindInputs } from "../engine/bind-inputs";
+import type { RunError, TaskRecord } from "../engine/run-record";
+import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
+import { DEFAULT_MAX_HOPS } from "./job-document";
+import { fitOutputDocument, fitsInDocument, type OutputDocument } from "./output-document";
+import type { PipelineDeps } from "./pipeline-deps";
+import type { TaskEnvelope } from "./task-document";
+
+export type TaskError = RunError & { issues?: { path: string; message: string }[] };
+
+export interface FinishInput {
+  taskDocId: string;
+  envelope: TaskEnvelope;
+  attempt: number;
+  /** Absent when the document never parsed. */
+  config?: TaskConfig;
+  /** Absent when the task never ran (invalid document, too many attempts). */
+  record?: TaskRecord;
+  /** The reason it failed without running. */
+  error?: TaskError;
+  libraryNext?: TaskConfig;
+}
+
+export type FinishOutcome =
+  | { kind: "finished"; status: "success" | "failed"; nextTaskDocId?: string; jobStatus?: "running" | "success" | "failed" }
+  | { kind: "lost"; reason: string };
+
+const ALREADY_EXISTS = 6;
+
+export async function finishTask(deps: PipelineDeps, input: FinishInput): Promise<FinishOutcome> {
+  const { db } = deps;
+  const taskRef = db.collection("tasks").doc(input.taskDocId);
+  const jobId = input.envelope.job_id;
+  const jobRef = jobId ? db.collection("jobs").doc(jobId) : undefined;
+  const outputRef = db.collection("outputs").doc(input.taskDocId);
+  try {
+    return await db.runTransaction(async (tx): Promise<FinishOutcome> => {
+      const [taskSnap, jobSnap] = await Promise.all([tx.get(taskRef), jobRef ? tx.get(jobRef) : undefined]);
+      const current = taskSnap.data();
+      if (!current || current.status !== "running" || current.attempts !== input.attempt) {
+        return { kind: "lost", reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran` };
+      }
+      const job = jobSnap?.data();
+      const sameRun = job !== undefined && job.run_id === input.envelope.run_id && job.status === "running";
+      const now = Timestamp.fromMillis((deps.now ?? Date.now)());
+      const hop = input.envelope.hop;
+      const record = input.record;
+      let status: "success" | "failed" = record?.status === "success" ? "success" : "failed";
+      let error: TaskError | undefined = input.error ?? record?.error;
+
+      // The successor, and what stops the chain instead.
+      let next: { id: string; doc: DocumentData } | undefined;
+      let chainError: TaskError | undefined;
+      const nextTaskId = input.config?.next_task;
+      if (status === "success" && nextTaskId && (!jobId || sameRun)) {
+        const maxHops = jobId ? Number(job?.max_hops ?? DEFAULT_MAX_HOPS) : deps.policy.maxHops;
+        const nextConfig = jobId ? chainAt(job?.chain, hop) : input.libraryNext;
+        if (!nextConfig) {
+          chainError = { code: "invalid_config", message: `next_task ${JSON.stringify(nextTaskId)} is not in the job's resolved chain`, path: "next_task", retryable: false };
+        } else if (hop + 1 > maxHops) {
+          chainError = { code: "hop_limit", message: `the chain reached its hop limit (${maxHops} tasks); next_task ${JSON.stringify(nextTaskId)} was not started`, retryable: false };
+        } else {
+          const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextConfig.task_id) : chainedTaskDocId(input.taskDocId, nextConfig.task_id);
+          const doc: DocumentData = {
+            ...nextConfig,
+            input_config: { payload: bindInputs(nextConfig.input_config.payload, record!.output_payload).inputs },
+            ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}),
+            hop: hop + 1,
+            status: "queued",
+            attempts: 0,
+            created_at: FieldValue.serverTimestamp(),
+            previous_task_doc_id: input.taskDocId,
+          };
+          if (fitsInDocument(doc)) next = { id, doc };
+          else {
+            status = "failed";
+            error = { code: "output_too_large", message: `the output payload is too large to hand to next_task ${JSON.stringify(nextTaskId)} within Firestore's 1 MiB document limit`, retryable: false };
+          }
+        }
+      }
+
+      if (record) {
+        const output: OutputDocument = { ...record, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
+        if (error && !record.error) output.error = error;
+        tx.create(outputRef, fitOutputDocument(output));
+      }
+      tx.update(taskRef, {
+        status,
+        finished_at: now,
+        lease_expires_at: FieldValue.delete(),
+        error: error ?? chainError ?? FieldValue.delete(),
+        ...(record ? { usage: record.usage, latency_ms: Math.round(record.latency_ms) } : {}),
+        ...(next ? { next_task_doc_id: next.id } : {}),
+      });
+      if (next) tx.create(db.collection("tasks").doc(next.id), next.doc);
+
+      let jobStatus: "running" | "success" | "failed" | undefined;
+      if (jobRef && sameRun) {
+        const progress: DocumentData = { updated_at: now };
+        if (status === "success") progress.tasks_done = FieldValue.increment(1);
+        if (record) {
+          progress["usage.prompt_tokens"] = FieldValue.increment(record.usage.prompt_tokens);
+          progress["usage.output_tokens"] = FieldValue.increment(record.usage.output_tokens);
+          progress["usage.total_tokens"] = FieldValue.increment(record.usage.total_tokens);
+        }
+        const jobError = status === "failed" ? error : chainError;
+        if (jobError) {
+          jobStatus = "failed";
+          Object.assign(progress, { status: "failed", error: { ...jobError, task_doc_id: input.taskDocId }, finished_at: now });
+        } else if (next) {
+          jobStatus = "running";
+          Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
+        } else {
+          jobStatus = "success";
+          Object.assign(progress, { status: "success", output_payload: record?.output_payload ?? {}, finished_at: now });
+        }
+        tx.update(jobRef, progress);
+      }
+      return { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
+    });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === ALREADY_EXISTS) return { kind: "lost", reason: "another attempt already wrote this task's output" };
+    throw err;
+  }
+}
+
+function chainAt(chain: unknown, hop: number): TaskConfig | undefined {
+  if (!Array.isArray(chain) || hop >= chain.length) return undefined;
+  const parsed = TaskConfigSchema.safeParse(chain[hop]);
+  return parsed.success ? parsed.data : undefined;
+}

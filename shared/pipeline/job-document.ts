@@ -1,0 +1,48 @@
+// The jobs/{id} document: a JobConfig plus run state (progress, output, totals, error).
+import { z } from "zod";
+import { PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
+import { RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
+
+export const JOB_ENVELOPE_FIELDS = [
+  "run_id",
+  "runs",
+  "chain",
+  "current_task_doc_id",
+  "current_task_id",
+  "tasks_done",
+  "output_payload",
+  "usage",
+  "error",
+  "created_at",
+  "started_at",
+  "finished_at",
+  "updated_at",
+] as const;
+
+export const JobEnvelopeSchema = z.object({
+  run_id: z.string().optional(),
+  /** How many times the job was started. */
+  runs: z.number().int().nonnegative().default(0),
+  /** The resolved chain of this run, entry first: next_task links resolved through the job and the library. */
+  chain: z.array(TaskConfigSchema).optional(),
+  current_task_doc_id: z.string().optional(),
+  current_task_id: z.string().optional(),
+  tasks_done: z.number().int().nonnegative().default(0),
+  output_payload: PayloadSchema.optional(),
+  usage: TokenUsageSchema.optional(),
+  error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
+});
+export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
+
+/** Default hop limit of a job (and of a chain of bare tasks) when the config sets none. */
+export const DEFAULT_MAX_HOPS = 100;
+
+export function splitJobDocument(data: Record<string, unknown>): { envelope: Record<string, unknown>; config: Record<string, unknown> } {
+  const envelope: Record<string, unknown> = {};
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if ((JOB_ENVELOPE_FIELDS as readonly string[]).includes(key)) envelope[key] = value;
+    else config[key] = value;
+  }
+  return { envelope, config };
+}

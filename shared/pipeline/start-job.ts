@@ -1,0 +1,108 @@
+// Starts a run of a job: validates it, resolves its chain, and commits the entry task to tasks/.
+import { FieldValue, Timestamp, type Transaction } from "firebase-admin/firestore";
+import { formatIssues, type ConfigIssue } from "../config/config-issue";
+import type { JobConfig, TaskConfig } from "../config/config-schemas";
+import { parseConfig } from "../config/validate-config";
+import { ZERO_USAGE } from "../engine/run-record";
+import { jobTaskDocId } from "./doc-ids";
+import { splitJobDocument } from "./job-document";
+import type { PipelineDeps } from "./pipeline-deps";
+
+export type StartJobResult =
+  | { kind: "started"; runId: string; entryTaskDocId: string }
+  | { kind: "invalid"; issues: ConfigIssue[] }
+  | { kind: "not_started"; reason: string };
+
+export interface StartJobOptions {
+  /** Only start a job whose status is one of these (the trigger starts `queued` jobs only). */
+  fromStatuses: readonly string[];
+}
+
+type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
+
+export async function startJob(deps: Deps, jobId: string, options: StartJobOptions): Promise<StartJobResult> {
+  const { db } = deps;
+  const jobRef = db.collection("jobs").doc(jobId);
+  return db.runTransaction(async (tx): Promise<StartJobResult> => {
+    const snap = await tx.get(jobRef);
+    if (!snap.exists) return { kind: "not_started", reason: `no document jobs/${jobId}` };
+    const { envelope, config } = splitJobDocument(snap.data()!);
+    const status = String(config.status ?? "queued");
+    if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
+    const now = Timestamp.fromMillis((deps.now ?? Date.now)());
+
+    const parsed = parseConfig("job", config, deps.validation);
+    let issues = parsed.ok ? [] : parsed.issues;
+    let chain: TaskConfig[] = [];
+    if (parsed.ok) {
+      const resolved = await resolveChain(tx, deps, parsed.value);
+      issues = resolved.issues;
+      chain = resolved.chain;
+    }
+    if (issues.length) {
+      tx.update(jobRef, {
+        status: "failed",
+        error: { code: "invalid_config", message: `invalid job (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`, issues, retryable: false },
+        finished_at: now,
+        updated_at: now,
+      });
+      return { kind: "invalid", issues };
+    }
+    const runs = Number(envelope.runs ?? 0) + 1;
+    const runId = `run${runs}`;
+    const entry = chain[0]!;
+    const entryTaskDocId = jobTaskDocId(jobId, runId, 1, entry.task_id);
+    tx.create(db.collection("tasks").doc(entryTaskDocId), {
+      ...entry,
+      job_id: jobId,
+      run_id: runId,
+      hop: 1,
+      status: "queued",
+      attempts: 0,
+      created_at: FieldValue.serverTimestamp(),
+    });
+    tx.update(jobRef, {
+      status: "running",
+      run_id: runId,
+      runs,
+      chain,
+      current_task_doc_id: entryTaskDocId,
+      current_task_id: entry.task_id,
+      tasks_done: 0,
+      usage: ZERO_USAGE,
+      started_at: now,
+      updated_at: now,
+      output_payload: FieldValue.delete(),
+      error: FieldValue.delete(),
+      finished_at: FieldValue.delete(),
+    });
+    return { kind: "started", runId, entryTaskDocId };
+  });
+}
+
+/** Follows next_task from the entry task through the job's task_configs, then the task_configs/ library. */
+async function resolveChain(tx: Transaction, deps: Deps, job: JobConfig): Promise<{ chain: TaskConfig[]; issues: ConfigIssue[] }> {
+  const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
+  const library = new Map<string, TaskConfig>();
+  const chain: TaskConfig[] = [job.task_config];
+  for (let task = job.task_config; task.next_task; ) {
+    const id = task.next_task;
+    let next = inJob.get(id) ?? library.get(id);
+    if (!next) {
+      const snap = await tx.get(deps.db.collection("task_configs").doc(id));
+      if (snap.exists) {
+        const parsed = parseConfig("task", snap.data(), deps.validation);
+        if (!parsed.ok) return { chain, issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+        next = parsed.value;
+        library.set(id, next);
+      }
+    }
+    if (!next) break; // reported by the validation below, with the path of the dangling link
+    if (chain.includes(next)) break;
+    chain.push(next);
+    task = next;
+  }
+  // Validate again knowing the library, so cycles and dangling links are reported in the usual format.
+  const checked = parseConfig("job", job, { ...deps.validation, libraryTasks: library });
+  return { chain, issues: checked.ok ? [] : checked.issues };
+}
