@@ -1,19 +1,15 @@
 import { defineConfig } from "vitest/config";
 
-// Two suites: `unit` needs nothing but Node; `emulator` runs inside `firebase emulators:exec` (scripts/test.mjs).
+// Three suites. `unit` needs nothing but Node. `emulator` runs inside a Firestore-only emulator session,
+// where the test process is the only thing reacting to writes (handler and rules tests). `integration`
+// runs inside a Firestore + Functions emulator session: real triggers, real chains.
+const slow = { testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false };
 export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 20_000 } },
-      {
-        test: {
-          name: "emulator",
-          include: ["test/emulator/**/*.test.ts"],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
-        },
-      },
+      { test: { name: "emulator", include: ["test/emulator/**/*.test.ts"], ...slow } },
+      { test: { name: "integration", include: ["test/integration/**/*.test.ts"], ...slow } },
     ],
   },
 });

@@ -1,11 +1,10 @@
 // The deployed Cloud Functions: thin triggers that hand each Firestore event to the shared pipeline.
-import { defineSecret, defineString } from "firebase-functions/params";
+import { defineSecret } from "firebase-functions/params";
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
 
+// GEMINI_BASE_URL, LLM_MODEL_TABLE and the TASK_* policy numbers are plain environment variables (functions/.env):
+// declared params with defaults would override the emulator's inherited environment with their defaults.
 const geminiApiKey = defineSecret("GEMINI_API_KEY");
-// Read by the runtime from process.env; declared here so that deploy asks for them and documents them.
-defineString("GEMINI_BASE_URL", { default: "", description: "Overrides Gemini's endpoint (leave empty in production)." });
-defineString("LLM_MODEL_TABLE", { default: "", description: 'JSON overriding model keys, e.g. {"GEMINI_FLASH":"gemini-3.5-flash"}.' });
 
 /**
  * 540 s is the event-function maximum: a task runs several model calls with retries. 1 vCPU allows

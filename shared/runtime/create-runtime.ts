@@ -31,7 +31,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const env = options.env ?? process.env;
   const modelTable = buildModelTable(env[MODEL_TABLE_ENV]);
   const banner: string[] = [];
+  // The emulator needs some value for the declared secret; our tooling writes this placeholder, meaning "none".
   let apiKey = env.GEMINI_API_KEY?.trim();
+  if (apiKey === STANDIN_API_KEY) apiKey = undefined;
   let baseUrl = env.GEMINI_BASE_URL?.trim() || undefined;
   let standin: Standin | undefined;
   if (!apiKey) {

@@ -1,0 +1,105 @@
+// Follows one run of a job: reports each task as it starts and ends, resolves with the job when it ends.
+import type { DocumentData, Firestore } from "firebase-admin/firestore";
+
+export interface TaskProgress {
+  taskDocId: string;
+  taskId: string;
+  hop: number;
+  status: "queued" | "running" | "success" | "failed";
+  latencyMs?: number;
+  totalTokens?: number;
+  error?: { code: string; message: string; step_id?: string; path?: string };
+}
+
+export interface JobEnd {
+  jobId: string;
+  runId: string;
+  status: "success" | "failed";
+  outputPayload: Record<string, string>;
+  tasksDone: number;
+  usage: { prompt_tokens: number; output_tokens: number; total_tokens: number };
+  error?: { code: string; message: string; task_doc_id?: string };
+  /** Wall time from the job's start to its end, as the job document records them. */
+  elapsedMs: number;
+}
+
+export interface WatchOptions {
+  /** Follow this run; by default the job's current run_id. */
+  runId?: string;
+  onTask?: (task: TaskProgress, change: "started" | "ended") => void;
+  timeoutMs?: number;
+}
+
+export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {}): Promise<JobEnd> {
+  return new Promise((resolve, reject) => {
+    const seen = new Map<string, TaskProgress["status"]>();
+    let unsubscribeTasks: (() => void) | undefined;
+    let runId = options.runId;
+    const timer = options.timeoutMs
+      ? setTimeout(() => stop(new Error(`job ${jobId} did not end within ${Math.round(options.timeoutMs! / 1000)} s`)), options.timeoutMs)
+      : undefined;
+
+    const report = (doc: DocumentData, taskDocId: string) => {
+      const task = toProgress(taskDocId, doc);
+      const before = seen.get(taskDocId);
+      if (before === task.status) return;
+      seen.set(taskDocId, task.status);
+      if (task.status !== "queued" && (before === undefined || before === "queued")) options.onTask?.(task, "started");
+      if (task.status === "success" || task.status === "failed") options.onTask?.(task, "ended");
+    };
+
+    const tasksQuery = () => db.collection("tasks").where("job_id", "==", jobId).where("run_id", "==", runId);
+
+    const unsubscribeJob = db
+      .collection("jobs")
+      .doc(jobId)
+      .onSnapshot(async (snap) => {
+        const job = snap.data();
+        if (!job) return stop(new Error(`no document jobs/${jobId}`));
+        if (!runId && job.run_id) runId = job.run_id as string;
+        if (runId && !unsubscribeTasks) {
+          unsubscribeTasks = tasksQuery().onSnapshot((tasks) => {
+            const docs = [...tasks.docs].sort((a, b) => Number(a.get("hop")) - Number(b.get("hop")));
+            for (const doc of docs) report(doc.data(), doc.id);
+          }, stop);
+        }
+        const ended = job.run_id === runId && (job.status === "success" || job.status === "failed");
+        const failedToStart = !job.run_id && job.status === "failed";
+        if (!ended && !failedToStart) return;
+        // The job and its last task end in one transaction; read the tasks once more so no end goes unreported.
+        if (runId) for (const doc of (await tasksQuery().get()).docs.sort((a, b) => Number(a.get("hop")) - Number(b.get("hop")))) report(doc.data(), doc.id);
+        const started = job.started_at?.toMillis?.() ?? 0;
+        const finished = job.finished_at?.toMillis?.() ?? started;
+        stop(undefined, {
+          jobId,
+          runId: runId ?? "",
+          status: job.status,
+          outputPayload: job.output_payload ?? {},
+          tasksDone: job.tasks_done ?? 0,
+          usage: job.usage ?? { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+          ...(job.error ? { error: job.error } : {}),
+          elapsedMs: finished - started,
+        });
+      }, stop);
+
+    function stop(err?: Error, end?: JobEnd) {
+      if (timer) clearTimeout(timer);
+      unsubscribeJob();
+      unsubscribeTasks?.();
+      if (err) reject(err);
+      else resolve(end!);
+    }
+  });
+}
+
+function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
+  return {
+    taskDocId,
+    taskId: String(doc.task_id ?? ""),
+    hop: Number(doc.hop ?? 1),
+    status: doc.status ?? "queued",
+    ...(typeof doc.latency_ms === "number" ? { latencyMs: doc.latency_ms } : {}),
+    ...(doc.usage ? { totalTokens: Number(doc.usage.total_tokens ?? 0) } : {}),
+    ...(doc.error ? { error: doc.error } : {}),
+  };
+}

@@ -1,0 +1,18 @@
+// Small hand-made configs for pipeline tests.
+export const modelStep = (id: string, userPrompt: string, inputs: Record<string, string>, outputs: Record<string, string>) => ({
+  id,
+  name: id,
+  step_type: 0,
+  input_config: { payload: inputs },
+  model_query_config: { model_key: "GEMINI_FLASH", parameters: { temperature: "0.0" }, system_prompt: "", user_prompt: userPrompt },
+  output_config: { payload: outputs },
+});
+
+/** A one-step task that answers `prompt` (with %vars%) and exposes the answer as `answer`. */
+export const oneStepTask = (taskId: string, prompt: string, inputs: Record<string, string> = {}, nextTask = "") => ({
+  task_id: taskId,
+  input_config: { payload: inputs },
+  steps: [modelStep(`${taskId}-step`, prompt, Object.fromEntries(Object.keys(inputs).map((k) => [k, ""])), { answer: "" })],
+  output_config: { payload: { answer: "" } },
+  next_task: nextTask,
+});
