@@ -18,8 +18,13 @@ export function describe(value: unknown): string {
 export const PayloadSchema = z.record(
   z.string(),
   z.string({
-    error: (issue) =>
-      `expected a string, got ${describe(issue.input)}: payload values are text (quote it: "${String(issue.input)}")`,
+    error: (issue) => {
+      const hint =
+        issue.input !== null && typeof issue.input === "object"
+          ? "encode it as a JSON string"
+          : `quote it: "${String(issue.input)}"`;
+      return `expected a string, got ${describe(issue.input)}: payload values are text (${hint})`;
+    },
   }),
 );
 export type Payload = z.infer<typeof PayloadSchema>;
@@ -28,7 +33,10 @@ export const DataConfigSchema = z.strictObject({ payload: PayloadSchema.prefault
 export type DataConfig = z.infer<typeof DataConfigSchema>;
 
 /** Unix seconds; protobuf JSON writes int64 as a string, so numeric strings are accepted too. */
-const UnixSeconds = z.union([z.number(), z.string().regex(/^\d+$/, "expected unix seconds").transform(Number)]);
+const UnixSeconds = z.preprocess(
+  (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+  z.number({ error: (issue) => `expected unix seconds (a number, or a string of digits), got ${describe(issue.input)}` }),
+);
 
 export const MetadataSchema = z.strictObject({
   timestamp: UnixSeconds.optional(),
@@ -62,54 +70,45 @@ export type FunctionCallConfig = z.infer<typeof FunctionCallConfigSchema>;
 
 export const STEP_TYPE_MODEL_QUERY = 0;
 export const STEP_TYPE_FUNCTION_CALL = 1;
-const STEP_TYPE_NAMES: Record<string, 0 | 1> = {
+export type StepType = 0 | 1;
+const STEP_TYPE_NAMES: Record<string, StepType> = {
+  "0": STEP_TYPE_MODEL_QUERY,
+  "1": STEP_TYPE_FUNCTION_CALL,
   STEP_TYPE_MODEL_QUERY: STEP_TYPE_MODEL_QUERY,
   STEP_TYPE_FUNCTION_CALL: STEP_TYPE_FUNCTION_CALL,
 };
 
-/** 0/1 or the original enum names; normalised to the number. */
-export const StepTypeSchema = z.union([z.literal(0), z.literal(1), z.string()]).transform((value, ctx) => {
-  if (typeof value === "number") return value;
-  const mapped = STEP_TYPE_NAMES[value];
-  if (mapped === undefined) {
+/** 0/1 (or "0"/"1", as protobuf JSON readers accept) or the original enum names; undefined if none of them. */
+export function toStepType(value: unknown): StepType | undefined {
+  if (value === undefined) return STEP_TYPE_MODEL_QUERY; // the protobuf default
+  if (value === 0 || value === 1) return value;
+  return typeof value === "string" ? STEP_TYPE_NAMES[value] : undefined;
+}
+
+export const StepTypeSchema = z.unknown().optional().transform((value, ctx): StepType => {
+  const stepType = toStepType(value);
+  if (stepType === undefined) {
     ctx.addIssue({
       code: "custom",
-      message: `unknown step_type ${JSON.stringify(value)}; use 0 or "STEP_TYPE_MODEL_QUERY", 1 or "STEP_TYPE_FUNCTION_CALL"`,
+      message: `unknown step_type ${JSON.stringify(value) ?? String(value)}; use 0 or "STEP_TYPE_MODEL_QUERY", 1 or "STEP_TYPE_FUNCTION_CALL"`,
     });
     return z.NEVER;
   }
-  return mapped;
+  return stepType;
 });
-export type StepType = 0 | 1;
 
-export const StepConfigSchema = z
-  .strictObject({
-    id: z.string().default(""),
-    name: z.string().default(""),
-    description: z.string().default(""),
-    step_type: z.unknown().optional(),
-    input_config: DataConfigSchema.prefault({}),
-    model_query_config: ModelQueryConfigSchema.optional(),
-    function_call_config: FunctionCallConfigSchema.optional(),
-    output_config: DataConfigSchema.prefault({}),
-    metadata: MetadataSchema.optional(),
-  })
-  // step_type is checked here rather than inline so that its error names the field even when absent-with-default.
-  .transform((step, ctx) => {
-    const parsed = StepTypeSchema.safeParse(step.step_type ?? 0);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: ["step_type"] });
-      return z.NEVER;
-    }
-    const step_type = parsed.data as StepType;
-    if (step_type === STEP_TYPE_MODEL_QUERY && !step.model_query_config) {
-      ctx.addIssue({ code: "custom", path: ["model_query_config"], message: "a model query step (step_type 0) needs model_query_config" });
-    }
-    if (step_type === STEP_TYPE_FUNCTION_CALL && !step.function_call_config) {
-      ctx.addIssue({ code: "custom", path: ["function_call_config"], message: "a function call step (step_type 1) needs function_call_config" });
-    }
-    return { ...step, step_type };
-  });
+/** Which sub-config a step type needs is checked with the other semantic rules (validate-config.ts). */
+export const StepConfigSchema = z.strictObject({
+  id: z.string().default(""),
+  name: z.string().default(""),
+  description: z.string().default(""),
+  step_type: StepTypeSchema,
+  input_config: DataConfigSchema.prefault({}),
+  model_query_config: ModelQueryConfigSchema.optional(),
+  function_call_config: FunctionCallConfigSchema.optional(),
+  output_config: DataConfigSchema.prefault({}),
+  metadata: MetadataSchema.optional(),
+});
 export type StepConfig = z.infer<typeof StepConfigSchema>;
 
 export const TaskConfigSchema = z.strictObject({

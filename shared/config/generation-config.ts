@@ -62,6 +62,7 @@ export interface GenerationConfigResult {
 export function toGenerationConfig(parameters: Readonly<Record<string, ParameterValue>>): GenerationConfigResult {
   const config: Record<string, unknown> = {};
   const issues: ConfigIssue[] = [];
+  const given = new Map<keyof GenerationConfig, string>();
   for (const [name, raw] of Object.entries(parameters)) {
     const path = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `[${JSON.stringify(name)}]`;
     const spec = BY_NAME.get(name);
@@ -69,6 +70,12 @@ export function toGenerationConfig(parameters: Readonly<Record<string, Parameter
       issues.push({ path, message: `unknown parameter "${name}"; known: ${KNOWN_PARAMETERS.join(", ")}` });
       continue;
     }
+    const twin = given.get(spec.wire);
+    if (twin !== undefined) {
+      issues.push({ path, message: `given twice (as "${twin}" and "${name}"); keep one` });
+      continue;
+    }
+    given.set(spec.wire, name);
     const converted = convert(raw, spec);
     if (typeof converted === "string") issues.push({ path, message: converted });
     else config[spec.wire] = converted.value;
@@ -102,7 +109,8 @@ function convert(raw: ParameterValue, spec: ParameterSpec): { value: unknown } |
     case "string":
       return typeof raw === "string" ? { value: raw } : `expected a string, got ${describe(raw)}`;
     case "strings": {
-      const list = typeof raw === "string" ? (raw.trim().startsWith("[") ? parseJsonOr(raw, null) : [raw]) : raw;
+      const parsed = typeof raw === "string" ? parseJsonOr(raw, undefined) : undefined;
+      const list = typeof raw === "string" ? (Array.isArray(parsed) ? parsed : [raw]) : raw;
       if (Array.isArray(list) && list.every((s) => typeof s === "string")) return { value: list };
       return `expected a list of strings (or one string), got ${describe(raw)}`;
     }

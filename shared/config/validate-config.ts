@@ -3,7 +3,17 @@ import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
 import { DEFAULT_MODEL_TABLE, type ModelTable } from "../models/model-table";
 import { formatIssues, formatPath, joinPath, type ConfigIssue } from "./config-issue";
-import { CONFIG_SCHEMAS, STEP_TYPE_MODEL_QUERY, type ConfigOf, type ConfigType, type JobConfig, type StepConfig, type TaskConfig } from "./config-schemas";
+import {
+  CONFIG_SCHEMAS,
+  ParameterValueSchema,
+  STEP_TYPE_FUNCTION_CALL,
+  STEP_TYPE_MODEL_QUERY,
+  toStepType,
+  type ConfigOf,
+  type ConfigType,
+  type ParameterValue,
+  type TaskConfig,
+} from "./config-schemas";
 import { toGenerationConfig } from "./generation-config";
 import { parseJsonc } from "./jsonc";
 
@@ -38,15 +48,10 @@ export function parseConfigText<T extends ConfigType>(type: T, text: string, ctx
 export function parseConfig<T extends ConfigType>(type: T, raw: unknown, ctx = DEFAULT_VALIDATION): ParseResult<ConfigOf<T>> {
   const schema = CONFIG_SCHEMAS[type] as unknown as z.ZodType<ConfigOf<T>>;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
-  const value = parsed.data;
-  const issues =
-    type === "step"
-      ? checkStep(value as StepConfig, "", ctx)
-      : type === "task"
-        ? checkTask(value as TaskConfig, "", ctx)
-        : checkJob(value as JobConfig, ctx);
-  return issues.length ? { ok: false, issues } : { ok: true, value };
+  // The semantic checks read the raw input, so a shape error elsewhere never hides them.
+  const semantic = type === "step" ? checkStep(raw, "", ctx) : type === "task" ? checkTask(raw, "", ctx) : checkJob(raw, ctx);
+  const issues = dedupe([...(parsed.success ? [] : zodIssues(parsed.error)), ...semantic]);
+  return parsed.success && !issues.length ? { ok: true, value: parsed.data } : { ok: false, issues };
 }
 
 export function zodIssues(error: z.ZodError, prefix = ""): ConfigIssue[] {
@@ -68,71 +73,114 @@ export function zodIssues(error: z.ZodError, prefix = ""): ConfigIssue[] {
 
 const depth = (issues: readonly { path: readonly PropertyKey[] }[]) => Math.max(0, ...issues.map((i) => i.path.length));
 
-function checkStep(step: StepConfig, at: string, ctx: ValidationContext): ConfigIssue[] {
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+type Obj = Record<string, unknown>;
+const asObject = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);
+const asString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssue[] {
+  const step = asObject(raw);
+  if (!step) return [];
   const issues: ConfigIssue[] = [];
-  if (step.step_type === STEP_TYPE_MODEL_QUERY) {
-    const query = step.model_query_config!;
-    if (!ctx.modelTable[query.model_key]) {
-      issues.push({
-        path: joinPath(at, "model_query_config.model_key"),
-        message: `unknown model key ${JSON.stringify(query.model_key)}; known: ${Object.keys(ctx.modelTable).join(", ")}`,
-      });
-    }
-    for (const issue of toGenerationConfig(query.parameters).issues) {
+  const stepType = toStepType(step.step_type);
+  const query = asObject(step.model_query_config);
+  const call = asObject(step.function_call_config);
+  if (stepType === STEP_TYPE_MODEL_QUERY && step.model_query_config === undefined) {
+    issues.push({ path: joinPath(at, "model_query_config"), message: "a model query step (step_type 0) needs model_query_config" });
+  }
+  if (stepType === STEP_TYPE_FUNCTION_CALL && step.function_call_config === undefined) {
+    issues.push({ path: joinPath(at, "function_call_config"), message: "a function call step (step_type 1) needs function_call_config" });
+  }
+  const modelKey = asString(query?.model_key);
+  if (modelKey && !ctx.modelTable[modelKey]) {
+    issues.push({
+      path: joinPath(at, "model_query_config.model_key"),
+      message: `unknown model key ${JSON.stringify(modelKey)}; known: ${Object.keys(ctx.modelTable).join(", ")}`,
+    });
+  }
+  const parameters = asObject(query?.parameters);
+  if (parameters) {
+    const valid = Object.fromEntries(Object.entries(parameters).filter(([, v]) => ParameterValueSchema.safeParse(v).success)) as Record<string, ParameterValue>;
+    for (const issue of toGenerationConfig(valid).issues) {
       issues.push({ path: joinPath(joinPath(at, "model_query_config.parameters"), issue.path), message: issue.message });
     }
-  } else {
-    const name = step.function_call_config!.function_name;
-    if (!ctx.functions[name]) {
-      issues.push({
-        path: joinPath(at, "function_call_config.function_name"),
-        message: `unknown function ${JSON.stringify(name)}; known: ${Object.keys(ctx.functions).join(", ")}`,
-      });
-    }
+  }
+  const functionName = asString(call?.function_name);
+  if (functionName && !ctx.functions[functionName]) {
+    issues.push({
+      path: joinPath(at, "function_call_config.function_name"),
+      message: `unknown function ${JSON.stringify(functionName)}; known: ${Object.keys(ctx.functions).join(", ")}`,
+    });
   }
   return issues;
 }
 
-function checkTask(task: TaskConfig, at: string, ctx: ValidationContext): ConfigIssue[] {
+function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssue[] {
+  const task = asObject(raw);
+  if (!task) return [];
   const issues: ConfigIssue[] = [];
   const seen = new Map<string, number>();
-  task.steps.forEach((step, i) => {
+  const steps = Array.isArray(task.steps) ? task.steps : [];
+  steps.forEach((step, i) => {
     const stepAt = joinPath(at, `steps[${i}]`);
     issues.push(...checkStep(step, stepAt, ctx));
-    if (step.id) {
-      const first = seen.get(step.id);
-      if (first !== undefined) issues.push({ path: joinPath(stepAt, "id"), message: `duplicate step id ${JSON.stringify(step.id)} (also steps[${first}])` });
-      else seen.set(step.id, i);
+    const id = asString(asObject(step)?.id);
+    if (id) {
+      const first = seen.get(id);
+      if (first !== undefined) issues.push({ path: joinPath(stepAt, "id"), message: `duplicate step id ${JSON.stringify(id)} (also steps[${first}])` });
+      else seen.set(id, i);
     }
   });
-  if (task.next_task && task.next_task === task.task_id) {
-    issues.push({ path: joinPath(at, "next_task"), message: `a task cannot be its own next task (${JSON.stringify(task.task_id)}); loops are not supported` });
+  const taskId = asString(task.task_id);
+  if (task.next_task && task.next_task === taskId) {
+    issues.push({ path: joinPath(at, "next_task"), message: `a task cannot be its own next task (${JSON.stringify(taskId)}); loops are not supported` });
   }
   return issues;
 }
 
-function checkJob(job: JobConfig, ctx: ValidationContext): ConfigIssue[] {
-  const issues = checkTask(job.task_config, "task_config", ctx);
-  const inJob = new Map<string, string>([[job.task_config.task_id, "task_config"]]);
-  job.task_configs.forEach((task, i) => {
+function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
+  const job = asObject(raw);
+  if (!job) return [];
+  const entry = asObject(job.task_config);
+  const others = Array.isArray(job.task_configs) ? job.task_configs.map(asObject) : [];
+  const issues = checkTask(entry, "task_config", ctx);
+  const inJob = new Map<string, string>();
+  const entryId = asString(entry?.task_id);
+  if (entryId !== undefined) inJob.set(entryId, "task_config");
+  let linkable = entry !== undefined;
+  others.forEach((task, i) => {
     const at = `task_configs[${i}]`;
     issues.push(...checkTask(task, at, ctx));
-    if (!task.task_id) issues.push({ path: `${at}.task_id`, message: "a chained task needs a task_id for next_task to name it" });
-    else if (inJob.has(task.task_id)) issues.push({ path: `${at}.task_id`, message: `duplicate task_id ${JSON.stringify(task.task_id)} (also ${inJob.get(task.task_id)})` });
-    else inJob.set(task.task_id, at);
+    const id = asString(task?.task_id);
+    if (!task) linkable = false;
+    else if (!id) {
+      issues.push({ path: `${at}.task_id`, message: "a chained task needs a task_id for next_task to name it" });
+      linkable = false;
+    } else if (inJob.has(id)) {
+      issues.push({ path: `${at}.task_id`, message: `duplicate task_id ${JSON.stringify(id)} (also ${inJob.get(id)})` });
+      linkable = false;
+    } else inJob.set(id, at);
   });
-  if (issues.length) return issues;
-  return checkChain(job, ctx);
+  // Links can only be followed when every task is uniquely named.
+  if (linkable) issues.push(...checkChain(entry!, others as Obj[], job.max_hops, ctx));
+  return issues;
 }
 
 /** Follows next_task from the entry task: every link must resolve, and no task may come twice. */
-function checkChain(job: JobConfig, ctx: ValidationContext): ConfigIssue[] {
-  const byId = new Map(job.task_configs.map((t, i) => [t.task_id, { task: t, at: `task_configs[${i}]` }]));
-  const visited: string[] = [job.task_config.task_id];
-  let current: { task: TaskConfig; at: string } = { task: job.task_config, at: "task_config" };
-  while (current.task.next_task) {
-    const nextId = current.task.next_task;
+function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: ValidationContext): ConfigIssue[] {
+  const byId = new Map(others.map((t, i) => [asString(t.task_id)!, { task: t, at: `task_configs[${i}]` }]));
+  const visited: string[] = [asString(entry.task_id) ?? ""];
+  let current: { task: Obj; at: string } = { task: entry, at: "task_config" };
+  for (let nextId = asString(current.task.next_task); nextId; nextId = asString(current.task.next_task)) {
     const path = `${current.at}.next_task`;
+    if (nextId === visited[visited.length - 1]) return []; // a task naming itself is reported by checkTask
     if (visited.includes(nextId)) {
       return [{ path, message: `the chain has a cycle: ${[...visited, nextId].map((id) => JSON.stringify(id)).join(" -> ")}` }];
     }
@@ -142,10 +190,10 @@ function checkChain(job: JobConfig, ctx: ValidationContext): ConfigIssue[] {
       return [{ path, message: `next_task ${JSON.stringify(nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}` }];
     }
     visited.push(nextId);
-    current = inJob ?? { task: library!, at: `task_configs library ${JSON.stringify(nextId)}` };
+    current = inJob ?? { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(nextId)}` };
   }
-  if (job.max_hops !== undefined && visited.length > job.max_hops) {
-    return [{ path: "max_hops", message: `the chain has ${visited.length} tasks but max_hops is ${job.max_hops}` }];
+  if (typeof maxHops === "number" && Number.isInteger(maxHops) && maxHops > 0 && visited.length > maxHops) {
+    return [{ path: "max_hops", message: `the chain has ${visited.length} tasks but max_hops is ${maxHops}` }];
   }
   return [];
 }

@@ -1,7 +1,8 @@
 // Replaces `%name%` in a prompt or request with the step's input values, in one pass.
 import type { Payload } from "../config/config-schemas";
 
-const VARIABLE = /%([A-Za-z_][\w.-]*)%/g;
+/** A name starts with a letter or "_" (any script), so "50% off" or "%20" in a URL is never a variable. */
+const VARIABLE = /%([\p{L}_][\p{L}\p{N}_.-]*)%/gu;
 
 export interface Interpolation {
   text: string;

@@ -5,7 +5,7 @@ import { STEP_TYPE_MODEL_QUERY, type Payload, type StepConfig } from "../config/
 import { toGenerationConfig, type GenerationConfig } from "../config/generation-config";
 import type { ModelProvider } from "../models/model-provider";
 import type { ModelRoute, ModelTable } from "../models/model-table";
-import { DEFAULT_RETRY, realRetryEnv, withRetry, type RetryEnv, type RetryPolicy } from "../models/retry";
+import { DEFAULT_RETRY, realRetryEnv, RetryError, withRetry, type RetryEnv, type RetryPolicy } from "../models/retry";
 import { bindInputs } from "./bind-inputs";
 import { extractOutputs } from "./extract-outputs";
 import { interpolate } from "./interpolate";
@@ -110,7 +110,7 @@ export async function runStep(
       response = value;
     }
   } catch (err) {
-    const response = (err as { response?: unknown }).response;
+    const response = ((err instanceof RetryError ? err.lastError : err) as { response?: unknown }).response;
     if (typeof response === "string") record.response = response;
     record.attempts = attempts;
     record.error = toRunError(err, { step_id: record.step_id, path: at, attempts });
