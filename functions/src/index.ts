@@ -1,6 +1,7 @@
 // The deployed Cloud Functions: thin triggers that hand each Firestore event to the shared pipeline.
 import { defineSecret } from "firebase-functions/params";
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
+import { onSchedule } from "firebase-functions/v2/scheduler";
 
 // GEMINI_BASE_URL, LLM_MODEL_TABLE and the TASK_* policy numbers are plain environment variables (functions/.env):
 // declared params with defaults would override the emulator's inherited environment with their defaults.
@@ -28,4 +29,14 @@ export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {
   const { onJobCreated } = await import("./triggers");
   await onJobCreated(event.params.jobId!, event.time);
+});
+
+/**
+ * Takes over tasks whose run died (instance crash, timeout): anything `running` past its lease. Every 5
+ * minutes bounds how long a dead task waits after its 10-minute lease. (The emulator does not run schedules
+ * without the Pub/Sub emulator; `npm run sweep` runs the same code by hand.)
+ */
+export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: [geminiApiKey] }, async () => {
+  const { onSweep } = await import("./triggers");
+  await onSweep();
 });

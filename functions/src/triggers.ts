@@ -3,6 +3,7 @@ import { logger } from "firebase-functions";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { startJob } from "../../shared/pipeline/start-job";
+import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
@@ -37,4 +38,10 @@ export async function onJobCreated(jobId: string, eventTime: string): Promise<vo
   const { deps } = await getPipeline();
   const result = await startJob(deps, jobId, { fromStatuses: ["queued"] });
   logger.info(`job ${jobId}: ${result.kind}`, result);
+}
+
+export async function onSweep(): Promise<void> {
+  const { deps } = await getPipeline();
+  const result = await sweepExpiredTasks(deps);
+  if (result.expired.length) logger.warn(`took over ${result.expired.length} task(s) whose lease had expired`, result.outcomes);
 }

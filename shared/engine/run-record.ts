@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "function_error", // a built-in function failed
   "deadline_exceeded", // the run's time budget ran out
   "hop_limit", // a job's chain reached its max_hops
+  "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document
   "internal", // a bug: report it
 ] as const;

@@ -19,6 +19,8 @@ export interface EngineOptions {
   sink: DocumentSink;
   /** Fail a step whose prompt names a variable it does not have, instead of leaving `%name%` in place. */
   strict?: boolean;
+  /** Largest interpolated prompt (system + user) or request, in characters; larger fails the step unsent. */
+  maxPromptChars?: number;
   retry?: RetryPolicy;
   retryEnv?: RetryEnv;
   signal?: AbortSignal;
@@ -31,6 +33,12 @@ export interface StepRun {
   /** The running payload for the next step; undefined when the step failed. */
   outputs?: Payload;
 }
+
+/**
+ * About 250k tokens: far past what a chain step usually sends, below every current Gemini context window,
+ * and small enough that the prompt still fits in the output document's run record.
+ */
+export const DEFAULT_MAX_PROMPT_CHARS = 1_000_000;
 
 // Parameters are validated with the config; converting them again per run is avoidable work on a hot path.
 const generationConfigs = new WeakMap<StepConfig, GenerationConfig>();
@@ -81,6 +89,7 @@ export async function runStep(
       record.model = route.model;
       record.system_prompt = fill(query.system_prompt, "model_query_config.system_prompt");
       record.user_prompt = fill(query.user_prompt, "model_query_config.user_prompt");
+      checkSize(record.system_prompt.length + record.user_prompt.length, options, `${at}.model_query_config.user_prompt`, "prompt");
       const generationConfig = generationConfigFor(step, at);
       const provider = options.providers[route.provider];
       const request = { model: route.model, systemPrompt: record.system_prompt, userPrompt: record.user_prompt, generationConfig, signal: options.signal };
@@ -100,6 +109,7 @@ export async function runStep(
       if (!fn) throw new StepFailure("invalid_config", `unknown function "${call.function_name}"`, `${at}.function_call_config.function_name`);
       const request = fill(call.request, "function_call_config.request");
       record.request = request;
+      checkSize(request.length, options, `${at}.function_call_config.request`, "request");
       const fnContext = { executionId: context.executionId, stepId: record.step_id, sink: options.sink };
       const { value } = await withRetry(
         (attempt) => ((attempts = attempt), fn(request, fnContext)),
@@ -125,6 +135,13 @@ export async function runStep(
   const outputs = extractOutputs(step.output_config.payload, step.input_config.payload, inputs, response);
   options.onStepEnd?.(record, context.index);
   return { record, outputs };
+}
+
+function checkSize(chars: number, options: EngineOptions, path: string, what: string): void {
+  const limit = options.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS;
+  if (chars > limit) {
+    throw new StepFailure("prompt_too_large", `the interpolated ${what} has ${chars} characters, over the limit of ${limit} (MAX_PROMPT_CHARS); shorten the inputs or carry less context`, path);
+  }
 }
 
 function generationConfigFor(step: StepConfig, at: string): GenerationConfig {

@@ -5,7 +5,7 @@ import { bindInputs } from "../engine/bind-inputs";
 import type { RunError, TaskRecord } from "../engine/run-record";
 import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
 import { DEFAULT_MAX_HOPS } from "./job-document";
-import { fitOutputDocument, fitsInDocument, type OutputDocument } from "./output-document";
+import { fitOutputDocument, fitsInDocument, overflowDocuments, type OutputDocument } from "./output-document";
 import type { PipelineDeps } from "./pipeline-deps";
 import type { TaskEnvelope } from "./task-document";
 
@@ -85,7 +85,9 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       if (record) {
         const output: OutputDocument = { ...record, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
         if (error && !record.error) output.error = error;
-        tx.create(outputRef, fitOutputDocument(output));
+        const fitted = fitOutputDocument(output);
+        tx.create(outputRef, fitted.doc);
+        for (const [id, piece] of overflowDocuments(input.taskDocId, fitted.overflows)) tx.set(outputRef.collection("overflow").doc(id), piece);
       }
       tx.update(taskRef, {
         status,

@@ -17,11 +17,13 @@ const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 
 
 /**
  * Returns the document unchanged when it fits; otherwise cuts the longest prompts and responses (never
- * the output payload, which the next task needs) and records in each step's `truncated` what was cut.
+ * the output payload, which the next task needs) and records in each step's `truncated` what was cut;
+ * the full text of each cut field comes back as an overflow, to be kept beside the output document.
  */
-export function fitOutputDocument(doc: OutputDocument, limit = MAX_DOCUMENT_BYTES): OutputDocument {
+export function fitOutputDocument(doc: OutputDocument, limit = MAX_DOCUMENT_BYTES): { doc: OutputDocument; overflows: Overflow[] } {
   let size = byteLength(doc);
-  if (size <= limit) return doc;
+  if (size <= limit) return { doc, overflows: [] };
+  const overflows: Overflow[] = [];
   const fitted: OutputDocument = { ...doc, steps: doc.steps.map((s) => ({ ...s })) };
   const fields = ["response", "user_prompt", "system_prompt", "request"] as const;
   // Cut the biggest field first, repeatedly, until the document fits.
@@ -35,13 +37,46 @@ export function fitOutputDocument(doc: OutputDocument, limit = MAX_DOCUMENT_BYTE
     }
     if (!best) break;
     const value = best.step[best.field] as string;
+    const stepIndex = fitted.steps.indexOf(best.step);
+    if (!overflows.some((o) => o.stepIndex === stepIndex && o.field === best!.field)) {
+      overflows.push({ stepIndex, field: best.field, text: doc.steps[stepIndex]![best.field] as string });
+    }
     const excess = size - limit;
     const keep = Math.max(0, Math.min(value.length - excess - MARKER.length - 64, Math.floor(value.length / 2)));
     best.step.truncated = { ...best.step.truncated, [best.field]: best.step.truncated?.[best.field] ?? value.length };
     best.step[best.field] = value.slice(0, keep) + MARKER;
     size = byteLength(fitted);
   }
-  return fitted;
+  return { doc: fitted, overflows };
+}
+
+/** The full text of a field cut by fitOutputDocument, kept in `outputs/{id}/overflow/` in pieces. */
+export interface Overflow {
+  stepIndex: number;
+  field: string;
+  text: string;
+}
+
+/** Characters per overflow piece: at most 4 bytes each in UTF-8, so a piece stays under 1 MiB. */
+export const OVERFLOW_CHUNK_CHARS = 240_000;
+
+/** The documents that keep the full text of every cut field, keyed by document id. */
+export function overflowDocuments(taskDocId: string, overflows: readonly Overflow[]): Map<string, Record<string, unknown>> {
+  const docs = new Map<string, Record<string, unknown>>();
+  for (const { stepIndex, field, text } of overflows) {
+    const pieces = Math.ceil(text.length / OVERFLOW_CHUNK_CHARS);
+    for (let n = 0; n < pieces; n++) {
+      docs.set(`${stepIndex}-${field}-${n}`, {
+        task_doc_id: taskDocId,
+        step_index: stepIndex,
+        field,
+        piece: n,
+        pieces,
+        text: text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS),
+      });
+    }
+  }
+  return docs;
 }
 
 export const fitsInDocument = (value: unknown, limit = MAX_DOCUMENT_BYTES) => byteLength(value) <= limit;

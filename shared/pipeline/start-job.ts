@@ -6,6 +6,7 @@ import { parseConfig } from "../config/validate-config";
 import { ZERO_USAGE } from "../engine/run-record";
 import { jobTaskDocId } from "./doc-ids";
 import { splitJobDocument } from "./job-document";
+import { fitsInDocument } from "./output-document";
 import type { PipelineDeps } from "./pipeline-deps";
 
 export type StartJobResult =
@@ -38,6 +39,9 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
       const resolved = await resolveChain(tx, deps, parsed.value);
       issues = resolved.issues;
       chain = resolved.chain;
+    }
+    if (!issues.length && !fitsInDocument({ ...snap.data(), chain })) {
+      issues = [{ path: "", message: "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs" }];
     }
     if (issues.length) {
       tx.update(jobRef, {

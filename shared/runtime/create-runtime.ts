@@ -54,6 +54,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     functions: BUILTIN_FUNCTIONS,
     sink,
     strict: options.strict ?? false,
+    ...(Number(env.MAX_PROMPT_CHARS) > 0 ? { maxPromptChars: Number(env.MAX_PROMPT_CHARS) } : {}),
   };
   return {
     engine,

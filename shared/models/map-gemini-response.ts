@@ -1,0 +1,227 @@
+// Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
+import type { TokenUsage } from "../engine/run-record";
+import { ModelCallError } from "./model-call-error";
+import type { ModelResult } from "./model-provider";
+
+/**
+ * Finish reasons that mean a filter stopped the answer. Such an answer is blocked even when some text
+ * came before the stop: the text is cut at an arbitrary point (the SDK's own text() refuses it too).
+ */
+const FILTER_FINISH_REASONS = new Set(["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE"]);
+/** Reasons that are a refusal only when no text came: "OTHER" is Google's catch-all. */
+const NO_TEXT_BLOCK_REASONS = new Set(["OTHER", "MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"]);
+
+/** Google's canonical status names for the HTTP codes its APIs use; the SDK drops the `status` field of the error body. */
+const GOOGLE_STATUS: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  409: "ABORTED",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  501: "UNIMPLEMENTED",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+/** What to do about an HTTP error, by status. */
+const HTTP_HINTS: Record<number, string> = {
+  400: "check the step's parameters and prompts",
+  401: "check GEMINI_API_KEY",
+  403: "check that GEMINI_API_KEY is valid and allowed to use this model",
+  404: "check the model name in the model table (LLM_MODEL_TABLE) and GEMINI_BASE_URL",
+  429: "the quota or rate limit was hit: retry later or send fewer requests a minute",
+};
+
+const NETWORK_PATTERN = /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
+
+export function googleStatusFor(httpStatus: number): string {
+  return GOOGLE_STATUS[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : httpStatus >= 400 ? "FAILED_PRECONDITION" : "UNKNOWN");
+}
+
+/**
+ * Gemini's usageMetadata to our token counts. Thinking tokens are billed as output, so they are counted
+ * in output_tokens; a missing count (Gemini omits zeros) is 0.
+ */
+export function mapGeminiUsage(usage: unknown): TokenUsage {
+  const u = isObject(usage) ? usage : {};
+  const num = (key: string) => (typeof u[key] === "number" && Number.isFinite(u[key]) ? (u[key] as number) : 0);
+  const prompt_tokens = num("promptTokenCount");
+  const output_tokens = num("candidatesTokenCount") + num("thoughtsTokenCount");
+  const total = num("totalTokenCount");
+  return { prompt_tokens, output_tokens, total_tokens: total > 0 ? total : prompt_tokens + output_tokens };
+}
+
+/** Gemini's finishReason as we record it, with whether it means a filter stopped the answer. */
+export function mapGeminiFinishReason(reason: unknown): { finishReason: string; filtered: boolean } {
+  const finishReason = typeof reason === "string" && reason ? reason : "FINISH_REASON_UNSPECIFIED";
+  return { finishReason, filtered: FILTER_FINISH_REASONS.has(finishReason) };
+}
+
+/** A generateContent response body (already parsed JSON) to our result; throws a ModelCallError for blocked or empty answers. */
+export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
+  const who = `Gemini model "${model}"`;
+  if (!isObject(raw)) throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not an object; retrying may succeed`, "malformed");
+  const usage = mapGeminiUsage(raw.usageMetadata);
+  const candidates = Array.isArray(raw.candidates) ? raw.candidates : [];
+  const first: unknown = candidates[0];
+  const feedback = isObject(raw.promptFeedback) ? raw.promptFeedback : {};
+  if (!isObject(first)) {
+    if (typeof feedback.blockReason === "string" && feedback.blockReason) {
+      const detail = typeof feedback.blockReasonMessage === "string" && feedback.blockReasonMessage ? `: ${feedback.blockReasonMessage}` : "";
+      throw new ModelCallError(
+        `${who} blocked the prompt (promptFeedback.blockReason ${feedback.blockReason}${detail}); rephrase the prompt or change the step's input`,
+        "blocked",
+        { reason: feedback.blockReason },
+      );
+    }
+    throw new ModelCallError(`${who} returned no candidates; the prompt may need rephrasing`, "empty", { reason: "NO_CANDIDATES" });
+  }
+  const { finishReason, filtered } = mapGeminiFinishReason(first.finishReason);
+  const text = candidateText(first);
+  const finishDetail = typeof first.finishMessage === "string" && first.finishMessage ? `: ${first.finishMessage}` : "";
+  if (filtered || (!text && NO_TEXT_BLOCK_REASONS.has(finishReason))) {
+    throw new ModelCallError(
+      `${who} stopped the answer with finishReason ${finishReason}${finishDetail}${text ? " after partial text" : " and no text"}; rephrase the prompt or change the step's input`,
+      "blocked",
+      { reason: finishReason },
+    );
+  }
+  if (!text) {
+    const hint = finishReason === "MAX_TOKENS" ? "; raise max_output_tokens (thinking models spend part of it before answering)" : "";
+    throw new ModelCallError(`${who} returned a candidate with no text (finishReason ${finishReason})${hint}`, "empty", { reason: finishReason });
+  }
+  return { text, usage, finishReason };
+}
+
+/** The answer's text: the first candidate's text parts, thought summaries left out. */
+function candidateText(candidate: Record<string, unknown>): string {
+  const content = isObject(candidate.content) ? candidate.content : {};
+  const parts = Array.isArray(content.parts) ? content.parts : [];
+  return parts.map((p: unknown) => (isObject(p) && p.thought !== true && typeof p.text === "string" ? p.text : "")).join("");
+}
+
+/** Google's RetryInfo.retryDelay ("1.5s", or {seconds, nanos}) from an error's details, in ms. */
+export function parseRetryDelay(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    if (!isObject(detail) || typeof detail["@type"] !== "string" || !detail["@type"].endsWith("google.rpc.RetryInfo")) continue;
+    const delay = detail.retryDelay;
+    if (typeof delay === "string") {
+      const match = /^\s*(\d+(?:\.\d+)?)s\s*$/.exec(delay);
+      if (match) return Math.round(Number(match[1]) * 1000);
+    } else if (isObject(delay)) {
+      const seconds = Number(delay.seconds ?? 0);
+      const nanos = Number(delay.nanos ?? 0);
+      if (Number.isFinite(seconds) && Number.isFinite(nanos)) return Math.round(seconds * 1000 + nanos / 1e6);
+    }
+  }
+  return undefined;
+}
+
+export interface GeminiCallContext {
+  model: string;
+  /** Where the call went, for network messages. */
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Our own per-call timer fired. */
+  timedOut: boolean;
+  /** The caller's signal aborted the call. */
+  aborted: boolean;
+  abortReason?: unknown;
+}
+
+/** Whatever the SDK (or fetch beneath it) threw, as a ModelCallError that says what happened and what to do. */
+export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallError {
+  if (err instanceof ModelCallError) return err;
+  const who = `Gemini model "${ctx.model}"`;
+  const e = isObject(err) ? err : {};
+  const message = err instanceof Error ? err.message : String(err);
+  if (ctx.timedOut) {
+    return new ModelCallError(`no answer from ${who} within ${ctx.timeoutMs} ms; retrying may succeed, or raise the timeout`, "timeout", { cause: err });
+  }
+  if (ctx.aborted) {
+    const reason = ctx.abortReason instanceof Error ? ctx.abortReason.message : String(ctx.abortReason ?? "aborted");
+    return new ModelCallError(`the call to ${who} was aborted by the caller (${reason})`, "timeout", { cause: err });
+  }
+  if (typeof e.status === "number" && "statusText" in e) {
+    const status = e.status;
+    const reason = googleStatusFor(status);
+    const retryAfterMs = parseRetryDelay(e.errorDetails);
+    const text = serverMessage(message, status, e.errorDetails);
+    const keyProblem = errorInfoReason(e.errorDetails)?.includes("API_KEY") ? "check GEMINI_API_KEY" : undefined;
+    const hint = keyProblem ?? HTTP_HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see Gemini's message");
+    return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${text || "(no message)"}; ${hint}`, "http", {
+      status,
+      reason,
+      cause: err,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+  if (e.name === "AbortError" || nameOf(err) === "GoogleGenerativeAIAbortError") {
+    return new ModelCallError(`the call to ${who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });
+  }
+  if (err instanceof SyntaxError) {
+    return new ModelCallError(`${who} sent a 2xx answer that is not valid JSON (${message}); retrying may succeed`, "malformed", { cause: err });
+  }
+  if (isNetworkError(err)) {
+    return new ModelCallError(`could not reach ${who} at ${ctx.baseUrl}: ${stripSdkPrefix(message)}; check the network and GEMINI_BASE_URL, retrying may succeed`, "network", {
+      cause: err,
+    });
+  }
+  return new ModelCallError(`unexpected failure reading the answer of ${who}: ${nameOf(err)}: ${stripSdkPrefix(message)}; retrying may succeed`, "malformed", {
+    cause: err,
+  });
+}
+
+/** The same error with every occurrence of the API key replaced, in its message and its cause's. */
+export function redactApiKey(err: ModelCallError, apiKey: string): ModelCallError {
+  if (apiKey.length < 6) return err; // too short to tell apart from ordinary text; such keys are not real ones
+  const cause: unknown = err.options.cause;
+  const causeText = cause instanceof Error ? `${cause.message}\n${cause.stack ?? ""}` : String(cause ?? "");
+  if (!err.message.includes(apiKey) && !causeText.includes(apiKey)) return err;
+  const scrub = (text: string) => text.split(apiKey).join("[REDACTED]");
+  const safeCause = cause instanceof Error ? Object.assign(new Error(scrub(cause.message)), { name: cause.name, stack: scrub(cause.stack ?? "") }) : undefined;
+  return new ModelCallError(scrub(err.message), err.kind, { ...err.options, cause: safeCause });
+}
+
+/** The server's own message inside the SDK's "Error fetching from URL: [503 Service Unavailable] MESSAGE DETAILS". */
+function serverMessage(sdkMessage: string, status: number, details: unknown): string {
+  const marker = sdkMessage.indexOf(`[${status} `);
+  let text = marker >= 0 ? sdkMessage.slice(sdkMessage.indexOf("]", marker) + 1).trim() : stripSdkPrefix(sdkMessage);
+  const tail = details === undefined ? "" : JSON.stringify(details);
+  if (tail && text.endsWith(tail)) text = text.slice(0, -tail.length).trim();
+  return text;
+}
+
+function stripSdkPrefix(message: string): string {
+  return message.replace(/^\[GoogleGenerativeAI Error\]:\s*/, "").replace(/^Error fetching from \S+?:\s/, "");
+}
+
+function errorInfoReason(details: unknown): string | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const d of details) {
+    if (isObject(d) && typeof d["@type"] === "string" && d["@type"].endsWith("google.rpc.ErrorInfo") && typeof d.reason === "string") return d.reason;
+  }
+  return undefined;
+}
+
+/** fetch failures, resets and hang-ups, looking through `cause` chains (undici puts the socket error there). */
+function isNetworkError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
+    const text = `${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`;
+    if (NETWORK_PATTERN.test(text)) return true;
+  }
+  return false;
+}
+
+function nameOf(err: unknown): string {
+  if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
+  return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
