@@ -1,0 +1,89 @@
+// The original samples parse as the config types they claim to be, and the step sample is the seed README's example.
+import { describe, expect, it } from "vitest";
+import { parseJsonc } from "../../shared/config/jsonc";
+import { parseConfig, parseConfigText } from "../../shared/config/validate-config";
+import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../../shared/samples/samples";
+
+/** The seed README's step example, verbatim, `//` comment included. */
+const README_STEP = `{
+    "id": "1",
+    "name": "sample",
+    "description": "A sample StepConfig",
+    "step_type": 0,
+    "input_config": {
+        "payload": {
+            "user_prompt": "Tell me a joke!",
+            "system_prompt": "You're a funny assistant."
+        }
+    },
+    "model_query_config": {
+        "model_key": "GEMINI_FLASH",
+        "parameters": {
+            "temperature": "0.7"
+        },
+        "system_prompt": "You are a helpful assistant.",
+        "user_prompt": "%user_prompt%" // Interpolate input variables into model query
+    },
+    "output_config": {
+        "payload": {
+            "user_prompt": "Hahaha"
+        }
+    },
+    "metadata": {
+        "timestamp": 1741667405,
+        "source": "create_sample",
+        "version": "1.0"
+    }
+}`;
+
+describe("samples", () => {
+  it.each([
+    ["sampleStepConfig", "step", sampleStepConfig],
+    ["sampleFunctionCallConfig", "step", sampleFunctionCallConfig],
+    ["sampleTaskConfig", "task", sampleTaskConfig],
+    ["sampleJobConfig", "job", sampleJobConfig],
+  ] as const)("%s parses as a %s config", (_, type, sample) => {
+    const parsed = parseConfig(type, sample);
+    expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+  });
+
+  it("the README's step example, // comment and all, parses and is exactly sampleStepConfig", () => {
+    const parsed = parseConfigText("step", README_STEP);
+    expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+    expect(parseJsonc(README_STEP)).toEqual(sampleStepConfig);
+  });
+
+  it("the function call sample calls gcp_firestore_log with %data%, whose input is a valid request", () => {
+    const parsed = parseConfig("step", sampleFunctionCallConfig);
+    if (!parsed.ok) throw new Error("invalid sample");
+    expect(parsed.value.step_type).toBe(1);
+    expect(parsed.value.function_call_config).toEqual({ function_name: "gcp_firestore_log", request: "%data%" });
+    const request = JSON.parse(parsed.value.input_config.payload.data!);
+    expect(request).toMatchObject({ collection: "samples", data: { joke: expect.any(String) } });
+  });
+
+  it("the task sample chains three GEMINI_FLASH steps through %context% in steps 2 and 3", () => {
+    const parsed = parseConfig("task", sampleTaskConfig);
+    if (!parsed.ok) throw new Error("invalid sample");
+    const steps = parsed.value.steps;
+    expect(steps.map((s) => s.model_query_config?.model_key)).toEqual(["GEMINI_FLASH", "GEMINI_FLASH", "GEMINI_FLASH"]);
+    expect(steps[0]!.model_query_config!.user_prompt).not.toContain("%context%");
+    expect(steps[1]!.model_query_config!.user_prompt).toContain("%context%");
+    expect(steps[1]!.model_query_config!.system_prompt).toContain("humourless undertaker");
+    expect(steps[1]!.model_query_config!.user_prompt).toContain("<answer></answer>");
+    expect(steps[2]!.model_query_config!.user_prompt).toContain("%context%");
+    expect(steps[2]!.model_query_config!.user_prompt).toMatch(/FUNNY or DULL/);
+    for (const step of steps) {
+      expect(step.model_query_config!.parameters.temperature).toEqual(expect.any(String));
+      expect(step.metadata).toEqual({ timestamp: expect.any(Number), source: "create_sample", version: "1.0" });
+    }
+  });
+
+  it("the job sample is a queued job whose task is the task sample", () => {
+    const parsed = parseConfig("job", sampleJobConfig);
+    const task = parseConfig("task", sampleTaskConfig);
+    if (!parsed.ok || !task.ok) throw new Error("invalid sample");
+    expect(parsed.value).toMatchObject({ job_id: "sample_job", status: "queued" });
+    expect(parsed.value.task_config).toEqual(task.value);
+  });
+});
