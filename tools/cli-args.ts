@@ -11,11 +11,20 @@ export interface FlagSpec {
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
+export interface PositionalSpec {
+  name: string;
+  description: string;
+  required?: boolean;
+  /** Takes every remaining argument. */
+  variadic?: boolean;
+}
+
 export interface ToolSpec<F extends FlagSpecs> {
   /** The npm script name, e.g. `task-runner`. */
   name: string;
   summary: string;
   flags: F;
+  positionals?: readonly PositionalSpec[];
   examples?: readonly string[];
 }
 
@@ -23,7 +32,7 @@ export type FlagValues<F extends FlagSpecs> = {
   -readonly [K in keyof F]: F[K] extends { type: "boolean" } ? boolean : F[K] extends { required: true } ? string : string | undefined;
 };
 
-export type CliArgs<F extends FlagSpecs> = { help: true } | { help: false; values: FlagValues<F> };
+export type CliArgs<F extends FlagSpecs> = { help: true } | { help: false; values: FlagValues<F>; positionals: string[] };
 
 /** Wrong flags, missing flags, unreadable input: the caller's mistake, reported with the usage text (exit 2). */
 export class UsageError extends Error {
@@ -51,16 +60,25 @@ export function parseCli<F extends FlagSpecs>(spec: ToolSpec<F>, argv: readonly 
   const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const [name, flag] of Object.entries(spec.flags)) options[name] = { type: flag.type };
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  const wanted = spec.positionals ?? [];
   try {
-    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as typeof values;
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: wanted.length > 0 });
+    values = parsed.values as typeof values;
+    positionals = parsed.positionals;
   } catch (err) {
     throw new UsageError(describeParseError(err));
+  }
+  const required = wanted.filter((p) => p.required);
+  if (positionals.length < required.length) throw new UsageError(`missing ${required[positionals.length]!.name}: ${required[positionals.length]!.description}`);
+  if (!wanted.some((p) => p.variadic) && positionals.length > wanted.length) {
+    throw new UsageError(`unexpected argument "${positionals[wanted.length]}"`);
   }
   for (const [name, flag] of Object.entries(spec.flags)) {
     if (flag.type === "boolean") values[name] = values[name] === true;
     else if (flag.required && !values[name]) throw new UsageError(`missing ${flagLabel(name, flag)}: ${flag.description}`);
   }
-  return { help: false, values: values as FlagValues<F> };
+  return { help: false, values: values as FlagValues<F>, positionals };
 }
 
 /** Rewrites every accepted spelling to `--snake_name[=value]` for node's parseArgs; rejects unknown names. */
@@ -121,8 +139,12 @@ function flagLabel(name: string, flag: FlagSpec): string {
 
 export function formatUsage<F extends FlagSpecs>(spec: ToolSpec<F>): string {
   const entries = Object.entries(spec.flags);
-  const synopsis = entries.map(([name, flag]) => (flag.required ? flagLabel(name, flag) : `[${flagLabel(name, flag)}]`));
-  const rows: [string, string][] = entries.map(([name, flag]) => [flagLabel(name, flag), flag.description]);
+  const positionals = (spec.positionals ?? []).map((p) => `${p.required ? "<" : "[<"}${p.name}>${p.variadic ? "..." : ""}${p.required ? "" : "]"}`);
+  const synopsis = [...positionals, ...entries.map(([name, flag]) => (flag.required ? flagLabel(name, flag) : `[${flagLabel(name, flag)}]`))];
+  const rows: [string, string][] = [
+    ...(spec.positionals ?? []).map((p): [string, string] => [`<${p.name}>`, p.description]),
+    ...entries.map(([name, flag]): [string, string] => [flagLabel(name, flag), flag.description]),
+  ];
   rows.push(["-h, --help", "show this help"]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [

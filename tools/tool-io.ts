@@ -31,7 +31,10 @@ export class InvalidConfigError extends Error {
  * Parses the flags, runs `main`, and exits with its code. Usage errors exit 2 with the usage text, invalid
  * configs 1 with their `path: message` list, anything unexpected 1 with its message.
  */
-export async function runTool<F extends FlagSpecs>(spec: ToolSpec<F>, main: (flags: FlagValues<F>) => Promise<number>): Promise<never> {
+export async function runTool<F extends FlagSpecs>(
+  spec: ToolSpec<F>,
+  main: (flags: FlagValues<F>, positionals: string[]) => Promise<number>,
+): Promise<never> {
   let code: number;
   try {
     const args = parseCli(spec, process.argv.slice(2));
@@ -39,7 +42,7 @@ export async function runTool<F extends FlagSpecs>(spec: ToolSpec<F>, main: (fla
       process.stdout.write(formatUsage(spec));
       code = EXIT_OK;
     } else {
-      code = await main(args.values);
+      code = await main(args.values, args.positionals);
     }
   } catch (err) {
     code = reportError(spec, err);

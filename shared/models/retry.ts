@@ -27,8 +27,10 @@ export const realRetryEnv: RetryEnv = {
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      // The listener is removed when the wait ends: one run signal spans many waits, and kept listeners pile up.
+      const onAbort = () => (clearTimeout(timer), reject(signal?.reason));
+      const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
     }),
   random: Math.random,
   now: Date.now,
@@ -69,6 +71,8 @@ export async function withRetry<T>(
     try {
       return { value: await call(attempt), attempts: attempt };
     } catch (err) {
+      // An aborted run (deadline, shutdown) ends here whatever the error says about retrying.
+      if (signal?.aborted) throw new RetryError(err, attempt, [...errors, err], "deadline");
       if (!isRetryable(err)) throw err;
       errors.push(err);
       if (attempt >= policy.maxAttempts) throw new RetryError(err, attempt, errors, "attempts");

@@ -44,7 +44,9 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
   log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop });
   let record: TaskRecord;
   try {
-    record = await runTask(claim.config, taskDocId, { ...deps.engine, retry });
+    // The signal also aborts a model call in flight, so the result is written before the function is killed.
+    const signal = AbortSignal.timeout(deps.policy.runBudgetMs);
+    record = await runTask(claim.config, taskDocId, { ...deps.engine, retry, signal });
   } catch (err) {
     // runTask reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -1,6 +1,6 @@
 // What the offline Gemini stand-in answers to a prompt: a deterministic text, JSON echo, or a value synthesized from a response schema.
 //
-// Reply formats (documented for users in the README's stand-in section):
+// Reply formats:
 // - plain text: `[stand-in MODEL] USER_PROMPT`, the full user prompt unchanged, so data flow through a
 //   chain shows in every output;
 // - responseMimeType "application/json" without responseSchema: `{"model":"MODEL","prompt":"USER_PROMPT"}`;

@@ -1,0 +1,152 @@
+// withRetry with a fake clock and fake sleep: what is retried, how long it waits, and when it gives up.
+import { getEventListeners } from "node:events";
+import { describe, expect, it } from "vitest";
+import { ModelCallError } from "../../../shared/models/model-call-error";
+import { realRetryEnv, RetryError, withRetry, type RetryEnv, type RetryPolicy } from "../../../shared/models/retry";
+
+/** A clock that moves only when the code under test sleeps; records every sleep. */
+function fakeEnv(random = () => 1, start = 1_000_000): RetryEnv & { sleeps: number[]; time: () => number } {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    time: () => now,
+    now: () => now,
+    random,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
+
+/** A call that fails with the given errors in turn, then answers "ok". */
+function failing(...errors: unknown[]): { call: (attempt: number) => Promise<string>; attempts: number[] } {
+  const attempts: number[] = [];
+  return {
+    attempts,
+    call: async (attempt) => {
+      attempts.push(attempt);
+      const err = errors[attempt - 1];
+      if (err !== undefined) throw err;
+      return "ok";
+    },
+  };
+}
+
+const unavailable = () => new ModelCallError("503", "http", { status: 503 });
+const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 };
+
+describe("withRetry", () => {
+  it("returns the value and the attempt count", async () => {
+    const env = fakeEnv();
+    const { call } = failing(unavailable(), unavailable());
+    expect(await withRetry(call, policy, env)).toEqual({ value: "ok", attempts: 3 });
+  });
+
+  it("rethrows a non-retryable first error at once, unchanged", async () => {
+    const env = fakeEnv();
+    const blocked = new ModelCallError("blocked", "blocked");
+    const { call, attempts } = failing(blocked);
+    await expect(withRetry(call, policy, env)).rejects.toBe(blocked);
+    expect(attempts).toEqual([1]);
+    expect(env.sleeps).toEqual([]);
+  });
+
+  it("rethrows a plain Error (no isRetryable) unchanged", async () => {
+    const bug = new TypeError("bug");
+    await expect(withRetry(failing(bug).call, policy, fakeEnv())).rejects.toBe(bug);
+  });
+
+  it("stops a run of retryable errors at a non-retryable one", async () => {
+    const notFound = new ModelCallError("404", "http", { status: 404 });
+    const { call, attempts } = failing(unavailable(), notFound);
+    await expect(withRetry(call, policy, fakeEnv())).rejects.toBe(notFound);
+    expect(attempts).toEqual([1, 2]);
+  });
+
+  it("spends exactly maxAttempts and then throws a RetryError holding every error", async () => {
+    const errors = [unavailable(), unavailable(), unavailable(), unavailable(), unavailable()];
+    const { call, attempts } = failing(...errors);
+    const err = await withRetry(call, policy, fakeEnv()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryError);
+    const retry = err as RetryError;
+    expect(attempts).toEqual([1, 2, 3, 4]);
+    expect([retry.attempts, retry.reason]).toEqual([4, "attempts"]);
+    expect(retry.errors).toEqual(errors.slice(0, 4));
+    expect(retry.lastError).toBe(errors[3]);
+    expect(retry.message).toBe("gave up after 4 attempts: 503");
+  });
+
+  it("with random = 1 waits the full exponential backoff, capped at maxDelayMs", async () => {
+    const env = fakeEnv(() => 1);
+    const { call } = failing(...Array.from({ length: 6 }, unavailable));
+    await withRetry(call, { maxAttempts: 7, baseDelayMs: 100, maxDelayMs: 1_000 }, env);
+    expect(env.sleeps).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+  });
+
+  it("draws full jitter: each wait is random × the backoff, from 0 up to it", async () => {
+    const draws = [0, 0.5, 0.25, 0.999];
+    const env = fakeEnv(() => draws.shift() ?? 0);
+    const { call } = failing(unavailable(), unavailable(), unavailable(), unavailable());
+    await withRetry(call, { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 10_000 }, env);
+    expect(env.sleeps).toEqual([0, 100, 100, 799.2]);
+  });
+
+  it("waits at least the server's retryAfterMs, even past the jittered backoff", async () => {
+    const env = fakeEnv(() => 0.1);
+    const limited = new ModelCallError("429", "http", { status: 429, retryAfterMs: 1_500 });
+    await withRetry(failing(limited, unavailable()).call, policy, env);
+    expect(env.sleeps).toEqual([1_500, 20]);
+  });
+
+  it("stops early, before a wait that would end past the deadline, with reason deadline", async () => {
+    const env = fakeEnv(() => 1);
+    const deadlineAt = env.time() + 250; // room for the 100 ms wait, not for the 200 ms one after it
+    const { call, attempts } = failing(unavailable(), unavailable(), unavailable());
+    const err = await withRetry(call, { ...policy, deadlineAt }, env).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryError);
+    expect([(err as RetryError).reason, (err as RetryError).attempts]).toEqual(["deadline", 2]);
+    expect((err as RetryError).errors).toHaveLength(2);
+    expect((err as RetryError).message).toContain("the deadline left no time to retry");
+    expect(attempts).toEqual([1, 2]);
+    expect(env.sleeps).toEqual([100]);
+  });
+
+  it("does not wait for a retryAfterMs that ends past the deadline", async () => {
+    const env = fakeEnv(() => 0);
+    const limited = new ModelCallError("429", "http", { status: 429, retryAfterMs: 60_000 });
+    const err = await withRetry(failing(limited).call, { ...policy, deadlineAt: env.time() + 30_000 }, env).catch((e: unknown) => e);
+    expect((err as RetryError).reason).toBe("deadline");
+    expect(env.sleeps).toEqual([]);
+  });
+
+  it("stops when the signal aborts during a wait, with the signal's reason", async () => {
+    const controller = new AbortController();
+    const env = fakeEnv();
+    env.sleep = async () => {
+      controller.abort(new Error("shutdown"));
+      throw controller.signal.reason;
+    };
+    const { call, attempts } = failing(unavailable(), unavailable());
+    await expect(withRetry(call, policy, env, controller.signal)).rejects.toThrow("shutdown");
+    expect(attempts).toEqual([1]);
+  });
+});
+
+describe("realRetryEnv.sleep", () => {
+  it("leaves no abort listener behind on a signal shared by many waits", async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 12; i++) await realRetryEnv.sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("rejects with the signal's reason when aborted during the wait, or before it", async () => {
+    const controller = new AbortController();
+    const waiting = realRetryEnv.sleep(10_000, controller.signal);
+    controller.abort(new Error("stop"));
+    await expect(waiting).rejects.toThrow("stop");
+    await expect(realRetryEnv.sleep(10_000, controller.signal)).rejects.toThrow("stop");
+  });
+});

@@ -1,0 +1,33 @@
+// How the operator tools print a job's progress and its end.
+import type { JobEnd, TaskProgress } from "../shared/client/watch-job";
+
+const MAX_VALUE_CHARS = 400;
+
+export function formatTaskProgress(jobId: string, task: TaskProgress, change: "started" | "ended"): string {
+  const head = `[${jobId}] hop ${task.hop} ${task.taskId || "(no task_id)"}`;
+  if (change === "started") return `${head}: running (${task.taskDocId})`;
+  const tokens = task.totalTokens !== undefined ? `, ${task.totalTokens} tokens` : "";
+  const latency = task.latencyMs !== undefined ? ` in ${task.latencyMs} ms` : "";
+  const error = task.error ? `: ${task.error.code}: ${firstLine(task.error.message)}${task.error.step_id ? ` (step ${JSON.stringify(task.error.step_id)})` : ""}` : "";
+  return `${head}: ${task.status}${latency}${tokens}${error}`;
+}
+
+export function formatJobEnd(end: JobEnd, full = false): string {
+  const lines = [
+    `[${end.jobId}] ${end.status.toUpperCase()} ${end.runId ? `(${end.runId}) ` : ""}in ${(end.elapsedMs / 1000).toFixed(2)} s: ${end.tasksDone} task${end.tasksDone === 1 ? "" : "s"} succeeded, ` +
+      `${end.usage.total_tokens} tokens (${end.usage.prompt_tokens} prompt, ${end.usage.output_tokens} output)`,
+  ];
+  if (end.error) lines.push(`  error: ${end.error.code}: ${end.error.message.replace(/\n/g, "\n    ")}${end.error.task_doc_id ? `\n  in tasks/${end.error.task_doc_id}` : ""}`);
+  const entries = Object.entries(end.outputPayload);
+  if (entries.length) {
+    lines.push("  output:");
+    for (const [name, value] of entries) lines.push(`    ${name}: ${full ? value : clip(value)}`.replace(/\n/g, "\n      "));
+  }
+  return lines.join("\n");
+}
+
+function clip(value: string): string {
+  return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}… (${value.length} characters; --full shows all)`;
+}
+
+const firstLine = (text: string) => text.split("\n")[0]!;

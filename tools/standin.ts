@@ -1,0 +1,104 @@
+// Runs the offline Gemini stand-in as its own process, so the emulators, benches and other tools can share one.
+import { parseArgs } from "node:util";
+import { STANDIN_FAULTS, startStandin, type StandinFault, type StandinOptions, type StandinScriptItem } from "../shared/standin/standin-server";
+
+const USAGE = `Usage: npm run standin -- [options]
+
+Serves Gemini's generateContent on http://127.0.0.1:PORT for offline runs (point GEMINI_BASE_URL at it).
+Its answers echo the prompt: "[stand-in MODEL] USER_PROMPT", or valid JSON in JSON mode.
+
+Options:
+  --port N              port to listen on (default 8787; 0 picks a free one)
+  --latency-ms N        added to every answer (default 0)
+  --rpm N               requests per minute accepted, sliding 60 s window; beyond it 429 (default 0 = no limit)
+  --fault KIND=RATE     answer a fraction RATE (0..1) of requests with fault KIND; repeatable
+                        kinds: ${STANDIN_FAULTS.join(", ")}
+  --seed N              seed of the fault dice, so a run repeats (default 1)
+  --retry-delay-ms N    the retryDelay an injected 429 advertises (default 100)
+  --script LIST         outcomes for the next requests before the dice, e.g. 503,503,ok
+  -h, --help            show this help
+
+Admin API (to change the knobs from another process):
+  GET /__standin/stats  GET /__standin/config  GET /__standin/requests
+  POST /__standin/config (JSON body: latencyMs, rpm, faults, seed, retryDelayMs, script)  POST /__standin/reset
+
+Example: npm run standin -- --port 8787 --latency-ms 300 --rpm 600 --fault 503=0.1 --fault 429=0.05 --seed 1`;
+
+class UsageError extends Error {}
+
+/** The command line as stand-in options; throws a UsageError naming the bad flag. */
+function parseStandinArgs(argv: string[]): StandinOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: "string" },
+      "latency-ms": { type: "string" },
+      rpm: { type: "string" },
+      fault: { type: "string", multiple: true },
+      seed: { type: "string" },
+      "retry-delay-ms": { type: "string" },
+      script: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  const number = (flag: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag}: expected a number of at least 0, got "${raw}"`);
+    return value;
+  };
+  const faults: Partial<Record<StandinFault, number>> = {};
+  for (const spec of values.fault ?? []) {
+    const [kind = "", rate] = spec.split("=");
+    if (!(STANDIN_FAULTS as readonly string[]).includes(kind)) throw new UsageError(`--fault ${spec}: unknown kind "${kind}"; use one of ${STANDIN_FAULTS.join(", ")}`);
+    const value = Number(rate);
+    if (rate === undefined || rate.trim() === "" || !(value >= 0 && value <= 1)) throw new UsageError(`--fault ${spec}: expected KIND=RATE with RATE from 0 to 1, e.g. 503=0.1`);
+    faults[kind as StandinFault] = value;
+  }
+  const options: StandinOptions = {
+    port: number("port", values.port) ?? 8787,
+    latencyMs: number("latency-ms", values["latency-ms"]),
+    rpm: number("rpm", values.rpm),
+    seed: number("seed", values.seed),
+    retryDelayMs: number("retry-delay-ms", values["retry-delay-ms"]),
+    faults,
+    script: values.script?.split(",").map((s) => s.trim()).filter(Boolean) as StandinScriptItem[] | undefined,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as StandinOptions;
+}
+
+async function main(): Promise<void> {
+  let options: StandinOptions | "help";
+  try {
+    options = parseStandinArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`standin: ${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options === "help") {
+    console.log(USAGE);
+    return;
+  }
+  let standin;
+  try {
+    standin = await startStandin(options);
+  } catch (err) {
+    // Bad --seed/--rpm values and a busy port land here, with the option or port named.
+    console.error(`standin: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  console.log(`Gemini stand-in listening on ${standin.url}`);
+  const stop = () => {
+    standin.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+await main();
