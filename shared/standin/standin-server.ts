@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { buildStandinReply, estimateTokens, type StandinPrompt } from "./standin-reply";
 
-export const STANDIN_FAULTS = ["429", "500", "503", "504", "malformed", "safety", "blocked", "empty", "reset", "max_tokens"] as const;
+export const STANDIN_FAULTS = ["400", "403", "404", "429", "500", "503", "504", "malformed", "safety", "blocked", "empty", "reset", "max_tokens"] as const;
 /**
  * 429/500/503/504: Google's error JSON with that status. malformed: 200 whose body is not JSON.
  * safety: 200 whose candidate has finishReason SAFETY and no text. blocked: 200 with
@@ -361,6 +361,12 @@ function answer(req: IncomingMessage, res: ServerResponse, prompt: StandinPrompt
       return sendRetryable429(res, `Resource has been exhausted: quota of ${rpm} requests per minute reached. [stand-in rate limit]`, retryDelayMs);
     case "429":
       return sendRetryable429(res, "Resource has been exhausted (e.g. check quota). [stand-in injected fault]", retryDelayMs);
+    case "400":
+      return sendError(res, 400, "INVALID_ARGUMENT", "Request contains an invalid argument. [stand-in injected fault]");
+    case "403":
+      return sendError(res, 403, "PERMISSION_DENIED", "Permission denied on the model. [stand-in injected fault]");
+    case "404":
+      return sendError(res, 404, "NOT_FOUND", "The model was not found. [stand-in injected fault]");
     case "500":
       return sendError(res, 500, "INTERNAL", "An internal error has occurred. [stand-in injected fault]");
     case "503":

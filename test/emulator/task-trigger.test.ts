@@ -92,7 +92,7 @@ describe("startJob trigger and the chain", () => {
       job_id: jobId,
       status: "queued",
       task_config: oneStepTask("first", "first says %seed%", { seed: "S-42" }, "second"),
-      task_configs: [oneStepTask("second", "second got %answer%", { answer: "" }, "third"), oneStepTask("third", "third got %answer%", { answer: "" })],
+      task_configs: [oneStepTask("second", "second got %answer%", { answer: "" }, "third", "reply"), oneStepTask("third", "third got %reply%", { reply: "" }, "", "final")],
     });
     await deliverJob(jobId);
     await deliverJob(jobId); // a redelivery must not start a second run
@@ -114,10 +114,11 @@ describe("startJob trigger and the chain", () => {
     expect(firstOutput.output_payload.answer).toContain("first says S-42");
 
     job = await readDoc(db, `jobs/${jobId}`);
-    const last = (await readDoc(db, `outputs/${ids[2]}`)) as { output_payload: { answer: string } };
+    const last = (await readDoc(db, `outputs/${ids[2]}`)) as { output_payload: { final: string } };
     expect(job).toMatchObject({ status: "success", tasks_done: 3, output_payload: last.output_payload });
-    expect(last.output_payload.answer).toContain("second got");
-    expect(last.output_payload.answer).toContain("first says S-42");
+    expect(last.output_payload.final).toContain("third got");
+    expect(last.output_payload.final).toContain("second got");
+    expect(last.output_payload.final).toContain("first says S-42");
     expect((job?.usage as { total_tokens: number }).total_tokens).toBeGreaterThan(0);
   });
 
@@ -131,9 +132,9 @@ describe("startJob trigger and the chain", () => {
     });
     await deliverJob(jobId);
     const first = `${jobId}~run1~1~first`;
-    standin.configure({ script: ["400"] } as never);
+    standin.configure({ script: ["400"] });
     await deliverTask(first);
-    standin.configure({ script: [] } as never);
+    standin.configure({ script: [] });
 
     const task = await readDoc(db, `tasks/${first}`);
     expect(task?.status).toBe("failed");

@@ -8,11 +8,14 @@ export const modelStep = (id: string, userPrompt: string, inputs: Record<string,
   output_config: { payload: outputs },
 });
 
-/** A one-step task that answers `prompt` (with %vars%) and exposes the answer as `answer`. */
-export const oneStepTask = (taskId: string, prompt: string, inputs: Record<string, string> = {}, nextTask = "") => ({
+/**
+ * A one-step task that answers `prompt` (with %vars%) and outputs the answer as `output`. A step passes a
+ * declared input through unchanged, so a task that receives `answer` must output under another name.
+ */
+export const oneStepTask = (taskId: string, prompt: string, inputs: Record<string, string> = {}, nextTask = "", output = "answer") => ({
   task_id: taskId,
   input_config: { payload: inputs },
-  steps: [modelStep(`${taskId}-step`, prompt, Object.fromEntries(Object.keys(inputs).map((k) => [k, ""])), { answer: "" })],
-  output_config: { payload: { answer: "" } },
+  steps: [modelStep(`${taskId}-step`, prompt, Object.fromEntries(Object.keys(inputs).map((k) => [k, ""])), { [output]: "" })],
+  output_config: { payload: { [output]: "" } },
   next_task: nextTask,
 });

@@ -168,6 +168,9 @@ describe("rate limit", () => {
 
 describe("faults", () => {
   const expected: Record<StandinFault, (r: Reply) => void> = {
+    "400": (r) => expect([r.status, r.json().error?.status]).toEqual([400, "INVALID_ARGUMENT"]),
+    "403": (r) => expect([r.status, r.json().error?.status]).toEqual([403, "PERMISSION_DENIED"]),
+    "404": (r) => expect([r.status, r.json().error?.status]).toEqual([404, "NOT_FOUND"]),
     "429": (r) => {
       expect(r.status).toBe(429);
       expect(r.json().error).toMatchObject({ status: "RESOURCE_EXHAUSTED", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "0.1s" }] });
