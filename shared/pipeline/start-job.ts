@@ -1,7 +1,7 @@
 // Starts a run of a job: validates it, resolves its chain, and commits the entry task to tasks/.
 import { FieldValue, Timestamp, type Transaction } from "firebase-admin/firestore";
 import { formatIssues, type ConfigIssue } from "../config/config-issue";
-import type { JobConfig, TaskConfig } from "../config/config-schemas";
+import { JobConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
 import { ZERO_USAGE } from "../engine/run-record";
 import { jobTaskDocId } from "./doc-ids";
@@ -32,14 +32,12 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
     if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
 
-    const parsed = parseConfig("job", config, deps.validation);
-    let issues = parsed.ok ? [] : parsed.issues;
-    let chain: TaskConfig[] = [];
-    if (parsed.ok) {
-      const resolved = await resolveChain(tx, deps, parsed.value);
-      issues = resolved.issues;
-      chain = resolved.chain;
-    }
+    // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
+    const shape = JobConfigSchema.safeParse(config);
+    const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), issues: [] };
+    const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: resolved.library });
+    let issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
+    const chain = resolved.chain;
     if (!issues.length && !fitsInDocument({ ...snap.data(), chain })) {
       issues = [{ path: "", message: "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs" }];
     }
@@ -85,7 +83,11 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
 }
 
 /** Follows next_task from the entry task through the job's task_configs, then the task_configs/ library. */
-async function resolveChain(tx: Transaction, deps: Deps, job: JobConfig): Promise<{ chain: TaskConfig[]; issues: ConfigIssue[] }> {
+async function resolveChain(
+  tx: Transaction,
+  deps: Deps,
+  job: JobConfig,
+): Promise<{ chain: TaskConfig[]; library: Map<string, TaskConfig>; issues: ConfigIssue[] }> {
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const library = new Map<string, TaskConfig>();
   const chain: TaskConfig[] = [job.task_config];
@@ -96,17 +98,17 @@ async function resolveChain(tx: Transaction, deps: Deps, job: JobConfig): Promis
       const snap = await tx.get(deps.db.collection("task_configs").doc(id));
       if (snap.exists) {
         const parsed = parseConfig("task", snap.data(), deps.validation);
-        if (!parsed.ok) return { chain, issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+        if (!parsed.ok) {
+          return { chain, library, issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+        }
         next = parsed.value;
         library.set(id, next);
       }
     }
-    if (!next) break; // reported by the validation below, with the path of the dangling link
-    if (chain.includes(next)) break;
+    // A dangling link or a cycle is reported by the validation that follows, with its path.
+    if (!next || chain.includes(next)) break;
     chain.push(next);
     task = next;
   }
-  // Validate again knowing the library, so cycles and dangling links are reported in the usual format.
-  const checked = parseConfig("job", job, { ...deps.validation, libraryTasks: library });
-  return { chain, issues: checked.ok ? [] : checked.issues };
+  return { chain, library, issues: [] };
 }

@@ -87,3 +87,12 @@ describe("samples", () => {
     expect(parsed.value.task_config).toEqual(task.value);
   });
 });
+
+describe("seeds/sample_job.json", () => {
+  it("is the original sample job, exactly as create-sample writes it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parseJsonc } = await import("../../shared/config/jsonc");
+    const { sampleJobConfig } = await import("../../shared/samples/samples");
+    expect(parseJsonc(await readFile("seeds/sample_job.json", "utf8"))).toEqual(sampleJobConfig);
+  });
+});
