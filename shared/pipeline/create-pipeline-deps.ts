@@ -29,7 +29,7 @@ export async function createPipelineRuntime(
   log?: PipelineDeps["log"],
 ): Promise<PipelineRuntime> {
   const db = await getDb();
-  const runtime = await createRuntime({ env, sink: createFirestoreSink(db), strict: env.STRICT_INTERPOLATION === "true" });
+  const runtime = await createRuntime({ env, sink: createFirestoreSink(db) });
   const deps: PipelineDeps = {
     db,
     engine: runtime.engine,

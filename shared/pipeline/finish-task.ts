@@ -29,6 +29,8 @@ export type FinishOutcome =
   | { kind: "lost"; reason: string };
 
 const ALREADY_EXISTS = 6;
+/** Room left in the output document for the run record once the payload is in. */
+const MAX_PAYLOAD_BYTES = 700_000;
 
 export async function finishTask(deps: PipelineDeps, input: FinishInput): Promise<FinishOutcome> {
   const { db } = deps;
@@ -82,10 +84,21 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
         }
       }
 
+      // The payload is never cut (the next task needs it whole): one too large to store fails the task.
+      let outputPayload = record?.output_payload;
+      if (record && !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES)) {
+        status = "failed";
+        error = { code: "output_too_large", message: `the task's output payload is over ${MAX_PAYLOAD_BYTES} bytes, too large for a Firestore document; declare fewer or shorter outputs (the full values are kept in outputs/${input.taskDocId}/overflow/)`, retryable: false };
+        next = undefined;
+        outputPayload = Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, "…[too large: see overflow/]"]));
+      }
       if (record) {
-        const output: OutputDocument = { ...record, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
+        const output: OutputDocument = { ...record, output_payload: outputPayload ?? {}, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
         if (error && !record.error) output.error = error;
         const fitted = fitOutputDocument(output);
+        if (outputPayload !== record.output_payload) {
+          fitted.overflows.push(...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text })));
+        }
         tx.create(outputRef, fitted.doc);
         for (const [id, piece] of overflowDocuments(input.taskDocId, fitted.overflows)) tx.set(outputRef.collection("overflow").doc(id), piece);
       }

@@ -5,6 +5,7 @@ import { createJsonlSink } from "../builtins/jsonl-sink";
 import type { EngineOptions } from "../engine/run-step";
 import { createGeminiProvider } from "../models/gemini-provider";
 import { buildModelTable, MODEL_TABLE_ENV } from "../models/model-table";
+import { DEFAULT_RETRY } from "../models/retry";
 import { startStandin, type Standin, type StandinOptions } from "../standin/standin-server";
 
 export interface RuntimeOptions {
@@ -27,6 +28,12 @@ export interface Runtime {
 
 export const STANDIN_API_KEY = "offline-standin";
 
+/** Environment numbers that tune the runtime (documented in the README's configuration table). */
+const positive = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const env = options.env ?? process.env;
   const modelTable = buildModelTable(env[MODEL_TABLE_ENV]);
@@ -48,13 +55,20 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
   const sink = options.sink ?? createJsonlSink(".runs");
   banner.push(`Built-in functions write documents to ${sink.description}.`);
+  const timeoutMs = positive(env.GEMINI_TIMEOUT_MS);
+  const maxPromptChars = positive(env.MAX_PROMPT_CHARS);
   const engine: EngineOptions = {
-    providers: { gemini: createGeminiProvider({ apiKey, baseUrl }) },
+    providers: { gemini: createGeminiProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) }) },
     modelTable,
     functions: BUILTIN_FUNCTIONS,
     sink,
-    strict: options.strict ?? false,
-    ...(Number(env.MAX_PROMPT_CHARS) > 0 ? { maxPromptChars: Number(env.MAX_PROMPT_CHARS) } : {}),
+    strict: options.strict ?? env.STRICT_INTERPOLATION === "true",
+    retry: {
+      maxAttempts: positive(env.RETRY_MAX_ATTEMPTS) ?? DEFAULT_RETRY.maxAttempts,
+      baseDelayMs: positive(env.RETRY_BASE_DELAY_MS) ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: positive(env.RETRY_MAX_DELAY_MS) ?? DEFAULT_RETRY.maxDelayMs,
+    },
+    ...(maxPromptChars ? { maxPromptChars } : {}),
   };
   return {
     engine,
