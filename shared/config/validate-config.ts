@@ -20,6 +20,8 @@ import { parseJsonc } from "./jsonc";
 export interface ValidationContext {
   modelTable: ModelTable;
   functions: FunctionRegistry;
+  /** Largest prompt (system + user) a step may be written with; the engine checks it again after interpolation. */
+  maxPromptChars?: number;
   /** Ids of task configs available outside a job (the `task_configs/` library); next_task may name them. */
   libraryTasks?: ReadonlyMap<string, TaskConfig>;
 }
@@ -111,6 +113,15 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     for (const issue of toGenerationConfig(valid).issues) {
       issues.push({ path: joinPath(joinPath(at, "model_query_config.parameters"), issue.path), message: issue.message });
     }
+  }
+  const limit = ctx.maxPromptChars;
+  const promptChars = (asString(query?.system_prompt)?.length ?? 0) + (asString(query?.user_prompt)?.length ?? 0);
+  if (limit && promptChars > limit) {
+    issues.push({ path: joinPath(at, "model_query_config.user_prompt"), message: `the prompt has ${promptChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)` });
+  }
+  const requestChars = asString(call?.request)?.length ?? 0;
+  if (limit && requestChars > limit) {
+    issues.push({ path: joinPath(at, "function_call_config.request"), message: `the request has ${requestChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)` });
   }
   const functionName = asString(call?.function_name);
   if (functionName && !ctx.functions[functionName]) {

@@ -8,7 +8,7 @@ import { splitTaskDocument, type TaskEnvelope } from "./task-document";
 
 export type Claim =
   | { kind: "claimed"; envelope: TaskEnvelope; attempt: number; config: TaskConfig; libraryNext?: TaskConfig }
-  | { kind: "invalid"; envelope: TaskEnvelope; attempt: number; issues: ConfigIssue[] }
+  | { kind: "invalid"; envelope: TaskEnvelope; attempt: number; issues: ConfigIssue[]; code?: "invalid_config" | "hop_limit" }
   | { kind: "exhausted"; envelope: TaskEnvelope; attempt: number }
   | { kind: "skipped"; reason: string };
 
@@ -41,18 +41,38 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<
       tx.update(ref, claimed);
       return { kind: "invalid", envelope, attempt, issues };
     }
-    // A bare task's successor comes from the library; check it exists now, so a dangling link fails before any work.
+    const task = parsed.value;
+    const fail = (issue: ConfigIssue, code: "invalid_config" | "hop_limit" = "invalid_config") => {
+      tx.update(ref, claimed);
+      return { kind: "invalid" as const, envelope, attempt, issues: [issue], code };
+    };
+    // A chain stops at its limit before doing work it could not hand on.
+    const maxHops = envelope.job_id ? undefined : deps.policy.maxHops;
+    if (task.next_task && maxHops !== undefined && envelope.hop + 1 > maxHops) {
+      return fail({ path: "next_task", message: `the chain reached its hop limit (${maxHops} tasks); next_task ${JSON.stringify(task.next_task)} would be task ${envelope.hop + 1}` }, "hop_limit");
+    }
+    // A bare task's successor comes from the library. The entry task follows the whole library chain, so a
+    // dangling link or a cycle fails before any work; later tasks only need their own link.
     let libraryNext: TaskConfig | undefined;
-    if (!envelope.job_id && parsed.value.next_task) {
-      const found = await readLibraryTask(tx, deps, parsed.value.next_task);
-      if (!found.ok) {
-        tx.update(ref, claimed);
-        return { kind: "invalid", envelope, attempt, issues: found.issues };
+    if (!envelope.job_id && task.next_task) {
+      const seen = [task.task_id];
+      let link: TaskConfig = task;
+      let path = "next_task";
+      while (link.next_task) {
+        if (seen.includes(link.next_task)) {
+          return fail({ path, message: `the chain has a cycle: ${[...seen, link.next_task].map((id) => JSON.stringify(id)).join(" -> ")}` });
+        }
+        const found = await readLibraryTask(tx, deps, link.next_task);
+        if (!found.ok) return fail(found.issues[0]!);
+        seen.push(link.next_task);
+        link = found.value;
+        libraryNext ??= link;
+        path = `task_configs/${link.task_id}.next_task`;
+        if (envelope.hop > 1 || seen.length > deps.policy.maxHops) break;
       }
-      libraryNext = found.value;
     }
     tx.update(ref, claimed);
-    return { kind: "claimed", envelope, attempt, config: parsed.value, ...(libraryNext ? { libraryNext } : {}) };
+    return { kind: "claimed", envelope, attempt, config: task, ...(libraryNext ? { libraryNext } : {}) };
   });
 }
 

@@ -1,6 +1,7 @@
 // Assembles the pipeline's dependencies from the environment; shared by the Cloud Functions, tools and tests.
 import { createFirestoreSink } from "../builtins/firestore-sink";
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
+import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
 import { createRuntime, type Runtime } from "../runtime/create-runtime";
 import { getDb } from "./firestore";
 import { DEFAULT_POLICY, type PipelineDeps, type PipelinePolicy } from "./pipeline-deps";
@@ -33,7 +34,11 @@ export async function createPipelineRuntime(
   const deps: PipelineDeps = {
     db,
     engine: runtime.engine,
-    validation: { modelTable: runtime.engine.modelTable, functions: BUILTIN_FUNCTIONS },
+    validation: {
+      modelTable: runtime.engine.modelTable,
+      functions: BUILTIN_FUNCTIONS,
+      maxPromptChars: runtime.engine.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS,
+    },
     policy: policyFromEnv(env),
     ...(log ? { log } : {}),
   };

@@ -23,8 +23,11 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
   const { envelope, attempt } = claim;
   if (claim.kind === "invalid") {
     const error = {
-      code: "invalid_config" as const,
-      message: `invalid task document (${claim.issues.length} problem${claim.issues.length === 1 ? "" : "s"}):\n${formatIssues(claim.issues)}`,
+      code: claim.code ?? "invalid_config",
+      message:
+        claim.code === "hop_limit"
+          ? formatIssues(claim.issues)
+          : `invalid task document (${claim.issues.length} problem${claim.issues.length === 1 ? "" : "s"}):\n${formatIssues(claim.issues)}`,
       issues: claim.issues,
       retryable: false,
     };

@@ -1,7 +1,7 @@
 // Starts a run of a job: validates it, resolves its chain, and commits the entry task to tasks/.
 import { FieldValue, Timestamp, type Transaction } from "firebase-admin/firestore";
 import { formatIssues, type ConfigIssue } from "../config/config-issue";
-import { JobConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
+import { JOB_STATUSES, JobConfigSchema, JobStatusSchema, TaskConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
 import { ZERO_USAGE } from "../engine/run-record";
 import { jobTaskDocId } from "./doc-ids";
@@ -29,13 +29,23 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
     if (!snap.exists) return { kind: "not_started", reason: `no document jobs/${jobId}` };
     const { envelope, config } = splitJobDocument(snap.data()!);
     const status = String(config.status ?? "queued");
-    if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
+    // A status outside the original's five would leave the job waiting for ever: fail it, saying why.
+    const knownStatus = JobStatusSchema.safeParse(config.status ?? "queued");
+    if (!knownStatus.success) {
+      const issues = [{ path: "status", message: `unknown job status ${JSON.stringify(config.status)}; use one of ${JOB_STATUSES.join(", ")} (queued starts the job)` }];
+      tx.update(jobRef, { status: "failed", error: { code: "invalid_config", message: `invalid job (1 problem):\n${formatIssues(issues)}`, issues, retryable: false }, finished_at: now, updated_at: now });
+      return { kind: "invalid", issues };
+    }
+    if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
 
     // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
     const shape = JobConfigSchema.safeParse(config);
-    const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), issues: [] };
-    const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: resolved.library });
+    const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), broken: [], issues: [] };
+    // An invalid library task is reported once, by resolveChain; the chain check treats its link as present.
+    const known = new Map(resolved.library);
+    for (const id of resolved.broken) known.set(id, TaskConfigSchema.parse({ task_id: id }));
+    const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: known });
     let issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
     const chain = resolved.chain;
     if (!issues.length && !fitsInDocument({ ...snap.data(), chain })) {
@@ -87,7 +97,7 @@ async function resolveChain(
   tx: Transaction,
   deps: Deps,
   job: JobConfig,
-): Promise<{ chain: TaskConfig[]; library: Map<string, TaskConfig>; issues: ConfigIssue[] }> {
+): Promise<{ chain: TaskConfig[]; library: Map<string, TaskConfig>; broken: string[]; issues: ConfigIssue[] }> {
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const library = new Map<string, TaskConfig>();
   const chain: TaskConfig[] = [job.task_config];
@@ -99,7 +109,7 @@ async function resolveChain(
       if (snap.exists) {
         const parsed = parseConfig("task", snap.data(), deps.validation);
         if (!parsed.ok) {
-          return { chain, library, issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+          return { chain, library, broken: [id], issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
         }
         next = parsed.value;
         library.set(id, next);
@@ -110,5 +120,5 @@ async function resolveChain(
     chain.push(next);
     task = next;
   }
-  return { chain, library, issues: [] };
+  return { chain, library, broken: [], issues: [] };
 }

@@ -1,0 +1,186 @@
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions), offline when the machine allows it.
+// @ts-check
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { emulatorEnv } from "./emulator-env.mjs";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
+const ALL_EMULATORS = ["firestore", "functions"];
+const DEFAULT_TIMEOUT_S = 1800;
+const USAGE =
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions]] " +
+  `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
+
+/**
+ * Starts the emulators, runs `command` with FIRESTORE_EMULATOR_HOST etc. set, stops them, and resolves
+ * to the command's exit code (firebase-tools passes it through). Throws when no emulator can start here.
+ * After `timeoutSeconds` the whole run is stopped and resolves to 124, like coreutils' `timeout`.
+ * `env` adds variables (an undefined value removes one); the Functions emulator's workers inherit them too.
+ * When an emulator's port is taken (another session, `npm run emulators`), waits up to `waitPortsSeconds` for it.
+ * @param {string[]} command
+ * @param {{ only?: string[], timeoutSeconds?: number, waitPortsSeconds?: number, env?: Record<string, string | undefined> }} [options]
+ * @returns {Promise<number>}
+ */
+export async function runWithEmulators(
+  command,
+  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {} } = {},
+) {
+  if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
+  const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
+  if (unknown.length) throw new Error(`--only ${unknown.join(",")}: this project runs only ${ALL_EMULATORS.join(", ")}`);
+  if (only.includes("functions") && !existsSync(join(repoRoot, "functions", "lib", "index.js"))) {
+    throw new Error("functions/lib/index.js is missing: run `npm run build` first (the Functions emulator loads the bundle)");
+  }
+  const extraEnv = await emulatorEnv();
+  await waitForFreePorts(only, waitPortsSeconds);
+  const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
+  if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
+
+  const args = ["emulators:exec", "--only", only.join(","), "--project", EMULATOR_PROJECT_ID, command.map(shellQuote).join(" ")];
+  // NO_UPDATE_NOTIFIER: firebase-tools would otherwise ask the npm registry whether it is current on every start.
+  // METADATA_SERVER_DETECTION: stops the Admin SDK in the command probing for a GCE metadata server (a network call, and
+  // a warning per probe offline); the Functions emulator already sets it for its workers.
+  /** @type {Record<string, string | undefined>} */
+  const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...process.env, ...extraEnv, ...envChanges };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  // Its own process group, so that a timeout or a signal reaches firebase-tools, the Java emulator and the command alike.
+  const child = spawn(firebase, args, { cwd: repoRoot, env, stdio: "inherit", detached: process.platform !== "win32" });
+  /** @param {NodeJS.Signals} signal */
+  const signalGroup = (signal) => {
+    try {
+      if (process.platform === "win32") child.kill(signal);
+      else if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  // firebase-tools shuts the emulators down cleanly on the first SIGINT/SIGTERM.
+  /** @type {NodeJS.Signals | undefined} */
+  let interruptedBy;
+  /** @param {NodeJS.Signals} signal */
+  const forward = (signal) => {
+    interruptedBy = signal;
+    signalGroup(signal);
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+
+  let timedOut = false;
+  /** @type {NodeJS.Timeout[]} */
+  const stopTimers = [];
+  const timer = setTimeout(() => {
+    timedOut = true;
+    console.error(
+      `with-emulators: still running after ${timeoutSeconds} s; stopping the emulators. If the log above ends with ` +
+        "`? Enter a string value for NAME`, a defineString/defineInt param has no value in functions/.env*: " +
+        "firebase-tools waits for an answer that never comes.",
+    );
+    signalGroup("SIGTERM");
+    stopTimers.push(setTimeout(() => signalGroup("SIGKILL"), 20_000));
+  }, timeoutSeconds * 1000);
+  try {
+    /** @type {number} */
+    const code = await new Promise((resolve, reject) => {
+      child.once("error", (error) => reject(new Error(`could not start ${firebase}: ${error.message}`)));
+      child.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + signalNumber(signal) : 1)));
+    });
+    // firebase-tools exits 0 after a signal-driven shutdown; an interrupted run must not look like a pass.
+    if (interruptedBy) return code || 128 + signalNumber(interruptedBy);
+    if (!timedOut) return code;
+    signalGroup("SIGKILL"); // whatever of the group outlived firebase-tools (the command, a stuck emulator)
+    return 124;
+  } finally {
+    clearTimeout(timer);
+    for (const stop of stopTimers) clearTimeout(stop);
+    process.off("SIGINT", forward);
+    process.off("SIGTERM", forward);
+  }
+}
+
+/** The host and port firebase.json gives each emulator; firebase-tools moves the hub and logger itself, not these. */
+function configuredPorts(/** @type {string[]} */ only) {
+  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
+  const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  return only.flatMap((name) => {
+    const entry = config.emulators?.[name];
+    return entry?.port ? [{ name, host: entry.host ?? "127.0.0.1", port: entry.port }] : [];
+  });
+}
+
+/** @param {string} host @param {number} port @returns {Promise<boolean>} */
+function portIsFree(host, port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** @param {string[]} only @param {number} waitSeconds */
+async function waitForFreePorts(only, waitSeconds) {
+  const until = Date.now() + waitSeconds * 1000;
+  let announced = false;
+  for (;;) {
+    const busy = [];
+    for (const { name, host, port } of configuredPorts(only)) if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
+    if (busy.length === 0) return;
+    const what = `port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} in use (another emulator session, or \`npm run emulators\`?)`;
+    if (Date.now() >= until) {
+      throw new Error(`${what}: stop it and run again${waitSeconds ? `; waited ${waitSeconds} s` : ""}`);
+    }
+    if (!announced) console.error(`with-emulators: ${what}; waiting up to ${waitSeconds} s for it to finish`);
+    announced = true;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/**
+ * emulators:exec runs its script through a shell; quoting every argument keeps it one word there.
+ * @param {string} arg
+ */
+function shellQuote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** @param {NodeJS.Signals} signal */
+function signalNumber(signal) {
+  /** @type {Partial<Record<NodeJS.Signals, number>>} */
+  const numbers = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };
+  return numbers[signal] ?? 1;
+}
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  const separator = argv.indexOf("--");
+  if (separator === -1) throw new Error(USAGE);
+  const options = argv.slice(0, separator);
+  const command = argv.slice(separator + 1);
+  let only = ALL_EMULATORS;
+  let timeoutSeconds = DEFAULT_TIMEOUT_S;
+  let waitPortsSeconds = 0;
+  for (let i = 0; i < options.length; i += 1) {
+    const [name, inline] = options[i].split("=", 2);
+    if (name !== "--only" && name !== "--timeout" && name !== "--wait-ports") throw new Error(`unknown option ${options[i]}; ${USAGE}`);
+    const value = inline ?? options[++i];
+    if (value === undefined) throw new Error(`${name} needs a value; ${USAGE}`);
+    if (name === "--only") only = value.split(",").filter(Boolean);
+    else if (name === "--timeout" && Number(value) > 0) timeoutSeconds = Number(value);
+    else if (name === "--wait-ports" && Number(value) >= 0) waitPortsSeconds = Number(value);
+    else throw new Error(`bad option ${options[i]}; ${USAGE}`);
+  }
+  return { only, command, timeoutSeconds, waitPortsSeconds };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const { only, command, timeoutSeconds, waitPortsSeconds } = parseArgs(process.argv.slice(2));
+    process.exitCode = await runWithEmulators(command, { only, timeoutSeconds, waitPortsSeconds });
+  } catch (error) {
+    console.error(`with-emulators: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  }
+}
