@@ -1,7 +1,8 @@
 // `npm test`: type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
 // @ts-check
 import { spawn, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emulatorsAvailable } from "./emulator-env.mjs";
@@ -36,6 +37,23 @@ const onlyEmulator = args.includes("--only-emulator");
 
 /** @type {Array<{ name: string, status: "passed" | "FAILED" | "NOT RUN", note: string }>} */
 const results = [];
+
+// Each vitest stage also writes its counts as JSON, so the run can end on one "N passed, N failed" line.
+const countsDir = mkdtempSync(join(tmpdir(), "npm-test-counts-"));
+/** @param {string} stage */
+const countReporter = (stage) => ["--reporter=default", "--reporter=json", `--outputFile.json=${join(countsDir, `${stage}.json`)}`];
+function totalCounts() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of readdirSync(countsDir)) {
+    const report = JSON.parse(readFileSync(join(countsDir, file), "utf8"));
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  }
+  return { passed, failed, skipped };
+}
 const seconds = (/** @type {number} */ since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 /** @param {string} title */
@@ -124,7 +142,7 @@ async function runEmulatorPhase({ project, only, standin }, files) {
       env.GEMINI_BASE_URL = standinProcess.url;
       console.log(`Gemini stand-in for the Functions workers: ${standinProcess.url}`);
     }
-    code = await runWithEmulators([bin("vitest"), "run", "--project", project], { only, env, timeoutSeconds: EMULATOR_TIMEOUT_S, waitPortsSeconds: PORT_WAIT_S });
+    code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], { only, env, timeoutSeconds: EMULATOR_TIMEOUT_S, waitPortsSeconds: PORT_WAIT_S });
   } catch (error) {
     console.error(`${project} suites: ${error instanceof Error ? error.message : String(error)}`);
     code = 1;
@@ -137,7 +155,7 @@ async function runEmulatorPhase({ project, only, standin }, files) {
 
 if (!onlyEmulator) {
   runStep("type-check (tsc --noEmit -p .)", bin("tsc"), ["--noEmit", "-p", "."]);
-  runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit"]);
+  runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);
 }
 const built = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs")]);
 
@@ -163,4 +181,9 @@ for (const { name, status, note } of results) console.log(`${status.padEnd(8)} $
 const failed = results.some((result) => result.status === "FAILED");
 console.log(`npm test: ${results.map((r) => `${r.name.split(" (")[0]} ${r.status}`).join(", ")} -> exit ${failed ? 1 : 0}`);
 if (notRunLine) shout(notRunLine); // again at the end, where people look
+const counts = totalCounts();
+rmSync(countsDir, { recursive: true, force: true });
+// A stage that failed without a failing test (type-check, build, an emulator that would not start) still counts.
+const unexplained = failed && counts.failed === 0 ? 1 : 0;
+console.log(`${counts.passed} passed, ${counts.failed + unexplained} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}`);
 process.exitCode = failed ? 1 : 0;

@@ -1,7 +1,7 @@
 // Runs one command inside `firebase emulators:exec` (Firestore + Functions), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,11 +36,12 @@ export async function runWithEmulators(
     throw new Error("functions/lib/index.js is missing: run `npm run build` first (the Functions emulator loads the bundle)");
   }
   const extraEnv = await emulatorEnv();
-  await waitForFreePorts(only, waitPortsSeconds);
+  const configFile = configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
+  await waitForFreePorts(only, waitPortsSeconds, configFile);
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
 
-  const args = ["emulators:exec", "--only", only.join(","), "--project", EMULATOR_PROJECT_ID, command.map(shellQuote).join(" ")];
+  const args = ["emulators:exec", "--config", configFile, "--only", only.join(","), "--project", EMULATOR_PROJECT_ID, command.map(shellQuote).join(" ")];
   // NO_UPDATE_NOTIFIER: firebase-tools would otherwise ask the npm registry whether it is current on every start.
   // METADATA_SERVER_DETECTION: stops the Admin SDK in the command probing for a GCE metadata server (a network call, and
   // a warning per probe offline); the Functions emulator already sets it for its workers.
@@ -101,10 +102,32 @@ export async function runWithEmulators(
   }
 }
 
-/** The host and port firebase.json gives each emulator; firebase-tools moves the hub and logger itself, not these. */
-function configuredPorts(/** @type {string[]} */ only) {
-  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
+/**
+ * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
+ * N (Firestore), N+1 (Functions), N+2 (hub) and N+3 (logging): several emulator sessions on one machine.
+ * @param {string | undefined} base
+ */
+function configForPortBase(base) {
+  if (!base) return "firebase.json";
+  const port = Number(base);
+  if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
   const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  config.emulators = {
+    ...config.emulators,
+    firestore: { host: "127.0.0.1", port },
+    functions: { host: "127.0.0.1", port: port + 1 },
+    hub: { host: "127.0.0.1", port: port + 2 },
+    logging: { host: "127.0.0.1", port: port + 3 },
+  };
+  const file = `.firebase-ports-${port}.json`;
+  writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** The host and port the config gives each emulator; firebase-tools moves the hub and logger itself, not these. */
+function configuredPorts(/** @type {string[]} */ only, configFile = "firebase.json") {
+  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
+  const config = JSON.parse(readFileSync(join(repoRoot, configFile), "utf8"));
   return only.flatMap((name) => {
     const entry = config.emulators?.[name];
     return entry?.port ? [{ name, host: entry.host ?? "127.0.0.1", port: entry.port }] : [];
@@ -121,12 +144,12 @@ function portIsFree(host, port) {
 }
 
 /** @param {string[]} only @param {number} waitSeconds */
-async function waitForFreePorts(only, waitSeconds) {
+async function waitForFreePorts(only, waitSeconds, configFile = "firebase.json") {
   const until = Date.now() + waitSeconds * 1000;
   let announced = false;
   for (;;) {
     const busy = [];
-    for (const { name, host, port } of configuredPorts(only)) if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
+    for (const { name, host, port } of configuredPorts(only, configFile)) if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
     if (busy.length === 0) return;
     const what = `port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} in use (another emulator session, or \`npm run emulators\`?)`;
     if (Date.now() >= until) {
