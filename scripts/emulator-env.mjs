@@ -148,7 +148,7 @@ function wrapManifestLine(text) {
   let width = 72;
   while (bytes.length - start > width) {
     let cut = start + width;
-    while ((bytes[cut] & 0xc0) === 0x80) cut -= 1; // never split a UTF-8 character
+    while (((bytes[cut] ?? 0) & 0xc0) === 0x80) cut -= 1; // never split a UTF-8 character
     lines.push(bytes.subarray(start, cut).toString("utf8"));
     start = cut;
     width = 71; // the leading space counts
@@ -218,7 +218,7 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
 /** @param {Buffer} bytes */
 function crc32(bytes) {
   let c = 0xffffffff;
-  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  for (const byte of bytes) c = /** @type {number} */ (CRC_TABLE[(c ^ byte) & 0xff]) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

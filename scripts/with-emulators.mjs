@@ -22,12 +22,14 @@ const USAGE =
  * `env` adds variables (an undefined value removes one); the Functions emulator's workers inherit them too.
  * When an emulator's port is taken (another session, `npm run emulators`), waits up to `waitPortsSeconds` for it.
  * @param {string[]} command
- * @param {{ only?: string[], timeoutSeconds?: number, waitPortsSeconds?: number, env?: Record<string, string | undefined> }} [options]
+ * `onOutput`, when given, receives every line the emulators and the command print (stdout and stderr), instead
+ * of the terminal: a caller can keep firebase-tools' own lines in a log file and show the command's.
+ * @param {{ only?: string[], timeoutSeconds?: number, waitPortsSeconds?: number, env?: Record<string, string | undefined>, onOutput?: (line: string, stream: "stdout" | "stderr") => void }} [options]
  * @returns {Promise<number>}
  */
 export async function runWithEmulators(
   command,
-  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {} } = {},
+  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput } = {},
 ) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
@@ -49,7 +51,18 @@ export async function runWithEmulators(
   const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...process.env, ...extraEnv, ...envChanges };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   // Its own process group, so that a timeout or a signal reaches firebase-tools, the Java emulator and the command alike.
-  const child = spawn(firebase, args, { cwd: repoRoot, env, stdio: "inherit", detached: process.platform !== "win32" });
+  const child = spawn(firebase, args, { cwd: repoRoot, env, stdio: onOutput ? ["inherit", "pipe", "pipe"] : "inherit", detached: process.platform !== "win32" });
+  if (onOutput) {
+    for (const stream of /** @type {const} */ (["stdout", "stderr"])) {
+      let pending = "";
+      child[stream]?.setEncoding("utf8").on("data", (/** @type {string} */ chunk) => {
+        const lines = (pending + chunk).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) onOutput(line, stream);
+      });
+      child[stream]?.on("end", () => pending && onOutput(pending, stream));
+    }
+  }
   /** @param {NodeJS.Signals} signal */
   const signalGroup = (signal) => {
     try {
@@ -186,7 +199,7 @@ function parseArgs(argv) {
   let timeoutSeconds = DEFAULT_TIMEOUT_S;
   let waitPortsSeconds = 0;
   for (let i = 0; i < options.length; i += 1) {
-    const [name, inline] = options[i].split("=", 2);
+    const [name, inline] = String(options[i]).split("=", 2);
     if (name !== "--only" && name !== "--timeout" && name !== "--wait-ports") throw new Error(`unknown option ${options[i]}; ${USAGE}`);
     const value = inline ?? options[++i];
     if (value === undefined) throw new Error(`${name} needs a value; ${USAGE}`);

@@ -1,0 +1,39 @@
+// Runs inside `npm start`: loads the seeds, starts every seeded job, follows them all, prints the outcome.
+import { loadSeeds } from "../shared/client/load-seeds";
+import { watchJob, type JobEnd } from "../shared/client/watch-job";
+import { writeSeeds } from "../shared/client/write-seeds";
+import { formatIssues } from "../shared/config/config-issue";
+import { getDb } from "../shared/pipeline/firestore";
+import { startJob } from "../shared/pipeline/start-job";
+import { useFirestoreTarget } from "./firestore-target";
+import { formatJobEnd, formatTaskProgress } from "./job-report";
+import { validationFromEnv } from "./tool-io";
+
+const full = process.argv.includes("--full");
+await useFirestoreTarget(undefined);
+const db = await getDb();
+const validation = validationFromEnv();
+const seeds = await loadSeeds("seeds", validation);
+for (const { file, issues } of seeds.invalid) process.stderr.write(`refused ${file}:\n${formatIssues(issues)}\n`);
+const { jobs } = await writeSeeds(db, seeds);
+process.stdout.write(`Seeded ${jobs.length} jobs and ${seeds.library.size} library task(s); starting them all.\n\n`);
+
+const started = Date.now();
+const ends = await Promise.all(
+  jobs.map(async (jobId): Promise<JobEnd> => {
+    const run = await startJob({ db, validation }, jobId, { fromStatuses: ["pending"] });
+    if (run.kind !== "started") {
+      const message = run.kind === "invalid" ? formatIssues(run.issues) : run.reason;
+      return { jobId, runId: "", status: "failed", outputPayload: {}, tasksDone: 0, usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 }, error: { code: "invalid_config", message }, elapsedMs: 0 };
+    }
+    return watchJob(db, jobId, { runId: run.runId, timeoutMs: 600_000, onTask: (task, change) => process.stdout.write(`${formatTaskProgress(jobId, task, change)}\n`) });
+  }),
+);
+
+process.stdout.write("\n");
+for (const end of ends) process.stdout.write(`${formatJobEnd(end, full)}\n\n`);
+const succeeded = ends.filter((e) => e.status === "success").length;
+const tokens = ends.reduce((sum, e) => sum + e.usage.total_tokens, 0);
+const tasks = ends.reduce((sum, e) => sum + e.tasksDone, 0);
+process.stdout.write(`Totals: ${succeeded}/${ends.length} jobs succeeded, ${tasks} tasks, ${tokens} tokens, ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+process.exit(succeeded === ends.length ? 0 : 1);
