@@ -23,6 +23,9 @@ export class ModelCallError extends Error {
     this.isRetryable =
       kind === "network" || kind === "timeout" || kind === "malformed" || (kind === "http" && RETRYABLE_STATUS.has(options.status ?? 0));
   }
+  get isThrottle(): boolean {
+    return this.kind === "http" && this.options.status === 429;
+  }
   get status(): number | undefined {
     return this.options.status;
   }

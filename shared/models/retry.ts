@@ -5,16 +5,23 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * Throttling answers (429) allowed on top of maxAttempts. Being told to wait is not a failure of the call:
+   * under a rate limit the limit sets the pace, and only this budget and the deadline end the waiting.
+   */
+  maxThrottledAttempts?: number;
   /** Epoch ms after which no new attempt starts and no wait is begun that would end past it. */
   deadlineAt?: number;
 }
 
 /** Like the original (5 retries from 0.2 s, doubling) but only for errors that can succeed, with jitter. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 20_000, maxThrottledAttempts: 50 };
 
 export interface Retryable {
   readonly isRetryable: boolean;
   readonly retryAfterMs?: number | undefined;
+  /** A rate limit said "not now" (HTTP 429): retried on its own budget, after the wait it asked for. */
+  readonly isThrottle?: boolean;
 }
 
 export interface RetryEnv {
@@ -67,6 +74,7 @@ export async function withRetry<T>(
   signal?: AbortSignal,
 ): Promise<{ value: T; attempts: number }> {
   const errors: unknown[] = [];
+  let throttled = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await call(attempt), attempts: attempt };
@@ -75,9 +83,13 @@ export async function withRetry<T>(
       if (signal?.aborted) throw new RetryError(err, attempt, [...errors, err], "deadline");
       if (!isRetryable(err)) throw err;
       errors.push(err);
-      if (attempt >= policy.maxAttempts) throw new RetryError(err, attempt, errors, "attempts");
-      const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.max(backoff, err.retryAfterMs ?? 0);
+      const throttle = err.isThrottle === true && throttled < (policy.maxThrottledAttempts ?? 0);
+      if (throttle) throttled++;
+      if (!throttle && attempt - throttled >= policy.maxAttempts) throw new RetryError(err, attempt, errors, "attempts");
+      const step = throttle ? throttled : attempt - throttled;
+      const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (step - 1));
+      // After a throttle the server's wait comes first and the jitter spreads the callers it released at once.
+      const delay = throttle ? (err.retryAfterMs ?? 0) + backoff : Math.max(backoff, err.retryAfterMs ?? 0);
       if (policy.deadlineAt !== undefined && env.now() + delay >= policy.deadlineAt) {
         throw new RetryError(err, attempt, errors, "deadline");
       }

@@ -67,6 +67,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       maxAttempts: positive(env.RETRY_MAX_ATTEMPTS) ?? DEFAULT_RETRY.maxAttempts,
       baseDelayMs: positive(env.RETRY_BASE_DELAY_MS) ?? DEFAULT_RETRY.baseDelayMs,
       maxDelayMs: positive(env.RETRY_MAX_DELAY_MS) ?? DEFAULT_RETRY.maxDelayMs,
+      maxThrottledAttempts: positive(env.RETRY_MAX_THROTTLED) ?? DEFAULT_RETRY.maxThrottledAttempts!,
     },
     ...(maxPromptChars ? { maxPromptChars } : {}),
   };

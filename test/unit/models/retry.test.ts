@@ -135,6 +135,43 @@ describe("withRetry", () => {
   });
 });
 
+describe("withRetry under a rate limit (429)", () => {
+  const throttled = (retryAfterMs = 1_000) => new ModelCallError("429", "http", { status: 429, retryAfterMs });
+  const withThrottles: RetryPolicy = { ...policy, maxThrottledAttempts: 10 };
+
+  it("does not spend the attempt budget on throttling: 8 throttles then an answer succeeds with maxAttempts 4", async () => {
+    const run = failing(...Array.from({ length: 8 }, () => throttled()));
+    const result = await withRetry(run.call, withThrottles, fakeEnv());
+    expect(result).toEqual({ value: "ok", attempts: 9 });
+  });
+
+  it("still ends a run of throttles when their own budget is spent", async () => {
+    const run = failing(...Array.from({ length: 20 }, () => throttled()));
+    const err = await withRetry(run.call, withThrottles, fakeEnv()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryError);
+    // 10 throttles ride on their own budget; the 11th counts as an ordinary failure, as do 3 more.
+    expect((err as RetryError).attempts).toBe(14);
+  });
+
+  it("waits the server's delay first, then a jittered backoff that spreads the callers it released together", async () => {
+    const env = fakeEnv(() => 0.5);
+    await withRetry(failing(throttled(1_000), throttled(1_000)).call, withThrottles, env);
+    expect(env.sleeps).toEqual([1_000 + 0.5 * 100, 1_000 + 0.5 * 200]);
+  });
+
+  it("counts ordinary failures apart from throttles", async () => {
+    const run = failing(throttled(), unavailable(), throttled(), unavailable(), unavailable(), unavailable());
+    const err = await withRetry(run.call, withThrottles, fakeEnv()).catch((e: unknown) => e);
+    expect((err as RetryError).attempts).toBe(6); // 2 throttles + 4 ordinary failures = maxAttempts
+  });
+
+  it("gives up a throttled wait that would end past the deadline", async () => {
+    const env = fakeEnv(() => 0);
+    const err = await withRetry(failing(throttled(60_000)).call, { ...withThrottles, deadlineAt: env.now() + 5_000 }, env).catch((e: unknown) => e);
+    expect((err as RetryError).reason).toBe("deadline");
+  });
+});
+
 describe("realRetryEnv.sleep", () => {
   it("leaves no abort listener behind on a signal shared by many waits", async () => {
     const controller = new AbortController();
