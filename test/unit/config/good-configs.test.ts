@@ -4,43 +4,13 @@ import type { StepConfig, TaskConfig } from "../../../shared/config/config-schem
 import { toGenerationConfig } from "../../../shared/config/generation-config";
 import { parseJsonc, stripJsonComments } from "../../../shared/config/jsonc";
 import { DEFAULT_VALIDATION, parseConfig, parseConfigText } from "../../../shared/config/validate-config";
+import { README_STEP } from "../../support/readme-step";
 
 function ok<T>(result: { ok: true; value: T } | { ok: false; issues: { path: string; message: string }[] }): T {
   if (!result.ok) throw new Error(`expected a valid config, got:\n${result.issues.map((i) => `${i.path}: ${i.message}`).join("\n")}`);
   return result.value;
 }
 
-// The seed README's step example, verbatim (its `//` comment included).
-const README_STEP = `{
-    "id": "1",
-    "name": "sample",
-    "description": "A sample StepConfig",
-    "step_type": 0,
-    "input_config": {
-        "payload": {
-            "user_prompt": "Tell me a joke!",
-            "system_prompt": "You're a funny assistant."
-        }
-    },
-    "model_query_config": {
-        "model_key": "GEMINI_FLASH",
-        "parameters": {
-            "temperature": "0.7"
-        },
-        "system_prompt": "You are a helpful assistant.",
-        "user_prompt": "%user_prompt%" // Interpolate input variables into model query
-    },
-    "output_config": {
-        "payload": {
-            "user_prompt": "Hahaha"
-        }
-    },
-    "metadata": {
-        "timestamp": 1741667405,
-        "source": "create_sample",
-        "version": "1.0"
-    }
-}`;
 
 describe("comments and trailing commas", () => {
   it("parses the seed README's step example, whose user_prompt line ends in a // comment", () => {
