@@ -76,6 +76,9 @@ await runTool(spec, async ({ input_path, json, strict, runs_dir }) => {
       const log = `${file}.log`;
       await writeFile(log, `${JSON.stringify({ payload: record.output_payload }, null, 2)}\n`, "utf8");
       process.stderr.write(`  ${record.status} in ${Math.round(record.latency_ms)} ms, ${record.usage.total_tokens} tokens; output written to ${log}\n`);
+      if (task.next_task) {
+        process.stderr.write(`  next_task ${JSON.stringify(task.next_task)} is not run here: chains run on Firestore (npm start, npm run start-job)\n`);
+      }
     }
   } finally {
     await runtime.close();

@@ -66,9 +66,13 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
           chainError = { code: "hop_limit", message: `the chain reached its hop limit (${maxHops} tasks); next_task ${JSON.stringify(nextTaskId)} was not started`, retryable: false };
         } else {
           const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextConfig.task_id) : chainedTaskDocId(input.taskDocId, nextConfig.task_id);
+          const binding = bindInputs(nextConfig.input_config.payload, record!.output_payload);
           const doc: DocumentData = {
             ...nextConfig,
-            input_config: { payload: bindInputs(nextConfig.input_config.payload, record!.output_payload).inputs },
+            input_config: { payload: binding.inputs },
+            ...(binding.missing.length
+              ? { warnings: binding.missing.map((name) => `input "${name}" is not in the previous task's output; using this task's default`) }
+              : {}),
             ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}),
             hop: hop + 1,
             status: "queued",

@@ -22,6 +22,7 @@ export const TASK_ENVELOPE_FIELDS = [
   "previous_task_doc_id",
   "usage",
   "latency_ms",
+  "warnings",
 ] as const;
 
 const TimestampLike = z.custom<{ toMillis(): number }>(
@@ -46,6 +47,8 @@ export const TaskEnvelopeSchema = z.object({
   previous_task_doc_id: z.string().optional(),
   usage: TokenUsageSchema.optional(),
   latency_ms: z.number().optional(),
+  /** Set when the task was committed: declared inputs its predecessor's output lacked. */
+  warnings: z.array(z.string()).optional(),
 });
 export type TaskEnvelope = z.infer<typeof TaskEnvelopeSchema>;
 
