@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "hop_limit", // a job's chain reached its max_hops
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document
+  "conflict", // a document this chain would create already exists, written by someone else
   "internal", // a bug: report it
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -22,6 +22,8 @@ export interface FinishInput {
   /** The reason it failed without running. */
   error?: TaskError;
   libraryNext?: TaskConfig;
+  /** Set on the second try when the successor's id was already taken by a document this chain did not write. */
+  successorConflict?: boolean;
 }
 
 export type FinishOutcome =
@@ -57,7 +59,11 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       let next: { id: string; doc: DocumentData } | undefined;
       let chainError: TaskError | undefined;
       const nextTaskId = input.config?.next_task;
-      if (status === "success" && nextTaskId && (!jobId || sameRun)) {
+      if (status === "success" && nextTaskId && input.successorConflict) {
+        status = "failed";
+        const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextTaskId) : chainedTaskDocId(input.taskDocId, nextTaskId);
+        error = { code: "conflict", message: `tasks/${id}, the id of this task's successor, already holds a document this chain did not write; it was left as it is and no successor was started`, retryable: false };
+      } else if (status === "success" && nextTaskId && (!jobId || sameRun)) {
         const maxHops = jobId ? Number(job?.max_hops ?? DEFAULT_MAX_HOPS) : deps.policy.maxHops;
         const nextConfig = jobId ? chainAt(job?.chain, hop) : input.libraryNext;
         if (!nextConfig) {
@@ -141,8 +147,11 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       return { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
     });
   } catch (err) {
-    if ((err as { code?: unknown }).code === ALREADY_EXISTS) return { kind: "lost", reason: "another attempt already wrote this task's output" };
-    throw err;
+    if ((err as { code?: unknown }).code !== ALREADY_EXISTS) throw err;
+    // Found out after the fact, so the normal path spends no read on it: which document was in the way?
+    if ((await outputRef.get()).exists) return { kind: "lost", reason: "another attempt already wrote this task's output" };
+    if (input.successorConflict) throw err;
+    return finishTask(deps, { ...input, successorConflict: true });
   }
 }
 

@@ -60,10 +60,16 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
       });
       return { kind: "invalid", issues };
     }
-    const runs = Number(envelope.runs ?? 0) + 1;
-    const runId = `run${runs}`;
+    // A re-seeded or re-created job starts counting again; step past run ids whose entry task already exists.
     const entry = chain[0]!;
-    const entryTaskDocId = jobTaskDocId(jobId, runId, 1, entry.task_id);
+    let runs = Number(envelope.runs ?? 0);
+    let runId: string;
+    let entryTaskDocId: string;
+    do {
+      runs++;
+      runId = `run${runs}`;
+      entryTaskDocId = jobTaskDocId(jobId, runId, 1, entry.task_id);
+    } while ((await tx.get(db.collection("tasks").doc(entryTaskDocId))).exists && runs < Number(envelope.runs ?? 0) + 1000);
     tx.create(db.collection("tasks").doc(entryTaskDocId), {
       ...entry,
       job_id: jobId,

@@ -18,5 +18,5 @@ export async function resetStandin(): Promise<void> {
 
 export async function standinRequests(): Promise<{ model: string; userPrompt: string }[]> {
   const res = await fetch(`${baseUrl()}/__standin/requests`);
-  return (await res.json()) as { model: string; userPrompt: string }[];
+  return ((await res.json()) as { requests: { model: string; userPrompt: string }[] }).requests;
 }
