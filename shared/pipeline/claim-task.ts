@@ -1,4 +1,5 @@
 // Claim before work: moves a task from queued to running in a transaction, so a second delivery does nothing.
+import { randomUUID } from "node:crypto";
 import { Timestamp, type Transaction } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import type { TaskConfig } from "../config/config-schemas";
@@ -7,18 +8,23 @@ import type { PipelineDeps } from "./pipeline-deps";
 import { splitTaskDocument, type TaskEnvelope } from "./task-document";
 
 export type Claim =
-  | { kind: "claimed"; envelope: TaskEnvelope; attempt: number; config: TaskConfig; libraryNext?: TaskConfig }
-  | { kind: "invalid"; envelope: TaskEnvelope; attempt: number; issues: ConfigIssue[]; code?: "invalid_config" | "hop_limit" }
-  | { kind: "exhausted"; envelope: TaskEnvelope; attempt: number }
+  | { kind: "claimed"; envelope: TaskEnvelope; attempt: number; claimId: string; config: TaskConfig; libraryNext?: TaskConfig }
+  | { kind: "invalid"; envelope: TaskEnvelope; attempt: number; claimId: string; issues: ConfigIssue[]; code?: "invalid_config" | "hop_limit" }
+  | { kind: "exhausted"; envelope: TaskEnvelope; attempt: number; claimId: string }
   | { kind: "skipped"; reason: string };
 
 export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<Claim> {
   const ref = deps.db.collection("tasks").doc(taskDocId);
   const now = (deps.now ?? Date.now)();
-  return deps.db.runTransaction(async (tx) => {
+  // Made once per delivery, outside the transaction: when a commit is applied but answered with an error, the
+  // client runs the transaction again, and this id tells that the claim it then finds is its own.
+  const claimId = randomUUID();
+  let claimedByUs: Claim | undefined;
+  return deps.db.runTransaction(async (tx): Promise<Claim> => {
     const snap = await tx.get(ref);
     if (!snap.exists) return { kind: "skipped", reason: "the task document no longer exists" };
     const { envelope, config, issues: envelopeIssues } = splitTaskDocument(snap.data()!);
+    if (envelope.status === "running" && envelope.claim_id === claimId && claimedByUs) return claimedByUs;
     if (envelope.status === "success" || envelope.status === "failed") return { kind: "skipped", reason: `already ${envelope.status}` };
     const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
     if (envelope.status === "running" && leaseEnd > now) {
@@ -27,24 +33,26 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<
     const attempt = envelope.attempts + 1;
     const claimed: Record<string, unknown> = {
       status: "running",
+      claim_id: claimId,
       attempts: attempt,
       lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs),
     };
     if (!envelope.started_at) claimed.started_at = Timestamp.fromMillis(now);
+    const remember = (claim: Claim): Claim => (claimedByUs = claim);
     if (attempt > deps.policy.maxAttempts) {
       tx.update(ref, claimed);
-      return { kind: "exhausted", envelope, attempt };
+      return remember({ kind: "exhausted", envelope, attempt, claimId });
     }
     const parsed = parseConfig("task", config, deps.validation);
     const issues = [...envelopeIssues, ...(parsed.ok ? [] : parsed.issues)];
     if (!parsed.ok || issues.length) {
       tx.update(ref, claimed);
-      return { kind: "invalid", envelope, attempt, issues };
+      return remember({ kind: "invalid", envelope, attempt, claimId, issues });
     }
     const task = parsed.value;
     const fail = (issue: ConfigIssue, code: "invalid_config" | "hop_limit" = "invalid_config") => {
       tx.update(ref, claimed);
-      return { kind: "invalid" as const, envelope, attempt, issues: [issue], code };
+      return remember({ kind: "invalid" as const, envelope, attempt, claimId, issues: [issue], code });
     };
     // A chain stops at its limit before doing work it could not hand on.
     const maxHops = envelope.job_id ? undefined : deps.policy.maxHops;
@@ -72,7 +80,7 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<
       }
     }
     tx.update(ref, claimed);
-    return { kind: "claimed", envelope, attempt, config: task, ...(libraryNext ? { libraryNext } : {}) };
+    return remember({ kind: "claimed", envelope, attempt, claimId, config: task, ...(libraryNext ? { libraryNext } : {}) });
   });
 }
 

@@ -15,6 +15,8 @@ export interface FinishInput {
   taskDocId: string;
   envelope: TaskEnvelope;
   attempt: number;
+  /** The delivery's claim id (claimTask), so a commit retried after it was applied is known as ours. */
+  claimId?: string;
   /** Absent when the document never parsed. */
   config?: TaskConfig;
   /** Absent when the task never ran (invalid document, too many attempts). */
@@ -44,6 +46,10 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
     return await db.runTransaction(async (tx): Promise<FinishOutcome> => {
       const [taskSnap, jobSnap] = await Promise.all([tx.get(taskRef), jobRef ? tx.get(jobRef) : undefined]);
       const current = taskSnap.data();
+      if (current && input.claimId && current.claim_id === input.claimId && (current.status === "success" || current.status === "failed")) {
+        // This transaction's earlier commit was applied though its answer was lost: report it, write nothing more.
+        return { kind: "finished", status: current.status, ...(current.next_task_doc_id ? { nextTaskDocId: current.next_task_doc_id } : {}) };
+      }
       if (!current || current.status !== "running" || current.attempts !== input.attempt) {
         return { kind: "lost", reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran` };
       }

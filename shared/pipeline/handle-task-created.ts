@@ -20,7 +20,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
     log("task not run", { taskDocId, reason: claim.reason });
     return claim;
   }
-  const { envelope, attempt } = claim;
+  const { envelope, attempt, claimId } = claim;
   if (claim.kind === "invalid") {
     const error = {
       code: claim.code ?? "invalid_config",
@@ -31,7 +31,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
       issues: claim.issues,
       retryable: false,
     };
-    return finishTask(deps, { taskDocId, envelope, attempt, error });
+    return finishTask(deps, { taskDocId, envelope, attempt, claimId, error });
   }
   if (claim.kind === "exhausted") {
     const error = {
@@ -39,7 +39,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
       message: `the task was started ${attempt - 1} times and never finished (each run crashed or timed out); not starting it again`,
       retryable: false,
     };
-    return finishTask(deps, { taskDocId, envelope, attempt, error });
+    return finishTask(deps, { taskDocId, envelope, attempt, claimId, error });
   }
 
   const deadlineAt = (deps.now ?? Date.now)() + deps.policy.runBudgetMs;
@@ -54,12 +54,13 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string): 
     // runTask reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const error = { code: "internal" as const, message: `the engine crashed: ${message}`, retryable: false };
-    return finishTask(deps, { taskDocId, envelope, attempt, config: claim.config, error });
+    return finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, error });
   }
   const outcome = await finishTask(deps, {
     taskDocId,
     envelope,
     attempt,
+    claimId,
     config: claim.config,
     record,
     ...(claim.libraryNext ? { libraryNext: claim.libraryNext } : {}),

@@ -17,6 +17,7 @@ export const TASK_ENVELOPE_FIELDS = [
   "started_at",
   "finished_at",
   "lease_expires_at",
+  "claim_id",
   "error",
   "next_task_doc_id",
   "previous_task_doc_id",
@@ -42,6 +43,8 @@ export const TaskEnvelopeSchema = z.object({
   started_at: TimestampLike.optional(),
   finished_at: TimestampLike.optional(),
   lease_expires_at: TimestampLike.optional(),
+  /** Which delivery holds the claim: lets a transaction retried after an applied commit recognise its own write. */
+  claim_id: z.string().optional(),
   error: RunErrorSchema.extend({ issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
   next_task_doc_id: z.string().optional(),
   previous_task_doc_id: z.string().optional(),

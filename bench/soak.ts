@@ -1,0 +1,366 @@
+// The soak run: hundreds of three-task jobs through the real triggers while the stand-in injects faults and rate-limits; nothing may be lost.
+//
+// Runs INSIDE a Firestore + Functions emulator session whose Functions workers call the Gemini stand-in at
+// GEMINI_BASE_URL (`npm run reliability` sets all of that up). Each job is created `queued`, so the jobs
+// trigger starts it and each task's trigger commits the next. Jobs are released a bounded number at a time:
+// the Functions emulator starts one worker process per concurrent event, and a small machine cannot host
+// hundreds. Afterwards every job, task and output document is counted and checked; the figures go to
+// soak.json in RELIABILITY_RESULTS_DIR (else the OS temp folder). Exits 1 when any check fails.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Firestore } from "firebase-admin/firestore";
+import { watchJob, type JobEnd } from "../shared/client/watch-job";
+import { DEFAULT_RETRY } from "../shared/models/retry";
+import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
+import { sweepExpiredTasks } from "../shared/pipeline/sweep-expired-tasks";
+import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
+import type { StandinStats } from "../shared/standin/standin-server";
+import { RESULT_FILES, type SoakCheck, type SoakResult } from "../tools/reliability-results";
+
+const USAGE = `Usage: tsx bench/soak.ts [--jobs N] [--in-flight N] [--timeout-s S] [--rpm N] [--latency-ms N] [--seed N]
+
+Run inside the emulators with a stand-in: npm run reliability (or npm run reliability -- --skip-suites).
+  --jobs N         jobs of three one-step tasks (default 200)
+  --in-flight N    jobs running at once (default 24)
+  --timeout-s S    stop and fail after S seconds (default 480)
+  --rpm N          the stand-in's rate limit, requests per minute (default 300)
+  --latency-ms N   added to every stand-in answer (default 50)
+  --seed N         seed of the stand-in's fault dice (default 7)
+  --sweep-every-s S  run the lease sweep every S seconds, as the scheduled sweepTasks would (default 15)
+
+The Functions workers and this process read the same policy environment (RETRY_*, TASK_LEASE_MS, ...).`;
+
+/** 10% retryable faults: 8% server errors (retried on the attempt budget), 2% throttling (its own budget). */
+const SOAK_FAULTS = { "500": 0.04, "503": 0.04, "429": 0.02 } as const;
+const TASKS_PER_JOB = 3;
+const PROGRESS_EVERY_MS = 10_000;
+/** A job not started by the trigger within this long means no Functions emulator is serving. */
+const FIRST_START_TIMEOUT_MS = 60_000;
+
+interface SoakOptions {
+  jobs: number;
+  inFlight: number;
+  timeoutS: number;
+  rpm: number;
+  latencyMs: number;
+  seed: number;
+  sweepEveryS: number;
+}
+
+function parseOptions(argv: string[]): SoakOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      jobs: { type: "string" },
+      "in-flight": { type: "string" },
+      "timeout-s": { type: "string" },
+      rpm: { type: "string" },
+      "latency-ms": { type: "string" },
+      seed: { type: "string" },
+      "sweep-every-s": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (flag: string, raw: string | undefined, fallback: number, min: number) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${flag} ${raw}: expected a whole number of at least ${min}\n\n${USAGE}`);
+    return value;
+  };
+  return {
+    jobs: whole("jobs", values.jobs, 200, 1),
+    inFlight: whole("in-flight", values["in-flight"], 24, 1),
+    timeoutS: whole("timeout-s", values["timeout-s"], 480, 10),
+    rpm: whole("rpm", values.rpm, 300, 0),
+    latencyMs: whole("latency-ms", values["latency-ms"], 50, 0),
+    seed: whole("seed", values.seed, 7, 0),
+    sweepEveryS: whole("sweep-every-s", values["sweep-every-s"], 15, 1),
+  };
+}
+
+/** A one-step task whose step answers `prompt` and hands the answer on as `output`. */
+function oneStepTask(taskId: string, prompt: string, inputs: Record<string, string>, output: string, nextTask: string) {
+  return {
+    task_id: taskId,
+    input_config: { payload: inputs },
+    steps: [
+      {
+        id: `${taskId}-step`,
+        name: taskId,
+        step_type: 0,
+        input_config: { payload: Object.fromEntries(Object.keys(inputs).map((name) => [name, ""])) },
+        model_query_config: { model_key: "GEMINI_FLASH", parameters: { temperature: "0.0" }, system_prompt: "", user_prompt: prompt },
+        output_config: { payload: { [output]: "" } },
+      },
+    ],
+    output_config: { payload: { [output]: "" } },
+    next_task: nextTask,
+  };
+}
+
+/** draft -> review -> final: each task's answer is the next one's input, so the topic reaches the last output. */
+function soakJob(jobId: string, topic: string) {
+  return {
+    job_id: jobId,
+    status: "queued",
+    task_config: oneStepTask("draft", "Write one line about %topic%.", { topic }, "draft", "review"),
+    task_configs: [
+      oneStepTask("review", "Review this line: %draft%", { draft: "" }, "review", "final"),
+      oneStepTask("final", "Polish this review: %review%", { review: "" }, "final", ""),
+    ],
+    max_hops: TASKS_PER_JOB,
+  };
+}
+
+async function standinCall<T>(baseUrl: string, route: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${baseUrl}/__standin/${route}`, body === undefined && route === "stats" ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+  if (!res.ok) throw new Error(`the stand-in at ${baseUrl} answered ${res.status} to /__standin/${route}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Fails fast, saying what to do, when no Functions emulator would ever start the jobs. */
+async function requireFunctionsEmulator(): Promise<void> {
+  const hub = process.env.FIREBASE_EMULATOR_HUB;
+  if (!hub) throw new Error("FIREBASE_EMULATOR_HUB is not set: run the soak through `npm run reliability`, which starts the Firestore and Functions emulators");
+  const res = await fetch(`http://${hub}/emulators`);
+  const running = (await res.json()) as Record<string, unknown>;
+  if (!running.functions) throw new Error(`the emulator session runs ${Object.keys(running).join(", ")} but not functions: nothing would start the jobs; run \`npm run reliability\``);
+}
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+function tally(values: Iterable<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/** Every document of `collection` whose job_id starts with `prefix`. */
+async function byJobPrefix(db: Firestore, collection: string, prefix: string) {
+  const snap = await db.collection(collection).where("job_id", ">=", prefix).where("job_id", "<", `${prefix}\uf8ff`).get();
+  return snap.docs;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: the soak writes hundreds of jobs and must run inside the emulators (`npm run reliability`)");
+  const standinUrl = process.env.GEMINI_BASE_URL;
+  if (!standinUrl) throw new Error("GEMINI_BASE_URL is not set: the Functions workers and the soak must share one Gemini stand-in (`npm run reliability` starts it)");
+  if (process.env.GEMINI_API_KEY && process.env.GEMINI_API_KEY !== STANDIN_API_KEY) throw new Error("GEMINI_API_KEY is set: the soak would spend real quota; unset it");
+  await requireFunctionsEmulator();
+
+  const standin = { faults: { ...SOAK_FAULTS }, rpm: options.rpm, latencyMs: options.latencyMs, seed: options.seed, retryDelayMs: 100 };
+  await standinCall(standinUrl, "config", { ...standin, script: [] });
+  await standinCall(standinUrl, "reset"); // stats and the rate window start at zero, the dice at the seed
+  // The same runtime the Functions workers build from this environment: its policy is theirs, and the sweep
+  // below runs the very code of the scheduled sweepTasks function, which the emulator never fires.
+  const { deps, runtime } = await createPipelineRuntime(process.env);
+  const engineRetry = deps.engine.retry ?? DEFAULT_RETRY;
+  const retry = {
+    maxAttempts: engineRetry.maxAttempts,
+    baseDelayMs: engineRetry.baseDelayMs,
+    maxDelayMs: engineRetry.maxDelayMs,
+    maxThrottledAttempts: engineRetry.maxThrottledAttempts ?? 0,
+  };
+  const pipeline = { leaseMs: deps.policy.leaseMs, runBudgetMs: deps.policy.runBudgetMs, maxAttempts: deps.policy.maxAttempts, sweepEveryS: options.sweepEveryS };
+  const db = deps.db;
+  const prefix = `soak-${Date.now().toString(36)}-`;
+  const jobIds = Array.from({ length: options.jobs }, (_, n) => `${prefix}${String(n + 1).padStart(4, "0")}`);
+  const topicOf = (jobId: string) => `the soak topic ${jobId}`;
+  console.log(
+    `soak: ${options.jobs} jobs x ${TASKS_PER_JOB} tasks, ${options.inFlight} in flight; stand-in faults ${JSON.stringify(SOAK_FAULTS)}, ` +
+      `rpm ${options.rpm}, latency ${options.latencyMs} ms, seed ${options.seed}; retry ${JSON.stringify(retry)}; ` +
+      `lease ${pipeline.leaseMs / 1000} s, run budget ${pipeline.runBudgetMs / 1000} s, sweep every ${options.sweepEveryS} s; bound ${options.timeoutS} s`,
+  );
+
+  const started = Date.now();
+  const deadline = started + options.timeoutS * 1000;
+  const ends: JobEnd[] = [];
+  const problems: string[] = [];
+  let released = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let stopReason: string | undefined;
+  const progress = setInterval(() => {
+    const ok = ends.filter((e) => e.status === "success").length;
+    console.log(`soak: ${ends.length}/${options.jobs} jobs ended (${ok} success), ${inFlight} in flight, ${seconds(Date.now() - started)} s`);
+  }, PROGRESS_EVERY_MS);
+
+  const runJob = async (jobId: string, first: boolean) => {
+    await db.doc(`jobs/${jobId}`).create(soakJob(jobId, topicOf(jobId)));
+    const left = deadline - Date.now();
+    // The first job also proves the triggers are alive: a dead Functions emulator fails in a minute, not at the bound.
+    const end = await watchJob(db, jobId, { timeoutMs: Math.max(1_000, first ? Math.min(left, FIRST_START_TIMEOUT_MS) : left) });
+    ends.push(end);
+    if (end.status !== "success") problems.push(`${jobId} ended ${end.status}: ${end.error?.code}: ${end.error?.message}`);
+  };
+  const releaseNext = async () => {
+    const first = released === 0;
+    const jobId = jobIds[released]!;
+    released++;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await runJob(jobId, first);
+    } catch (err) {
+      const message = (err as Error).message;
+      problems.push(`${jobId}: ${message}`);
+      if (/did not end within/.test(message)) {
+        stopReason ??= first ? `the first job did not end within ${FIRST_START_TIMEOUT_MS / 1000} s: are the triggers running?` : `jobs were still running at the ${options.timeoutS} s bound`;
+      }
+    } finally {
+      inFlight--;
+    }
+  };
+  const worker = async () => {
+    while (released < jobIds.length && !stopReason) {
+      if (Date.now() >= deadline) {
+        stopReason = `the soak passed its ${options.timeoutS} s bound with ${jobIds.length - released} jobs not yet released`;
+        break;
+      }
+      await releaseNext();
+    }
+  };
+  const swept = new Set<string>();
+  let sweeping = true;
+  let wakeSweeper = () => {};
+  const sweeper = (async () => {
+    while (sweeping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.sweepEveryS * 1000);
+        wakeSweeper = () => (clearTimeout(timer), resolve());
+      });
+      if (!sweeping) break;
+      try {
+        const result = await sweepExpiredTasks(deps);
+        for (const id of result.expired) {
+          swept.add(id);
+          console.log(`soak: the sweep took over ${id} (running past its lease): ${result.outcomes[id]}`);
+        }
+      } catch (err) {
+        problems.push(`the sweep failed: ${(err as Error).message}`);
+      }
+    }
+  })();
+
+  // One job alone first, so that a session without working triggers fails within a minute; then the pool.
+  await releaseNext();
+  await Promise.all(Array.from({ length: options.inFlight }, worker));
+  sweeping = false;
+  wakeSweeper();
+  await sweeper; // a take-over in progress ends before the documents are counted
+  clearInterval(progress);
+  const wallMs = Date.now() - started;
+  console.log(`soak: all ${ends.length} watched jobs ended after ${seconds(wallMs)} s; counting documents`);
+
+  // Count what is in Firestore, not what the watchers saw.
+  const [jobDocs, taskDocs, outputDocs] = await Promise.all(["jobs", "tasks", "outputs"].map((c) => byJobPrefix(db, c, prefix)));
+  const stats = await standinCall<StandinStats>(standinUrl, "stats");
+  const taskIds = new Set(taskDocs!.map((d) => d.id));
+  const outputIds = tally(outputDocs!.map((d) => d.id));
+  const steps = outputDocs!.flatMap((d) => (d.get("steps") as { attempts?: number }[] | undefined) ?? []);
+  const attempts = steps.map((s) => s.attempts ?? 0);
+  const { rate_limited: rateLimited = 0, ...faults } = stats.faults;
+  const faultCount = Object.values(faults).reduce((a, b) => a + b, 0);
+  const claimedAgain = taskDocs!.filter((d) => Number(d.get("attempts") ?? 0) > 1).map((d) => d.id);
+  const latencies = ends.map((e) => e.elapsedMs / 1000).sort((a, b) => a - b);
+
+  const counts: SoakResult["counts"] = {
+    jobsCreated: jobDocs!.length,
+    jobsByStatus: tally(jobDocs!.map((d) => String(d.get("status")))),
+    jobsWithPayloadThrough: jobDocs!.filter((d) => String(d.get("output_payload.final") ?? "").includes(topicOf(d.id))).length,
+    tasks: taskDocs!.length,
+    tasksByStatus: tally(taskDocs!.map((d) => String(d.get("status") ?? "queued"))),
+    taskClaims: taskDocs!.reduce((sum, d) => sum + Number(d.get("attempts") ?? 0), 0),
+    tasksClaimedAgain: claimedAgain.length,
+    sweepTakeovers: swept.size,
+    outputs: outputDocs!.length,
+    tasksWithOneOutput: [...taskIds].filter((id) => outputIds[id] === 1).length,
+    outputsWithoutTask: Object.keys(outputIds).filter((id) => !taskIds.has(id)).length,
+    modelRequests: stats.requests,
+    modelAnswered: stats.answered,
+    faults,
+    rateLimited,
+    attemptsRecorded: attempts.reduce((a, b) => a + b, 0),
+    retriedCalls: attempts.filter((a) => a > 1).length,
+    maxAttemptsPerCall: Math.max(0, ...attempts),
+  };
+  const expectedTasks = options.jobs * TASKS_PER_JOB;
+  const check = (name: string, expected: string | number, actual: string | number, ok: boolean): SoakCheck => ({ name, expected: String(expected), actual: String(actual), ok });
+  const leftOpen = (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
+  const checks: SoakCheck[] = [
+    check("every job ended success", `${options.jobs} of ${options.jobs}`, `${counts.jobsByStatus.success ?? 0} of ${counts.jobsCreated}`, counts.jobsCreated === options.jobs && counts.jobsByStatus.success === options.jobs),
+    check("every job's topic reached its last output (data went through all 3 hops)", options.jobs, counts.jobsWithPayloadThrough, counts.jobsWithPayloadThrough === options.jobs),
+    check("tasks committed (3 per job, no fork, no duplicate)", expectedTasks, counts.tasks, counts.tasks === expectedTasks),
+    check("tasks ended success", expectedTasks, counts.tasksByStatus.success ?? 0, counts.tasksByStatus.success === expectedTasks),
+    check("tasks left queued or running", 0, leftOpen, leftOpen === 0),
+    check("tasks with exactly one output document", expectedTasks, counts.tasksWithOneOutput, counts.tasksWithOneOutput === expectedTasks),
+    check("output documents without a task", 0, counts.outputsWithoutTask, counts.outputsWithoutTask === 0),
+    check(
+      "tasks claimed again were all sweep take-overs of a dead claim (no live task run twice)",
+      `${counts.tasksClaimedAgain} of ${counts.tasksClaimedAgain}`,
+      `${claimedAgain.filter((id) => swept.has(id)).length} of ${counts.tasksClaimedAgain}`,
+      claimedAgain.every((id) => swept.has(id)),
+    ),
+    check("model calls answered (one per task: no work done twice)", expectedTasks, counts.modelAnswered, counts.modelAnswered === expectedTasks),
+    check("model requests the stand-in saw = attempts the output documents record", counts.modelRequests - stats.rejected, counts.attemptsRecorded, counts.attemptsRecorded === counts.modelRequests - stats.rejected),
+    check("retryable faults were injected", "> 0", faultCount, faultCount > 0),
+    check("the rate limit bound at least once", "> 0", rateLimited, options.rpm === 0 || rateLimited > 0),
+    check(`ended within the ${options.timeoutS} s bound`, `<= ${options.timeoutS} s`, `${seconds(wallMs)} s`, !stopReason && wallMs <= options.timeoutS * 1000),
+  ];
+  const ok = checks.every((c) => c.ok);
+  const result: SoakResult = {
+    suite: "soak",
+    generatedAt: new Date().toISOString(),
+    ok,
+    ...(stopReason ? { error: stopReason } : {}),
+    settings: { jobs: options.jobs, tasksPerJob: TASKS_PER_JOB, inFlight: options.inFlight, timeoutS: options.timeoutS, standin, retry, pipeline },
+    counts,
+    timing: {
+      wallS: seconds(wallMs),
+      jobsPerS: Math.round((ends.length / (wallMs / 1000)) * 100) / 100,
+      tasksPerS: Math.round(((counts.tasksByStatus.success ?? 0) / (wallMs / 1000)) * 100) / 100,
+      jobP50S: Math.round(percentile(latencies, 50) * 10) / 10,
+      jobP95S: Math.round(percentile(latencies, 95) * 10) / 10,
+      jobMaxS: Math.round((latencies.at(-1) ?? 0) * 10) / 10,
+      maxInFlight,
+    },
+    checks,
+  };
+  const dir = process.env.RELIABILITY_RESULTS_DIR || tmpdir();
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, RESULT_FILES.soak);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+  for (const c of checks) console.log(`soak: ${c.ok ? "ok  " : "FAIL"} ${c.name}: expected ${c.expected}, got ${c.actual}`);
+  for (const line of problems.slice(0, 10)) console.log(`soak: problem: ${line}`);
+  if (problems.length > 10) console.log(`soak: ... and ${problems.length - 10} more problems`);
+  console.log(
+    `soak: ${ok ? "PASSED" : "FAILED"}${stopReason ? ` (${stopReason})` : ""}: ${counts.jobsByStatus.success ?? 0}/${options.jobs} jobs success, ` +
+      `${counts.tasks} tasks, ${counts.outputs} outputs, ${leftOpen} left open; ${counts.modelAnswered} calls answered, ` +
+      `faults ${JSON.stringify(faults)}, ${rateLimited} rate-limited; ${seconds(wallMs)} s, ${result.timing.jobsPerS} jobs/s. Results: ${file}`,
+  );
+  await runtime.close();
+  await db.terminate();
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`soak: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  },
+);
