@@ -11,6 +11,7 @@ Options:
   --port N              port to listen on (default 8787; 0 picks a free one)
   --latency-ms N        added to every answer (default 0)
   --rpm N               requests per minute accepted, sliding 60 s window; beyond it 429 (default 0 = no limit)
+  --rpm-burst N         with --rpm: a token bucket of N refilled evenly at rpm/60 a second (a smooth pace)
   --fault KIND=RATE     answer a fraction RATE (0..1) of requests with fault KIND; repeatable
                         kinds: ${STANDIN_FAULTS.join(", ")}
   --seed N              seed of the fault dice, so a run repeats (default 1)
@@ -20,7 +21,7 @@ Options:
 
 Admin API (to change the knobs from another process):
   GET /__standin/stats  GET /__standin/config  GET /__standin/requests
-  POST /__standin/config (JSON body: latencyMs, rpm, faults, seed, retryDelayMs, script)  POST /__standin/reset
+  POST /__standin/config (JSON body: latencyMs, rpm, rpmBurst, faults, seed, retryDelayMs, script)  POST /__standin/reset
 
 Example: npm run standin -- --port 8787 --latency-ms 300 --rpm 600 --fault 503=0.1 --fault 429=0.05 --seed 1`;
 
@@ -36,6 +37,7 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
       port: { type: "string" },
       "latency-ms": { type: "string" },
       rpm: { type: "string" },
+      "rpm-burst": { type: "string" },
       fault: { type: "string", multiple: true },
       seed: { type: "string" },
       "retry-delay-ms": { type: "string" },
@@ -62,6 +64,7 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
     port: number("port", values.port) ?? 8787,
     latencyMs: number("latency-ms", values["latency-ms"]),
     rpm: number("rpm", values.rpm),
+    rpmBurst: number("rpm-burst", values["rpm-burst"]),
     seed: number("seed", values.seed),
     retryDelayMs: number("retry-delay-ms", values["retry-delay-ms"]),
     faults,

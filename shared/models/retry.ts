@@ -87,8 +87,11 @@ export async function withRetry<T>(
       if (throttle) throttled++;
       if (!throttle && attempt - throttled >= policy.maxAttempts) throw new RetryError(err, attempt, errors, "attempts");
       const step = throttle ? throttled : attempt - throttled;
-      const backoff = env.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (step - 1));
-      // After a throttle the server's wait comes first and the jitter spreads the callers it released at once.
+      // After a throttle the server's wait comes first and the jitter spreads the callers it released at once. Its
+      // base is the smaller of baseDelayMs and a quarter of that wait (doubling on each further throttle): a 200 ms
+      // spread after a 100 ms wait would leave the freed slot idle longer than the wait itself.
+      const throttleBase = err.retryAfterMs !== undefined ? Math.min(policy.baseDelayMs, err.retryAfterMs / 4) : policy.baseDelayMs;
+      const backoff = env.random() * Math.min(policy.maxDelayMs, (throttle ? throttleBase : policy.baseDelayMs) * 2 ** (step - 1));
       const delay = throttle ? (err.retryAfterMs ?? 0) + backoff : Math.max(backoff, err.retryAfterMs ?? 0);
       if (policy.deadlineAt !== undefined && env.now() + delay >= policy.deadlineAt) {
         throw new RetryError(err, attempt, errors, "deadline");

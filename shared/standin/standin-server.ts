@@ -5,7 +5,7 @@
 // Usage is estimated at four characters a token. Errors use Google's shape {error:{code,message,status}}.
 //
 // Each request is decided when its body has been read, in this order: rate limit (sliding 60 s
-// window of admitted requests; 429 with RetryInfo and Retry-After), then the next `script` item,
+// window of admitted requests, or with `rpmBurst` a token bucket; 429 with RetryInfo and Retry-After), then the next `script` item,
 // then the seeded fault dice; then it waits `latencyMs` and answers.
 //
 // Admin API, so that another process (a test, a bench) can drive a stand-in it did not start:
@@ -37,6 +37,12 @@ export interface StandinOptions {
   latencyMs?: number;
   /** Requests per minute accepted (sliding 60 s window); beyond it the answer is 429 RESOURCE_EXHAUSTED. 0 = no limit. */
   rpm?: number;
+  /**
+   * 0 (default): `rpm` is a sliding 60 s window, so a burst of up to rpm requests passes at once. n > 0: a
+   * token bucket of n requests refilled evenly at rpm/60 a second, so the pace is smooth (as a quota enforced
+   * per second is) and calls / rpm is a real bound; a 429 then advertises the wait until the next token.
+   */
+  rpmBurst?: number;
   /** Fraction (0..1) of requests answered with each injected fault; the rates add up to at most 1. */
   faults?: Partial<Record<StandinFault, number>>;
   /** Seed of the fault dice, so a run is repeatable (default 1). */
@@ -82,8 +88,8 @@ export interface Standin {
 export const REQUEST_LOG_CAP = 10_000;
 const WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-const CONFIG_KEYS = ["latencyMs", "rpm", "faults", "seed", "retryDelayMs", "script"] as const;
-const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
+const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script"] as const;
+const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, rpmBurst: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
 const MODEL_ROUTE = /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/;
 
 /** Checks options that may come from another process as JSON; returns one `key: problem` line per problem. */
@@ -104,6 +110,7 @@ export function validateStandinOptions(options: unknown): string[] {
   }
   count("latencyMs", o.latencyMs, false);
   count("rpm", o.rpm, true);
+  count("rpmBurst", o.rpmBurst, true);
   count("retryDelayMs", o.retryDelayMs, false);
   if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isInteger(o.seed))) problems.push(`seed: expected a whole number, got ${JSON.stringify(o.seed)}`);
   if (o.faults !== undefined) {
@@ -155,11 +162,18 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   let random = seededRandom(config.seed);
   let script: StandinScriptItem[] = [];
   let window: number[] = [];
+  // The token bucket of rpmBurst mode: tokens on hand as of refilledAt.
+  let tokens = 0;
+  let refilledAt = 0;
   let log: StandinRequest[] = [];
   let dropped = 0;
   let stats: StandinStats = emptyStats();
   const timers = new Set<NodeJS.Timeout>();
 
+  const fillBucket = () => {
+    tokens = config.rpmBurst;
+    refilledAt = Date.now();
+  };
   const configure = (next: Omit<StandinOptions, "port" | "host">) => {
     const bad = validateStandinOptions(next);
     if (bad.length) throw new Error(`invalid Gemini stand-in options:\n${bad.join("\n")}`);
@@ -169,6 +183,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     if (next.seed !== undefined) random = seededRandom(config.seed);
     if (next.script !== undefined) script = [...next.script];
     config.script = script;
+    if (next.rpm !== undefined || next.rpmBurst !== undefined) fillBucket();
   };
   const reset = () => {
     stats = emptyStats();
@@ -177,6 +192,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     script = [];
     config.script = script;
     window = [];
+    fillBucket();
     random = seededRandom(config.seed);
   };
   configure(options);
@@ -188,7 +204,13 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 
   /** Rate limit, then script, then dice; returns the outcome and, when rate-limited, how long until a slot frees. */
   const decide = (now: number): { outcome: StandinOutcome; waitMs?: number } => {
-    if (config.rpm > 0) {
+    if (config.rpm > 0 && config.rpmBurst > 0) {
+      const perMs = config.rpm / WINDOW_MS;
+      tokens = Math.min(config.rpmBurst, tokens + (now - refilledAt) * perMs);
+      refilledAt = now;
+      if (tokens < 1) return { outcome: "rate_limited", waitMs: Math.ceil((1 - tokens) / perMs) };
+      tokens -= 1;
+    } else if (config.rpm > 0) {
       while (window.length > 0 && (window[0] ?? 0) <= now - WINDOW_MS) window.shift();
       if (window.length >= config.rpm) return { outcome: "rate_limited", waitMs: (window[0] ?? now) + WINDOW_MS - now };
       window.push(now);
@@ -234,7 +256,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
       dropped++;
     }
     log.push({ ...parsed, outcome, receivedAt: now });
-    await wait(config.latencyMs);
+    // A rate limiter turns a request away before any generation: only answered requests take the latency.
+    await wait(outcome === "rate_limited" ? 0 : config.latencyMs);
     if (res.destroyed || req.socket.destroyed) return;
     answer(req, res, parsed, outcome, waitMs ?? config.retryDelayMs, config.rpm);
   };

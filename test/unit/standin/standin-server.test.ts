@@ -166,6 +166,30 @@ describe("rate limit", () => {
   });
 });
 
+describe("smooth rate limit (rpmBurst)", () => {
+  it("admits a burst of rpmBurst, then one request per rpm/60 s, and advertises the wait until the next token", async () => {
+    standin.configure({ rpm: 600, rpmBurst: 2 }); // 10 a second
+    const first = await outcomes(standin.url, 4);
+    expect(first).toEqual(["ok", "ok", "429", "429"]);
+    const limited = await post(standin.url, { contents: [{ role: "user", parts: [{ text: "x" }] }] });
+    const delay = String(limited.json().error?.details?.[0]?.retryDelay);
+    expect(Number.parseFloat(delay)).toBeGreaterThan(0);
+    expect(Number.parseFloat(delay)).toBeLessThanOrEqual(0.1);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await outcomes(standin.url, 1)).toEqual(["ok"]);
+    standin.configure({ rpm: 0, rpmBurst: 0 });
+  });
+
+  it("turns a rate-limited request away at once, without the answer latency", async () => {
+    standin.configure({ rpm: 6, rpmBurst: 1, latencyMs: 400 }); // one token per 10 s
+    await outcomes(standin.url, 1);
+    const started = Date.now();
+    expect(await outcomes(standin.url, 1)).toEqual(["429"]);
+    expect(Date.now() - started).toBeLessThan(300);
+    standin.configure({ rpm: 0, rpmBurst: 0, latencyMs: 0 });
+  });
+});
+
 describe("faults", () => {
   const expected: Record<StandinFault, (r: Reply) => void> = {
     "400": (r) => expect([r.status, r.json().error?.status]).toEqual([400, "INVALID_ARGUMENT"]),

@@ -1,0 +1,40 @@
+// The shape of a benchmark run's results, and the figures the issue names, pulled out of each benchmark's details.
+import type { BatchThroughputResult } from "./batch-throughput";
+import type { ColdStartResult } from "./cold-start";
+import type { EngineOverheadResult } from "./engine-overhead";
+import type { FirestoreCostResult } from "./firestore-cost";
+import type { HopLatencyResult } from "./hop-latency";
+
+export interface BenchDetails {
+  engine_overhead?: EngineOverheadResult;
+  hop_latency?: HopLatencyResult;
+  firestore_cost?: FirestoreCostResult;
+  batch_throughput?: BatchThroughputResult;
+  cold_start?: ColdStartResult;
+}
+export type BenchName = keyof BenchDetails;
+export const BENCH_NAMES: readonly BenchName[] = ["engine_overhead", "hop_latency", "firestore_cost", "batch_throughput", "cold_start"];
+/** The benchmarks that need the Firestore and Functions emulators. */
+export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore_cost", "batch_throughput"];
+
+/** The keys the issue names, per benchmark, in the order the table prints them. */
+export const FIGURE_KEYS = {
+  engine_overhead: ["engine_us_per_step", "langchain_us_per_step", "overhead_ratio"],
+  hop_latency: ["hop_ms_p50", "hop_ms_p95", "bare_hop_ms_p50", "hop_ratio"],
+  firestore_cost: ["reads_per_task", "writes_per_task"],
+  batch_throughput: ["batch_tasks", "batch_seconds", "rate_bound_seconds", "throughput_ratio", "batch_failed"],
+  cold_start: ["cold_start_ms", "bare_cold_start_ms", "cold_start_ratio", "bundle_bytes"],
+} as const satisfies { [B in BenchName]: readonly (keyof NonNullable<BenchDetails[B]>)[] };
+
+export type Figures = Record<string, number>;
+
+export function figuresOf(details: BenchDetails): Figures {
+  const figures: Figures = {};
+  for (const name of BENCH_NAMES) {
+    const result = details[name] as Record<string, unknown> | undefined;
+    if (!result) continue;
+    // NaN (a ratio with no bound) comes back from JSON as null: keep it NaN, never 0.
+    for (const key of FIGURE_KEYS[name]) figures[key] = typeof result[key] === "number" ? result[key] : Number.NaN;
+  }
+  return figures;
+}

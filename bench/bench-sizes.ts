@@ -1,0 +1,32 @@
+// How big each benchmark runs: the full sizes of `npm run bench`, and tiny ones that only prove the code still works.
+import { BATCH_THROUGHPUT_DEFAULTS, type BatchThroughputOptions } from "./batch-throughput";
+import { COLD_START_DEFAULTS, type ColdStartOptions } from "./cold-start";
+import { ENGINE_OVERHEAD_DEFAULTS, type EngineOverheadOptions } from "./engine-overhead";
+import { FIRESTORE_COST_DEFAULTS, type FirestoreCostOptions } from "./firestore-cost";
+import { HOP_LATENCY_DEFAULTS, type HopLatencyOptions } from "./hop-latency";
+
+export interface BenchSizes {
+  engine_overhead: EngineOverheadOptions;
+  hop_latency: HopLatencyOptions;
+  firestore_cost: FirestoreCostOptions;
+  batch_throughput: BatchThroughputOptions;
+  cold_start: ColdStartOptions;
+}
+
+export const FULL_SIZES: BenchSizes = {
+  engine_overhead: ENGINE_OVERHEAD_DEFAULTS,
+  hop_latency: HOP_LATENCY_DEFAULTS,
+  firestore_cost: FIRESTORE_COST_DEFAULTS,
+  batch_throughput: BATCH_THROUGHPUT_DEFAULTS,
+  cold_start: COLD_START_DEFAULTS,
+};
+
+/** Seconds in all; the figures mean nothing, but every code path of every benchmark runs. */
+export const SMOKE_SIZES: BenchSizes = {
+  engine_overhead: { runs: 20, repeats: 2, warmup: 10 },
+  hop_latency: { ...HOP_LATENCY_DEFAULTS, tasks: 3, chains: 1, warmupChains: 0 },
+  firestore_cost: { tasks: 2 },
+  // No limit: the smoke run must not wait on a rate window, nor need a particular stand-in knob.
+  batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, tasks: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, inFlight: 2 },
+  cold_start: { repeats: 1 },
+};

@@ -1,0 +1,35 @@
+// The goals, each judged PASS, MISS or NOT RUN against a run's figures.
+import type { Figures } from "./bench-results";
+
+export type GoalStatus = "PASS" | "MISS" | "NOT RUN";
+
+export interface Goal {
+  /** The goal as the table prints it. */
+  text: string;
+  /** The figures it reads; NOT RUN when any is missing. */
+  keys: readonly string[];
+  met(f: Figures): boolean;
+}
+
+export interface GoalResult {
+  goal: string;
+  status: GoalStatus;
+  /** The figures it was judged on. */
+  values: Record<string, number>;
+}
+
+export const GOALS: readonly Goal[] = [
+  { text: "overhead_ratio <= 0.2 and engine_us_per_step < 10", keys: ["overhead_ratio", "engine_us_per_step"], met: (f) => f.overhead_ratio! <= 0.2 && f.engine_us_per_step! < 10 },
+  { text: "hop_ratio <= 1.25", keys: ["hop_ratio"], met: (f) => f.hop_ratio! <= 1.25 },
+  { text: "writes_per_task <= 4 and reads_per_task <= 3 (a task in a job)", keys: ["writes_per_task", "reads_per_task"], met: (f) => f.writes_per_task! <= 4 && f.reads_per_task! <= 3 },
+  { text: "throughput_ratio >= 0.85 and batch_failed = 0", keys: ["throughput_ratio", "batch_failed"], met: (f) => f.throughput_ratio! >= 0.85 && f.batch_failed === 0 },
+  { text: "cold_start_ratio <= 1.5", keys: ["cold_start_ratio"], met: (f) => f.cold_start_ratio! <= 1.5 },
+];
+
+export function judgeGoals(figures: Figures): GoalResult[] {
+  return GOALS.map((goal) => {
+    const values = Object.fromEntries(goal.keys.map((k) => [k, figures[k]!]));
+    const missing = goal.keys.some((k) => figures[k] === undefined || Number.isNaN(figures[k]));
+    return { goal: goal.text, status: missing ? "NOT RUN" : goal.met(figures) ? "PASS" : "MISS", values };
+  });
+}

@@ -1,0 +1,88 @@
+// Benchmark 2: time from one task document's creation to its successor's, the pipeline against bare triggers.
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
+import { jobTaskDocId } from "../shared/pipeline/doc-ids";
+import { chainJob } from "./bench-configs";
+import type { HopBreakdown } from "./hop-breakdown";
+import { configureStandin } from "./standin-client";
+import { median, percentile, round } from "./stats";
+import { waitForDoc } from "./wait-for-doc";
+
+export interface HopLatencyOptions {
+  /** Tasks per chain (hops measured per chain: one fewer). */
+  tasks: number;
+  /** Measured chains of each kind, alternated. */
+  chains: number;
+  /** Unmeasured chains of each kind first: they start the emulator's worker processes. */
+  warmupChains: number;
+  /** Whether the bare codebase is loaded (the bench session has it; the integration session does not). */
+  bare: boolean;
+  timeoutMs: number;
+}
+
+export const HOP_LATENCY_DEFAULTS: HopLatencyOptions = { tasks: 12, chains: 3, warmupChains: 1, bare: true, timeoutMs: 120_000 };
+
+export interface HopLatencyResult {
+  hop_ms_p50: number;
+  hop_ms_p95: number;
+  bare_hop_ms_p50: number;
+  bare_hop_ms_p95: number;
+  /** hop_ms_p50 / bare_hop_ms_p50. */
+  hop_ratio: number;
+  hops_measured: number;
+  tasks_per_chain: number;
+  /** Where the time of one of our hops goes (hop-breakdown.ts); absent when it could not run. */
+  breakdown?: HopBreakdown;
+  breakdown_error?: string;
+}
+
+const millis = (value: unknown) => (value as Timestamp).toMillis();
+
+/** Consecutive differences of created_at, in hop order. */
+function hopGaps(docs: { hop: number; createdMs: number }[]): number[] {
+  const sorted = [...docs].sort((a, b) => a.hop - b.hop);
+  return sorted.slice(1).map((d, i) => d.createdMs - sorted[i]!.createdMs);
+}
+
+async function runPipelineChain(db: Firestore, jobId: string, options: HopLatencyOptions): Promise<number[]> {
+  await db.collection("jobs").doc(jobId).create(chainJob(jobId, options.tasks));
+  const job = await waitForDoc(db, `jobs/${jobId}`, (d) => d.status === "success" || d.status === "failed", options.timeoutMs);
+  if (job.status !== "success") throw new Error(`hop-latency: job ${jobId} failed: ${JSON.stringify(job.error)}`);
+  const refs = Array.from({ length: options.tasks }, (_, i) => db.collection("tasks").doc(jobTaskDocId(jobId, String(job.run_id), i + 1, `hop${i + 1}`)));
+  const snaps = await db.getAll(...refs);
+  return hopGaps(snaps.map((s, i) => ({ hop: i + 1, createdMs: millis(s.get("created_at")) })));
+}
+
+async function runBareChain(db: Firestore, chainId: string, options: HopLatencyOptions): Promise<number[]> {
+  await db.collection("bench_bare_jobs").doc(chainId).create({ hops: options.tasks });
+  await waitForDoc(db, `bench_bare_tasks/${chainId}~${options.tasks}`, () => true, options.timeoutMs);
+  const refs = Array.from({ length: options.tasks }, (_, i) => db.collection("bench_bare_tasks").doc(`${chainId}~${i + 1}`));
+  const snaps = await db.getAll(...refs);
+  return hopGaps(snaps.map((s, i) => ({ hop: i + 1, createdMs: millis(s.get("created_at")) })));
+}
+
+export async function measureHopLatency(db: Firestore, standinUrl: string, tag: string, options: HopLatencyOptions = HOP_LATENCY_DEFAULTS): Promise<HopLatencyResult> {
+  if (options.tasks < 2) throw new Error(`hop-latency: a chain needs at least 2 tasks, got ${options.tasks}`);
+  await configureStandin(standinUrl, { latencyMs: 0, rpm: 0, faults: {}, script: [] });
+  const ours: number[] = [];
+  const bare: number[] = [];
+  for (let n = 0; n < options.warmupChains + options.chains; n++) {
+    const measured = n >= options.warmupChains;
+    const pipelineGaps = await runPipelineChain(db, `bench-hop-${tag}-${n}`, options);
+    const bareGaps = options.bare ? await runBareChain(db, `bench-hop-${tag}-${n}`, options) : [];
+    if (measured) {
+      ours.push(...pipelineGaps);
+      bare.push(...bareGaps);
+    }
+  }
+  const p50 = median(ours);
+  const bareP50 = median(bare);
+  return {
+    hop_ms_p50: round(p50, 1),
+    hop_ms_p95: round(percentile(ours, 95), 1),
+    bare_hop_ms_p50: round(bareP50, 1),
+    bare_hop_ms_p95: round(percentile(bare, 95), 1),
+    hop_ratio: round(p50 / bareP50, 3),
+    hops_measured: ours.length,
+    tasks_per_chain: options.tasks,
+  };
+}

@@ -1,0 +1,53 @@
+// The emulator benchmarks run once with tiny sizes through the real triggers, so that `npm run bench` cannot rot.
+import type { Firestore } from "firebase-admin/firestore";
+import { beforeAll, describe, expect, it } from "vitest";
+import { measureBatchThroughput } from "../../bench/batch-throughput";
+import { SMOKE_SIZES } from "../../bench/bench-sizes";
+import { measureFirestoreCost } from "../../bench/firestore-cost";
+import { measureHopBreakdown } from "../../bench/hop-breakdown";
+import { measureHopLatency } from "../../bench/hop-latency";
+import { getDb } from "../../shared/pipeline/firestore";
+import { requireEmulator, uniqueId } from "../support/firestore-test-env";
+
+let db: Firestore;
+let standinUrl: string;
+
+beforeAll(async () => {
+  requireEmulator();
+  const url = process.env.GEMINI_BASE_URL;
+  if (!url) throw new Error("GEMINI_BASE_URL is not set: the integration suite needs the shared stand-in that `npm test` starts");
+  standinUrl = url;
+  db = await getDb();
+});
+
+describe("bench smoke through the emulators (tiny sizes; the figures are not measurements)", () => {
+  it("Firestore cost counts every read and write of a job's tasks and of a bare task", async () => {
+    const cost = await measureFirestoreCost(SMOKE_SIZES.firestore_cost);
+    expect(cost.reads_per_task).toBeGreaterThan(0);
+    expect(cost.writes_per_task).toBeGreaterThan(0);
+    expect(cost.bare_writes_per_task).toBeGreaterThan(0);
+    expect(cost.job_start_writes).toBeGreaterThan(0);
+    // Each counted document is one line of the listing, named by collection, never by this run's ids.
+    expect(cost.ops.bare_task).toHaveLength(cost.bare_reads_per_task + cost.bare_writes_per_task);
+    for (const line of Object.values(cost.ops).flat()) expect(line).toMatch(/^(tx|batch|ref)\.(get|create|set|update|delete) [a-z_]+\/\{id\}/);
+  });
+
+  it("hop latency follows a job's chain through the triggers and reads each task's creation time", async () => {
+    // The bare codebase is loaded only by `npm run bench`'s own emulator config, so no bound here.
+    const hop = await measureHopLatency(db, standinUrl, uniqueId("smoke"), { ...SMOKE_SIZES.hop_latency, bare: false });
+    expect(hop.hops_measured).toBe(SMOKE_SIZES.hop_latency.tasks - 1);
+    expect(hop.hop_ms_p50).toBeGreaterThanOrEqual(0);
+    expect(Number.isNaN(hop.hop_ratio)).toBe(true);
+  });
+
+  it("the hop breakdown times the claim, the engine run and the finish of a chain's tasks", async () => {
+    const breakdown = await measureHopBreakdown(standinUrl, 3);
+    for (const key of ["claim_ms", "engine_ms", "finish_ms", "create_rpc_ms", "get_rpc_ms", "transaction_ms"] as const) expect(breakdown[key]).toBeGreaterThan(0);
+  });
+
+  it("batch throughput releases a batch of tasks, a few at a time, and waits for every one to end", async () => {
+    const batch = await measureBatchThroughput(db, standinUrl, uniqueId("smoke"), SMOKE_SIZES.batch_throughput);
+    expect(batch).toMatchObject({ batch_tasks: SMOKE_SIZES.batch_throughput.tasks, batch_failed: 0, model_answered: SMOKE_SIZES.batch_throughput.tasks });
+    expect(batch.batch_seconds).toBeGreaterThan(0);
+  });
+});

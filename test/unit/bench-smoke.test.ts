@@ -1,0 +1,82 @@
+// The in-process benchmarks run once with tiny sizes, and the table and goals read their figures right: so `npm run bench` cannot rot.
+import { describe, expect, it } from "vitest";
+import { figuresOf } from "../../bench/bench-results";
+import { SMOKE_SIZES } from "../../bench/bench-sizes";
+import { BARE_TRIGGER_MODULE, measureColdStart } from "../../bench/cold-start";
+import { BARE_CODEBASE, benchFirebaseConfig } from "../../bench/emulator-session";
+import { measureEngineOverhead } from "../../bench/engine-overhead";
+import { formatTable } from "../../bench/format-table";
+import { judgeGoals } from "../../bench/goals";
+import { median, percentile } from "../../bench/stats";
+
+describe("bench smoke (tiny sizes; the figures are not measurements)", () => {
+  it("engine overhead runs the sample task on the engine and on LangChain, the same number of model calls each", async () => {
+    // measureEngineOverhead throws when the two executors made different numbers of calls or a run failed.
+    const result = await measureEngineOverhead(SMOKE_SIZES.engine_overhead);
+    expect(result.steps_per_run).toBe(3);
+    for (const key of ["engine_us_per_step", "langchain_us_per_step", "langchain_lcel_us_per_step", "overhead_ratio"] as const) {
+      expect(result[key]).toBeGreaterThan(0);
+    }
+  });
+
+  it("cold start loads a module in fresh Node processes and reports its size", async () => {
+    // The bare module against itself: the unit suite runs before `npm run build`, so the bundle may not exist yet.
+    const result = await measureColdStart({ ...SMOKE_SIZES.cold_start, entry: BARE_TRIGGER_MODULE, bare: BARE_TRIGGER_MODULE });
+    expect(result.cold_start_ms).toBeGreaterThan(0);
+    expect(result.bare_cold_start_ms).toBeGreaterThan(0);
+    expect(result.bundle_bytes).toBeGreaterThan(0);
+  });
+
+  it("cold start says which file is missing when the bundle was not built", async () => {
+    await expect(measureColdStart({ repeats: 1, entry: "functions/lib/no-such-bundle.js" })).rejects.toThrow(/no-such-bundle\.js is missing; run `npm run build`/);
+  });
+});
+
+describe("bench reporting", () => {
+  it("median and nearest-rank percentiles", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 95)).toBe(100);
+    expect(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 50)).toBe(50);
+    expect(Number.isNaN(median([]))).toBe(true);
+  });
+
+  it("judges each goal PASS, MISS or NOT RUN from the figures, and prints one line per goal", () => {
+    const figures = figuresOf({
+      engine_overhead: { engine_us_per_step: 3, langchain_us_per_step: 30, overhead_ratio: 0.1, langchain_lcel_us_per_step: 70, steps_per_run: 3, runs: 1, repeats: 1 },
+      firestore_cost: {
+        reads_per_task: 3,
+        writes_per_task: 5,
+        bare_reads_per_task: 2,
+        bare_writes_per_task: 3,
+        job_start_reads: 1,
+        job_start_writes: 2,
+        ops: { middle_task: [], last_task: [], bare_task: [], job_start: [] },
+        tasks_in_job: 5,
+      },
+    });
+    const goals = judgeGoals(figures);
+    expect(goals.map((g) => g.status)).toEqual(["PASS", "NOT RUN", "MISS", "NOT RUN", "NOT RUN"]);
+    const table = formatTable(figures, goals, { cold_start: "functions/lib/index.js is missing" });
+    expect(table).toMatch(/engine_us_per_step\s+3\n/);
+    expect(table).toContain("PASS    overhead_ratio <= 0.2 and engine_us_per_step < 10  (overhead_ratio 0.1, engine_us_per_step 3)");
+    expect(table).toContain("MISS    writes_per_task <= 4 and reads_per_task <= 3 (a task in a job)  (writes_per_task 5, reads_per_task 3)");
+    expect(table).toContain("NOT RUN: functions/lib/index.js is missing");
+    expect(table.split("\n").filter((line) => /^ {2}(PASS|MISS|NOT RUN) /.test(line))).toHaveLength(5);
+  });
+
+  it("a ratio with no bound (NaN, null in JSON) stays not-a-number, never 0, so its goal is NOT RUN", () => {
+    const fromJson = JSON.parse(JSON.stringify({ cold_start: { cold_start_ms: 1, bare_cold_start_ms: 1, cold_start_ratio: Number.NaN, bundle_bytes: 1, repeats: 1 } }));
+    const figures = figuresOf(fromJson);
+    expect(Number.isNaN(figures.cold_start_ratio)).toBe(true);
+    expect(judgeGoals(figures)[4]!.status).toBe("NOT RUN");
+  });
+
+  it("the bench firebase config adds the bare codebase and moves every emulator to the port base", () => {
+    const base = { functions: [{ source: "functions", codebase: "default" }], emulators: { firestore: { port: 8080 }, ui: { enabled: false }, singleProjectMode: true } };
+    const config = benchFirebaseConfig(base, 9300);
+    expect(config.functions).toEqual([{ source: "functions", codebase: "default" }, BARE_CODEBASE]);
+    expect(config.emulators).toMatchObject({ firestore: { port: 9300 }, functions: { port: 9301 }, hub: { port: 9302 }, logging: { port: 9303 } });
+    expect(base.functions).toHaveLength(1); // firebase.json's content is not changed in place
+  });
+});
