@@ -1,5 +1,5 @@
 // Ends a task in one transaction: output document, task status, the successor task, and the job's progress.
-import { FieldValue, Timestamp, type DocumentData } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentData, type DocumentReference, type Precondition } from "firebase-admin/firestore";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
 import { bindInputs } from "../engine/bind-inputs";
 import type { RunError, TaskRecord } from "../engine/run-record";
@@ -53,104 +53,7 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       if (!current || current.status !== "running" || current.attempts !== input.attempt) {
         return { kind: "lost", reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran` };
       }
-      const job = jobSnap?.data();
-      const sameRun = job !== undefined && job.run_id === input.envelope.run_id && job.status === "running";
-      const now = Timestamp.fromMillis((deps.now ?? Date.now)());
-      const hop = input.envelope.hop;
-      const record = input.record;
-      let status: "success" | "failed" = record?.status === "success" ? "success" : "failed";
-      let error: TaskError | undefined = input.error ?? record?.error;
-
-      // The successor, and what stops the chain instead.
-      let next: { id: string; doc: DocumentData } | undefined;
-      let chainError: TaskError | undefined;
-      const nextTaskId = input.config?.next_task;
-      if (status === "success" && nextTaskId && input.successorConflict) {
-        status = "failed";
-        const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextTaskId) : chainedTaskDocId(input.taskDocId, nextTaskId);
-        error = { code: "conflict", message: `tasks/${id}, the id of this task's successor, already holds a document this chain did not write; it was left as it is and no successor was started`, retryable: false };
-      } else if (status === "success" && nextTaskId && (!jobId || sameRun)) {
-        const maxHops = jobId ? Number(job?.max_hops ?? DEFAULT_MAX_HOPS) : deps.policy.maxHops;
-        const nextConfig = jobId ? chainAt(job?.chain, hop) : input.libraryNext;
-        if (!nextConfig) {
-          chainError = { code: "invalid_config", message: `next_task ${JSON.stringify(nextTaskId)} is not in the job's resolved chain`, path: "next_task", retryable: false };
-        } else if (hop + 1 > maxHops) {
-          chainError = { code: "hop_limit", message: `the chain reached its hop limit (${maxHops} tasks); next_task ${JSON.stringify(nextTaskId)} was not started`, retryable: false };
-        } else {
-          const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextConfig.task_id) : chainedTaskDocId(input.taskDocId, nextConfig.task_id);
-          const binding = bindInputs(nextConfig.input_config.payload, record!.output_payload);
-          const doc: DocumentData = {
-            ...nextConfig,
-            input_config: { payload: binding.inputs },
-            ...(binding.missing.length
-              ? { warnings: binding.missing.map((name) => `input "${name}" is not in the previous task's output; using this task's default`) }
-              : {}),
-            ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}),
-            hop: hop + 1,
-            status: "queued",
-            attempts: 0,
-            created_at: FieldValue.serverTimestamp(),
-            previous_task_doc_id: input.taskDocId,
-          };
-          if (fitsInDocument(doc)) next = { id, doc };
-          else {
-            status = "failed";
-            error = { code: "output_too_large", message: `the output payload is too large to hand to next_task ${JSON.stringify(nextTaskId)} within Firestore's 1 MiB document limit`, retryable: false };
-          }
-        }
-      }
-
-      // The payload is never cut (the next task needs it whole): one too large to store fails the task.
-      let outputPayload = record?.output_payload;
-      if (record && !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES)) {
-        status = "failed";
-        error = { code: "output_too_large", message: `the task's output payload is over ${MAX_PAYLOAD_BYTES} bytes, too large for a Firestore document; declare fewer or shorter outputs (the full values are kept in outputs/${input.taskDocId}/overflow/)`, retryable: false };
-        next = undefined;
-        outputPayload = Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, "…[too large: see overflow/]"]));
-      }
-      if (record) {
-        const output: OutputDocument = { ...record, output_payload: outputPayload ?? {}, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
-        if (error && !record.error) output.error = error;
-        const fitted = fitOutputDocument(output);
-        if (outputPayload !== record.output_payload) {
-          fitted.overflows.push(...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text })));
-        }
-        tx.create(outputRef, fitted.doc);
-        for (const [id, piece] of overflowDocuments(input.taskDocId, fitted.overflows)) tx.set(outputRef.collection("overflow").doc(id), piece);
-      }
-      tx.update(taskRef, {
-        status,
-        finished_at: now,
-        lease_expires_at: FieldValue.delete(),
-        error: error ?? chainError ?? FieldValue.delete(),
-        ...(record ? { usage: record.usage, latency_ms: Math.round(record.latency_ms) } : {}),
-        ...(next ? { next_task_doc_id: next.id } : {}),
-      });
-      if (next) tx.create(db.collection("tasks").doc(next.id), next.doc);
-
-      let jobStatus: "running" | "success" | "failed" | undefined;
-      if (jobRef && sameRun) {
-        const progress: DocumentData = { updated_at: now };
-        if (status === "success") progress.tasks_done = FieldValue.increment(1);
-        if (record) {
-          progress["usage.prompt_tokens"] = FieldValue.increment(record.usage.prompt_tokens);
-          progress["usage.output_tokens"] = FieldValue.increment(record.usage.output_tokens);
-          progress["usage.total_tokens"] = FieldValue.increment(record.usage.total_tokens);
-        }
-        const jobError = status === "failed" ? error : chainError;
-        if (jobError) {
-          jobStatus = "failed";
-          Object.assign(progress, { status: "failed", error: { ...jobError, task_doc_id: input.taskDocId }, finished_at: now });
-        } else if (next) {
-          jobStatus = "running";
-          Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
-        } else {
-          jobStatus = "success";
-          Object.assign(progress, { status: "success", output_payload: record?.output_payload ?? {}, finished_at: now });
-        }
-        tx.update(jobRef, progress);
-      }
-      return { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
+      return planFinish(deps, input, jobSnap?.data(), tx);
     });
   } catch (err) {
     if ((err as { code?: unknown }).code !== ALREADY_EXISTS) throw err;
@@ -159,6 +62,131 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
     if (input.successorConflict) throw err;
     return finishTask(deps, { ...input, successorConflict: true });
   }
+}
+
+/** Transaction and WriteBatch alike: the finish's writes, optionally guarded by last-update-time preconditions. */
+interface Writer {
+  create(ref: DocumentReference, data: DocumentData): unknown;
+  set(ref: DocumentReference, data: DocumentData): unknown;
+  update(ref: DocumentReference, data: DocumentData, precondition?: Precondition): unknown;
+}
+
+const preconditionOf = (time: Timestamp | undefined): [Precondition] | [] => (time ? [{ lastUpdateTime: time }] : []);
+
+/**
+ * Decides how the task ends (status, error, successor, job progress) and issues the writes. `job` is the job
+ * document as read; `preconditions` guard a batch (the claim's and the job's last update times) where a
+ * transaction has already checked the same by reading.
+ */
+function planFinish(
+  deps: PipelineDeps,
+  input: FinishInput,
+  job: DocumentData | undefined,
+  w: Writer,
+  preconditions: { task?: Timestamp; job?: Timestamp } = {},
+): FinishOutcome {
+  const { db } = deps;
+  const taskRef = db.collection("tasks").doc(input.taskDocId);
+  const jobId = input.envelope.job_id;
+  const jobRef = jobId ? db.collection("jobs").doc(jobId) : undefined;
+  const outputRef = db.collection("outputs").doc(input.taskDocId);
+    const sameRun = job !== undefined && job.run_id === input.envelope.run_id && job.status === "running";
+    const now = Timestamp.fromMillis((deps.now ?? Date.now)());
+    const hop = input.envelope.hop;
+    const record = input.record;
+    let status: "success" | "failed" = record?.status === "success" ? "success" : "failed";
+    let error: TaskError | undefined = input.error ?? record?.error;
+
+    // The successor, and what stops the chain instead.
+    let next: { id: string; doc: DocumentData } | undefined;
+    let chainError: TaskError | undefined;
+    const nextTaskId = input.config?.next_task;
+    if (status === "success" && nextTaskId && input.successorConflict) {
+      status = "failed";
+      const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextTaskId) : chainedTaskDocId(input.taskDocId, nextTaskId);
+      error = { code: "conflict", message: `tasks/${id}, the id of this task's successor, already holds a document this chain did not write; it was left as it is and no successor was started`, retryable: false };
+    } else if (status === "success" && nextTaskId && (!jobId || sameRun)) {
+      const maxHops = jobId ? Number(job?.max_hops ?? DEFAULT_MAX_HOPS) : deps.policy.maxHops;
+      const nextConfig = jobId ? chainAt(job?.chain, hop) : input.libraryNext;
+      if (!nextConfig) {
+        chainError = { code: "invalid_config", message: `next_task ${JSON.stringify(nextTaskId)} is not in the job's resolved chain`, path: "next_task", retryable: false };
+      } else if (hop + 1 > maxHops) {
+        chainError = { code: "hop_limit", message: `the chain reached its hop limit (${maxHops} tasks); next_task ${JSON.stringify(nextTaskId)} was not started`, retryable: false };
+      } else {
+        const id = jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, nextConfig.task_id) : chainedTaskDocId(input.taskDocId, nextConfig.task_id);
+        const binding = bindInputs(nextConfig.input_config.payload, record!.output_payload);
+        const doc: DocumentData = {
+          ...nextConfig,
+          input_config: { payload: binding.inputs },
+          ...(binding.missing.length
+            ? { warnings: binding.missing.map((name) => `input "${name}" is not in the previous task's output; using this task's default`) }
+            : {}),
+          ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}),
+          hop: hop + 1,
+          status: "queued",
+          attempts: 0,
+          created_at: FieldValue.serverTimestamp(),
+          previous_task_doc_id: input.taskDocId,
+        };
+        if (fitsInDocument(doc)) next = { id, doc };
+        else {
+          status = "failed";
+          error = { code: "output_too_large", message: `the output payload is too large to hand to next_task ${JSON.stringify(nextTaskId)} within Firestore's 1 MiB document limit`, retryable: false };
+        }
+      }
+    }
+
+    // The payload is never cut (the next task needs it whole): one too large to store fails the task.
+    let outputPayload = record?.output_payload;
+    if (record && !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES)) {
+      status = "failed";
+      error = { code: "output_too_large", message: `the task's output payload is over ${MAX_PAYLOAD_BYTES} bytes, too large for a Firestore document; declare fewer or shorter outputs (the full values are kept in outputs/${input.taskDocId}/overflow/)`, retryable: false };
+      next = undefined;
+      outputPayload = Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, "…[too large: see overflow/]"]));
+    }
+    if (record) {
+      const output: OutputDocument = { ...record, output_payload: outputPayload ?? {}, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
+      if (error && !record.error) output.error = error;
+      const fitted = fitOutputDocument(output);
+      if (outputPayload !== record.output_payload) {
+        fitted.overflows.push(...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text })));
+      }
+      w.create(outputRef, fitted.doc);
+      for (const [id, piece] of overflowDocuments(input.taskDocId, fitted.overflows)) w.set(outputRef.collection("overflow").doc(id), piece);
+    }
+    w.update(taskRef, {
+      status,
+      finished_at: now,
+      lease_expires_at: FieldValue.delete(),
+      error: error ?? chainError ?? FieldValue.delete(),
+      ...(record ? { usage: record.usage, latency_ms: Math.round(record.latency_ms) } : {}),
+      ...(next ? { next_task_doc_id: next.id } : {}),
+    }, ...preconditionOf(preconditions.task));
+    if (next) w.create(db.collection("tasks").doc(next.id), next.doc);
+
+    let jobStatus: "running" | "success" | "failed" | undefined;
+    if (jobRef && sameRun) {
+      const progress: DocumentData = { updated_at: now };
+      if (status === "success") progress.tasks_done = FieldValue.increment(1);
+      if (record) {
+        progress["usage.prompt_tokens"] = FieldValue.increment(record.usage.prompt_tokens);
+        progress["usage.output_tokens"] = FieldValue.increment(record.usage.output_tokens);
+        progress["usage.total_tokens"] = FieldValue.increment(record.usage.total_tokens);
+      }
+      const jobError = status === "failed" ? error : chainError;
+      if (jobError) {
+        jobStatus = "failed";
+        Object.assign(progress, { status: "failed", error: { ...jobError, task_doc_id: input.taskDocId }, finished_at: now });
+      } else if (next) {
+        jobStatus = "running";
+        Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
+      } else {
+        jobStatus = "success";
+        Object.assign(progress, { status: "success", output_payload: record?.output_payload ?? {}, finished_at: now });
+      }
+      w.update(jobRef, progress, ...preconditionOf(preconditions.job));
+    }
+    return { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
 }
 
 function chainAt(chain: unknown, hop: number): TaskConfig | undefined {
