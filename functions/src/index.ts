@@ -23,7 +23,10 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
 
 export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
   const { onTaskCreated } = await import("./triggers");
-  await onTaskCreated(event.params.taskDocId!, event.time);
+  // The document as created, with its update time: the usual first delivery claims it in one write.
+  const snapshot = event.data;
+  const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
+  await onTaskCreated(event.params.taskDocId!, event.time, created);
 });
 
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {

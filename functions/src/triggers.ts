@@ -1,6 +1,7 @@
 // Trigger bodies, loaded on the first event only, so that a cold start loads little more than firebase-functions.
 import { logger } from "firebase-functions";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import type { CreatedDocument } from "../../shared/pipeline/claim-task";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
@@ -27,10 +28,10 @@ function tooOld(eventTime: string, what: string): boolean {
   return false;
 }
 
-export async function onTaskCreated(taskDocId: string, eventTime: string): Promise<void> {
+export async function onTaskCreated(taskDocId: string, eventTime: string, created?: CreatedDocument): Promise<void> {
   if (tooOld(eventTime, `tasks/${taskDocId}`)) return;
   const { deps } = await getPipeline();
-  await handleTaskCreated(deps, taskDocId);
+  await handleTaskCreated(deps, taskDocId, created);
 }
 
 export async function onJobCreated(jobId: string, eventTime: string): Promise<void> {

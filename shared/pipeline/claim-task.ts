@@ -13,24 +13,27 @@ export type Claim =
   | { kind: "exhausted"; envelope: TaskEnvelope; attempt: number; claimId: string }
   | { kind: "skipped"; reason: string };
 
-export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<Claim> {
+/**
+ * `claimId` is made once per delivery, outside the transaction: when a commit is applied but answered with an
+ * error, the transaction (or the fast claim before it) is run again, and the id tells that the claim then
+ * found is this delivery's own.
+ */
+export async function claimTask(deps: PipelineDeps, taskDocId: string, claimId: string = randomUUID()): Promise<Claim> {
   const ref = deps.db.collection("tasks").doc(taskDocId);
   const now = (deps.now ?? Date.now)();
-  // Made once per delivery, outside the transaction: when a commit is applied but answered with an error, the
-  // client runs the transaction again, and this id tells that the claim it then finds is its own.
-  const claimId = randomUUID();
-  let claimedByUs: Claim | undefined;
   return deps.db.runTransaction(async (tx): Promise<Claim> => {
     const snap = await tx.get(ref);
     if (!snap.exists) return { kind: "skipped", reason: "the task document no longer exists" };
     const { envelope, config, issues: envelopeIssues } = splitTaskDocument(snap.data()!);
-    if (envelope.status === "running" && envelope.claim_id === claimId && claimedByUs) return claimedByUs;
-    if (envelope.status === "success" || envelope.status === "failed") return { kind: "skipped", reason: `already ${envelope.status}` };
-    const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
-    if (envelope.status === "running" && leaseEnd > now) {
-      return { kind: "skipped", reason: `running under attempt ${envelope.attempts} until ${new Date(leaseEnd).toISOString()}` };
+    const ours = envelope.status === "running" && envelope.claim_id === claimId;
+    if (!ours) {
+      if (envelope.status === "success" || envelope.status === "failed") return { kind: "skipped", reason: `already ${envelope.status}` };
+      const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
+      if (envelope.status === "running" && leaseEnd > now) {
+        return { kind: "skipped", reason: `running under attempt ${envelope.attempts} until ${new Date(leaseEnd).toISOString()}` };
+      }
     }
-    const attempt = envelope.attempts + 1;
+    const attempt = ours ? envelope.attempts : envelope.attempts + 1;
     const claimed: Record<string, unknown> = {
       status: "running",
       claim_id: claimId,
@@ -38,21 +41,21 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<
       lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs),
     };
     if (!envelope.started_at) claimed.started_at = Timestamp.fromMillis(now);
-    const remember = (claim: Claim): Claim => (claimedByUs = claim);
+    const claimWrite = () => ours || tx.update(ref, claimed);
     if (attempt > deps.policy.maxAttempts) {
-      tx.update(ref, claimed);
-      return remember({ kind: "exhausted", envelope, attempt, claimId });
+      claimWrite();
+      return { kind: "exhausted", envelope, attempt, claimId };
     }
     const parsed = parseConfig("task", config, deps.validation);
     const issues = [...envelopeIssues, ...(parsed.ok ? [] : parsed.issues)];
     if (!parsed.ok || issues.length) {
-      tx.update(ref, claimed);
-      return remember({ kind: "invalid", envelope, attempt, claimId, issues });
+      claimWrite();
+      return { kind: "invalid", envelope, attempt, claimId, issues };
     }
     const task = parsed.value;
     const fail = (issue: ConfigIssue, code: "invalid_config" | "hop_limit" = "invalid_config") => {
-      tx.update(ref, claimed);
-      return remember({ kind: "invalid" as const, envelope, attempt, claimId, issues: [issue], code });
+      claimWrite();
+      return { kind: "invalid" as const, envelope, attempt, claimId, issues: [issue], code };
     };
     // A chain stops at its limit before doing work it could not hand on.
     const maxHops = envelope.job_id ? undefined : deps.policy.maxHops;
@@ -79,8 +82,8 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string): Promise<
         if (envelope.hop > 1 || seen.length > deps.policy.maxHops) break;
       }
     }
-    tx.update(ref, claimed);
-    return remember({ kind: "claimed", envelope, attempt, claimId, config: task, ...(libraryNext ? { libraryNext } : {}) });
+    claimWrite();
+    return { kind: "claimed", envelope, attempt, claimId, config: task, ...(libraryNext ? { libraryNext } : {}) };
   });
 }
 
@@ -94,4 +97,49 @@ async function readLibraryTask(
   const parsed = parseConfig("task", snap.data(), deps.validation);
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((i) => ({ path: `task_configs/${taskId}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
   return parsed;
+}
+
+/** A created-event's document as the trigger saw it. */
+export interface CreatedDocument {
+  data: Record<string, unknown>;
+  updateTime: Timestamp;
+}
+
+export interface FastClaim {
+  claim: Extract<Claim, { kind: "claimed" }>;
+  /** When the claim was written: the finish's batch requires the task unchanged since. */
+  taskWriteTime: Timestamp;
+  job?: { data: Record<string, unknown>; updateTime: Timestamp };
+}
+
+/**
+ * The common case in one write and no read of the task: a valid task just created, claimed by an update that
+ * requires the document unchanged since the event (its update time). The job document is read meanwhile, for
+ * the finish. Anything else (a redelivery, an invalid document, a bare task whose successor is in the library)
+ * returns undefined, and the transactional claim decides with the same claim id.
+ */
+export async function claimFromEvent(deps: PipelineDeps, taskDocId: string, event: CreatedDocument, claimId: string): Promise<FastClaim | undefined> {
+  const { envelope, config, issues } = splitTaskDocument(event.data);
+  if (issues.length || envelope.status !== "queued" || envelope.attempts !== 0) return undefined;
+  const parsed = parseConfig("task", config, deps.validation);
+  if (!parsed.ok || (!envelope.job_id && parsed.value.next_task)) return undefined;
+  const now = (deps.now ?? Date.now)();
+  const ref = deps.db.collection("tasks").doc(taskDocId);
+  const jobRead = envelope.job_id ? deps.db.collection("jobs").doc(envelope.job_id).get() : undefined;
+  let written;
+  try {
+    written = await ref.update(
+      { status: "running", claim_id: claimId, attempts: 1, lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs), started_at: Timestamp.fromMillis(now) },
+      { lastUpdateTime: event.updateTime },
+    );
+  } catch {
+    await jobRead?.catch(() => undefined);
+    return undefined; // changed since the event (a redelivery), or an ambiguous answer: the transaction decides
+  }
+  const jobSnap = await jobRead;
+  return {
+    claim: { kind: "claimed", envelope: { ...envelope, status: "running", attempts: 1 }, attempt: 1, claimId, config: parsed.value },
+    taskWriteTime: written.writeTime,
+    ...(jobSnap?.exists ? { job: { data: jobSnap.data()!, updateTime: jobSnap.updateTime! } } : {}),
+  };
 }

@@ -64,6 +64,28 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
   }
 }
 
+/**
+ * The finish as one batch commit, no read: for a task claimed by claimFromEvent. The claim's write time guards
+ * the task (no take-over since), the job's read time guards the job, create() guards the output and the
+ * successor. When any guard fails (or the answer is lost), nothing was written, and the transactional finish,
+ * which reads and decides, runs instead.
+ */
+export async function finishClaimedTask(
+  deps: PipelineDeps,
+  input: FinishInput,
+  guards: { taskWriteTime: Timestamp; job?: { data: DocumentData; updateTime: Timestamp } },
+): Promise<FinishOutcome> {
+  if (input.envelope.job_id && !guards.job) return finishTask(deps, input);
+  const batch = deps.db.batch();
+  const outcome = planFinish(deps, input, guards.job?.data, batch, { task: guards.taskWriteTime, ...(guards.job ? { job: guards.job.updateTime } : {}) });
+  try {
+    await batch.commit();
+    return outcome;
+  } catch {
+    return finishTask(deps, input);
+  }
+}
+
 /** Transaction and WriteBatch alike: the finish's writes, optionally guarded by last-update-time preconditions. */
 interface Writer {
   create(ref: DocumentReference, data: DocumentData): unknown;
