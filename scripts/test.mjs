@@ -1,18 +1,18 @@
 // `npm test`: type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
 // @ts-check
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emulatorsAvailable } from "./emulator-env.mjs";
+import { startStandinProcess } from "./standin-process.mjs";
 import { runWithEmulators } from "./with-emulators.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (/** @type {string} */ name) => join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
 // The emulators start in seconds; this only stops a wedged run (a hung prompt, a deadlocked suite) from hanging CI.
 const EMULATOR_TIMEOUT_S = 1200;
-const STANDIN_START_TIMEOUT_MS = 30_000;
 // Another emulator session on this machine usually ends within a minute or two; after that, say which port and stop.
 const PORT_WAIT_S = 180;
 const USAGE = "usage: node scripts/test.mjs [--only-emulator]";
@@ -95,36 +95,6 @@ function shout(line) {
   if (process.env.GITHUB_ACTIONS === "true") console.log(`::warning title=Emulator suites not run::${line}`);
 }
 
-/**
- * The stand-in as its own process on a free port; resolves once it prints the URL it listens on.
- * @returns {Promise<{ url: string, stop: () => void }>}
- */
-function startStandinProcess() {
-  const child = spawn(bin("tsx"), [join(repoRoot, "tools", "standin.ts"), "--port", "0"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the Gemini stand-in (tools/standin.ts) printed no URL within ${STANDIN_START_TIMEOUT_MS} ms`));
-    }, STANDIN_START_TIMEOUT_MS);
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      const url = /https?:\/\/127\.0\.0\.1:\d+/.exec(seen)?.[0];
-      if (url) {
-        clearTimeout(timer);
-        child.stdout.resume();
-        resolve({ url, stop: () => child.kill() });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Gemini stand-in (tools/standin.ts) exited with code ${code} before listening`));
-    });
-  });
-}
 
 /** @param {typeof EMULATOR_PHASES[number]} phase @param {string[]} files */
 async function runEmulatorPhase({ project, only, standin }, files) {

@@ -1,5 +1,5 @@
 // `npm run reliability`: runs the bad-input and fault-injection suites and the soak on the emulators, then writes docs/reliability.md from their results.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
 import { cpus, homedir, tmpdir, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -9,6 +9,7 @@ import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
 import { runWithEmulators } from "../scripts/with-emulators.mjs";
 import { loadReportInputs, readPolicyFacts, renderReliabilityReport, scrubPaths } from "./render-reliability-report";
 import { RESULT_FILES, type RunRecord } from "./reliability-results";
+import { startStandinProcess } from "../scripts/standin-process.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const COMMAND = "npm run reliability";
@@ -22,7 +23,6 @@ const SOAK_BOUND_S = 480;
 /** Emulator start-up and shutdown around the soak's own bound. */
 const SOAK_SESSION_MARGIN_S = 240;
 const PORT_WAIT_S = 180;
-const STANDIN_START_TIMEOUT_MS = 30_000;
 
 /**
  * The soak's policy for the Functions workers. A 50 ms base delay keeps the run short (the deployed one is
@@ -104,30 +104,6 @@ function echoTo(log: WriteStream) {
   };
 }
 
-/** The stand-in as its own process, as `npm test` runs it, so the Functions workers and the soak share it. */
-function startStandinProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(bin("tsx"), [join(repoRoot, "tools", "standin.ts"), "--port", "0"], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolvePromise, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the Gemini stand-in (tools/standin.ts) printed no URL within ${STANDIN_START_TIMEOUT_MS} ms`));
-    }, STANDIN_START_TIMEOUT_MS);
-    child.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString("utf8");
-      const url = /https?:\/\/127\.0\.0\.1:\d+/.exec(seen)?.[0];
-      if (url) {
-        clearTimeout(timer);
-        child.stdout.resume();
-        resolvePromise({ url, stop: () => child.kill() });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Gemini stand-in (tools/standin.ts) exited with code ${code} before listening`));
-    });
-  });
-}
 
 /** The vitest counts from its JSON reporter's file, when it wrote one. */
 function vitestCounts(file: string): RunRecord["phases"][number]["tests"] {

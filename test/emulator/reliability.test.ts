@@ -7,7 +7,6 @@
 // reliability.json in RELIABILITY_RESULTS_DIR (when set), which docs/reliability.md is filled from; a row says
 // what was observed (recorded before the assertions), so a broken promise shows in the report as well.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Firestore } from "firebase-admin/firestore";
@@ -27,6 +26,7 @@ import type { TaskConfigInput } from "../../shared/samples/samples";
 import { startStandin, type Standin, type StandinFault, type StandinRequest } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { modelStep, oneStepTask } from "../support/sample-configs";
+import { writeResultRows } from "../support/reliability-rows";
 
 type Doc = Record<string, unknown>;
 type Outcome = "survived" | "failed clearly" | "lost";
@@ -134,21 +134,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-/**
- * Puts this file's rows in reliability.json, in place of those an earlier run of the same file left there, and
- * keeps the other files' rows: test/emulator/secrets.test.ts writes its row (promise 7) to the same file.
- */
-function writeResultRows(dir: string, source: string, fresh: readonly Row[]): void {
-  const file = join(dir, "reliability.json");
-  let kept: unknown[] = [];
-  if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, "utf8")) as { rows?: unknown };
-    if (Array.isArray(old.rows)) kept = old.rows.filter((row: unknown) => (row as { source?: unknown } | null)?.source !== source);
-  }
-  mkdirSync(dir, { recursive: true });
-  const results = { suite: "reliability", generatedAt: new Date().toISOString(), rows: [...kept, ...fresh.map((row) => ({ ...row, source }))] };
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 

@@ -6,10 +6,8 @@
 // it: every document in the emulator, every log line (firebase-functions logger, console, stdout, stderr) and
 // every error message. Adds its row to reliability.json in RELIABILITY_RESULTS_DIR (when set).
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { format, inspect } from "node:util";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
@@ -22,6 +20,7 @@ import { getDb } from "../../shared/pipeline/firestore";
 import { startStandin, type Standin } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { modelStep, oneStepTask } from "../support/sample-configs";
+import { writeResultRows } from "../support/reliability-rows";
 
 /** Shaped like a Google API key, and found nowhere else. */
 const FAKE_KEY = `AIzaSyFAKE${randomUUID().replace(/-/g, "").toUpperCase()}`;
@@ -89,21 +88,6 @@ afterAll(async () => {
   fft.cleanup();
 });
 
-/**
- * Puts this file's row in reliability.json (beside reliability.test.ts's rows), in place of the one an earlier
- * run of this file left there. The suites run one file at a time, so the read and the write do not race.
- */
-function writeResultRows(dir: string, source: string, fresh: readonly Record<string, unknown>[]): void {
-  const file = join(dir, "reliability.json");
-  let kept: unknown[] = [];
-  if (existsSync(file)) {
-    const old = JSON.parse(readFileSync(file, "utf8")) as { rows?: unknown };
-    if (Array.isArray(old.rows)) kept = old.rows.filter((row: unknown) => (row as { source?: unknown } | null)?.source !== source);
-  }
-  mkdirSync(dir, { recursive: true });
-  const results = { suite: "reliability", generatedAt: new Date().toISOString(), rows: [...kept, ...fresh.map((row) => ({ ...row, source }))] };
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-}
 
 /** Everything one logging call could have printed: its arguments as text, as JSON, and inspected in depth. */
 function loggedText(args: unknown[]): string {
