@@ -150,6 +150,9 @@ function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     }
   });
   const taskId = asString(task.task_id);
+  const nextTask = asString(task.next_task);
+  const badNext = nextTask ? documentIdProblem(nextTask) : undefined;
+  if (badNext) issues.push({ path: joinPath(at, "next_task"), message: `${JSON.stringify(nextTask)} cannot name a task: ${badNext}` });
   if (task.next_task && task.next_task === taskId) {
     issues.push({ path: joinPath(at, "next_task"), message: `a task cannot be its own next task (${JSON.stringify(taskId)}); loops are not supported` });
   }
@@ -162,6 +165,9 @@ function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
   const entry = asObject(job.task_config);
   const others = Array.isArray(job.task_configs) ? job.task_configs.map(asObject) : [];
   const issues = checkTask(entry, "task_config", ctx);
+  const jobId = asString(job.job_id);
+  const badJobId = jobId ? documentIdProblem(jobId) : undefined;
+  if (badJobId) issues.push({ path: "job_id", message: `${JSON.stringify(jobId)} cannot be a jobs/ document id: ${badJobId}` });
   const inJob = new Map<string, string>();
   const entryId = asString(entry?.task_id);
   if (entryId !== undefined) inJob.set(entryId, "task_config");
@@ -207,4 +213,13 @@ function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: Validation
     return [{ path: "max_hops", message: `the chain has ${visited.length} tasks but max_hops is ${maxHops}` }];
   }
   return [];
+}
+
+/** Why a string cannot be a Firestore document id (next_task names task_configs/{id}), or undefined if it can. */
+export function documentIdProblem(id: string): string | undefined {
+  if (id.includes("/")) return 'it contains "/"';
+  if (id === "." || id === "..") return 'it is "." or ".."';
+  if (/^__.*__$/.test(id)) return "ids of the form __name__ are reserved by Firestore";
+  if (Buffer.byteLength(id, "utf8") > 1500) return "it is longer than 1,500 bytes";
+  return undefined;
 }

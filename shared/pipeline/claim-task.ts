@@ -53,9 +53,9 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string, claimId: 
       return { kind: "invalid", envelope, attempt, claimId, issues };
     }
     const task = parsed.value;
-    const fail = (issue: ConfigIssue, code: "invalid_config" | "hop_limit" = "invalid_config") => {
+    const fail = (issue: ConfigIssue | ConfigIssue[], code: "invalid_config" | "hop_limit" = "invalid_config") => {
       claimWrite();
-      return { kind: "invalid" as const, envelope, attempt, claimId, issues: [issue], code };
+      return { kind: "invalid" as const, envelope, attempt, claimId, issues: Array.isArray(issue) ? issue : [issue], code };
     };
     // A chain stops at its limit before doing work it could not hand on.
     const maxHops = envelope.job_id ? undefined : deps.policy.maxHops;
@@ -74,7 +74,7 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string, claimId: 
           return fail({ path, message: `the chain has a cycle: ${[...seen, link.next_task].map((id) => JSON.stringify(id)).join(" -> ")}` });
         }
         const found = await readLibraryTask(tx, deps, link.next_task);
-        if (!found.ok) return fail(found.issues[0]!);
+        if (!found.ok) return fail(found.issues);
         seen.push(link.next_task);
         link = found.value;
         libraryNext ??= link;
@@ -136,7 +136,9 @@ export async function claimFromEvent(deps: PipelineDeps, taskDocId: string, even
     await jobRead?.catch(() => undefined);
     return undefined; // changed since the event (a redelivery), or an ambiguous answer: the transaction decides
   }
-  const jobSnap = await jobRead;
+  // The claim is ours now: a failed job read must not throw while holding it. Without the job the finish
+  // takes the transactional path, which reads it again.
+  const jobSnap = await jobRead?.catch(() => undefined);
   return {
     claim: { kind: "claimed", envelope: { ...envelope, status: "running", attempts: 1 }, attempt: 1, claimId, config: parsed.value },
     taskWriteTime: written.writeTime,

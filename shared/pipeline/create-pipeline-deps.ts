@@ -42,5 +42,10 @@ export async function createPipelineRuntime(
     policy: policyFromEnv(env),
     ...(log ? { log } : {}),
   };
+  if (deps.policy.leaseMs <= deps.policy.runBudgetMs) {
+    runtime.banner.push(
+      `warning: TASK_LEASE_MS (${deps.policy.leaseMs}) is not longer than TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}): a live run may be taken over and its model calls made twice`,
+    );
+  }
   return { deps, runtime };
 }

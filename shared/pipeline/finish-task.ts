@@ -26,6 +26,8 @@ export interface FinishInput {
   libraryNext?: TaskConfig;
   /** Set on the second try when the successor's id was already taken by a document this chain did not write. */
   successorConflict?: boolean;
+  /** Set when outputs/{id} already holds a document this attempt did not write (a task deleted and created again). */
+  outputConflict?: boolean;
 }
 
 export type FinishOutcome =
@@ -56,10 +58,13 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       return planFinish(deps, input, jobSnap?.data(), tx);
     });
   } catch (err) {
-    if ((err as { code?: unknown }).code !== ALREADY_EXISTS) throw err;
-    // Found out after the fact, so the normal path spends no read on it: which document was in the way?
-    if ((await outputRef.get()).exists) return { kind: "lost", reason: "another attempt already wrote this task's output" };
-    if (input.successorConflict) throw err;
+    if ((err as { code?: unknown }).code !== ALREADY_EXISTS || (input.successorConflict && input.outputConflict)) throw err;
+    // Found out after the fact, so the normal path spends no read on it: which document was in the way, and
+    // is this attempt still the one holding the task?
+    const [output, task] = await Promise.all([outputRef.get(), taskRef.get()]);
+    const held = task.get("status") === "running" && task.get("attempts") === input.attempt;
+    if (!held) return { kind: "lost", reason: "another attempt took the task over and finished it" };
+    if (output.exists && !input.outputConflict) return finishTask(deps, { ...input, outputConflict: true });
     return finishTask(deps, { ...input, successorConflict: true });
   }
 }
@@ -118,6 +123,10 @@ function planFinish(
     const record = input.record;
     let status: "success" | "failed" = record?.status === "success" ? "success" : "failed";
     let error: TaskError | undefined = input.error ?? record?.error;
+    if (input.outputConflict) {
+      status = "failed";
+      error = { code: "conflict", message: `outputs/${input.taskDocId} already holds a document from an earlier task of the same id; it was left as it is (delete it to run this task again)`, retryable: false };
+    }
 
     // The successor, and what stops the chain instead.
     let next: { id: string; doc: DocumentData } | undefined;
@@ -166,7 +175,7 @@ function planFinish(
       next = undefined;
       outputPayload = Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, "…[too large: see overflow/]"]));
     }
-    if (record) {
+    if (record && !input.outputConflict) {
       const output: OutputDocument = { ...record, output_payload: outputPayload ?? {}, status, task_doc_id: input.taskDocId, hop, attempt: input.attempt, ...(jobId ? { job_id: jobId, run_id: input.envelope.run_id } : {}) };
       if (error && !record.error) output.error = error;
       const fitted = fitOutputDocument(output);
@@ -204,7 +213,10 @@ function planFinish(
         Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
       } else {
         jobStatus = "success";
-        Object.assign(progress, { status: "success", output_payload: record?.output_payload ?? {}, finished_at: now });
+        // The job's own configs already take room; a payload that would not fit beside them stays in the output.
+        const payload = record?.output_payload ?? {};
+        const fits = fitsInDocument({ ...job, output_payload: payload });
+        Object.assign(progress, { status: "success", finished_at: now, ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${input.taskDocId}` }) });
       }
       w.update(jobRef, progress, ...preconditionOf(preconditions.job));
     }

@@ -11,6 +11,7 @@ export const JOB_ENVELOPE_FIELDS = [
   "current_task_id",
   "tasks_done",
   "output_payload",
+  "output_payload_ref",
   "usage",
   "error",
   "created_at",
@@ -29,6 +30,8 @@ export const JobEnvelopeSchema = z.object({
   current_task_id: z.string().optional(),
   tasks_done: z.number().int().nonnegative().default(0),
   output_payload: PayloadSchema.optional(),
+  /** Instead of output_payload when the payload would not fit in the job document beside its configs. */
+  output_payload_ref: z.string().optional(),
   usage: TokenUsageSchema.optional(),
   error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
 });

@@ -1,6 +1,7 @@
 // The tasks/{id} document: a TaskConfig plus the run envelope the pipeline maintains.
 import { z } from "zod";
 import { formatPath, type ConfigIssue } from "../config/config-issue";
+import { documentIdProblem } from "../config/validate-config";
 import { RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
 
 export const TASK_STATUSES = ["queued", "running", "success", "failed"] as const;
@@ -32,7 +33,14 @@ const TimestampLike = z.custom<{ toMillis(): number }>(
 );
 
 export const TaskEnvelopeSchema = z.object({
-  job_id: z.string().min(1).optional(),
+  job_id: z
+    .string()
+    .min(1)
+    .superRefine((id, ctx) => {
+      const problem = documentIdProblem(id);
+      if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(id)} cannot be a jobs/ document id: ${problem}` });
+    })
+    .optional(),
   run_id: z.string().min(1).optional(),
   /** Position in the chain, 1 for the entry task. */
   hop: z.number().int().positive().default(1),

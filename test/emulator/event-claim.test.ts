@@ -6,6 +6,7 @@ import { createPipelineRuntime } from "../../shared/pipeline/create-pipeline-dep
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { startJob } from "../../shared/pipeline/start-job";
+import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
 import { startStandin, type Standin } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
@@ -100,5 +101,46 @@ describe("claim from the created-event", () => {
     expect(await readDoc(db, `tasks/${first}`)).toMatchObject({ status: "success" });
     expect(await readDoc(db, `tasks/${jobId}~run1~2~second`)).toBeUndefined();
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "failed" });
+  });
+});
+
+describe("edges of the finish and the sweep", () => {
+  it("fails a task whose outputs/ document is left from an earlier task of the same id, instead of leaving it running", async () => {
+    const id = uniqueId("reused");
+    await db.doc(`outputs/${id}`).set({ note: "from an earlier task that was deleted and created again" });
+    await db.doc(`tasks/${id}`).set(oneStepTask("reused", "hello", {}, "never"));
+    await db.doc("task_configs/never").set(oneStepTask("never", "never runs"));
+    const outcome = await handleTaskCreated(deps, id);
+    expect(outcome).toMatchObject({ kind: "finished", status: "failed" });
+    const task = await readDoc(db, `tasks/${id}`);
+    expect(task).toMatchObject({ status: "failed", error: { code: "conflict" } });
+    expect((task?.error as { message: string }).message).toContain(`outputs/${id} already holds a document`);
+    expect(task?.next_task_doc_id).toBeUndefined();
+    expect(await readDoc(db, `outputs/${id}`)).toEqual({ note: "from an earlier task that was deleted and created again" });
+  });
+
+  it("keeps a final payload that would not fit beside the job's configs in the output, and points the job at it", async () => {
+    const jobId = uniqueId("bigjob");
+    const big = "y".repeat(400_000);
+    await db.doc(`jobs/${jobId}`).set({ job_id: jobId, status: "queued", task_config: oneStepTask("only", "%big%", { big }) });
+    const started = await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    expect(started.kind).toBe("started");
+    const entry = `${jobId}~run1~1~only`;
+    await handleTaskCreated(deps, entry, await eventOf(entry));
+    const job = await readDoc(db, `jobs/${jobId}`);
+    expect(job).toMatchObject({ status: "success", tasks_done: 1, output_payload_ref: `outputs/${entry}` });
+    expect(job?.output_payload).toBeUndefined();
+    expect(((await readDoc(db, `outputs/${entry}`))?.output_payload as { answer: string }).answer).toContain(big);
+  });
+
+  it("leaves an expired task for the next sweep when a whole run budget would not fit in the sweep's time", async () => {
+    const id = uniqueId("latesweep");
+    await db.doc(`tasks/${id}`).set({ ...oneStepTask("late", "hello"), status: "running", attempts: 1, lease_expires_at: new Date(Date.now() - 1000) });
+    const short = await sweepExpiredTasks(deps, { timeLimitMs: 1_000 });
+    expect(short.outcomes[id]).toBe("left for the next sweep");
+    expect((await readDoc(db, `tasks/${id}`))?.status).toBe("running");
+    const full = await sweepExpiredTasks(deps);
+    expect(full.outcomes[id]).toBe("finished");
+    expect(await readDoc(db, `tasks/${id}`)).toMatchObject({ status: "success", attempts: 2 });
   });
 });
