@@ -13,7 +13,7 @@ const SECRET_FILE = "functions/.secret.local";
 export const EMULATOR_LOG = ".runs/emulators.log";
 
 /** firebase-tools' own lines ("i  functions: ...", "✔  ...", ">  {function log}"): kept in the log file. */
-const FIREBASE_LINE = /^(?:[i✔⚠>+!✖⬢]\s{1,2}|\s+FirebaseError|Running script:|Serving at port|\s*$|┌|│|└|├)/u;
+export const FIREBASE_LINE = /^(?:[i✔⚠>+!✖⬢]\s{1,2}|\s+FirebaseError|Running script:|Serving at port|\s*$|┌|│|└|├)/u;
 
 export interface StackOptions {
   /** Keep firebase-tools' lines out of the terminal (in EMULATOR_LOG); the command's own lines still show. */

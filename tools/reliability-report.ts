@@ -10,6 +10,7 @@ import { runWithEmulators } from "../scripts/with-emulators.mjs";
 import { loadReportInputs, readPolicyFacts, renderReliabilityReport, scrubPaths } from "./render-reliability-report";
 import { RESULT_FILES, type RunRecord } from "./reliability-results";
 import { startStandinProcess } from "../scripts/standin-process.mjs";
+import { FIREBASE_LINE } from "./local-stack";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const COMMAND = "npm run reliability";
@@ -94,8 +95,6 @@ function header(title: string): void {
   console.log(`\n=== ${title} ${"=".repeat(Math.max(3, 72 - title.length))}`);
 }
 
-/** firebase-tools' own lines and the functions' logs: into the log file only; the suites' and the soak's lines show. */
-const FIREBASE_LINE = /^(?:[i✔⚠>+!✖⬢]\s{1,2}|\s+FirebaseError|Running script:|Serving at port|\s*$|┌|│|└|├)/u;
 
 function echoTo(log: WriteStream) {
   return (line: string, stream: "stdout" | "stderr") => {

@@ -34,13 +34,7 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string, claimId: 
       }
     }
     const attempt = ours ? envelope.attempts : envelope.attempts + 1;
-    const claimed: Record<string, unknown> = {
-      status: "running",
-      claim_id: claimId,
-      attempts: attempt,
-      lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs),
-    };
-    if (!envelope.started_at) claimed.started_at = Timestamp.fromMillis(now);
+    const claimed = claimFields(deps, claimId, attempt, now, !envelope.started_at);
     const claimWrite = () => ours || tx.update(ref, claimed);
     if (attempt > deps.policy.maxAttempts) {
       claimWrite();
@@ -99,6 +93,17 @@ async function readLibraryTask(
   return parsed;
 }
 
+/** What a claim writes on the task, by either path. */
+function claimFields(deps: PipelineDeps, claimId: string, attempt: number, now: number, firstStart: boolean): Record<string, unknown> {
+  return {
+    status: "running",
+    claim_id: claimId,
+    attempts: attempt,
+    lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs),
+    ...(firstStart ? { started_at: Timestamp.fromMillis(now) } : {}),
+  };
+}
+
 /** A created-event's document as the trigger saw it. */
 export interface CreatedDocument {
   data: Record<string, unknown>;
@@ -129,7 +134,7 @@ export async function claimFromEvent(deps: PipelineDeps, taskDocId: string, even
   let written;
   try {
     written = await ref.update(
-      { status: "running", claim_id: claimId, attempts: 1, lease_expires_at: Timestamp.fromMillis(now + deps.policy.leaseMs), started_at: Timestamp.fromMillis(now) },
+      claimFields(deps, claimId, 1, now, true),
       { lastUpdateTime: event.updateTime },
     );
   } catch {
