@@ -1,7 +1,7 @@
 // Runs one command inside `firebase emulators:exec` (Firestore + Functions), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,12 +24,13 @@ const USAGE =
  * @param {string[]} command
  * `onOutput`, when given, receives every line the emulators and the command print (stdout and stderr), instead
  * of the terminal: a caller can keep firebase-tools' own lines in a log file and show the command's.
- * @param {{ only?: string[], timeoutSeconds?: number, waitPortsSeconds?: number, env?: Record<string, string | undefined>, onOutput?: (line: string, stream: "stdout" | "stderr") => void }} [options]
+ * `configFile` names a firebase config of the caller's (relative to the repo root) instead of firebase.json.
+ * @param {{ only?: string[], timeoutSeconds?: number, waitPortsSeconds?: number, env?: Record<string, string | undefined>, onOutput?: (line: string, stream: "stdout" | "stderr") => void, configFile?: string }} [options]
  * @returns {Promise<number>}
  */
 export async function runWithEmulators(
   command,
-  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput } = {},
+  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput, configFile: givenConfig } = {},
 ) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
@@ -38,7 +39,7 @@ export async function runWithEmulators(
     throw new Error("functions/lib/index.js is missing: run `npm run build` first (the Functions emulator loads the bundle)");
   }
   const extraEnv = await emulatorEnv();
-  const configFile = configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
+  const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
   await waitForFreePorts(only, waitPortsSeconds, configFile);
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
@@ -112,6 +113,8 @@ export async function runWithEmulators(
     for (const stop of stopTimers) clearTimeout(stop);
     process.off("SIGINT", forward);
     process.off("SIGTERM", forward);
+    // A config written here for EMULATOR_PORT_BASE is this run's alone.
+    if (!givenConfig && configFile !== "firebase.json") rmSync(join(repoRoot, configFile), { force: true });
   }
 }
 
