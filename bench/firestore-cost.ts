@@ -15,6 +15,8 @@ import { countFirestore, readsOf, writesOf, type FirestoreOp } from "./counting-
 import { createFakeModel } from "./fake-model";
 import { median } from "./stats";
 
+const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100;
+
 /**
  * No trigger fires in this project, so the benchmark alone drives the pipeline (the Functions emulator
  * serves the default project only, and would otherwise run the same tasks beside it).
@@ -40,6 +42,11 @@ export interface FirestoreCostResult {
   bare_writes_per_task: number;
   job_start_reads: number;
   job_start_writes: number;
+  /** Over every task of the job, first (which claims) to last (which has no successor). */
+  mean_reads_per_task: number;
+  mean_writes_per_task: number;
+  /** Operations of the successors' own triggers, which find their task claimed at creation: 0 expected. */
+  backstop_trigger_ops: number;
   /** The operations of one middle task, one of the last task, of a bare task, and of the job start, in order. */
   ops: { middle_task: OpLine[]; last_task: OpLine[]; bare_task: OpLine[]; job_start: OpLine[] };
   tasks_in_job: number;
@@ -69,27 +76,44 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
     };
     const tag = randomUUID().slice(0, 8);
 
-    // A job, driven hop by hop as its triggers would: start, then each task's created-event.
+    // A job, driven as its triggers would: start, then each task's created-event.
     const jobId = `bench-cost-${tag}`;
     await raw.collection("jobs").doc(jobId).create({ ...chainJob(jobId, options.tasks), status: "pending" });
     counted.take();
     const started = await startJob(deps, jobId, { fromStatuses: ["pending"] });
     if (started.kind !== "started") throw new Error(`firestore-cost: job ${jobId} did not start: ${JSON.stringify(started)}`);
     const jobStart = counted.take();
-    const perTask: FirestoreOp[][] = [];
     // The created-event carries the document and its update time, as the trigger passes them on; reading it
     // here (uncounted) stands in for the event.
     const eventOf = async (id: string) => {
       const snap = await raw.collection("tasks").doc(id).get();
       return { data: snap.data()!, updateTime: snap.updateTime! };
     };
-    for (let hop = 1; hop <= options.tasks; hop++) {
-      const id = jobTaskDocId(jobId, started.runId, hop, `hop${hop}`);
+    // The entry task's trigger runs the whole chain (each successor created claimed) within its invocation's
+    // time; a task's operations are those up to its "task ended" line, after the previous one's.
+    const perTask: FirestoreOp[][] = [];
+    deps.log = (message) => {
+      if (message === "task ended") perTask.push(counted.take());
+    };
+    const ids = Array.from({ length: options.tasks }, (_, i) => jobTaskDocId(jobId, started.runId, i + 1, `hop${i + 1}`));
+    const entryEvent = await eventOf(ids[0]!);
+    counted.take();
+    const outcome = await handleTaskCreated(deps, ids[0]!, { event: entryEvent, invocationDeadlineAt: Date.now() + 540_000 });
+    const leftover = counted.take();
+    if (leftover.length) throw new Error(`firestore-cost: ${leftover.length} operation(s) after the last task ended: ${describe(leftover).join(", ")}`);
+    delete deps.log;
+    const ended = outcome.kind === "finished" ? [outcome, ...(outcome.continued ?? []).map((c) => c.outcome)] : [];
+    if (ended.length !== options.tasks || ended.some((o) => o.kind !== "finished" || o.status !== "success")) {
+      throw new Error(`firestore-cost: the chain of job ${jobId} did not run through in one invocation: ${JSON.stringify(outcome)}`);
+    }
+    // The successors' own triggers: each finds its task claimed at creation and returns, touching nothing.
+    const backstops: FirestoreOp[] = [];
+    for (const id of ids.slice(1)) {
       const event = await eventOf(id);
       counted.take();
-      const outcome = await handleTaskCreated(deps, id, event);
-      if (outcome.kind !== "finished" || outcome.status !== "success") throw new Error(`firestore-cost: task ${hop} of job ${jobId} ended ${JSON.stringify(outcome)}`);
-      perTask.push(counted.take());
+      const backstop = await handleTaskCreated(deps, id, { event, invocationDeadlineAt: Date.now() + 540_000 });
+      if (backstop.kind !== "skipped") throw new Error(`firestore-cost: the trigger of ${id} ran it again: ${JSON.stringify(backstop)}`);
+      backstops.push(...counted.take());
     }
 
     // A bare task: a TaskConfig written straight to tasks/.
@@ -98,7 +122,7 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
     counted.take();
     const bareEvent = await eventOf(bareId);
     counted.take();
-    const bareOutcome = await handleTaskCreated(deps, bareId, bareEvent);
+    const bareOutcome = await handleTaskCreated(deps, bareId, { event: bareEvent });
     if (bareOutcome.kind !== "finished" || bareOutcome.status !== "success") throw new Error(`firestore-cost: the bare task ended ${JSON.stringify(bareOutcome)}`);
     const bare = counted.take();
 
@@ -109,6 +133,9 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       bare_writes_per_task: writesOf(bare),
       job_start_reads: readsOf(jobStart),
       job_start_writes: writesOf(jobStart),
+      mean_reads_per_task: mean(perTask.map(readsOf)),
+      mean_writes_per_task: mean(perTask.map(writesOf)),
+      backstop_trigger_ops: backstops.length,
       ops: { middle_task: describe(perTask[Math.floor((perTask.length - 1) / 2)]!), last_task: describe(perTask.at(-1)!), bare_task: describe(bare), job_start: describe(jobStart) },
       tasks_in_job: options.tasks,
     };

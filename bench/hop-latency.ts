@@ -30,6 +30,9 @@ export interface HopLatencyResult {
   hop_ratio: number;
   hops_measured: number;
   tasks_per_chain: number;
+  /** Every measured hop, chain by chain in hop order: the first hop of a chain is its entry task's trigger. */
+  hop_gaps_ms: number[][];
+  bare_hop_gaps_ms: number[][];
   /** Where the time of one of our hops goes (hop-breakdown.ts); absent when it could not run. */
   breakdown?: HopBreakdown;
   breakdown_error?: string;
@@ -45,9 +48,17 @@ function hopGaps(docs: { hop: number; createdMs: number }[]): number[] {
 
 async function runPipelineChain(db: Firestore, jobId: string, options: HopLatencyOptions): Promise<number[]> {
   await db.collection("jobs").doc(jobId).create(chainJob(jobId, options.tasks));
-  const job = await waitForDoc(db, `jobs/${jobId}`, (d) => d.status === "success" || d.status === "failed", options.timeoutMs);
-  if (job.status !== "success") throw new Error(`hop-latency: job ${jobId} failed: ${JSON.stringify(job.error)}`);
-  const refs = Array.from({ length: options.tasks }, (_, i) => db.collection("tasks").doc(jobTaskDocId(jobId, String(job.run_id), i + 1, `hop${i + 1}`)));
+  const refs = Array.from({ length: options.tasks }, (_, i) => db.collection("tasks").doc(jobTaskDocId(jobId, "run1", i + 1, `hop${i + 1}`)));
+  // Like the bare chain, wait on the last document only: a listener on the job, which changes at every hop,
+  // would load the emulator during the very hops it measures.
+  try {
+    await waitForDoc(db, refs.at(-1)!.path, (d) => d.status === "success" || d.status === "failed", options.timeoutMs);
+  } catch (err) {
+    const job = (await db.collection("jobs").doc(jobId).get()).data();
+    throw new Error(`hop-latency: job ${jobId} did not finish (status ${job?.status}, error ${JSON.stringify(job?.error)}): ${(err as Error).message}`);
+  }
+  const job = (await db.collection("jobs").doc(jobId).get()).data();
+  if (job?.status !== "success") throw new Error(`hop-latency: job ${jobId} failed: ${JSON.stringify(job?.error)}`);
   const snaps = await db.getAll(...refs);
   return hopGaps(snaps.map((s, i) => ({ hop: i + 1, createdMs: millis(s.get("created_at")) })));
 }
@@ -65,6 +76,8 @@ export async function measureHopLatency(db: Firestore, standinUrl: string, tag: 
   await configureStandin(standinUrl, { latencyMs: 0, rpm: 0, faults: {}, script: [] });
   const ours: number[] = [];
   const bare: number[] = [];
+  const oursByChain: number[][] = [];
+  const bareByChain: number[][] = [];
   for (let n = 0; n < options.warmupChains + options.chains; n++) {
     const measured = n >= options.warmupChains;
     const pipelineGaps = await runPipelineChain(db, `bench-hop-${tag}-${n}`, options);
@@ -72,6 +85,8 @@ export async function measureHopLatency(db: Firestore, standinUrl: string, tag: 
     if (measured) {
       ours.push(...pipelineGaps);
       bare.push(...bareGaps);
+      oursByChain.push(pipelineGaps);
+      bareByChain.push(bareGaps);
     }
   }
   const p50 = median(ours);
@@ -84,5 +99,7 @@ export async function measureHopLatency(db: Firestore, standinUrl: string, tag: 
     hop_ratio: round(p50 / bareP50, 3),
     hops_measured: ours.length,
     tasks_per_chain: options.tasks,
+    hop_gaps_ms: oursByChain,
+    bare_hop_gaps_ms: bareByChain,
   };
 }

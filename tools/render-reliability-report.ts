@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { DEFAULT_RETRY, type RetryPolicy } from "../shared/models/retry";
-import { DEFAULT_POLICY, type PipelinePolicy } from "../shared/pipeline/pipeline-deps";
+import { DEFAULT_POLICY, FINISH_RESERVE_MS, type PipelinePolicy } from "../shared/pipeline/pipeline-deps";
 import {
   BadInputResultsSchema,
   OUTCOMES,
@@ -51,7 +51,7 @@ export function readPolicyFacts(repoRoot: string): PolicyFacts {
     retry: DEFAULT_RETRY,
     pipeline: DEFAULT_POLICY,
     trigger: {
-      timeoutSeconds: Number(find(options, /timeoutSeconds:\s*(\d+)/, "triggerOptions.timeoutSeconds")),
+      timeoutSeconds: Number(find(source, /const TIMEOUT_SECONDS\s*=\s*(\d+)/, "TIMEOUT_SECONDS (the triggers' timeoutSeconds)")),
       concurrency: Number(find(options, /concurrency:\s*(\d+)/, "triggerOptions.concurrency")),
       retry: find(options, /retry:\s*(true|false)/, "triggerOptions.retry") === "true",
     },
@@ -174,7 +174,8 @@ function renderPolicy(inputs: ReportInputs): string {
     ["backoff", `full jitter: a random wait in [0, min(${ms(retry.maxDelayMs)}, ${ms(retry.baseDelayMs)} x 2^(n-1))]`, "Doubling spaces out retries against a struggling server; full jitter keeps the many tasks that failed together from retrying together; the cap keeps one wait far below the run budget."],
     ["server's retry delay", "waited for: RetryInfo.retryDelay or Retry-After", "The server knows when capacity returns. After a non-429 error the wait is the larger of the backoff and the server's delay."],
     ["throttling (429)", `its own budget of ${retry.maxThrottledAttempts ?? 0} more attempts; wait = the server's delay + jitter`, "Being told to wait is not a failure of the call: under a rate limit the limit sets the pace, so throttles do not spend the error budget. The jitter spreads the callers the limit releases at once."],
-    ["run budget (deadline)", `${budgetS} s of the ${trigger.timeoutSeconds} s function timeout`, `No retry starts, and no wait is begun, that would end past the budget, and the calls in flight are aborted at it, so the result is always written in the ${trigger.timeoutSeconds - budgetS} s left before the platform kills the instance.`],
+    ["run budget (deadline)", `${budgetS} s of the ${trigger.timeoutSeconds} s function timeout`, `No retry starts, and no wait is begun, that would end past the budget, and the calls in flight are aborted at it. A task is started in an invocation only while its whole budget and ${FINISH_RESERVE_MS / 1000} s more fit before the timeout, so its result is always written before the platform kills the instance.`],
+    ["chain continuation", pipeline.continueChains ? `on: within the first ${trigger.timeoutSeconds - budgetS - FINISH_RESERVE_MS / 1000} s of an invocation` : "off", "An invocation that finished a job's task runs the successor it created already claimed, while a whole budget fits; the successor's own trigger finds the claim and returns, and is the backstop: a continued run that dies is taken over after its lease like any other (`TASK_CONTINUE_CHAINS=false` turns this off)."],
     ["lease", `${leaseS} s`, `Longer than the ${trigger.timeoutSeconds} s timeout, so a live run is never taken over; once it has expired the task's run is dead, and a redelivery or the sweep may claim it again.`],
     ["starts per task", `${pipeline.maxAttempts}`, "A task whose run died this many times (crash, out of memory, timeout) ends failed with that reason instead of looping."],
     ["sweep", `${sweepSchedule} (sweepTasks)`, `Takes over tasks still running past their lease: a dead task is picked up at most ${worstTakeover} after its claim. The Functions emulator runs no schedules; the soak runs the same code itself.`],
@@ -185,13 +186,13 @@ function renderPolicy(inputs: ReportInputs): string {
     table(["what", "value", "why"], rows),
     "",
     "**After a crash the task runs again from its first step.** A run record is written only when the task ends, in the",
-    "transaction that creates its output and its successor; a take-over after a dead run claims the task again (attempt",
+    "commit that creates its output and its successor; a take-over after a dead run claims the task again (attempt",
     "n + 1) and runs every step anew. Checkpointing each step would add a write and a read per step to every task to save,",
     "only on the rare crash, a few model calls, and the checkpoint would need the same exactly-once care as the output.",
     "Re-running is safe because a step's only effect outside its task is the `firestore_log` built-in, whose document id",
     "defaults to `<execution id>-<step id>` and the execution id is the task document id, the same on every attempt: a",
     "re-run overwrites its row instead of adding a second one. The output document and the successor are created with",
-    "`create()` in the finishing transaction, which first checks that the task is still held by this attempt, so a",
+    "`create()` in the finishing commit, which requires the task still held by this attempt, so a",
     "superseded run cannot commit anything.",
   ].join("\n");
 }

@@ -12,8 +12,9 @@ const geminiApiKey = defineSecret("GEMINI_API_KEY");
  * concurrency, and a task mostly waits on the model, so one instance serves many tasks at once.
  * retry: a handler throws only when Firestore itself failed; the pipeline is idempotent, so a redelivery is safe.
  */
+const TIMEOUT_SECONDS = 540;
 const triggerOptions: Omit<DocumentOptions, "document"> = {
-  timeoutSeconds: 540,
+  timeoutSeconds: TIMEOUT_SECONDS,
   memory: "1GiB",
   cpu: 1,
   concurrency: 80,
@@ -22,11 +23,12 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
 };
 
 export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
+  const invocationDeadlineAt = Date.now() + TIMEOUT_SECONDS * 1000;
   const { onTaskCreated } = await import("./triggers");
   // The document as created, with its update time: the usual first delivery claims it in one write.
   const snapshot = event.data;
   const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
-  await onTaskCreated(event.params.taskDocId!, event.time, created);
+  await onTaskCreated(event.params.taskDocId!, event.time, created, invocationDeadlineAt);
 });
 
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {

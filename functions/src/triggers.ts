@@ -28,10 +28,11 @@ function tooOld(eventTime: string, what: string): boolean {
   return false;
 }
 
-export async function onTaskCreated(taskDocId: string, eventTime: string, created?: CreatedDocument): Promise<void> {
+/** `invocationDeadlineAt`: when the platform ends this invocation; the chain goes on in it while there is time. */
+export async function onTaskCreated(taskDocId: string, eventTime: string, created: CreatedDocument | undefined, invocationDeadlineAt: number): Promise<void> {
   if (tooOld(eventTime, `tasks/${taskDocId}`)) return;
   const { deps } = await getPipeline();
-  await handleTaskCreated(deps, taskDocId, created);
+  await handleTaskCreated(deps, taskDocId, { ...(created ? { event: created } : {}), invocationDeadlineAt });
 }
 
 export async function onJobCreated(jobId: string, eventTime: string): Promise<void> {

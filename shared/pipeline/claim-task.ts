@@ -93,8 +93,8 @@ async function readLibraryTask(
   return parsed;
 }
 
-/** What a claim writes on the task, by either path. */
-function claimFields(deps: PipelineDeps, claimId: string, attempt: number, now: number, firstStart: boolean): Record<string, unknown> {
+/** What a claim writes on the task, by any path (a successor created already claimed carries the same). */
+export function claimFields(deps: PipelineDeps, claimId: string, attempt: number, now: number, firstStart: boolean): Record<string, unknown> {
   return {
     status: "running",
     claim_id: claimId,

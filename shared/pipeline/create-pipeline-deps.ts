@@ -22,6 +22,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
     runBudgetMs: num("TASK_RUN_BUDGET_MS", DEFAULT_POLICY.runBudgetMs),
     maxAttempts: num("TASK_MAX_ATTEMPTS", DEFAULT_POLICY.maxAttempts),
     maxHops: num("TASK_MAX_HOPS", DEFAULT_POLICY.maxHops),
+    continueChains: env.TASK_CONTINUE_CHAINS ? env.TASK_CONTINUE_CHAINS !== "false" : DEFAULT_POLICY.continueChains,
   };
 }
 

@@ -1,8 +1,10 @@
 // Ends a task in one transaction: output document, task status, the successor task, and the job's progress.
 import { FieldValue, Timestamp, type DocumentData, type DocumentReference, type Precondition } from "firebase-admin/firestore";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
+import { parseConfig } from "../config/validate-config";
 import { bindInputs } from "../engine/bind-inputs";
 import type { RunError, TaskRecord } from "../engine/run-record";
+import { claimFields, type FastClaim } from "./claim-task";
 import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
 import { DEFAULT_MAX_HOPS } from "./job-document";
 import { fitOutputDocument, fitsInDocument, overflowDocuments, type OutputDocument } from "./output-document";
@@ -34,6 +36,18 @@ export type FinishOutcome =
   | { kind: "finished"; status: "success" | "failed"; nextTaskDocId?: string; jobStatus?: "running" | "success" | "failed" }
   | { kind: "lost"; reason: string };
 
+/** A successor this invocation created already claimed, to run next: its claim and its finish's guards. */
+export interface Continuation {
+  taskDocId: string;
+  claimed: FastClaim;
+}
+
+interface Plan {
+  outcome: FinishOutcome;
+  /** Set when the successor is created claimed (by `claimSuccessor`); completed with the commit's time. */
+  successor?: { taskDocId: string; claim: FastClaim["claim"]; job: DocumentData };
+}
+
 const ALREADY_EXISTS = 6;
 /** Room left in the output document for the run record once the payload is in. */
 const MAX_PAYLOAD_BYTES = 700_000;
@@ -55,7 +69,7 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
       if (!current || current.status !== "running" || current.attempts !== input.attempt) {
         return { kind: "lost", reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran` };
       }
-      return planFinish(deps, input, jobSnap?.data(), tx);
+      return planFinish(deps, input, jobSnap?.data(), tx).outcome;
     });
   } catch (err) {
     if ((err as { code?: unknown }).code !== ALREADY_EXISTS || (input.successorConflict && input.outputConflict)) throw err;
@@ -70,25 +84,33 @@ export async function finishTask(deps: PipelineDeps, input: FinishInput): Promis
 }
 
 /**
- * The finish as one batch commit, no read: for a task claimed by claimFromEvent. The claim's write time guards
- * the task (no take-over since), the job's read time guards the job, create() guards the output and the
- * successor. When any guard fails (or the answer is lost), nothing was written, and the transactional finish,
- * which reads and decides, runs instead.
+ * The finish as one batch commit, no read: for a task claimed by claimFromEvent (or created claimed). The
+ * claim's write time guards the task (no take-over since), the job's read time guards the job, create() guards
+ * the output and the successor. When any guard fails (or the answer is lost), nothing was written, and the
+ * transactional finish, which reads and decides, runs instead (and creates any successor queued).
+ *
+ * With `claimSuccessor`, a job's successor that validates is created already claimed under that claim id, and
+ * returned as the continuation for this invocation to run at once.
  */
 export async function finishClaimedTask(
   deps: PipelineDeps,
   input: FinishInput,
   guards: { taskWriteTime: Timestamp; job?: { data: DocumentData; updateTime: Timestamp } },
-): Promise<FinishOutcome> {
+  claimSuccessor?: { claimId: string },
+): Promise<FinishOutcome & { continuation?: Continuation }> {
   if (input.envelope.job_id && !guards.job) return finishTask(deps, input);
   const batch = deps.db.batch();
-  const outcome = planFinish(deps, input, guards.job?.data, batch, { task: guards.taskWriteTime, ...(guards.job ? { job: guards.job.updateTime } : {}) });
+  const plan = planFinish(deps, input, guards.job?.data, batch, { task: guards.taskWriteTime, ...(guards.job ? { job: guards.job.updateTime } : {}) }, claimSuccessor);
+  let writeTime: Timestamp;
   try {
-    await batch.commit();
-    return outcome;
+    writeTime = (await batch.commit())[0]!.writeTime;
   } catch {
     return finishTask(deps, input);
   }
+  if (!plan.successor) return plan.outcome;
+  const { taskDocId, claim, job } = plan.successor;
+  // One commit wrote both: the successor's creation and the job's progress carry its time.
+  return { ...plan.outcome, continuation: { taskDocId, claimed: { claim, taskWriteTime: writeTime, job: { data: job, updateTime: writeTime } } } };
 }
 
 /** Transaction and WriteBatch alike: the finish's writes, optionally guarded by last-update-time preconditions. */
@@ -111,7 +133,8 @@ function planFinish(
   job: DocumentData | undefined,
   w: Writer,
   preconditions: { task?: Timestamp; job?: Timestamp } = {},
-): FinishOutcome {
+  claimSuccessor?: { claimId: string },
+): Plan {
   const { db } = deps;
   const taskRef = db.collection("tasks").doc(input.taskDocId);
   const jobId = input.envelope.job_id;
@@ -129,7 +152,7 @@ function planFinish(
     }
 
     // The successor, and what stops the chain instead.
-    let next: { id: string; doc: DocumentData } | undefined;
+    let next: { id: string; doc: DocumentData; claimedConfig?: TaskConfig } | undefined;
     let chainError: TaskError | undefined;
     const nextTaskId = input.config?.next_task;
     if (status === "success" && nextTaskId && input.successorConflict) {
@@ -159,7 +182,11 @@ function planFinish(
           created_at: FieldValue.serverTimestamp(),
           previous_task_doc_id: input.taskDocId,
         };
-        if (fitsInDocument(doc)) next = { id, doc };
+        // Created claimed only when it would pass its own claim: anything else goes to its trigger, which
+        // reports it the usual way.
+        const parsed = claimSuccessor && jobId ? parseConfig("task", { ...nextConfig, input_config: doc.input_config }, deps.validation) : undefined;
+        if (parsed?.ok) Object.assign(doc, claimFields(deps, claimSuccessor!.claimId, 1, now.toMillis(), true));
+        if (fitsInDocument(doc)) next = { id, doc, ...(parsed?.ok ? { claimedConfig: parsed.value } : {}) };
         else {
           status = "failed";
           error = { code: "output_too_large", message: `the output payload is too large to hand to next_task ${JSON.stringify(nextTaskId)} within Firestore's 1 MiB document limit`, retryable: false };
@@ -196,6 +223,7 @@ function planFinish(
     if (next) w.create(db.collection("tasks").doc(next.id), next.doc);
 
     let jobStatus: "running" | "success" | "failed" | undefined;
+    let jobAfter: DocumentData | undefined;
     if (jobRef && sameRun) {
       const progress: DocumentData = { updated_at: now };
       if (status === "success") progress.tasks_done = FieldValue.increment(1);
@@ -211,6 +239,8 @@ function planFinish(
       } else if (next) {
         jobStatus = "running";
         Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
+        // What the successor's finish needs of the job (run, status, chain, limits) is unchanged by progress.
+        jobAfter = { ...job, ...progress, tasks_done: Number(job?.tasks_done ?? 0) + (status === "success" ? 1 : 0) };
       } else {
         jobStatus = "success";
         // The job's own configs already take room; a payload that would not fit beside them stays in the output.
@@ -220,7 +250,11 @@ function planFinish(
       }
       w.update(jobRef, progress, ...preconditionOf(preconditions.job));
     }
-    return { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
+    const outcome: FinishOutcome = { kind: "finished", status, ...(next ? { nextTaskDocId: next.id } : {}), ...(jobStatus ? { jobStatus } : {}) };
+    if (!next?.claimedConfig || !jobAfter) return { outcome };
+    const envelope: TaskEnvelope = { job_id: jobId, run_id: input.envelope.run_id, hop: hop + 1, status: "running", attempts: 1, previous_task_doc_id: input.taskDocId };
+    const claim = { kind: "claimed" as const, envelope, attempt: 1, claimId: claimSuccessor!.claimId, config: next.claimedConfig };
+    return { outcome, successor: { taskDocId: next.id, claim, job: jobAfter } };
 }
 
 function chainAt(chain: unknown, hop: number): TaskConfig | undefined {

@@ -12,10 +12,22 @@ export interface PipelinePolicy {
   maxAttempts: number;
   /** Hop limit for chains of bare tasks (jobs set max_hops, default DEFAULT_MAX_HOPS). */
   maxHops: number;
+  /**
+   * Whether an invocation that finished a job's task goes on to run its successor (created already claimed)
+   * while a whole run budget still fits in the invocation; the successor's own trigger is then its backstop.
+   * Off: every task runs in the invocation of its own trigger.
+   */
+  continueChains: boolean;
 }
 
-/** Fits the 540 s event-function limit: 480 s of work, 60 s to write the result, lease past the timeout. */
-export const DEFAULT_POLICY: PipelinePolicy = { leaseMs: 600_000, runBudgetMs: 480_000, maxAttempts: 3, maxHops: 100 };
+/** Kept free at the end of an invocation, after the run budget, to write the result. */
+export const FINISH_RESERVE_MS = 60_000;
+
+/**
+ * Fits the 540 s event-function limit: 240 s of work and 60 s to write the result, so a chain may go on in
+ * the same invocation during its first 240 s; the lease outlasts the timeout.
+ */
+export const DEFAULT_POLICY: PipelinePolicy = { leaseMs: 600_000, runBudgetMs: 240_000, maxAttempts: 3, maxHops: 100, continueChains: true };
 
 export interface PipelineDeps {
   db: Firestore;

@@ -47,7 +47,7 @@ describe("claim from the created-event", () => {
     });
     await startJob(deps, jobId, { fromStatuses: ["queued"] });
     const first = `${jobId}~run1~1~first`;
-    const outcome = await handleTaskCreated(deps, first, await eventOf(first));
+    const outcome = await handleTaskCreated(deps, first, { event: await eventOf(first) });
 
     expect(claims).toContain(`${first}:event`);
     expect(outcome).toMatchObject({ kind: "finished", status: "success", nextTaskDocId: `${jobId}~run1~2~second`, jobStatus: "running" });
@@ -56,7 +56,7 @@ describe("claim from the created-event", () => {
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "running", tasks_done: 1, current_task_doc_id: `${jobId}~run1~2~second` });
 
     const second = `${jobId}~run1~2~second`;
-    await handleTaskCreated(deps, second, await eventOf(second));
+    await handleTaskCreated(deps, second, { event: await eventOf(second) });
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "success", tasks_done: 2 });
   });
 
@@ -65,7 +65,7 @@ describe("claim from the created-event", () => {
     await db.doc(`tasks/${id}`).set(oneStepTask("dup", `only once ${id}`));
     const event = await eventOf(id);
     const before = standin.stats().answered;
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => handleTaskCreated(deps, id, event)));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => handleTaskCreated(deps, id, { event })));
     expect(standin.stats().answered - before).toBe(1);
     expect(outcomes.filter((o) => o.kind === "finished")).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === "skipped")).toHaveLength(4);
@@ -77,7 +77,7 @@ describe("claim from the created-event", () => {
     await db.doc(`tasks/${id}`).set(oneStepTask("stale", "hello"));
     const event = await eventOf(id);
     await db.doc(`tasks/${id}`).update({ "metadata.source": "touched after the event" });
-    await handleTaskCreated(deps, id, event);
+    await handleTaskCreated(deps, id, { event });
     expect(claims).toContain(`${id}:transaction`);
     expect(await readDoc(db, `tasks/${id}`)).toMatchObject({ status: "success", attempts: 1 });
   });
@@ -93,7 +93,7 @@ describe("claim from the created-event", () => {
     await startJob(deps, jobId, { fromStatuses: ["queued"] });
     const first = `${jobId}~run1~1~first`;
     standin.configure({ latencyMs: 300 });
-    const run = handleTaskCreated(deps, first, await eventOf(first));
+    const run = handleTaskCreated(deps, first, { event: await eventOf(first) });
     await new Promise((r) => setTimeout(r, 100));
     await db.doc(`jobs/${jobId}`).update({ status: "failed", error: { code: "internal", message: "cancelled by the operator", retryable: false } });
     await run;
@@ -126,7 +126,7 @@ describe("edges of the finish and the sweep", () => {
     const started = await startJob(deps, jobId, { fromStatuses: ["queued"] });
     expect(started.kind).toBe("started");
     const entry = `${jobId}~run1~1~only`;
-    await handleTaskCreated(deps, entry, await eventOf(entry));
+    await handleTaskCreated(deps, entry, { event: await eventOf(entry) });
     const job = await readDoc(db, `jobs/${jobId}`);
     expect(job).toMatchObject({ status: "success", tasks_done: 1, output_payload_ref: `outputs/${entry}` });
     expect(job?.output_payload).toBeUndefined();

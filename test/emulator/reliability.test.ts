@@ -218,8 +218,8 @@ interface ChildRun {
  * soon as `killWhen()` holds, polled every few milliseconds. Node runs the TypeScript through tsx's loader
  * in the same process, so the kill reaches the process that does the work (the tsx CLI would fork it).
  */
-async function runChildUntil(taskDocId: string, killWhen: () => boolean, timeoutMs = 20_000): Promise<ChildRun> {
-  const child = spawn(process.execPath, ["--import", "tsx", CRASH_CHILD, taskDocId], { cwd: ROOT, env: pipelineEnv(), stdio: ["ignore", "pipe", "pipe"] });
+async function runChildUntil(taskDocId: string, killWhen: () => boolean, timeoutMs = 20_000, args: string[] = []): Promise<ChildRun> {
+  const child = spawn(process.execPath, ["--import", "tsx", CRASH_CHILD, taskDocId, ...args], { cwd: ROOT, env: pipelineEnv(), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -378,6 +378,48 @@ describe("promise 2: crash mid-task", () => {
     expect(outputs).toHaveLength(1);
     expect(tasks).toHaveLength(2);
     expect(callsStartingWith(marker).map((r) => Number(r.userPrompt.slice(-1)))).toEqual([1, 2, 1, 2, 3]);
+  });
+
+  it("promise 2 (crash mid-task): an invocation killed while running a successor it created claimed leaves it to the sweep after the lease (its own delivery leaves it alone before), which finishes it once", async () => {
+    const marker = uniqueId("crash-k");
+    const jobId = uniqueId("crash");
+    const entry = await startQueuedJob(jobId, {
+      job_id: jobId,
+      status: "queued",
+      task_config: oneStepTask("first", `entry of ${marker}`, {}, "second"),
+      task_configs: [threeStepTask("second", marker)],
+    });
+    const second = jobTaskDocId(jobId, "run1", 2, "second");
+    standin.configure({ latencyMs: CRASH_LATENCY_MS });
+    // The second task's step 2 call arriving means the entry task finished and step 1 of its successor answered.
+    const child = await runChildUntil(entry, () => callsStartingWith(marker).length >= 2, 20_000, ["--as-trigger"]);
+    standin.configure({ latencyMs: 0 });
+    expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
+    expect(await readDoc(db, `tasks/${entry}`)).toMatchObject({ status: "success", attempts: 1, next_task_doc_id: second });
+    const crashed = await readDoc(db, `tasks/${second}`);
+    expect(crashed).toMatchObject({ status: "running", attempts: 1, previous_task_doc_id: entry });
+    expect(leaseEnd(crashed), "the lease ran out before the early delivery could be tried; raise LEASE_MS").toBeGreaterThan(Date.now() + 100);
+
+    // Its own created-event (the document is as it was created: claimed) does nothing while the lease holds.
+    const snap = await db.doc(`tasks/${second}`).get();
+    const callsBefore = callsStartingWith(marker).length;
+    const early = await handleTaskCreated(main.deps, second, { event: { data: snap.data()!, updateTime: snap.updateTime! }, invocationDeadlineAt: Date.now() + 540_000 });
+    expect(early.kind).toBe("skipped");
+    expect(callsStartingWith(marker).length).toBe(callsBefore);
+
+    await sleep(leaseEnd(crashed) - Date.now() + 50);
+    const sweep = await sweepExpiredTasks(main.deps);
+    const task = await readDoc(db, `tasks/${second}`);
+    const outputs = await outputsOfJob(jobId);
+    const tasks = await tasksOfJob(jobId);
+    const held = sweep.outcomes[second] === "finished" && outputs.length === 2 && tasks.length === 2;
+    record(P2, "function instance killed in a successor it was running (chain continuation); taken over by the sweep", 1, classify(task, "success", held), `own delivery before the lease: ${early.kind}; sweep after: ${String(sweep.outcomes[second])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s) for 2 tasks`);
+
+    expect(sweep.outcomes[second]).toBe("finished");
+    expect(task).toMatchObject({ status: "success", attempts: 2 });
+    expect(outputs.map((o) => o.id).sort()).toEqual([entry, second].sort());
+    expect(callsStartingWith(marker).map((r) => Number(r.userPrompt.slice(-1)))).toEqual([1, 2, 1, 2, 3]);
+    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "success", tasks_done: 2 });
   });
 
   it("promise 2 (crash mid-task): a firestore_log step re-run after a crash rewrites its one row under the same id, adding none", async () => {

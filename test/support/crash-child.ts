@@ -1,6 +1,8 @@
 // A child process that delivers one tasks/ created-event through the pipeline, so that a crash test can kill it mid-task.
 //
-// Usage: node --import tsx test/support/crash-child.ts <taskDocId>
+// Usage: node --import tsx test/support/crash-child.ts <taskDocId> [--as-trigger]
+// --as-trigger: delivered as the trigger does, with the created-event's document and a whole 540 s invocation
+// ahead, so that the chain may go on in this process (chain continuation).
 // It reads everything from its environment, as a function instance does: FIRESTORE_EMULATOR_HOST,
 // GCLOUD_PROJECT, GEMINI_BASE_URL and the TASK_* / RETRY_* policy numbers. Each pipeline log line goes to
 // stdout as JSON, and the outcome as the last line, so that a test can tell how far it got when it was
@@ -21,7 +23,12 @@ if (!process.env.FIRESTORE_EMULATOR_HOST) {
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const { deps, runtime } = await createPipelineRuntime(process.env, (message, fields) => print({ message, ...fields }));
 try {
-  const outcome = await handleTaskCreated(deps, taskDocId);
+  let options = {};
+  if (process.argv.includes("--as-trigger")) {
+    const snap = await deps.db.doc(`tasks/${taskDocId}`).get();
+    options = { event: { data: snap.data()!, updateTime: snap.updateTime! }, invocationDeadlineAt: Date.now() + 540_000 };
+  }
+  const outcome = await handleTaskCreated(deps, taskDocId, options);
   print({ message: "outcome", outcome });
 } finally {
   await runtime.close();
