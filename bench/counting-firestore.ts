@@ -10,6 +10,8 @@ export interface FirestoreOp {
   via: "transaction" | "batch" | "direct";
   /** Documents billed: 1 for a write or a document read, the documents returned (at least 1) for a query. */
   documents: number;
+  /** The data a create() wrote, as given (server-timestamp sentinels included). */
+  data?: Record<string, unknown>;
 }
 
 export interface CountingFirestore {
@@ -72,7 +74,7 @@ export function countFirestore(db: Firestore): CountingFirestore {
       }
       if (WRITES.has(prop)) {
         return (ref: unknown, ...rest: unknown[]) => {
-          ops.push({ kind: prop as FirestoreOpKind, path: pathOf(ref), via, documents: 1 });
+          ops.push({ kind: prop as FirestoreOpKind, path: pathOf(ref), via, documents: 1, ...(prop === "create" ? { data: rest[0] as Record<string, unknown> } : {}) });
           method.call(t, unwrap(ref), ...rest);
           return self;
         };

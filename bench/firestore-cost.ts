@@ -106,12 +106,17 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
     if (ended.length !== options.tasks || ended.some((o) => o.kind !== "finished" || o.status !== "success")) {
       throw new Error(`firestore-cost: the chain of job ${jobId} did not run through in one invocation: ${JSON.stringify(outcome)}`);
     }
-    // The successors' own triggers: each finds its task claimed at creation and returns, touching nothing.
+    // The successors' own triggers, each with its created-event: the document as the chain created it (the
+    // create() recorded above, its server timestamps the creation time), which finds the task claimed.
     const backstops: FirestoreOp[] = [];
+    const creates = new Map(perTask.flat().filter((o) => o.kind === "create" && o.data).map((o) => [o.path, o.data!]));
     for (const id of ids.slice(1)) {
-      const event = await eventOf(id);
+      const snap = await raw.collection("tasks").doc(id).get();
+      const created = creates.get(`tasks/${id}`);
+      if (!created || !snap.createTime) throw new Error(`firestore-cost: no recorded creation of tasks/${id}`);
+      const data = { ...created, created_at: snap.createTime, ...("started_at" in created ? { started_at: snap.createTime } : {}) };
       counted.take();
-      const backstop = await handleTaskCreated(deps, id, { event, invocationDeadlineAt: Date.now() + 540_000 });
+      const backstop = await handleTaskCreated(deps, id, { event: { data, updateTime: snap.createTime }, invocationDeadlineAt: Date.now() + 540_000 });
       if (backstop.kind !== "skipped") throw new Error(`firestore-cost: the trigger of ${id} ran it again: ${JSON.stringify(backstop)}`);
       backstops.push(...counted.take());
     }

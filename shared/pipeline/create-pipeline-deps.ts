@@ -4,7 +4,7 @@ import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
 import { createRuntime, type Runtime } from "../runtime/create-runtime";
 import { getDb } from "./firestore";
-import { DEFAULT_POLICY, type PipelineDeps, type PipelinePolicy } from "./pipeline-deps";
+import { DEFAULT_POLICY, EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type PipelinePolicy } from "./pipeline-deps";
 
 export interface PipelineRuntime {
   deps: PipelineDeps;
@@ -46,6 +46,11 @@ export async function createPipelineRuntime(
   if (deps.policy.leaseMs <= deps.policy.runBudgetMs) {
     runtime.banner.push(
       `warning: TASK_LEASE_MS (${deps.policy.leaseMs}) is not longer than TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}): a live run may be taken over and its model calls made twice`,
+    );
+  }
+  if (deps.policy.runBudgetMs + FINISH_RESERVE_MS > EVENT_FUNCTION_TIMEOUT_MS) {
+    runtime.banner.push(
+      `warning: TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}) leaves less than ${FINISH_RESERVE_MS / 1000} s of the ${EVENT_FUNCTION_TIMEOUT_MS / 1000} s function timeout to write a task's result; at most ${EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS}`,
     );
   }
   return { deps, runtime };

@@ -1,4 +1,5 @@
-// Ends a task in one transaction: output document, task status, the successor task, and the job's progress.
+// Ends a task in one commit: output document, task status, the successor task (created claimed when this
+// invocation goes on to run it), and the job's progress.
 import { FieldValue, Timestamp, type DocumentData, type DocumentReference, type Precondition } from "firebase-admin/firestore";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
@@ -185,7 +186,8 @@ function planFinish(
         // Created claimed only when it would pass its own claim: anything else goes to its trigger, which
         // reports it the usual way.
         const parsed = claimSuccessor && jobId ? parseConfig("task", { ...nextConfig, input_config: doc.input_config }, deps.validation) : undefined;
-        if (parsed?.ok) Object.assign(doc, claimFields(deps, claimSuccessor!.claimId, 1, now.toMillis(), true));
+        // It starts when this commit lands: started_at is the commit's time, as created_at is.
+        if (parsed?.ok) Object.assign(doc, claimFields(deps, claimSuccessor!.claimId, 1, now.toMillis(), true), { started_at: FieldValue.serverTimestamp() });
         if (fitsInDocument(doc)) next = { id, doc, ...(parsed?.ok ? { claimedConfig: parsed.value } : {}) };
         else {
           status = "failed";
@@ -240,7 +242,7 @@ function planFinish(
         jobStatus = "running";
         Object.assign(progress, { current_task_doc_id: next.id, current_task_id: next.doc.task_id });
         // What the successor's finish needs of the job (run, status, chain, limits) is unchanged by progress.
-        jobAfter = { ...job, ...progress, tasks_done: Number(job?.tasks_done ?? 0) + (status === "success" ? 1 : 0) };
+        jobAfter = { ...job, current_task_doc_id: next.id, current_task_id: next.doc.task_id, tasks_done: Number(job?.tasks_done ?? 0) + 1 };
       } else {
         jobStatus = "success";
         // The job's own configs already take room; a payload that would not fit beside them stays in the output.

@@ -20,6 +20,9 @@ export interface PipelinePolicy {
   continueChains: boolean;
 }
 
+/** The event-function maximum, which the deployed triggers use (functions/src/index.ts). */
+export const EVENT_FUNCTION_TIMEOUT_MS = 540_000;
+
 /** Kept free at the end of an invocation, after the run budget, to write the result. */
 export const FINISH_RESERVE_MS = 60_000;
 
