@@ -19,7 +19,7 @@ export interface HopLatencyOptions {
   timeoutMs: number;
 }
 
-export const HOP_LATENCY_DEFAULTS: HopLatencyOptions = { tasks: 12, chains: 3, warmupChains: 1, bare: true, timeoutMs: 120_000 };
+export const HOP_LATENCY_DEFAULTS: HopLatencyOptions = { tasks: 12, chains: 5, warmupChains: 3, bare: true, timeoutMs: 120_000 };
 
 export interface HopLatencyResult {
   hop_ms_p50: number;
