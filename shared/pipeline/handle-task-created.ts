@@ -7,7 +7,7 @@ import { DEFAULT_RETRY } from "../models/retry";
 import { randomUUID } from "node:crypto";
 import { claimFromEvent, claimTask, type Claim, type CreatedDocument, type FastClaim } from "./claim-task";
 import { finishClaimedTask, finishTask, type Continuation, type FinishOutcome } from "./finish-task";
-import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
+import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
 import { splitTaskDocument } from "./task-document";
 
 export type HandleOutcome =
@@ -129,7 +129,7 @@ async function runClaimed(
     return finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, error });
   }
   if (record.error?.code === "deadline_exceeded") {
-    record.error = { ...record.error, message: `${record.error.message} (the run budget of ${deps.policy.runBudgetMs / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most 480000)` };
+    record.error = { ...record.error, message: `${record.error.message} (the run budget of ${deps.policy.runBudgetMs / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most ${EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS})` };
   }
   const finish = { taskDocId, envelope, attempt, claimId, config: claim.config, record, ...(claim.libraryNext ? { libraryNext: claim.libraryNext } : {}) };
   const mayContinue =

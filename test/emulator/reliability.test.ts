@@ -612,6 +612,8 @@ describe("promise 3: model faults", () => {
     record(P3, `deadline (TASK_RUN_BUDGET_MS=${RUN_BUDGET_MS}, answer after ${latencyMs} ms)`, 1, classify(task, "deadline_exceeded", elapsed < RUN_BUDGET_MS + 1000), `ended after ${elapsed} ms: ${String(errorOf(task)?.message)}`);
 
     expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "deadline_exceeded" }) });
+    // The message says which setting sets the budget, and how far it may go.
+    expect(errorOf(task)?.message).toContain(`the run budget of ${RUN_BUDGET_MS / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most 480000`);
     expect(elapsed).toBeGreaterThanOrEqual(RUN_BUDGET_MS - 50);
     expect(elapsed).toBeLessThan(RUN_BUDGET_MS + 1000);
     expect(callsFor(prompt)).toHaveLength(1);
