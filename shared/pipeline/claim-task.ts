@@ -28,10 +28,8 @@ export async function claimTask(deps: PipelineDeps, taskDocId: string, claimId: 
     const ours = envelope.status === "running" && envelope.claim_id === claimId;
     if (!ours) {
       if (envelope.status === "success" || envelope.status === "failed") return { kind: "skipped", reason: `already ${envelope.status}` };
-      const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
-      if (envelope.status === "running" && leaseEnd > now) {
-        return { kind: "skipped", reason: `running under attempt ${envelope.attempts} until ${new Date(leaseEnd).toISOString()}` };
-      }
+      const leaseEnd = liveLeaseEnd(envelope, now);
+      if (leaseEnd) return { kind: "skipped", reason: `running under attempt ${envelope.attempts} until ${new Date(leaseEnd).toISOString()}` };
     }
     const attempt = ours ? envelope.attempts : envelope.attempts + 1;
     const claimed = claimFields(deps, claimId, attempt, now, !envelope.started_at);
@@ -91,6 +89,25 @@ async function readLibraryTask(
   const parsed = parseConfig("task", snap.data(), deps.validation);
   if (!parsed.ok) return { ok: false, issues: parsed.issues.map((i) => ({ path: `task_configs/${taskId}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
   return parsed;
+}
+
+/** When a running task's claim ends, if it still holds at `now`: another run owns the task until then. */
+function liveLeaseEnd(envelope: TaskEnvelope, now: number): number | undefined {
+  const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
+  return envelope.status === "running" && leaseEnd > now ? leaseEnd : undefined;
+}
+
+/**
+ * Decided from the created-event alone, no read: a successor created claimed by its predecessor's invocation,
+ * which runs it. This delivery is only the backstop, needed once that claim's lease has run out (then the
+ * claim transaction takes the task over). Returns why the delivery does nothing, or undefined.
+ */
+export function heldSinceCreation(deps: PipelineDeps, event: CreatedDocument): string | undefined {
+  const { envelope } = splitTaskDocument(event.data);
+  const leaseEnd = liveLeaseEnd(envelope, (deps.now ?? Date.now)());
+  if (!leaseEnd) return undefined;
+  const by = envelope.previous_task_doc_id ? `the invocation that ran tasks/${envelope.previous_task_doc_id}` : "another invocation";
+  return `created already claimed: ${by} runs it (lease until ${new Date(leaseEnd).toISOString()})`;
 }
 
 /** What a claim writes on the task, by any path (a successor created already claimed carries the same). */

@@ -5,10 +5,9 @@ import { runTask } from "../engine/run-task";
 import type { TaskRecord } from "../engine/run-record";
 import { DEFAULT_RETRY } from "../models/retry";
 import { randomUUID } from "node:crypto";
-import { claimFromEvent, claimTask, type Claim, type CreatedDocument, type FastClaim } from "./claim-task";
+import { claimFromEvent, claimTask, heldSinceCreation, type Claim, type CreatedDocument, type FastClaim } from "./claim-task";
 import { finishClaimedTask, finishTask, type Continuation, type FinishOutcome } from "./finish-task";
 import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
-import { splitTaskDocument } from "./task-document";
 
 export type HandleOutcome =
   | (FinishOutcome & {
@@ -36,7 +35,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
   const log = deps.log ?? (() => {});
   const { event } = options;
   const claimId = randomUUID();
-  const heldBy = event ? claimedAtCreation(deps, event) : undefined;
+  const heldBy = event ? heldSinceCreation(deps, event) : undefined;
   if (heldBy) {
     log("task not run", { taskDocId, reason: heldBy });
     return { kind: "skipped", reason: heldBy };
@@ -59,18 +58,6 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     next = ran.continuation;
   }
   return { ...stripContinuation(first), ...(continued.length ? { continued } : {}) };
-}
-
-/**
- * A successor created claimed by its predecessor's invocation, which runs it: this delivery is only the
- * backstop, needed once that claim's lease has run out (then the claim transaction takes the task over).
- */
-function claimedAtCreation(deps: PipelineDeps, event: CreatedDocument): string | undefined {
-  const { envelope } = splitTaskDocument(event.data);
-  const leaseEnd = envelope.lease_expires_at?.toMillis() ?? 0;
-  if (envelope.status !== "running" || leaseEnd <= (deps.now ?? Date.now)()) return undefined;
-  const by = envelope.previous_task_doc_id ? `the invocation that ran tasks/${envelope.previous_task_doc_id}` : "another invocation";
-  return `created already claimed: ${by} runs it (lease until ${new Date(leaseEnd).toISOString()})`;
 }
 
 /** An invalid document or a task out of attempts: ended failed, without running. */

@@ -15,7 +15,7 @@ let deps: PipelineDeps;
 let standin: Standin;
 const claims: string[] = [];
 
-const testEnv = () => ({ ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined, TASK_RUN_BUDGET_MS: undefined, TASK_CONTINUE_CHAINS: undefined });
+const testEnv = () => ({ ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined, TASK_RUN_BUDGET_MS: undefined, TASK_LEASE_MS: undefined, TASK_CONTINUE_CHAINS: undefined });
 
 beforeAll(async () => {
   requireEmulator();
@@ -152,5 +152,19 @@ describe("chain continuation", () => {
     expect(await readDoc(db, `tasks/${ids[1]}`)).toMatchObject({ status: "failed", attempts: 1, error: { code: "model_error" } });
     expect(await readDoc(db, `tasks/${ids[2]}`)).toBeUndefined();
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "failed", tasks_done: 1, error: { task_doc_id: ids[1] } });
+  });
+});
+
+describe("policy warnings at start-up", () => {
+  it("warns when TASK_RUN_BUDGET_MS leaves no time to write a result, and when the lease is not longer than the budget", async () => {
+    const long = await createPipelineRuntime({ ...testEnv(), TASK_RUN_BUDGET_MS: "500000" });
+    expect(long.runtime.banner).toContain(
+      "warning: TASK_RUN_BUDGET_MS (500000) leaves less than 60 s of the 540 s function timeout to write a task's result; at most 480000",
+    );
+    await long.runtime.close();
+    const short = await createPipelineRuntime({ ...testEnv(), TASK_LEASE_MS: "1000" });
+    expect(short.runtime.banner.some((line) => line.startsWith("warning: TASK_LEASE_MS (1000) is not longer than TASK_RUN_BUDGET_MS (240000)"))).toBe(true);
+    expect(short.runtime.banner.some((line) => line.includes("leaves less than"))).toBe(false);
+    await short.runtime.close();
   });
 });
