@@ -2,7 +2,7 @@
 import type { DocumentSnapshot } from "firebase-admin/firestore";
 import type { HandleOutcome } from "./handle-task-created";
 import { handleTaskCreated } from "./handle-task-created";
-import type { PipelineDeps } from "./pipeline-deps";
+import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
 
 export interface SweepResult {
   /** Tasks found `running` with an expired lease. */
@@ -20,7 +20,6 @@ export interface SweepOptions {
 }
 
 const PAGE = 500;
-const FINISH_MARGIN_MS = 30_000;
 
 /**
  * The query filters on status only (a single-field index on a non-monotonic value), page by page; the lease is
@@ -41,7 +40,7 @@ export async function sweepExpiredTasks(deps: PipelineDeps, options: SweepOption
   }
   const outcomes: SweepResult["outcomes"] = {};
   const queue = [...expired];
-  const hasTime = () => options.timeLimitMs === undefined || clock() - started + deps.policy.runBudgetMs + FINISH_MARGIN_MS <= options.timeLimitMs;
+  const hasTime = () => options.timeLimitMs === undefined || clock() - started + deps.policy.runBudgetMs + FINISH_RESERVE_MS <= options.timeLimitMs;
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       if (!hasTime()) {
