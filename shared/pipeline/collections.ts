@@ -1,0 +1,13 @@
+// The pipeline's own Firestore collections, named in one place: every module that reads or writes them, and
+// every guard that keeps user-controlled writes out of them (firestore_log), takes the names from here.
+
+export const COLLECTIONS = {
+  tasks: "tasks",
+  jobs: "jobs",
+  outputs: "outputs",
+  taskConfigs: "task_configs",
+  batches: "batches",
+} as const;
+
+/** Every collection the pipeline owns: a collection added to COLLECTIONS is protected by that alone. */
+export const PIPELINE_COLLECTIONS: readonly string[] = Object.values(COLLECTIONS);
