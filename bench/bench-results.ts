@@ -20,7 +20,7 @@ export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore
 /** The keys the issue names, per benchmark, in the order the table prints them. */
 export const FIGURE_KEYS = {
   engine_overhead: ["engine_us_per_step", "langchain_us_per_step", "overhead_ratio"],
-  hop_latency: ["hop_ms_p50", "hop_ms_p95", "bare_hop_ms_p50", "hop_ratio"],
+  hop_latency: ["hop_ms_p50", "hop_ms_p95", "hop_floor_ms", "hop_floor_ratio", "bare_hop_ms_p50", "hop_ratio"],
   firestore_cost: ["reads_per_task", "writes_per_task"],
   batch_throughput: ["batch_tasks", "batch_seconds", "rate_bound_seconds", "throughput_ratio", "batch_failed"],
   cold_start: ["cold_start_ms", "bare_cold_start_ms", "cold_start_ratio", "bundle_bytes"],

@@ -42,11 +42,9 @@ export interface FirestoreCostResult {
   bare_writes_per_task: number;
   job_start_reads: number;
   job_start_writes: number;
-  /** Over every task of the job, first (which claims) to last (which has no successor). */
+  /** Over every task of the job, first to last (which has no successor). */
   mean_reads_per_task: number;
   mean_writes_per_task: number;
-  /** Operations of the successors' own triggers, which find their task claimed at creation: 0 expected. */
-  backstop_trigger_ops: number;
   /** The operations of one middle task, one of the last task, of a bare task, and of the job start, in order. */
   ops: { middle_task: OpLine[]; last_task: OpLine[]; bare_task: OpLine[]; job_start: OpLine[] };
   tasks_in_job: number;
@@ -89,36 +87,15 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       const snap = await raw.collection("tasks").doc(id).get();
       return { data: snap.data()!, updateTime: snap.updateTime! };
     };
-    // The entry task's trigger runs the whole chain (each successor created claimed) within its invocation's
-    // time; a task's operations are those up to its "task ended" line, after the previous one's.
+    // Each task's own trigger, in chain order, with its created-event: claim, run, finish.
     const perTask: FirestoreOp[][] = [];
-    deps.log = (message) => {
-      if (message === "task ended") perTask.push(counted.take());
-    };
     const ids = Array.from({ length: options.tasks }, (_, i) => jobTaskDocId(jobId, started.runId, i + 1, `hop${i + 1}`));
-    const entryEvent = await eventOf(ids[0]!);
-    counted.take();
-    const outcome = await handleTaskCreated(deps, ids[0]!, { event: entryEvent, invocationDeadlineAt: Date.now() + 540_000 });
-    const leftover = counted.take();
-    if (leftover.length) throw new Error(`firestore-cost: ${leftover.length} operation(s) after the last task ended: ${describe(leftover).join(", ")}`);
-    delete deps.log;
-    const ended = outcome.kind === "finished" ? [outcome, ...(outcome.continued ?? []).map((c) => c.outcome)] : [];
-    if (ended.length !== options.tasks || ended.some((o) => o.kind !== "finished" || o.status !== "success")) {
-      throw new Error(`firestore-cost: the chain of job ${jobId} did not run through in one invocation: ${JSON.stringify(outcome)}`);
-    }
-    // The successors' own triggers, each with its created-event: the document as the chain created it (the
-    // create() recorded above, its server timestamps the creation time), which finds the task claimed.
-    const backstops: FirestoreOp[] = [];
-    const creates = new Map(perTask.flat().filter((o) => o.kind === "create" && o.data).map((o) => [o.path, o.data!]));
-    for (const id of ids.slice(1)) {
-      const snap = await raw.collection("tasks").doc(id).get();
-      const created = creates.get(`tasks/${id}`);
-      if (!created || !snap.createTime) throw new Error(`firestore-cost: no recorded creation of tasks/${id}`);
-      const data = { ...created, created_at: snap.createTime, ...("started_at" in created ? { started_at: snap.createTime } : {}) };
+    for (const id of ids) {
+      const event = await eventOf(id);
       counted.take();
-      const backstop = await handleTaskCreated(deps, id, { event: { data, updateTime: snap.createTime }, invocationDeadlineAt: Date.now() + 540_000 });
-      if (backstop.kind !== "skipped") throw new Error(`firestore-cost: the trigger of ${id} ran it again: ${JSON.stringify(backstop)}`);
-      backstops.push(...counted.take());
+      const outcome = await handleTaskCreated(deps, id, { event });
+      perTask.push(counted.take());
+      if (outcome.kind !== "finished" || outcome.status !== "success") throw new Error(`firestore-cost: tasks/${id} ended ${JSON.stringify(outcome)}`);
     }
 
     // A bare task: a TaskConfig written straight to tasks/.
@@ -140,7 +117,6 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       job_start_writes: writesOf(jobStart),
       mean_reads_per_task: mean(perTask.map(readsOf)),
       mean_writes_per_task: mean(perTask.map(writesOf)),
-      backstop_trigger_ops: backstops.length,
       ops: { middle_task: describe(perTask[Math.floor((perTask.length - 1) / 2)]!), last_task: describe(perTask.at(-1)!), bare_task: describe(bare), job_start: describe(jobStart) },
       tasks_in_job: options.tasks,
     };

@@ -20,8 +20,8 @@ export interface GoalResult {
 
 export const GOALS: readonly Goal[] = [
   { text: "overhead_ratio <= 0.2 and engine_us_per_step < 10", keys: ["overhead_ratio", "engine_us_per_step"], met: (f) => f.overhead_ratio! <= 0.2 && f.engine_us_per_step! < 10 },
-  { text: "hop_ratio <= 1.25", keys: ["hop_ratio"], met: (f) => f.hop_ratio! <= 1.25 },
-  { text: "writes_per_task <= 4 and reads_per_task <= 3 (a task in a job)", keys: ["writes_per_task", "reads_per_task"], met: (f) => f.writes_per_task! <= 4 && f.reads_per_task! <= 3 },
+  { text: "hop_floor_ratio <= 1.25", keys: ["hop_floor_ratio"], met: (f) => f.hop_floor_ratio! <= 1.25 },
+  { text: "writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)", keys: ["writes_per_task", "reads_per_task"], met: (f) => f.writes_per_task! <= 5 && f.reads_per_task! <= 1 },
   { text: "throughput_ratio >= 0.85 and batch_failed = 0", keys: ["throughput_ratio", "batch_failed"], met: (f) => f.throughput_ratio! >= 0.85 && f.batch_failed === 0 },
   { text: "cold_start_ratio <= 1.5", keys: ["cold_start_ratio"], met: (f) => f.cold_start_ratio! <= 1.5 },
 ];

@@ -14,7 +14,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import { watchJob, type JobEnd } from "../shared/client/watch-job";
 import { DEFAULT_RETRY } from "../shared/models/retry";
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
-import { sweepExpiredTasks } from "../shared/pipeline/sweep-expired-tasks";
+import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
 import type { StandinStats } from "../shared/standin/standin-server";
 import { RESULT_FILES, type SoakCheck, type SoakResult } from "../tools/reliability-results";
@@ -244,7 +244,7 @@ async function main(): Promise<number> {
       });
       if (!sweeping) break;
       try {
-        const result = await sweepExpiredTasks(deps);
+        const result = await sweepStuckWork(deps);
         for (const id of result.expired) {
           swept.add(id);
           console.log(`soak: the sweep took over ${id} (running past its lease): ${result.outcomes[id]}`);

@@ -1,6 +1,6 @@
 // sweep: takes over tasks whose run died (`running` past their lease), as the scheduled sweepTasks function does.
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
-import { sweepExpiredTasks } from "../shared/pipeline/sweep-expired-tasks";
+import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { defineTool } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";
 import { EXIT_OK, runTool } from "./tool-io";
@@ -15,7 +15,7 @@ await runTool(spec, async ({ project }) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const { deps, runtime } = await createPipelineRuntime();
   for (const line of runtime.banner) process.stderr.write(`${line}\n`);
-  const result = await sweepExpiredTasks(deps);
+  const result = await sweepStuckWork(deps);
   for (const id of result.expired) process.stdout.write(`tasks/${id}: ${result.outcomes[id]}\n`);
   process.stdout.write(`${result.expired.length} expired task(s) taken over.\n`);
   await runtime.close();

@@ -23,12 +23,11 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
 };
 
 export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
-  const invocationDeadlineAt = Date.now() + TIMEOUT_SECONDS * 1000;
   const { onTaskCreated } = await import("./triggers");
   // The document as created, with its update time: the usual first delivery claims it in one write.
   const snapshot = event.data;
   const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
-  await onTaskCreated(event.params.taskDocId!, event.time, created, invocationDeadlineAt);
+  await onTaskCreated(event.params.taskDocId!, event.time, created);
 });
 
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {

@@ -1,38 +1,55 @@
 // Trigger bodies, loaded on the first event only, so that a cold start loads little more than firebase-functions.
 import { logger } from "firebase-functions";
-import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
-import type { CreatedDocument } from "../../shared/pipeline/claim-task";
-import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
+import type { ReadDocument } from "../../shared/pipeline/claim-task";
+import { createPipelineRuntime, startUpFailure, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { startJob } from "../../shared/pipeline/start-job";
-import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
+import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 
 let pipeline: Promise<PipelineRuntime> | undefined;
 
+/** Built once per instance; a failed start-up is tried again on the next event, not kept for the instance's life. */
 function getPipeline(): Promise<PipelineRuntime> {
-  pipeline ??= createPipelineRuntime(process.env, (message, fields) => logger.info(message, fields)).then((p) => {
-    for (const line of p.runtime.banner) logger.info(line);
-    return p;
-  });
+  if (!pipeline) {
+    const starting = createPipelineRuntime(process.env, (message, fields) => logger.info(message, fields));
+    pipeline = starting;
+    starting.then(
+      (p) => p.runtime.banner.forEach((line) => logger.info(line)),
+      () => {
+        if (pipeline === starting) pipeline = undefined;
+      },
+    );
+  }
   return pipeline;
 }
 
 function tooOld(eventTime: string, what: string): boolean {
   const age = Date.now() - Date.parse(eventTime);
   if (age > MAX_EVENT_AGE_MS) {
-    logger.error(`dropping a ${Math.round(age / 3_600_000)} h old event for ${what}: older than the retry cut-off`);
+    logger.error(`dropping a ${Math.round(age / 3_600_000)} h old event for ${what}: older than the retry cut-off (the sweep runs the task if it is still queued)`);
     return true;
   }
   return false;
 }
 
-/** `invocationDeadlineAt`: when the platform ends this invocation; the chain goes on in it while there is time. */
-export async function onTaskCreated(taskDocId: string, eventTime: string, created: CreatedDocument | undefined, invocationDeadlineAt: number): Promise<void> {
+export async function onTaskCreated(taskDocId: string, eventTime: string, created: ReadDocument | undefined): Promise<void> {
   if (tooOld(eventTime, `tasks/${taskDocId}`)) return;
-  const { deps } = await getPipeline();
-  await handleTaskCreated(deps, taskDocId, { ...(created ? { event: created } : {}), invocationDeadlineAt });
+  const options = created ? { event: created } : {};
+  let runtime: PipelineRuntime;
+  try {
+    runtime = await getPipeline();
+  } catch (err) {
+    // A start-up that cannot succeed (a missing key, an invalid model table) would fail every redelivery for 24 hours
+    // and then be dropped: the task and its job end failed now, saying why.
+    const failure = await startUpFailure(process.env, err);
+    logger.error(`tasks/${taskDocId} not run: ${failure.error.message}`);
+    await endTaskUnrun(failure.deps, taskDocId, failure.error, options);
+    return;
+  }
+  await handleTaskCreated(runtime.deps, taskDocId, options);
 }
 
 export async function onJobCreated(jobId: string, eventTime: string): Promise<void> {
@@ -44,7 +61,10 @@ export async function onJobCreated(jobId: string, eventTime: string): Promise<vo
 
 export async function onSweep(): Promise<void> {
   const { deps } = await getPipeline();
-  // As many take-overs as can each get a whole run budget within this function's 540 s; the rest, next time.
-  const result = await sweepExpiredTasks(deps, { timeLimitMs: 540_000, concurrency: 40 });
-  if (result.expired.length) logger.warn(`took over ${result.expired.length} task(s) whose lease had expired`, result.outcomes);
+  // The schedule's 540 s: each take-over gets what is left of it, at most a whole run budget.
+  const result = await sweepStuckWork(deps, { timeLimitMs: 540_000, concurrency: 80 });
+  const tasks = result.expired.length + result.unstarted.length;
+  if (tasks) logger.warn(`ran ${result.expired.length} task(s) whose lease had expired and ${result.unstarted.length} never started`, result.outcomes);
+  const jobs = Object.entries(result.jobs).filter(([, outcome]) => outcome !== "in progress");
+  if (jobs.length) logger.warn(`reconciled ${jobs.length} job(s) left running`, Object.fromEntries(jobs));
 }

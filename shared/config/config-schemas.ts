@@ -121,7 +121,7 @@ export const TaskConfigSchema = z.strictObject({
 });
 export type TaskConfig = z.infer<typeof TaskConfigSchema>;
 
-export const JOB_STATUSES = ["queued", "pending", "running", "success", "failed"] as const;
+export const JOB_STATUSES = ["queued", "pending", "running", "success", "failed", "cancelled"] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document
   "conflict", // a document this chain would create already exists, written by someone else
+  "config_error", // the deployment is misconfigured (a missing secret, an invalid model table): fix it and start again
+  "cancelled", // the job was cancelled (or started again) before this task ran
   "internal", // a bug: report it
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -3,8 +3,10 @@ import { createFirestoreSink } from "../builtins/firestore-sink";
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
 import { createRuntime, type Runtime } from "../runtime/create-runtime";
+import { DEFAULT_VALIDATION } from "../config/validate-config";
+import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
-import { DEFAULT_POLICY, EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type PipelinePolicy } from "./pipeline-deps";
+import { DEFAULT_POLICY, EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type PipelinePolicy, type TaskDocDeps } from "./pipeline-deps";
 
 export interface PipelineRuntime {
   deps: PipelineDeps;
@@ -12,7 +14,7 @@ export interface PipelineRuntime {
 }
 
 /** Policy numbers may be shortened through the environment, for tests of leases and deadlines. */
-function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
+export function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
   const num = (name: string, fallback: number) => {
     const value = Number(env[name]);
     return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
@@ -22,7 +24,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
     runBudgetMs: num("TASK_RUN_BUDGET_MS", DEFAULT_POLICY.runBudgetMs),
     maxAttempts: num("TASK_MAX_ATTEMPTS", DEFAULT_POLICY.maxAttempts),
     maxHops: num("TASK_MAX_HOPS", DEFAULT_POLICY.maxHops),
-    continueChains: env.TASK_CONTINUE_CHAINS ? env.TASK_CONTINUE_CHAINS !== "false" : DEFAULT_POLICY.continueChains,
+    queuedGraceMs: num("TASK_QUEUED_GRACE_MS", DEFAULT_POLICY.queuedGraceMs),
   };
 }
 
@@ -54,4 +56,14 @@ export async function createPipelineRuntime(
     );
   }
   return { deps, runtime };
+}
+
+/**
+ * What a trigger needs to end a task when the pipeline could not be built: the error, as `config_error` with the
+ * start-up's own message, and the few dependencies that claiming and finishing take (default validation).
+ */
+export async function startUpFailure(env: NodeJS.ProcessEnv, err: unknown): Promise<{ deps: TaskDocDeps; error: TaskError }> {
+  const message = err instanceof Error ? err.message : String(err);
+  const deps: TaskDocDeps = { db: await getDb(), validation: DEFAULT_VALIDATION, policy: policyFromEnv(env) };
+  return { deps, error: { code: "config_error", message: `the functions could not start: ${message}`, retryable: false } };
 }

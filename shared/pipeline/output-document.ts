@@ -1,82 +1,105 @@
-// The outputs/{taskDocId} document, cut to fit Firestore's 1 MiB document limit when a run was huge.
+// The outputs/{taskDocId} document, and a run record cut to fit it: Firestore holds at most 1 MiB a document,
+// so the longest texts of a huge run are cut and kept whole in pieces under outputs/{taskDocId}/overflow/.
 import type { TaskRecord } from "../engine/run-record";
+import { COLLECTIONS } from "./collections";
+import type { Write } from "./writes";
 
 /** Firestore's limit is 1,048,576 bytes including field names and index overhead; keep a margin. */
 export const MAX_DOCUMENT_BYTES = 1_000_000;
+/** What the run record may take of the output document: the rest is for the envelope fields and an error. */
+const MAX_RECORD_BYTES = MAX_DOCUMENT_BYTES - 40_000;
+/** Room for the output payload in the output document (and the next task's inputs), beside the run record. */
+export const MAX_PAYLOAD_BYTES = 700_000;
+/** Characters per overflow piece: at most 4 bytes each in UTF-8, so a piece stays under 1 MiB. */
+export const OVERFLOW_CHUNK_CHARS = 240_000;
 const MARKER = "\n…[truncated: the full text was longer than a Firestore document can hold]";
+const TOO_LARGE = "…[too large: see overflow/]";
 
 export interface OutputDocument extends TaskRecord {
   task_doc_id: string;
   job_id?: string;
   run_id?: string;
+  owner_uid?: string;
   hop: number;
   attempt: number;
 }
 
-const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");
-
-/**
- * Returns the document unchanged when it fits; otherwise cuts the longest prompts and responses (never
- * the output payload, which the next task needs) and records in each step's `truncated` what was cut;
- * the full text of each cut field comes back as an overflow, to be kept beside the output document.
- */
-export function fitOutputDocument(doc: OutputDocument, limit = MAX_DOCUMENT_BYTES): { doc: OutputDocument; overflows: Overflow[] } {
-  let size = byteLength(doc);
-  if (size <= limit) return { doc, overflows: [] };
-  const overflows: Overflow[] = [];
-  const fitted: OutputDocument = { ...doc, steps: doc.steps.map((s) => ({ ...s })) };
-  const fields = ["response", "user_prompt", "system_prompt", "request"] as const;
-  // Cut the biggest field first, repeatedly, until the document fits.
-  while (size > limit) {
-    let best: { step: (typeof fitted.steps)[number]; field: (typeof fields)[number]; length: number } | undefined;
-    for (const step of fitted.steps) {
-      for (const field of fields) {
-        const value = step[field];
-        if (typeof value === "string" && value.length > MARKER.length * 2 && (!best || value.length > best.length)) best = { step, field, length: value.length };
-      }
-    }
-    if (!best) break;
-    const value = best.step[best.field] as string;
-    const stepIndex = fitted.steps.indexOf(best.step);
-    if (!overflows.some((o) => o.stepIndex === stepIndex && o.field === best!.field)) {
-      overflows.push({ stepIndex, field: best.field, text: doc.steps[stepIndex]![best.field] as string });
-    }
-    const excess = size - limit;
-    const keep = Math.max(0, Math.min(value.length - excess - MARKER.length - 64, Math.floor(value.length / 2)));
-    best.step.truncated = { ...best.step.truncated, [best.field]: best.step.truncated?.[best.field] ?? value.length };
-    best.step[best.field] = value.slice(0, keep) + MARKER;
-    size = byteLength(fitted);
-  }
-  return { doc: fitted, overflows };
-}
-
-/** The full text of a field cut by fitOutputDocument, kept in `outputs/{id}/overflow/` in pieces. */
-export interface Overflow {
+/** The full text of a field cut from the run record. `stepIndex` -1 is the output payload. */
+interface Overflow {
   stepIndex: number;
   field: string;
   text: string;
 }
 
-/** Characters per overflow piece: at most 4 bytes each in UTF-8, so a piece stays under 1 MiB. */
-export const OVERFLOW_CHUNK_CHARS = 240_000;
+export interface StoredRecord {
+  /** The record as the output document holds it. */
+  record: TaskRecord;
+  /** Whether the output payload was too large to store (its values are then in overflow/ only). */
+  payloadTooLarge: boolean;
+  /** The overflow pieces: written before the finishing commit, at ids fixed per attempt, so writing twice is harmless. */
+  overflow: Write[];
+}
 
-/** The documents that keep the full text of every cut field, keyed by document id. */
-export function overflowDocuments(taskDocId: string, overflows: readonly Overflow[]): Map<string, Record<string, unknown>> {
-  const docs = new Map<string, Record<string, unknown>>();
+const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8");
+export const fitsInDocument = (value: unknown, limit = MAX_DOCUMENT_BYTES) => byteLength(value) <= limit;
+
+/** Decides what of a run record the output document keeps and what goes to overflow/. Pure. */
+export function storeRunRecord(taskDocId: string, attempt: number, record: TaskRecord): StoredRecord {
+  const payloadTooLarge = !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES);
+  const payload = payloadTooLarge ? Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, TOO_LARGE])) : record.output_payload;
+  const fitted = fitRunRecord({ ...record, output_payload: payload });
+  const overflows = payloadTooLarge
+    ? [...fitted.overflows, ...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text }))]
+    : fitted.overflows;
+  return { record: fitted.record, payloadTooLarge, overflow: overflowWrites(taskDocId, attempt, overflows) };
+}
+
+/**
+ * Returns the record unchanged when it fits; otherwise cuts the longest prompts and responses (never the output
+ * payload, which the next task needs), biggest first, recording in each step's `truncated` the full length.
+ */
+export function fitRunRecord(record: TaskRecord, limit = MAX_RECORD_BYTES): { record: TaskRecord; overflows: Overflow[] } {
+  let size = byteLength(record);
+  if (size <= limit) return { record, overflows: [] };
+  const overflows: Overflow[] = [];
+  const fitted: TaskRecord = { ...record, steps: record.steps.map((s) => ({ ...s })) };
+  for (let longest = longestText(fitted); size > limit && longest; longest = longestText(fitted)) {
+    const { stepIndex, field } = longest;
+    const step = fitted.steps[stepIndex]!;
+    const value = step[field] as string;
+    if (!overflows.some((o) => o.stepIndex === stepIndex && o.field === field)) {
+      overflows.push({ stepIndex, field, text: record.steps[stepIndex]![field] as string });
+    }
+    const keep = Math.max(0, Math.min(value.length - (size - limit) - MARKER.length - 64, Math.floor(value.length / 2)));
+    step.truncated = { ...step.truncated, [field]: step.truncated?.[field] ?? value.length };
+    step[field] = value.slice(0, keep) + MARKER;
+    size = byteLength(fitted);
+  }
+  return { record: fitted, overflows };
+}
+
+const CUTTABLE = ["response", "user_prompt", "system_prompt", "request"] as const;
+
+function longestText(record: TaskRecord): { stepIndex: number; field: (typeof CUTTABLE)[number] } | undefined {
+  let best: { stepIndex: number; field: (typeof CUTTABLE)[number]; length: number } | undefined;
+  record.steps.forEach((step, stepIndex) => {
+    for (const field of CUTTABLE) {
+      const value = step[field];
+      if (typeof value === "string" && value.length > MARKER.length * 2 && (!best || value.length > best.length)) best = { stepIndex, field, length: value.length };
+    }
+  });
+  return best;
+}
+
+/** One `set` per piece, at `<attempt>-<step>-<field>-<n>`: a superseded attempt cannot overwrite another's pieces. */
+function overflowWrites(taskDocId: string, attempt: number, overflows: readonly Overflow[]): Write[] {
+  const writes: Write[] = [];
   for (const { stepIndex, field, text } of overflows) {
     const pieces = Math.ceil(text.length / OVERFLOW_CHUNK_CHARS);
     for (let n = 0; n < pieces; n++) {
-      docs.set(`${stepIndex}-${field}-${n}`, {
-        task_doc_id: taskDocId,
-        step_index: stepIndex,
-        field,
-        piece: n,
-        pieces,
-        text: text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS),
-      });
+      const data = { task_doc_id: taskDocId, attempt, step_index: stepIndex, field, piece: n, pieces, text: text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS) };
+      writes.push({ op: "set", path: `${COLLECTIONS.outputs}/${taskDocId}/overflow/${attempt}-${stepIndex}-${field}-${n}`, data });
     }
   }
-  return docs;
+  return writes;
 }
-
-export const fitsInDocument = (value: unknown, limit = MAX_DOCUMENT_BYTES) => byteLength(value) <= limit;

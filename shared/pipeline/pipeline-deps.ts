@@ -13,11 +13,10 @@ export interface PipelinePolicy {
   /** Hop limit for chains of bare tasks (jobs set max_hops, default DEFAULT_MAX_HOPS). */
   maxHops: number;
   /**
-   * Whether an invocation that finished a job's task goes on to run its successor (created already claimed)
-   * while a whole run budget still fits in the invocation; the successor's own trigger is then its backstop.
-   * Off: every task runs in the invocation of its own trigger.
+   * How long a task may stay `queued` (and a job `running` without progress) before the sweep sees to it: longer
+   * than the longest redelivery backoff (600 s), so that an event still being retried is never raced for nothing.
    */
-  continueChains: boolean;
+  queuedGraceMs: number;
 }
 
 /** The event-function maximum, which the deployed triggers use (functions/src/index.ts). */
@@ -27,10 +26,11 @@ export const EVENT_FUNCTION_TIMEOUT_MS = 540_000;
 export const FINISH_RESERVE_MS = 60_000;
 
 /**
- * Fits the 540 s event-function limit: 240 s of work and 60 s to write the result, so a chain may go on in
- * the same invocation during its first 240 s; the lease outlasts the timeout.
+ * One task per invocation, so a task's run may take the whole 540 s event-function timeout less the 60 s kept
+ * to write its result: 480 s for the many model calls, retries and rate-limit waits of a long task. The lease
+ * outlasts the timeout, so a live run is never taken over.
  */
-export const DEFAULT_POLICY: PipelinePolicy = { leaseMs: 600_000, runBudgetMs: 240_000, maxAttempts: 3, maxHops: 100, continueChains: true };
+export const DEFAULT_POLICY: PipelinePolicy = { leaseMs: 600_000, runBudgetMs: EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS, maxAttempts: 3, maxHops: 100, queuedGraceMs: 900_000 };
 
 export interface PipelineDeps {
   db: Firestore;
@@ -40,3 +40,6 @@ export interface PipelineDeps {
   now?: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** What claiming and finishing a task need: enough to end a task failed when the engine could not be built. */
+export type TaskDocDeps = Pick<PipelineDeps, "db" | "validation" | "policy" | "now" | "log">;

@@ -25,6 +25,7 @@ export const TASK_ENVELOPE_FIELDS = [
   "usage",
   "latency_ms",
   "warnings",
+  "owner_uid",
 ] as const;
 
 const TimestampLike = z.custom<{ toMillis(): number }>(
@@ -60,6 +61,8 @@ export const TaskEnvelopeSchema = z.object({
   latency_ms: z.number().optional(),
   /** Set when the task was committed: declared inputs its predecessor's output lacked. */
   warnings: z.array(z.string()).optional(),
+  /** The signed-in user who submitted the task's job (submitJob): who may read it (firestore.rules). */
+  owner_uid: z.string().optional(),
 });
 export type TaskEnvelope = z.infer<typeof TaskEnvelopeSchema>;
 

@@ -1,12 +1,12 @@
 // The one-write claim from the created-event and the one-commit finish, against the Firestore emulator.
 import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreatedDocument } from "../../shared/pipeline/claim-task";
+import type { ReadDocument } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { startJob } from "../../shared/pipeline/start-job";
-import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
+import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import { startStandin, type Standin } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 /** The document as a created-event carries it: its data and its update time. */
-async function eventOf(taskDocId: string): Promise<CreatedDocument> {
+async function eventOf(taskDocId: string): Promise<ReadDocument> {
   const snap = await db.doc(`tasks/${taskDocId}`).get();
   return { data: snap.data()!, updateTime: snap.updateTime! };
 }
@@ -136,10 +136,10 @@ describe("edges of the finish and the sweep", () => {
   it("leaves an expired task for the next sweep when a whole run budget would not fit in the sweep's time", async () => {
     const id = uniqueId("latesweep");
     await db.doc(`tasks/${id}`).set({ ...oneStepTask("late", "hello"), status: "running", attempts: 1, lease_expires_at: new Date(Date.now() - 1000) });
-    const short = await sweepExpiredTasks(deps, { timeLimitMs: 1_000 });
+    const short = await sweepStuckWork(deps, { timeLimitMs: 1_000 });
     expect(short.outcomes[id]).toBe("left for the next sweep");
     expect((await readDoc(db, `tasks/${id}`))?.status).toBe("running");
-    const full = await sweepExpiredTasks(deps);
+    const full = await sweepStuckWork(deps);
     expect(full.outcomes[id]).toBe("finished");
     expect(await readDoc(db, `tasks/${id}`)).toMatchObject({ status: "success", attempts: 2 });
   });

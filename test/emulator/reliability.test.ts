@@ -21,7 +21,7 @@ import { chainedTaskDocId, jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { finishTask } from "../../shared/pipeline/finish-task";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { startJob } from "../../shared/pipeline/start-job";
-import { sweepExpiredTasks } from "../../shared/pipeline/sweep-expired-tasks";
+import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import type { TaskConfigInput } from "../../shared/samples/samples";
 import { startStandin, type Standin, type StandinFault, type StandinRequest } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -362,10 +362,10 @@ describe("promise 2: crash mid-task", () => {
     const crashed = await readDoc(db, `tasks/${entry}`);
     expect(leaseEnd(crashed)).toBeGreaterThan(Date.now() + 100);
 
-    const early = await sweepExpiredTasks(main.deps);
+    const early = await sweepStuckWork(main.deps);
     expect(early.expired).not.toContain(entry);
     await sleep(leaseEnd(crashed) - Date.now() + 50);
-    const sweep = await sweepExpiredTasks(main.deps);
+    const sweep = await sweepStuckWork(main.deps);
     const task = await readDoc(db, `tasks/${entry}`);
     const outputs = await outputsOfJob(jobId);
     const tasks = await tasksOfJob(jobId);
@@ -380,46 +380,39 @@ describe("promise 2: crash mid-task", () => {
     expect(callsStartingWith(marker).map((r) => Number(r.userPrompt.slice(-1)))).toEqual([1, 2, 1, 2, 3]);
   });
 
-  it("promise 2 (crash mid-task): an invocation killed while running a successor it created claimed leaves it to the sweep after the lease (its own delivery leaves it alone before), which finishes it once", async () => {
+  it("promise 2 (crash mid-task): an invocation killed mid-task after claiming from its created-event is left alone by the same event redelivered, then taken over by the sweep after the lease and finished once", async () => {
     const marker = uniqueId("crash-k");
     const jobId = uniqueId("crash");
-    const entry = await startQueuedJob(jobId, {
-      job_id: jobId,
-      status: "queued",
-      task_config: oneStepTask("first", `entry of ${marker}`, {}, "second"),
-      task_configs: [threeStepTask("second", marker)],
-    });
-    const second = jobTaskDocId(jobId, "run1", 2, "second");
+    const entry = await startQueuedJob(jobId, twoTaskJob(jobId, threeStepTask("first", marker)));
+    const created = await db.doc(`tasks/${entry}`).get();
     standin.configure({ latencyMs: CRASH_LATENCY_MS });
-    // The second task's step 2 call arriving means the entry task finished and step 1 of its successor answered.
     const child = await runChildUntil(entry, () => callsStartingWith(marker).length >= 2, 20_000, ["--as-trigger"]);
     standin.configure({ latencyMs: 0 });
     expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
-    expect(await readDoc(db, `tasks/${entry}`)).toMatchObject({ status: "success", attempts: 1, next_task_doc_id: second });
-    const crashed = await readDoc(db, `tasks/${second}`);
-    expect(crashed).toMatchObject({ status: "running", attempts: 1, previous_task_doc_id: entry });
+    expect(child.output).toContain('"claim":"event"');
+    const crashed = await readDoc(db, `tasks/${entry}`);
+    expect(crashed).toMatchObject({ status: "running", attempts: 1 });
     expect(leaseEnd(crashed), "the lease ran out before the early delivery could be tried; raise LEASE_MS").toBeGreaterThan(Date.now() + 100);
 
-    // Its own created-event (the document is as it was created: claimed) does nothing while the lease holds.
-    const snap = await db.doc(`tasks/${second}`).get();
+    // The platform redelivers the same created-event: its document is no longer the task's, so the claim is refused.
     const callsBefore = callsStartingWith(marker).length;
-    const early = await handleTaskCreated(main.deps, second, { event: { data: snap.data()!, updateTime: snap.updateTime! }, invocationDeadlineAt: Date.now() + 540_000 });
+    const early = await handleTaskCreated(main.deps, entry, { event: { data: created.data()!, updateTime: created.updateTime! } });
     expect(early.kind).toBe("skipped");
     expect(callsStartingWith(marker).length).toBe(callsBefore);
 
     await sleep(leaseEnd(crashed) - Date.now() + 50);
-    const sweep = await sweepExpiredTasks(main.deps);
-    const task = await readDoc(db, `tasks/${second}`);
+    const sweep = await sweepStuckWork(main.deps);
+    const task = await readDoc(db, `tasks/${entry}`);
     const outputs = await outputsOfJob(jobId);
     const tasks = await tasksOfJob(jobId);
-    const held = sweep.outcomes[second] === "finished" && outputs.length === 2 && tasks.length === 2;
-    record(P2, "function instance killed in a successor it was running (chain continuation); taken over by the sweep", 1, classify(task, "success", held), `own delivery before the lease: ${early.kind}; sweep after: ${String(sweep.outcomes[second])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s) for 2 tasks`);
+    const held = sweep.outcomes[entry] === "finished" && outputs.length === 1 && tasks.length === 2;
+    record(P2, "function instance killed in a task claimed from its created-event; the event redelivered, then the sweep", 1, classify(task, "success", held), `same event redelivered before the lease: ${early.kind}; sweep after: ${String(sweep.outcomes[entry])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`);
 
-    expect(sweep.outcomes[second]).toBe("finished");
+    expect(sweep.outcomes[entry]).toBe("finished");
     expect(task).toMatchObject({ status: "success", attempts: 2 });
-    expect(outputs.map((o) => o.id).sort()).toEqual([entry, second].sort());
+    expect(outputs).toHaveLength(1);
+    expect(tasks).toHaveLength(2);
     expect(callsStartingWith(marker).map((r) => Number(r.userPrompt.slice(-1)))).toEqual([1, 2, 1, 2, 3]);
-    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "success", tasks_done: 2 });
   });
 
   it("promise 2 (crash mid-task): a firestore_log step re-run after a crash rewrites its one row under the same id, adding none", async () => {
@@ -480,7 +473,7 @@ describe("promise 2: crash mid-task", () => {
 
     await sleep(leaseEnd(await readDoc(db, `tasks/${entry}`)) - Date.now() + 50);
     const callsBefore = callsStartingWith(marker).length;
-    const sweep = await sweepExpiredTasks(main.deps);
+    const sweep = await sweepStuckWork(main.deps);
     const task = await readDoc(db, `tasks/${entry}`);
     const job = await readDoc(db, `jobs/${jobId}`);
     const running = (await tasksOfJob(jobId)).filter((t) => t.data.status === "running");
@@ -840,8 +833,9 @@ describe("promise 6: output size", () => {
   };
 
   /** The full text of one cut field, put back together from outputs/{id}/overflow/. */
-  async function reassemble(taskDocId: string, stepIndex: number, field: string): Promise<{ text: string; pieces: number }> {
-    const snap = await db.collection(`outputs/${taskDocId}/overflow`).where("step_index", "==", stepIndex).where("field", "==", field).get();
+  async function reassemble(taskDocId: string, stepIndex: number, field: string, attempt = 1): Promise<{ text: string; pieces: number }> {
+    const overflow = db.collection(`outputs/${taskDocId}/overflow`);
+    const snap = await overflow.where("attempt", "==", attempt).where("step_index", "==", stepIndex).where("field", "==", field).get();
     const pieces = snap.docs.map((d) => d.data() as { piece: number; pieces: number; text: string }).sort((a, b) => a.piece - b.piece);
     expect(pieces.map((p) => p.piece)).toEqual(pieces.map((_, i) => i));
     expect(pieces.every((p) => p.pieces === pieces.length)).toBe(true);
@@ -870,6 +864,33 @@ describe("promise 6: output size", () => {
     expect(step.response!.length).toBeLessThan(answer.length);
     expect(response.text).toBe(answer);
     expect(prompt.text).toBe(input);
+  });
+
+  it("promise 6 (output size): a run record of many large steps, over the 10 MiB a commit may hold, keeps its pieces outside the finishing commit and ends once", async () => {
+    const id = uniqueId("hugerun");
+    const input = longText(900_000);
+    // Each step's prompt is the previous step's answer (the stand-in echoes its prompt): about 1.8 MB a step.
+    const bigSteps = Array.from({ length: 7 }, (_, n) => (n === 0 ? modelStep("big1", "%text%", { text: "" }, { a1: "" }) : modelStep(`big${n + 1}`, `%a${n}%`, { [`a${n}`]: "" }, { [`a${n + 1}`]: "" })));
+    const steps = [...bigSteps, modelStep("last", "sum it up", {}, { answer: "" })];
+    await db.doc(`tasks/${id}`).set({ task_id: "huge-run", input_config: { payload: { text: input } }, steps, output_config: { payload: { answer: "" } } });
+    const outcome = await handleTaskCreated(main.deps, id);
+    const task = await readDoc(db, `tasks/${id}`);
+    const output = await readDoc(db, `outputs/${id}`);
+    // A field cut from the output document is whole in overflow/; one left uncut is whole in the document.
+    const whole = async (n: number, field: "response" | "user_prompt") => (stepsOf(output)[n]?.truncated?.[field] ? (await reassemble(id, n, field)).text : String(stepsOf(output)[n]?.[field]));
+    const responses = await Promise.all(bigSteps.map((_, n) => whole(n, "response")));
+    const prompts = await Promise.all(bigSteps.map((_, n) => whole(n, "user_prompt")));
+    const total = bigSteps.length * 2 * input.length;
+    const held = outcome.kind === "finished" && prompts[0] === input && responses.every((r, n) => r.endsWith(prompts[n]!));
+    const cut = stepsOf(output).reduce((sum, step) => sum + Object.keys(step.truncated ?? {}).length, 0);
+    record(P6, `run record of ${Math.round(total / 1_000_000)} MB over ${bigSteps.length + 1} steps (more than one commit may hold)`, 1, classify(task, "success", held), `${outcome.kind}; ${cut} fields cut from the output document, kept whole in overflow/, written before the commit`);
+
+    expect(outcome).toMatchObject({ kind: "finished", status: "success" });
+    expect(task).toMatchObject({ status: "success", attempts: 1 });
+    expect(stepsOf(output)).toHaveLength(bigSteps.length + 1);
+    expect(cut).toBeGreaterThan(10);
+    expect(prompts[0]).toBe(input);
+    for (const [n, response] of responses.entries()) expect(response.endsWith(prompts[n]!)).toBe(true);
   });
 
   it("promise 6 (output size): an output payload too large to store fails the task with output_too_large, keeping the full values in overflow/", async () => {

@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { measureBatchThroughput } from "../../bench/batch-throughput";
 import { SMOKE_SIZES } from "../../bench/bench-sizes";
 import { measureFirestoreCost } from "../../bench/firestore-cost";
-import { measureHopBreakdown } from "../../bench/hop-breakdown";
 import { measureHopLatency } from "../../bench/hop-latency";
 import { getDb } from "../../shared/pipeline/firestore";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -23,10 +22,10 @@ beforeAll(async () => {
 describe("bench smoke through the emulators (tiny sizes; the figures are not measurements)", () => {
   it("Firestore cost counts every read and write of a job's tasks and of a bare task", async () => {
     const cost = await measureFirestoreCost(SMOKE_SIZES.firestore_cost);
-    // The entry task reads the job; the tasks it continues with read nothing, and their own triggers touch nothing.
-    expect(cost.mean_reads_per_task).toBeGreaterThan(0);
-    expect(cost.writes_per_task).toBeGreaterThan(0);
-    expect(cost.backstop_trigger_ops).toBe(0);
+    // Each task's trigger claims it in one write, reads the job beside it, and finishes in one batch.
+    expect(cost.reads_per_task).toBe(1);
+    expect(cost.writes_per_task).toBeGreaterThanOrEqual(4);
+    expect(cost.writes_per_task).toBeLessThanOrEqual(5);
     expect(cost.bare_writes_per_task).toBeGreaterThan(0);
     expect(cost.job_start_writes).toBeGreaterThan(0);
     // Each counted document is one line of the listing, named by collection, never by this run's ids.
@@ -40,12 +39,9 @@ describe("bench smoke through the emulators (tiny sizes; the figures are not mea
     expect(hop.hops_measured).toBe(SMOKE_SIZES.hop_latency.tasks - 1);
     expect(hop.hop_ms_p50).toBeGreaterThanOrEqual(0);
     expect(Number.isNaN(hop.hop_ratio)).toBe(true);
-  });
-
-  it("the hop breakdown times the entry task, and the engine run and the finish of a chain's continued tasks", async () => {
-    const breakdown = await measureHopBreakdown(standinUrl, 3);
-    for (const key of ["entry_task_ms", "continued_hop_ms", "engine_ms", "create_rpc_ms", "get_rpc_ms"] as const) expect(breakdown[key]).toBeGreaterThan(0);
-    expect(breakdown.hops).toBe(3);
+    // The floor's parts are measured alone; without the bare hop the floor itself has no value.
+    for (const key of ["claim_write_ms", "model_call_ms", "finish_commit_ms", "create_ms"] as const) expect(hop.floor_parts[key]).toBeGreaterThan(0);
+    expect(Number.isNaN(hop.hop_floor_ratio)).toBe(true);
   });
 
   it("batch throughput releases a batch of tasks, a few at a time, and waits for every one to end", async () => {

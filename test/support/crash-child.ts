@@ -1,8 +1,7 @@
 // A child process that delivers one tasks/ created-event through the pipeline, so that a crash test can kill it mid-task.
 //
 // Usage: node --import tsx test/support/crash-child.ts <taskDocId> [--as-trigger]
-// --as-trigger: delivered as the trigger does, with the created-event's document and a whole 540 s invocation
-// ahead, so that the chain may go on in this process (chain continuation).
+// --as-trigger: delivered as the trigger does, with the created-event's document (the claim in one write).
 // It reads everything from its environment, as a function instance does: FIRESTORE_EMULATOR_HOST,
 // GCLOUD_PROJECT, GEMINI_BASE_URL and the TASK_* / RETRY_* policy numbers. Each pipeline log line goes to
 // stdout as JSON, and the outcome as the last line, so that a test can tell how far it got when it was
@@ -26,7 +25,7 @@ try {
   let options = {};
   if (process.argv.includes("--as-trigger")) {
     const snap = await deps.db.doc(`tasks/${taskDocId}`).get();
-    options = { event: { data: snap.data()!, updateTime: snap.updateTime! }, invocationDeadlineAt: Date.now() + 540_000 };
+    options = { event: { data: snap.data()!, updateTime: snap.updateTime! } };
   }
   const outcome = await handleTaskCreated(deps, taskDocId, options);
   print({ message: "outcome", outcome });

@@ -156,7 +156,7 @@ const TASK_CASES: BadConfig[] = [
 
 const JOB_CASES: BadConfig[] = [
   { name: "task_config is missing", type: "job", config: { job_id: "j" }, expected: ["task_config: Invalid input: expected object, received undefined"] },
-  { name: "status is not a job status", type: "job", config: { status: "done", task_config: task("a") }, expected: ['status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"'] },
+  { name: "status is not a job status", type: "job", config: { status: "done", task_config: task("a") }, expected: ['status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"|"cancelled"'] },
   { name: "job field typo (taskconfigs)", type: "job", config: { task_config: task("a"), taskconfigs: [] }, expected: ["taskconfigs: unknown field (check its spelling)"] },
   { name: "duplicate task ids in task_configs", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b"), task("b")] }, expected: ['task_configs[1].task_id: duplicate task_id "b" (also task_configs[0])'] },
   { name: "a chained task reusing the entry task's id", type: "job", config: { task_config: task("a", "b"), task_configs: [task("a"), task("b")] }, expected: ['task_configs[0].task_id: duplicate task_id "a" (also task_config)'] },
@@ -190,7 +190,7 @@ const JOB_CASES: BadConfig[] = [
     config: { job_id: 3, status: "done", task_config: task("a", "", { steps: [modelStep("1", { user_prompt: "x" })] }), task_configs: "b" },
     expected: [
       "job_id: Invalid input: expected string, received number",
-      'status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"',
+      'status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"|"cancelled"',
       "task_config.steps[0].user_prompt: unknown field (check its spelling)",
       "task_configs: Invalid input: expected array, received string",
     ],

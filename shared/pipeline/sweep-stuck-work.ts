@@ -1,0 +1,88 @@
+// The scheduled backstop, so that nothing stays stuck: runs tasks whose run died (running past their lease) or
+// never came (queued past a grace period: their event was dropped), and ends jobs left running after their
+// current task ended.
+import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
+import { COLLECTIONS } from "./collections";
+import { handleTaskCreated, type HandleOutcome } from "./handle-task-created";
+import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
+import { reconcileJob, type ReconcileOutcome } from "./reconcile-job";
+
+export interface SweepResult {
+  /** Tasks found `running` with an expired lease. */
+  expired: string[];
+  /** Tasks found `queued` longer than the grace period. */
+  unstarted: string[];
+  outcomes: Record<string, HandleOutcome["kind"] | "error" | "left for the next sweep">;
+  /** Jobs found `running` but not updated for the grace period, and what the sweep made of each. */
+  jobs: Record<string, ReconcileOutcome | "error">;
+}
+
+export interface SweepOptions {
+  /** Take-overs run at once (a task mostly waits on the model). */
+  concurrency?: number;
+  /**
+   * The sweep's own time limit (the scheduled function's timeout). Each take-over's run budget is what is left of
+   * it less the time to write the result, at most the policy's; one that would get less than a minute waits.
+   */
+  timeLimitMs?: number;
+}
+
+const PAGE = 500;
+const MIN_TAKEOVER_BUDGET_MS = 60_000;
+
+export async function sweepStuckWork(deps: PipelineDeps, options: SweepOptions = {}): Promise<SweepResult> {
+  const clock = deps.now ?? Date.now;
+  const started = clock();
+  const tasks = deps.db.collection(COLLECTIONS.tasks);
+  const expired = await findDocs(tasks.where("status", "==", "running"), (d) => millisOf(d, "lease_expires_at") <= started);
+  const unstarted = await findDocs(tasks.where("status", "==", "queued"), (d) => millisOf(d, "created_at") <= started - deps.policy.queuedGraceMs);
+  const outcomes = await takeOver(deps, [...expired, ...unstarted], started, options);
+  // Jobs last: a task just taken over has moved its job on by now.
+  const stale = await findDocs(deps.db.collection(COLLECTIONS.jobs).where("status", "==", "running"), (d) => millisOf(d, "updated_at") <= started - deps.policy.queuedGraceMs);
+  const jobs: SweepResult["jobs"] = {};
+  for (const jobId of stale) {
+    jobs[jobId] = await reconcileJob(deps, jobId).catch((err: Error) => {
+      deps.log?.("sweep could not reconcile a job", { jobId, error: err.message });
+      return "error" as const;
+    });
+  }
+  return { expired, unstarted, outcomes, jobs };
+}
+
+/** The query filters on status only (a single-field index), page by page; the time is checked here. */
+async function findDocs(query: Query, due: (doc: DocumentSnapshot) => boolean): Promise<string[]> {
+  const ids: string[] = [];
+  for (let after: DocumentSnapshot | undefined; ; ) {
+    const page = await (after ? query.orderBy("__name__").startAfter(after) : query.orderBy("__name__")).limit(PAGE).get();
+    for (const doc of page.docs) if (due(doc)) ids.push(doc.id);
+    if (page.size < PAGE) return ids;
+    after = page.docs[page.docs.length - 1];
+  }
+}
+
+const millisOf = (doc: DocumentSnapshot, field: string): number => doc.get(field)?.toMillis?.() ?? 0;
+
+/** Each take-over goes through the same claim as a delivery, so a sweep racing a redelivery is harmless. */
+async function takeOver(deps: PipelineDeps, ids: string[], started: number, options: SweepOptions): Promise<SweepResult["outcomes"]> {
+  const clock = deps.now ?? Date.now;
+  const outcomes: SweepResult["outcomes"] = {};
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const left = options.timeLimitMs === undefined ? Infinity : started + options.timeLimitMs - clock() - FINISH_RESERVE_MS;
+      const runBudgetMs = Math.min(deps.policy.runBudgetMs, left);
+      if (runBudgetMs < Math.min(deps.policy.runBudgetMs, MIN_TAKEOVER_BUDGET_MS)) {
+        outcomes[id] = "left for the next sweep";
+        continue;
+      }
+      try {
+        outcomes[id] = (await handleTaskCreated({ ...deps, policy: { ...deps.policy, runBudgetMs } }, id)).kind;
+      } catch (err) {
+        outcomes[id] = "error";
+        deps.log?.("sweep could not take a task over", { taskDocId: id, error: (err as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 20, queue.length) }, worker));
+  return outcomes;
+}
