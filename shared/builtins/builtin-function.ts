@@ -13,6 +13,11 @@ export interface FunctionContext {
   readonly executionId: string;
   readonly stepId: string;
   readonly sink: DocumentSink;
+  /**
+   * FIRESTORE_LOG_COLLECTIONS: when set, the only collections a function may write to. Passed in rather than
+   * read from process.env so that a function's behaviour is decided by its caller (and a test) alone.
+   */
+  readonly allowedCollections?: readonly string[];
 }
 
 /** Returns the function's result text. Throws FunctionCallError when the call failed. */

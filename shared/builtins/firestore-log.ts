@@ -1,5 +1,6 @@
 // The built-in `firestore_log` (originally `gcp_firestore_log`): writes one row of data as a document.
 import { FunctionCallError, type BuiltinFunction } from "./builtin-function";
+import { checkCollection } from "./check-collection";
 
 const COLLECTION_ID = /^[^/]{1,1500}$/;
 
@@ -7,6 +8,8 @@ const COLLECTION_ID = /^[^/]{1,1500}$/;
  * Request: JSON `{ "collection": "...", "document_id"?: "...", "data": { ... } }`. Result: the original's JSON
  * `{ "status": "success"|"error", "document_id", "error"? }`. Without a document_id the id is derived from the
  * task run and step, so running the same task run again overwrites its row instead of adding a second one.
+ * The pipeline's own collections are refused, and with FIRESTORE_LOG_COLLECTIONS (ctx.allowedCollections) set,
+ * every collection it does not list (check-collection.ts).
  */
 export const firestoreLog: BuiltinFunction = async (request, ctx) => {
   let parsed: unknown;
@@ -20,6 +23,8 @@ export const firestoreLog: BuiltinFunction = async (request, ctx) => {
   if (typeof collection !== "string" || !COLLECTION_ID.test(collection)) {
     return fail('request.collection is required: a collection name without "/"', "");
   }
+  const refused = checkCollection(collection, ctx.allowedCollections);
+  if (refused) return fail(refused, "");
   if (document_id !== undefined && (typeof document_id !== "string" || !COLLECTION_ID.test(document_id))) {
     return fail('request.document_id must be a document id without "/"', "");
   }

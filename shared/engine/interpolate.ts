@@ -2,7 +2,8 @@
 import type { Payload } from "../config/config-schemas";
 
 /** A name starts with a letter or "_" (any script), so "50% off" or "%20" in a URL is never a variable. */
-const VARIABLE = /%([\p{L}_][\p{L}\p{N}_.-]*)%/gu;
+export const VARIABLE_NAME = "([\\p{L}_][\\p{L}\\p{N}_.-]*)";
+const VARIABLE = new RegExp(`%${VARIABLE_NAME}%`, "gu");
 
 export interface Interpolation {
   text: string;
@@ -15,11 +16,19 @@ export interface Interpolation {
  * `%user_prompt%` cannot pull another variable in (the original's repeated replace could).
  */
 export function interpolate(template: string, values: Readonly<Payload>): Interpolation {
+  return substitute(template, values, (value) => value);
+}
+
+/**
+ * The one pass every interpolation shares: `insert` decides how a value is written at the placeholder's
+ * offset in the template (as it is, or escaped for JSON). Unresolved names stay as written and are reported.
+ */
+export function substitute(template: string, values: Readonly<Payload>, insert: (value: string, offset: number) => string): Interpolation {
   if (!template.includes("%")) return { text: template, unresolved: [] };
   let unresolved: string[] | undefined;
-  const text = template.replace(VARIABLE, (whole, name: string) => {
+  const text = template.replace(VARIABLE, (whole, name: string, offset: number) => {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
-    if (value !== undefined) return value;
+    if (value !== undefined) return insert(value, offset);
     (unresolved ??= []).includes(name) || unresolved.push(name);
     return whole;
   });

@@ -15,7 +15,9 @@ export const ERROR_CODES = [
   "model_error", // the model call failed (after retries when retryable)
   "model_blocked", // safety block, recitation, empty answer: the model's own refusal
   "function_error", // a built-in function failed
-  "deadline_exceeded", // the run's time budget ran out
+  "deadline_exceeded", // the run's time budget ran out (or the run was stopped while waiting to retry)
+  "quota_exhausted", // a 429 asked to wait longer than the run's remaining budget: lower the batch rate or raise the quota
+  "output_truncated", // a JSON answer (or an answer with no text) was cut at max_output_tokens
   "hop_limit", // a job's chain reached its max_hops
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document

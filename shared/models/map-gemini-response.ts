@@ -65,6 +65,8 @@ export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
   const who = `Gemini model "${model}"`;
   if (!isObject(raw)) throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not an object; retrying may succeed`, "malformed");
   const usage = mapGeminiUsage(raw.usageMetadata);
+  // A refused or empty answer still costs its tokens: the error carries them so the step can count them.
+  const billed = isObject(raw.usageMetadata) ? { usage } : {};
   const candidates = Array.isArray(raw.candidates) ? raw.candidates : [];
   const first: unknown = candidates[0];
   const feedback = isObject(raw.promptFeedback) ? raw.promptFeedback : {};
@@ -74,10 +76,10 @@ export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
       throw new ModelCallError(
         `${who} blocked the prompt (promptFeedback.blockReason ${feedback.blockReason}${detail}); rephrase the prompt or change the step's input`,
         "blocked",
-        { reason: feedback.blockReason },
+        { reason: feedback.blockReason, ...billed },
       );
     }
-    throw new ModelCallError(`${who} returned no candidates; the prompt may need rephrasing`, "empty", { reason: "NO_CANDIDATES" });
+    throw new ModelCallError(`${who} returned no candidates; the prompt may need rephrasing`, "empty", { reason: "NO_CANDIDATES", ...billed });
   }
   const { finishReason, filtered } = mapGeminiFinishReason(first.finishReason);
   const text = candidateText(first);
@@ -86,12 +88,12 @@ export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
     throw new ModelCallError(
       `${who} stopped the answer with finishReason ${finishReason}${finishDetail}${text ? " after partial text" : " and no text"}; rephrase the prompt or change the step's input`,
       "blocked",
-      { reason: finishReason },
+      { reason: finishReason, ...billed },
     );
   }
   if (!text) {
     const hint = finishReason === "MAX_TOKENS" ? "; raise max_output_tokens (thinking models spend part of it before answering)" : "";
-    throw new ModelCallError(`${who} returned a candidate with no text (finishReason ${finishReason})${hint}`, "empty", { reason: finishReason });
+    throw new ModelCallError(`${who} returned a candidate with no text (finishReason ${finishReason})${hint}`, "empty", { reason: finishReason, ...billed });
   }
   return { text, usage, finishReason };
 }

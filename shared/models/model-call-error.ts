@@ -1,4 +1,5 @@
 // The one error type for a failed model call; whether it is worth retrying is decided here and only here.
+import type { TokenUsage } from "../engine/run-record";
 
 /** HTTP statuses that can succeed on a later attempt. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -16,7 +17,14 @@ export class ModelCallError extends Error {
   constructor(
     message: string,
     readonly kind: ModelFailureKind,
-    readonly options: { status?: number; reason?: string; retryAfterMs?: number; cause?: unknown } = {},
+    readonly options: {
+      status?: number;
+      reason?: string;
+      retryAfterMs?: number;
+      /** Tokens the provider reported for this failed attempt (a blocked or empty answer is still billed). */
+      usage?: TokenUsage;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "ModelCallError";
@@ -31,5 +39,8 @@ export class ModelCallError extends Error {
   }
   get retryAfterMs(): number | undefined {
     return this.options.retryAfterMs;
+  }
+  get usage(): TokenUsage | undefined {
+    return this.options.usage;
   }
 }

@@ -43,21 +43,45 @@ export const realRetryEnv: RetryEnv = {
   now: Date.now,
 };
 
+/**
+ * Why retrying stopped. attempts: the attempt budget was spent. deadline: the next wait would end past the
+ * deadline, or the run was aborted during a call. aborted: the run was aborted during a wait. quota: a 429 asked
+ * for a wait longer than the time left before the deadline, so no retry could happen in time.
+ */
+export type RetryStop = "attempts" | "deadline" | "aborted" | "quota";
+
+/** For a quota stop: when the server said to come back, and how much of the budget was left. */
+export interface QuotaWait {
+  retryAfterMs: number;
+  /** Epoch ms: now + retryAfterMs. */
+  resumeAt: number;
+  leftMs: number;
+}
+
 export class RetryError extends Error {
   constructor(
     readonly lastError: unknown,
     readonly attempts: number,
     readonly errors: unknown[],
-    readonly reason: "attempts" | "deadline",
+    readonly reason: RetryStop,
+    readonly quota?: QuotaWait,
+    /** The abort's reason, for a stop during a wait. */
+    abortReason?: unknown,
   ) {
-    const last = lastError instanceof Error ? lastError.message : String(lastError);
-    super(
-      reason === "attempts"
-        ? `gave up after ${attempts} attempts: ${last}`
-        : `gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}: the deadline left no time to retry: ${last}`,
-    );
+    super(`gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${stopText(reason, quota, abortReason)}${messageOf(lastError)}`);
     this.name = "RetryError";
   }
+}
+
+function stopText(reason: RetryStop, quota: QuotaWait | undefined, abortReason: unknown): string {
+  if (reason === "deadline") return "the deadline left no time to retry: ";
+  if (reason === "aborted") return `the run was stopped while waiting to retry (${messageOf(abortReason ?? "aborted")}): `;
+  if (reason === "quota" && quota) return `the server asked to wait ${Math.ceil(quota.retryAfterMs / 1000)} s, longer than the ${Math.floor(quota.leftMs / 1000)} s left before the deadline: `;
+  return "";
+}
+
+function messageOf(value: unknown): string {
+  return value instanceof Error ? value.message : String(value);
 }
 
 const isRetryable = (err: unknown): err is Retryable =>
@@ -83,20 +107,36 @@ export async function withRetry<T>(
       if (signal?.aborted) throw new RetryError(err, attempt, [...errors, err], "deadline");
       if (!isRetryable(err)) throw err;
       errors.push(err);
+      // A rate limit that lifts only after the deadline is a quota spent for this run: waiting cannot help, and
+      // more throttled attempts would only hold the task until its budget is gone.
+      const now = env.now();
+      if (err.isThrottle === true && err.retryAfterMs !== undefined && policy.deadlineAt !== undefined && now + err.retryAfterMs >= policy.deadlineAt) {
+        throw new RetryError(err, attempt, errors, "quota", { retryAfterMs: err.retryAfterMs, resumeAt: now + err.retryAfterMs, leftMs: policy.deadlineAt - now });
+      }
       const throttle = err.isThrottle === true && throttled < (policy.maxThrottledAttempts ?? 0);
       if (throttle) throttled++;
       if (!throttle && attempt - throttled >= policy.maxAttempts) throw new RetryError(err, attempt, errors, "attempts");
-      const step = throttle ? throttled : attempt - throttled;
-      // After a throttle the server's wait comes first and the jitter spreads the callers it released at once. Its
-      // base is the smaller of baseDelayMs and a quarter of that wait (doubling on each further throttle): a 200 ms
-      // spread after a 100 ms wait would leave the freed slot idle longer than the wait itself.
-      const throttleBase = err.retryAfterMs !== undefined ? Math.min(policy.baseDelayMs, err.retryAfterMs / 4) : policy.baseDelayMs;
-      const backoff = env.random() * Math.min(policy.maxDelayMs, (throttle ? throttleBase : policy.baseDelayMs) * 2 ** (step - 1));
-      const delay = throttle ? (err.retryAfterMs ?? 0) + backoff : Math.max(backoff, err.retryAfterMs ?? 0);
+      const delay = backoffDelay(err, policy, env.random(), throttle, throttle ? throttled : attempt - throttled);
       if (policy.deadlineAt !== undefined && env.now() + delay >= policy.deadlineAt) {
         throw new RetryError(err, attempt, errors, "deadline");
       }
-      await env.sleep(delay, signal);
+      try {
+        await env.sleep(delay, signal);
+      } catch (waitError) {
+        // The run's signal ended the wait: that is the deadline or a shutdown, not a failure of the code.
+        if (signal?.aborted) throw new RetryError(err, attempt, errors, "aborted", undefined, signal.reason);
+        throw waitError;
+      }
     }
   }
+}
+
+/** The wait before retry number `step` (counted apart for throttles and other failures), for a random draw in [0, 1). */
+function backoffDelay(err: Retryable, policy: RetryPolicy, draw: number, throttle: boolean, step: number): number {
+  // After a throttle the server's wait comes first and the jitter spreads the callers it released at once. Its
+  // base is the smaller of baseDelayMs and a quarter of that wait (doubling on each further throttle): a 200 ms
+  // spread after a 100 ms wait would leave the freed slot idle longer than the wait itself.
+  const throttleBase = err.retryAfterMs !== undefined ? Math.min(policy.baseDelayMs, err.retryAfterMs / 4) : policy.baseDelayMs;
+  const backoff = draw * Math.min(policy.maxDelayMs, (throttle ? throttleBase : policy.baseDelayMs) * 2 ** (step - 1));
+  return throttle ? (err.retryAfterMs ?? 0) + backoff : Math.max(backoff, err.retryAfterMs ?? 0);
 }

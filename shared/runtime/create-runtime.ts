@@ -1,6 +1,7 @@
 // Builds the engine's options from the environment: model table, Gemini (or the offline stand-in), the sink.
 import type { DocumentSink } from "../builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
+import { LOG_COLLECTIONS_ENV, parseCollectionList } from "../builtins/check-collection";
 import { createJsonlSink } from "../builtins/jsonl-sink";
 import type { EngineOptions } from "../engine/run-step";
 import { createGeminiProvider } from "../models/gemini-provider";
@@ -55,6 +56,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
   const sink = options.sink ?? createJsonlSink(".runs");
   banner.push(`Built-in functions write documents to ${sink.description}.`);
+  const logCollections = parseCollectionList(env[LOG_COLLECTIONS_ENV]);
+  if (logCollections) banner.push(`Built-in functions may write only to ${logCollections.join(", ")} (${LOG_COLLECTIONS_ENV}).`);
   const timeoutMs = positive(env.GEMINI_TIMEOUT_MS);
   const maxPromptChars = positive(env.MAX_PROMPT_CHARS);
   const engine: EngineOptions = {
@@ -70,6 +73,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       maxThrottledAttempts: positive(env.RETRY_MAX_THROTTLED) ?? DEFAULT_RETRY.maxThrottledAttempts!,
     },
     ...(maxPromptChars ? { maxPromptChars } : {}),
+    ...(logCollections ? { logCollections } : {}),
   };
   return {
     engine,

@@ -106,6 +106,17 @@ describe("faults map to ModelCallError", () => {
     });
   }
 
+  it("a refused or empty answer carries the usage Gemini reported for it (it was billed); an HTTP error carries none", async () => {
+    const promptTokens = Math.ceil("You are a comedian.".length / 4) + Math.ceil("Tell me a joke about trains.".length / 4);
+    for (const fault of ["safety", "blocked", "empty"] as const) {
+      standin.configure({ script: [fault] });
+      const err = await failure(provider().generate(request()));
+      expect(err.usage).toEqual({ prompt_tokens: promptTokens, output_tokens: 0, total_tokens: promptTokens });
+    }
+    standin.configure({ script: ["503"] });
+    expect((await failure(provider().generate(request()))).usage).toBeUndefined();
+  });
+
   it("an unknown model path gives a non-retryable 404 NOT_FOUND that says to check the model table", async () => {
     const err = await failure(provider().generate(request({ model: "no such model" })));
     expect([err.kind, err.status, err.options.reason, err.isRetryable]).toEqual(["http", 404, "NOT_FOUND", false]);

@@ -114,12 +114,28 @@ describe("withRetry", () => {
     expect(env.sleeps).toEqual([100]);
   });
 
-  it("does not wait for a retryAfterMs that ends past the deadline", async () => {
+  it("does not wait for a 429's retryAfterMs that ends past the deadline: a quota stop, saying when and how much time was left", async () => {
     const env = fakeEnv(() => 0);
     const limited = new ModelCallError("429", "http", { status: 429, retryAfterMs: 60_000 });
     const err = await withRetry(failing(limited).call, { ...policy, deadlineAt: env.time() + 30_000 }, env).catch((e: unknown) => e);
-    expect((err as RetryError).reason).toBe("deadline");
+    expect((err as RetryError).reason).toBe("quota");
+    expect((err as RetryError).quota).toEqual({ retryAfterMs: 60_000, resumeAt: env.time() + 60_000, leftMs: 30_000 });
+    expect((err as RetryError).message).toBe("gave up after 1 attempt: the server asked to wait 60 s, longer than the 30 s left before the deadline: 429");
     expect(env.sleeps).toEqual([]);
+  });
+
+  it("stops with reason deadline, not quota, when the server's wait fits but the jitter after it does not", async () => {
+    const env = fakeEnv(() => 1);
+    const limited = new ModelCallError("429", "http", { status: 429, retryAfterMs: 1_000 });
+    const err = await withRetry(failing(limited).call, { ...policy, maxThrottledAttempts: 5, deadlineAt: env.time() + 1_050 }, env).catch((e: unknown) => e);
+    expect((err as RetryError).reason).toBe("deadline");
+  });
+
+  it("a long retryAfterMs on a non-throttle error (503) is a deadline stop, not a quota one", async () => {
+    const env = fakeEnv(() => 0);
+    const busy = new ModelCallError("503", "http", { status: 503, retryAfterMs: 60_000 });
+    const err = await withRetry(failing(busy).call, { ...policy, deadlineAt: env.time() + 30_000 }, env).catch((e: unknown) => e);
+    expect((err as RetryError).reason).toBe("deadline");
   });
 
   it("stops when the signal aborts during a wait, with the signal's reason", async () => {
@@ -130,8 +146,20 @@ describe("withRetry", () => {
       throw controller.signal.reason;
     };
     const { call, attempts } = failing(unavailable(), unavailable());
-    await expect(withRetry(call, policy, env, controller.signal)).rejects.toThrow("shutdown");
+    const err = await withRetry(call, policy, env, controller.signal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryError);
+    expect((err as RetryError).reason).toBe("aborted");
+    expect((err as RetryError).message).toBe("gave up after 1 attempt: the run was stopped while waiting to retry (shutdown): 503");
     expect(attempts).toEqual([1]);
+  });
+
+  it("rethrows a failure of the wait itself when the signal did not abort", async () => {
+    const env = fakeEnv();
+    const broken = new Error("timer broke");
+    env.sleep = async () => {
+      throw broken;
+    };
+    await expect(withRetry(failing(unavailable()).call, policy, env, new AbortController().signal)).rejects.toBe(broken);
   });
 });
 
@@ -165,10 +193,19 @@ describe("withRetry under a rate limit (429)", () => {
     expect((err as RetryError).attempts).toBe(6); // 2 throttles + 4 ordinary failures = maxAttempts
   });
 
-  it("gives up a throttled wait that would end past the deadline", async () => {
+  it("gives up at once, without spending the throttle budget, when the server's wait ends past the deadline", async () => {
     const env = fakeEnv(() => 0);
-    const err = await withRetry(failing(throttled(60_000)).call, { ...withThrottles, deadlineAt: env.now() + 5_000 }, env).catch((e: unknown) => e);
-    expect((err as RetryError).reason).toBe("deadline");
+    const run = failing(...Array.from({ length: 20 }, () => throttled(60_000)));
+    const err = await withRetry(run.call, { ...withThrottles, deadlineAt: env.now() + 5_000 }, env).catch((e: unknown) => e);
+    expect((err as RetryError).reason).toBe("quota");
+    expect(run.attempts).toEqual([1]);
+    expect(env.sleeps).toEqual([]);
+  });
+
+  it("without a deadline a long wait is waited (there is no budget to compare it with)", async () => {
+    const env = fakeEnv(() => 0);
+    await withRetry(failing(throttled(60_000)).call, withThrottles, env);
+    expect(env.sleeps).toEqual([60_000]);
   });
 });
 

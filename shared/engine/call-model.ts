@@ -1,0 +1,72 @@
+// The model half of a step: resolve the model, interpolate the prompts, call the provider with retries.
+import type { StepConfig } from "../config/config-schemas";
+import { toGenerationConfig, type GenerationConfig } from "../config/generation-config";
+import { ModelCallError } from "../models/model-call-error";
+import type { ModelResult } from "../models/model-provider";
+import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
+import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";
+import { StepFailure } from "./run-error";
+import { addUsage, type StepRecord } from "./run-record";
+import { checkSize, fillTemplate, type StepScope } from "./step-scope";
+
+// Parameters are validated with the config; converting them again per run is avoidable work on a hot path.
+const generationConfigs = new WeakMap<StepConfig, GenerationConfig>();
+
+/** Returns the answer's text; throws what the call threw (the step turns it into a RunError). */
+export async function callModel(scope: StepScope): Promise<string> {
+  const { step, at, record, options } = scope;
+  const query = step.model_query_config!;
+  const route = options.modelTable[query.model_key];
+  record.model_key = query.model_key;
+  if (!route) throw new StepFailure("invalid_config", `unknown model key "${query.model_key}"`, `${at}.model_query_config.model_key`);
+  record.model = route.model;
+  record.system_prompt = fillTemplate(scope, query.system_prompt, "model_query_config.system_prompt");
+  record.user_prompt = fillTemplate(scope, query.user_prompt, "model_query_config.user_prompt");
+  checkSize(scope, record.system_prompt.length + record.user_prompt.length, "model_query_config.user_prompt", "prompt");
+  const generationConfig = generationConfigFor(step, at);
+  const provider = options.providers[route.provider];
+  const request = { model: route.model, systemPrompt: record.system_prompt, userPrompt: record.user_prompt, generationConfig, signal: options.signal };
+  let result: ModelResult;
+  try {
+    const retried = await withRetry(
+      (attempt) => ((record.attempts = attempt), billed(provider.generate(request), record)),
+      options.retry ?? DEFAULT_RETRY,
+      options.retryEnv ?? realRetryEnv,
+      options.signal,
+    );
+    result = retried.value;
+  } catch (err) {
+    if (err instanceof ModelCallError && err.kind === "empty" && err.options.reason === MAX_TOKENS) throw truncatedWithoutText(scope, generationConfig);
+    throw err;
+  }
+  record.finish_reason = result.finishReason;
+  checkTruncation(scope, result.finishReason, result.text, generationConfig);
+  return result.text;
+}
+
+/**
+ * Adds the attempt's tokens to the step's usage whether it answered or failed: a blocked, empty or otherwise
+ * refused answer was still billed, and usage must say what the step cost, not only what its last attempt did.
+ */
+async function billed(call: Promise<ModelResult>, record: StepRecord): Promise<ModelResult> {
+  try {
+    const result = await call;
+    record.usage = addUsage(record.usage, result.usage);
+    return result;
+  } catch (err) {
+    if (err instanceof ModelCallError && err.usage) record.usage = addUsage(record.usage, err.usage);
+    throw err;
+  }
+}
+
+function generationConfigFor(step: StepConfig, at: string): GenerationConfig {
+  let config = generationConfigs.get(step);
+  if (!config) {
+    const converted = toGenerationConfig(step.model_query_config!.parameters);
+    const first = converted.issues[0];
+    if (first) throw new StepFailure("invalid_config", first.message, `${at}.model_query_config.parameters.${first.path}`);
+    config = converted.config;
+    generationConfigs.set(step, config);
+  }
+  return config;
+}

@@ -1,0 +1,117 @@
+// firestore_log keeps out of the pipeline's collections and honours the FIRESTORE_LOG_COLLECTIONS allow-list, from the environment to the write.
+import { describe, expect, it } from "vitest";
+import { FunctionCallError, type DocumentSink, type FunctionContext } from "../../../shared/builtins/builtin-function";
+import { checkCollection, parseCollectionList } from "../../../shared/builtins/check-collection";
+import { firestoreLog } from "../../../shared/builtins/firestore-log";
+import { parseConfig } from "../../../shared/config/validate-config";
+import { runStep } from "../../../shared/engine/run-step";
+import { PIPELINE_COLLECTIONS } from "../../../shared/pipeline/collections";
+import { createRuntime } from "../../../shared/runtime/create-runtime";
+
+interface Written {
+  collection: string;
+  documentId: string;
+  data: Record<string, unknown>;
+}
+
+function memorySink(): DocumentSink & { writes: Written[] } {
+  const writes: Written[] = [];
+  return {
+    writes,
+    description: "an in-memory list (test)",
+    async write(collection, documentId, data) {
+      writes.push({ collection, documentId, data });
+      return `memory:${collection}/${documentId}`;
+    },
+  };
+}
+
+const context = (sink: DocumentSink, allowedCollections?: readonly string[]): FunctionContext => ({
+  executionId: "exec-1",
+  stepId: "log",
+  sink,
+  ...(allowedCollections ? { allowedCollections } : {}),
+});
+
+/** The FunctionCallError a call rejects with; fails the test if it resolves or throws something else. */
+async function refusal(promise: Promise<unknown>): Promise<FunctionCallError> {
+  const outcome = await promise.then((value) => new Error(`expected a refusal, got ${String(value)}`), (err: unknown) => err);
+  if (!(outcome instanceof FunctionCallError)) throw outcome;
+  return outcome;
+}
+
+const requestFor = (collection: string) => JSON.stringify({ collection, data: { answer: "42" } });
+
+describe("firestore_log and the pipeline's collections", () => {
+  it("the guarded list is the pipeline's own, imported: tasks, jobs, outputs, task_configs, batches", () => {
+    expect([...PIPELINE_COLLECTIONS].sort()).toEqual(["batches", "jobs", "outputs", "task_configs", "tasks"]);
+  });
+
+  for (const collection of PIPELINE_COLLECTIONS) {
+    it(`refuses to write into ${collection}/, naming it as reserved for the pipeline, not retryable, and writes nothing`, async () => {
+      const sink = memorySink();
+      const err = await refusal(firestoreLog(requestFor(collection), context(sink)));
+      expect(err.message).toContain(`request.collection "${collection}" is reserved for the pipeline`);
+      expect(err.isRetryable).toBe(false);
+      expect(JSON.parse(err.response)).toMatchObject({ status: "error", document_id: "", error: expect.stringContaining("reserved for the pipeline") });
+      expect(sink.writes).toEqual([]);
+    });
+  }
+
+  it("compares ids exactly, as Firestore does: Tasks and tasks_log are collections of their own and may be written", async () => {
+    const sink = memorySink();
+    await firestoreLog(requestFor("Tasks"), context(sink));
+    await firestoreLog(requestFor("tasks_log"), context(sink));
+    expect(sink.writes.map((w) => w.collection)).toEqual(["Tasks", "tasks_log"]);
+  });
+});
+
+describe("the FIRESTORE_LOG_COLLECTIONS allow-list", () => {
+  it("parses a comma-separated list, trimming whitespace and dropping empty entries; blank means no list", () => {
+    expect(parseCollectionList(" TaskLogs , Results,,")).toEqual(["TaskLogs", "Results"]);
+    expect(parseCollectionList(undefined)).toBeUndefined();
+    expect(parseCollectionList(" , ")).toBeUndefined();
+  });
+
+  it("allows the listed collections and refuses any other, listing the allowed ones", async () => {
+    const sink = memorySink();
+    await firestoreLog(requestFor("TaskLogs"), context(sink, ["TaskLogs", "Results"]));
+    expect(sink.writes.map((w) => w.collection)).toEqual(["TaskLogs"]);
+    const err = await refusal(firestoreLog(requestFor("Other"), context(sink, ["TaskLogs", "Results"])));
+    expect(err.message).toContain('request.collection "Other" is not allowed: FIRESTORE_LOG_COLLECTIONS allows only TaskLogs, Results');
+    expect(err.isRetryable).toBe(false);
+    expect(sink.writes).toHaveLength(1);
+  });
+
+  it("cannot open a pipeline collection: one in the allow-list is still refused", async () => {
+    const sink = memorySink();
+    const err = await refusal(firestoreLog(requestFor("tasks"), context(sink, ["tasks", "TaskLogs"])));
+    expect(err.message).toContain('"tasks" is reserved for the pipeline (FIRESTORE_LOG_COLLECTIONS lists it, but that cannot open it)');
+    expect(checkCollection("tasks", ["tasks"])).toBeDefined();
+    expect(sink.writes).toEqual([]);
+  });
+
+  it("reaches the function from the environment through createRuntime and the step", async () => {
+    const sink = memorySink();
+    const runtime = await createRuntime({ env: { GEMINI_API_KEY: "test-key-not-used", FIRESTORE_LOG_COLLECTIONS: " TaskLogs ,Results" }, sink });
+    try {
+      expect(runtime.engine.logCollections).toEqual(["TaskLogs", "Results"]);
+      expect(runtime.banner).toContain("Built-in functions may write only to TaskLogs, Results (FIRESTORE_LOG_COLLECTIONS).");
+      const parsed = parseConfig("step", {
+        id: "log",
+        step_type: 1,
+        input_config: { payload: { where: "" } },
+        function_call_config: { function_name: "firestore_log", request: '{"collection":"%where%","data":{}}' },
+        output_config: { payload: { result: "" } },
+      });
+      if (!parsed.ok) throw new Error("bad test step");
+      const allowed = await runStep(parsed.value, { where: "Results" }, { executionId: "e", index: 0 }, runtime.engine);
+      expect(allowed.record.status).toBe("success");
+      const refused = await runStep(parsed.value, { where: "Elsewhere" }, { executionId: "e", index: 0 }, runtime.engine);
+      expect(refused.record.error).toMatchObject({ code: "function_error", retryable: false, message: expect.stringContaining("allows only TaskLogs, Results") });
+      expect(sink.writes.map((w) => w.collection)).toEqual(["Results"]);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
