@@ -1,5 +1,6 @@
 // sweep: takes over tasks whose run died (`running` past their lease), as the scheduled sweepTasks function does.
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
+import { startStandin } from "../shared/standin/standin-server";
 import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { defineTool } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";
@@ -13,7 +14,7 @@ const spec = defineTool({
 
 await runTool(spec, async ({ project }) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
-  const { deps, runtime } = await createPipelineRuntime();
+  const { deps, runtime } = await createPipelineRuntime(process.env, undefined, () => startStandin());
   for (const line of runtime.banner) process.stderr.write(`${line}\n`);
   const result = await sweepStuckWork(deps);
   for (const id of result.expired) process.stdout.write(`tasks/${id}: ${result.outcomes[id]}\n`);

@@ -1,4 +1,5 @@
 // What every command-line tool shares: exit codes, reading and validating a config file, reporting errors and progress.
+import { startStandin } from "../shared/standin/standin-server";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
@@ -102,7 +103,7 @@ export function describeFsError(err: unknown): string {
 
 /** Builds the engine and prints, once, where model calls and documents go (the offline stand-in line among them). */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const runtime = await createRuntime(options);
+  const runtime = await createRuntime({ startStandin: () => startStandin(), ...options });
   for (const line of runtime.banner) process.stderr.write(`${line}\n`);
   return runtime;
 }

@@ -2,7 +2,7 @@
 import { createFirestoreSink } from "../builtins/firestore-sink";
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
-import { createRuntime, type Runtime } from "../runtime/create-runtime";
+import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime/create-runtime";
 import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
@@ -28,12 +28,14 @@ export function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
   };
 }
 
+/** `startStandin`: for local drivers only (see createRuntime); the deployed functions pass none. */
 export async function createPipelineRuntime(
   env: NodeJS.ProcessEnv = process.env,
   log?: PipelineDeps["log"],
+  startStandin?: RuntimeOptions["startStandin"],
 ): Promise<PipelineRuntime> {
   const db = await getDb();
-  const runtime = await createRuntime({ env, sink: createFirestoreSink(db) });
+  const runtime = await createRuntime({ env, sink: createFirestoreSink(db), ...(startStandin ? { startStandin } : {}) });
   const deps: PipelineDeps = {
     db,
     engine: runtime.engine,

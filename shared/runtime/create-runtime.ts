@@ -7,15 +7,19 @@ import type { EngineOptions } from "../engine/run-step";
 import { createGeminiProvider } from "../models/gemini-provider";
 import { buildModelTable, MODEL_TABLE_ENV } from "../models/model-table";
 import { DEFAULT_RETRY } from "../models/retry";
-import { startStandin, type Standin, type StandinOptions } from "../standin/standin-server";
+import type { Standin } from "../standin/standin-server";
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
   /** Where built-in functions write; defaults to JSONL files under `.runs/` in the working directory. */
   sink?: DocumentSink;
   strict?: boolean;
-  /** Options of the in-process stand-in started when there is no GEMINI_API_KEY and no GEMINI_BASE_URL. */
-  standin?: StandinOptions;
+  /**
+   * Starts the offline stand-in when there is no GEMINI_API_KEY and no GEMINI_BASE_URL. Only local drivers (the
+   * CLIs, the tests) pass one: the deployed functions have none, so a missing key fails closed instead of
+   * answering with made-up text (and the stand-in stays out of the deployed bundle).
+   */
+  startStandin?: () => Promise<Standin>;
 }
 
 export interface Runtime {
@@ -46,7 +50,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let standin: Standin | undefined;
   if (!apiKey) {
     if (!baseUrl) {
-      standin = await startStandin(options.standin);
+      if (!options.startStandin) throw new Error(missingKeyMessage(env));
+      standin = await options.startStandin();
       baseUrl = standin.url;
     }
     apiKey = STANDIN_API_KEY;
@@ -83,4 +88,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       await standin?.close();
     },
   };
+}
+
+/** Deployed (a Cloud Run service, not the emulator) the fix is the secret; locally, the tooling that starts the stand-in. */
+function missingKeyMessage(env: NodeJS.ProcessEnv): string {
+  const deployed = Boolean(env.K_SERVICE) && env.FUNCTIONS_EMULATOR !== "true";
+  if (deployed) {
+    return "GEMINI_API_KEY is not set, and deployed functions never fall back to the offline stand-in: set the secret with `firebase functions:secrets:set GEMINI_API_KEY`, then deploy again (`firebase deploy --only functions`)";
+  }
+  return "GEMINI_API_KEY is not set and no GEMINI_BASE_URL names a Gemini stand-in: run the emulators through `npm start` or `npm run emulators` (they start the stand-in), or set GEMINI_API_KEY";
 }

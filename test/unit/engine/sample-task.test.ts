@@ -8,6 +8,7 @@ import { parseConfig } from "../../../shared/config/validate-config";
 import { TaskRecordSchema, type TaskRecord } from "../../../shared/engine/run-record";
 import { runTask } from "../../../shared/engine/run-task";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
+import { startStandin } from "../../../shared/standin/standin-server";
 import { sampleTaskConfig } from "../../../shared/samples/samples";
 
 let runtime: Runtime;
@@ -15,7 +16,7 @@ let record: TaskRecord;
 
 beforeAll(async () => {
   // An environment without GEMINI_API_KEY or GEMINI_BASE_URL: createRuntime starts its own stand-in.
-  runtime = await createRuntime({ env: {}, sink: createJsonlSink(await mkdtemp(join(tmpdir(), "sample-task-"))) });
+  runtime = await createRuntime({ env: {}, startStandin: () => startStandin(), sink: createJsonlSink(await mkdtemp(join(tmpdir(), "sample-task-"))) });
   const task = parseConfig("task", sampleTaskConfig);
   if (!task.ok) throw new Error(`the sample task is invalid: ${JSON.stringify(task.issues)}`);
   record = await runTask(task.value, "sample-task-test", runtime.engine);
