@@ -8,11 +8,14 @@ import { splitJobDocument } from "./job-document";
 import { readLibraryTasks } from "./read-library-tasks";
 
 /** What a client sends: `{ job: <a JobConfig> }`. The job itself is checked by parseConfig, with every problem at its path. */
-export const SubmitJobRequestSchema = z.strictObject({
-  job: z.record(z.string(), z.unknown(), {
-    error: (issue) => `the request needs a job config object ({ job: { job_id, task_config, task_configs } }), got ${describe(issue.input)}`,
-  }),
-});
+export const SubmitJobRequestSchema = z.strictObject(
+  {
+    job: z.record(z.string(), z.unknown(), {
+      error: (issue) => `the request needs a job config object ({ job: { job_id, task_config, task_configs } }), got ${describe(issue.input)}`,
+    }),
+  },
+  { error: (issue) => (issue.code === "invalid_type" ? `the request must be { job: <a job config> }, got ${describe(issue.input)}` : undefined) },
+);
 export type SubmitJobRequest = z.infer<typeof SubmitJobRequestSchema>;
 
 export type SubmittedJobCheck = { ok: true; job: JobConfig } | { ok: false; issues: ConfigIssue[] };
