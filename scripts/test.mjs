@@ -20,11 +20,12 @@ const USAGE = "usage: node scripts/test.mjs [--only-emulator]";
 /**
  * The suites that need emulators. `emulator` (handler and rules tests) runs with Firestore alone, so that the
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
- * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL.
+ * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, and
+ * Auth, whose signed-in users call the submitJob callable.
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
-  { project: "integration", folder: "test/integration", only: ["firestore", "functions"], standin: true },
+  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth"], standin: true },
 ];
 
 const args = process.argv.slice(2);

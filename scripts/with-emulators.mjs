@@ -1,4 +1,4 @@
-// Runs one command inside `firebase emulators:exec` (Firestore + Functions), offline when the machine allows it.
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth on request), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,10 +9,13 @@ import { emulatorEnv } from "./emulator-env.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
-const ALL_EMULATORS = ["firestore", "functions"];
+const ALL_EMULATORS = ["firestore", "functions", "auth"];
+// What a caller gets without `only`: Auth only when asked for (the submitJob suites), so that every existing
+// session (npm start, the benches with their own port-moved configs) starts exactly what it did before.
+const DEFAULT_EMULATORS = ["firestore", "functions"];
 const DEFAULT_TIMEOUT_S = 1800;
 const USAGE =
-  "usage: node scripts/with-emulators.mjs [--only firestore[,functions]] " +
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth]] " +
   `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
 
 /**
@@ -30,7 +33,7 @@ const USAGE =
  */
 export async function runWithEmulators(
   command,
-  { only = ALL_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput, configFile: givenConfig } = {},
+  { only = DEFAULT_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput, configFile: givenConfig } = {},
 ) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
@@ -120,7 +123,7 @@ export async function runWithEmulators(
 
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
- * N (Firestore), N+1 (Functions), N+2 (hub) and N+3 (logging): several emulator sessions on one machine.
+ * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging) and N+4 (Auth): several emulator sessions on one machine.
  * @param {string | undefined} base
  */
 function configForPortBase(base) {
@@ -134,6 +137,7 @@ function configForPortBase(base) {
     functions: { host: "127.0.0.1", port: port + 1 },
     hub: { host: "127.0.0.1", port: port + 2 },
     logging: { host: "127.0.0.1", port: port + 3 },
+    auth: { host: "127.0.0.1", port: port + 4 },
   };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
@@ -198,7 +202,7 @@ function parseArgs(argv) {
   if (separator === -1) throw new Error(USAGE);
   const options = argv.slice(0, separator);
   const command = argv.slice(separator + 1);
-  let only = ALL_EMULATORS;
+  let only = DEFAULT_EMULATORS;
   let timeoutSeconds = DEFAULT_TIMEOUT_S;
   let waitPortsSeconds = 0;
   for (let i = 0; i < options.length; i += 1) {

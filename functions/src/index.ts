@@ -44,3 +44,6 @@ export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSecon
   const { onSweep } = await import("./triggers");
   await onSweep();
 });
+
+// The callable through which signed-in users submit jobs, defined with its options in its own module.
+export { submitJob } from "./submit-job-callable";

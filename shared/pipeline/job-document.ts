@@ -18,6 +18,7 @@ export const JOB_ENVELOPE_FIELDS = [
   "started_at",
   "finished_at",
   "updated_at",
+  "owner_uid",
 ] as const;
 
 export const JobEnvelopeSchema = z.object({
@@ -33,6 +34,8 @@ export const JobEnvelopeSchema = z.object({
   /** Instead of output_payload when the payload would not fit in the job document beside its configs. */
   output_payload_ref: z.string().optional(),
   usage: TokenUsageSchema.optional(),
+  /** The Firebase Auth uid of the user who submitted the job (the submitJob callable); the rules let only them read it. */
+  owner_uid: z.string().optional(),
   error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;

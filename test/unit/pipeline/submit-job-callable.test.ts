@@ -1,0 +1,69 @@
+// The submitJob callable's adapter: each result of the shared submitJob becomes the answer or HttpsError a client
+// acts on; and the settings it reads from the environment.
+import { HttpsError } from "firebase-functions/v2/https";
+import { describe, expect, it } from "vitest";
+import { onSubmitJob, toResponse } from "../../../functions/src/callables";
+import { DEFAULT_MAX_PROMPT_CHARS } from "../../../shared/engine/run-step";
+import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-job";
+import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
+
+function thrown(fn: () => unknown): HttpsError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HttpsError);
+    return error as HttpsError;
+  }
+  throw new Error("expected an HttpsError");
+}
+
+describe("the submitJob callable", () => {
+  it("refuses a caller who is not signed in before doing anything else", async () => {
+    await expect(onSubmitJob(undefined, { job: {} })).rejects.toMatchObject({ code: "unauthenticated", message: expect.stringContaining("sign in") });
+  });
+
+  it("answers { job_id } for a created job", () => {
+    expect(toResponse({ kind: "created", jobId: "j1" })).toEqual({ job_id: "j1" });
+  });
+
+  it("refuses an invalid job with one `path: message` line per problem, and the issues as details", () => {
+    const issues = [
+      { path: "task_config.steps[0].model_query_config.model_key", message: 'unknown model key "X"' },
+      { path: "", message: "the job is too large" },
+    ];
+    const error = thrown(() => toResponse({ kind: "invalid", issues }));
+    expect(error.code).toBe("invalid-argument");
+    expect(error.message).toBe('invalid job (2 problems):\ntask_config.steps[0].model_query_config.model_key: unknown model key "X"\nthe job is too large');
+    expect(error.details).toEqual({ issues });
+  });
+
+  it("refuses a user at the limit, saying the limit and how to raise it", () => {
+    const error = thrown(() => toResponse({ kind: "limit_reached", active: 20, limit: 20 }));
+    expect(error.code).toBe("resource-exhausted");
+    expect(error.message).toContain("limit of 20 per user");
+    expect(error.message).toContain("MAX_RUNNING_JOBS_PER_USER");
+  });
+
+  it("refuses a job id that is taken, naming it", () => {
+    const error = thrown(() => toResponse({ kind: "exists", jobId: "taken" }));
+    expect(error.code).toBe("already-exists");
+    expect(error.message).toContain("jobs/taken already exists");
+  });
+});
+
+describe("the callable's settings from the environment", () => {
+  it("MAX_RUNNING_JOBS_PER_USER: a positive integer, else 20", () => {
+    expect(maxRunningJobsFromEnv({})).toBe(DEFAULT_MAX_RUNNING_JOBS);
+    expect(DEFAULT_MAX_RUNNING_JOBS).toBe(20);
+    expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: "3" })).toBe(3);
+    for (const bad of ["0", "-1", "2.5", "many"]) expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: bad })).toBe(DEFAULT_MAX_RUNNING_JOBS);
+  });
+
+  it("validates with the pipeline's model table (LLM_MODEL_TABLE merged in) and prompt limit", () => {
+    const validation = validationFromEnv({ LLM_MODEL_TABLE: '{"MY_MODEL":"gemini-3.5-flash"}', MAX_PROMPT_CHARS: "500" });
+    expect(validation.modelTable.MY_MODEL).toBeDefined();
+    expect(validation.modelTable.GEMINI_FLASH).toBeDefined();
+    expect(validation.maxPromptChars).toBe(500);
+    expect(validationFromEnv({}).maxPromptChars).toBe(DEFAULT_MAX_PROMPT_CHARS);
+  });
+});
