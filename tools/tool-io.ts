@@ -2,12 +2,11 @@
 import { startStandin } from "../shared/standin/standin-server";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { formatIssues, type ConfigIssue } from "../shared/config/config-issue";
 import type { ConfigOf, ConfigType } from "../shared/config/config-schemas";
 import { parseConfigText, type ValidationContext } from "../shared/config/validate-config";
 import type { RunError, StepRecord } from "../shared/engine/run-record";
-import { buildModelTable, MODEL_TABLE_ENV } from "../shared/models/model-table";
+import { validationFromEnv as sharedValidationFromEnv } from "../shared/pipeline/validation-from-env";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../shared/runtime/create-runtime";
 import { formatUsage, parseCli, UsageError, type FlagSpecs, type FlagValues, type ToolSpec } from "./cli-args";
 
@@ -74,7 +73,7 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
 /** Validation against the model table the run will use (LLM_MODEL_TABLE included) and the built-in functions. */
 export function validationFromEnv(env: NodeJS.ProcessEnv = process.env): ValidationContext {
   try {
-    return { modelTable: buildModelTable(env[MODEL_TABLE_ENV]), functions: BUILTIN_FUNCTIONS };
+    return sharedValidationFromEnv(env);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -1,11 +1,10 @@
 // Assembles the pipeline's dependencies from the environment; shared by the Cloud Functions, tools and tests.
 import { createFirestoreSink } from "../builtins/firestore-sink";
-import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
-import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime/create-runtime";
 import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
+import { validationFromEnv } from "./validation-from-env";
 import { DEFAULT_POLICY, EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type PipelinePolicy, type TaskDocDeps } from "./pipeline-deps";
 
 export interface PipelineRuntime {
@@ -39,11 +38,7 @@ export async function createPipelineRuntime(
   const deps: PipelineDeps = {
     db,
     engine: runtime.engine,
-    validation: {
-      modelTable: runtime.engine.modelTable,
-      functions: BUILTIN_FUNCTIONS,
-      maxPromptChars: runtime.engine.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS,
-    },
+    validation: validationFromEnv(env),
     policy: policyFromEnv(env),
     ...(log ? { log } : {}),
   };

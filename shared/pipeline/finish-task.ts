@@ -21,7 +21,7 @@ const ALREADY_EXISTS = 6;
  * transaction that reads the task and the job decides instead, as it does for every other claim.
  */
 export async function finishTask(deps: TaskDocDeps, input: FinishInput, fromEvent?: ClaimedFromEvent): Promise<FinishOutcome> {
-  const stored = input.record ? storeRunRecord(input.taskDocId, input.attempt, input.record) : undefined;
+  const stored = input.record ? storeRunRecord(input.taskDocId, input.attempt, input.record, input.envelope.owner_uid) : undefined;
   if (stored?.overflow.length) await Promise.all(stored.overflow.map((w) => deps.db.doc(w.path).set(w.data)));
   const jobId = input.envelope.job_id;
   if (fromEvent && (!jobId || fromEvent.job)) {

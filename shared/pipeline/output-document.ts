@@ -44,14 +44,14 @@ const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 
 export const fitsInDocument = (value: unknown, limit = MAX_DOCUMENT_BYTES) => byteLength(value) <= limit;
 
 /** Decides what of a run record the output document keeps and what goes to overflow/. Pure. */
-export function storeRunRecord(taskDocId: string, attempt: number, record: TaskRecord): StoredRecord {
+export function storeRunRecord(taskDocId: string, attempt: number, record: TaskRecord, ownerUid?: string): StoredRecord {
   const payloadTooLarge = !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES);
   const payload = payloadTooLarge ? Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, TOO_LARGE])) : record.output_payload;
   const fitted = fitRunRecord({ ...record, output_payload: payload });
   const overflows = payloadTooLarge
     ? [...fitted.overflows, ...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text }))]
     : fitted.overflows;
-  return { record: fitted.record, payloadTooLarge, overflow: overflowWrites(taskDocId, attempt, overflows) };
+  return { record: fitted.record, payloadTooLarge, overflow: overflowWrites(taskDocId, attempt, overflows, ownerUid) };
 }
 
 /**
@@ -91,13 +91,17 @@ function longestText(record: TaskRecord): { stepIndex: number; field: (typeof CU
   return best;
 }
 
-/** One `set` per piece, at `<attempt>-<step>-<field>-<n>`: a superseded attempt cannot overwrite another's pieces. */
-function overflowWrites(taskDocId: string, attempt: number, overflows: readonly Overflow[]): Write[] {
+/**
+ * One `set` per piece, at `<attempt>-<step>-<field>-<n>`: a superseded attempt cannot overwrite another's pieces.
+ * A piece carries its output's owner, so that the owner may read it (firestore.rules).
+ */
+function overflowWrites(taskDocId: string, attempt: number, overflows: readonly Overflow[], ownerUid: string | undefined): Write[] {
   const writes: Write[] = [];
   for (const { stepIndex, field, text } of overflows) {
     const pieces = Math.ceil(text.length / OVERFLOW_CHUNK_CHARS);
     for (let n = 0; n < pieces; n++) {
-      const data = { task_doc_id: taskDocId, attempt, step_index: stepIndex, field, piece: n, pieces, text: text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS) };
+      const piece = text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS);
+      const data = { task_doc_id: taskDocId, attempt, step_index: stepIndex, field, piece: n, pieces, text: piece, ...(ownerUid ? { owner_uid: ownerUid } : {}) };
       writes.push({ op: "set", path: `${COLLECTIONS.outputs}/${taskDocId}/overflow/${attempt}-${stepIndex}-${field}-${n}`, data });
     }
   }

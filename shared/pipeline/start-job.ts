@@ -74,6 +74,8 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
       ...entry,
       job_id: jobId,
       run_id: runId,
+      // Who may read the run (firestore.rules): each task hands it to its successor and its output.
+      ...(typeof envelope.owner_uid === "string" ? { owner_uid: envelope.owner_uid } : {}),
       hop: 1,
       status: "queued",
       attempts: 0,
