@@ -11,7 +11,8 @@ const spec = defineTool({
   name: "start-job",
   summary:
     "Starts a job: validates it, resolves its chain and commits its entry task to tasks/, which fires the\n" +
-    "trigger chain. A pending, queued or finished job starts a new run; a running job is only followed.\n" +
+    "trigger chain. A pending, queued or ended (success, failed, cancelled) job starts a new run; a running job\n" +
+    "is only followed.\n" +
     "Then shows each task as it starts and ends, and the final output. Exit 0 when the job succeeded.",
   positionals: [{ name: "jobId", description: "the jobs/ document id", required: true }],
   flags: {
@@ -26,7 +27,7 @@ const spec = defineTool({
 await runTool(spec, async ({ no_watch, full, timeout, project }, [jobId]) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const db = await getDb();
-  const started = await startJob({ db, validation: validationFromEnv() }, jobId!, { fromStatuses: ["pending", "queued", "success", "failed"] });
+  const started = await startJob({ db, validation: validationFromEnv() }, jobId!, { fromStatuses: ["pending", "queued", "success", "failed", "cancelled"] });
   if (started.kind === "invalid") {
     process.stderr.write(`start-job: jobs/${jobId} is invalid and was marked failed:\n${started.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}\n`);
     return EXIT_FAILED;
