@@ -9,7 +9,8 @@ import {
 } from "@firebase/rules-unit-testing";
 import { setLogLevel } from "firebase/firestore";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from "vitest";
+import { recordSuiteRow } from "../support/reliability-rows";
 
 // Its own project id: the rules loaded here and the documents written here never meet the pipeline's project.
 const PROJECT_ID = "demo-rules-test";
@@ -96,6 +97,9 @@ describe.each(clients)("%s", (_label, context) => {
   });
 });
 
+
+// One row for the reliability report, in RELIABILITY_RESULTS_DIR when a run writes results.
+recordSuiteRow({ afterEach, afterAll }, "rules.test.ts", "12 owner", "client reads and writes under firestore.rules: owner, another user, admin claim, signed out", "survived");
 describe("a signed-in user", () => {
   describe.each(OWNED)("in %s", (collection) => {
     it("reads their own document", async () => {

@@ -1,13 +1,14 @@
 // shared/pipeline/submit-job.ts against the Firestore emulator: what a submitted job becomes, what is refused and
 // why, and the per-user limit (no triggers run here, so submitted jobs stay queued until a test moves them on).
 import type { Firestore } from "firebase-admin/firestore";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startJob } from "../../shared/pipeline/start-job";
 import { submitJob, type SubmitJobDeps } from "../../shared/pipeline/submit-job";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
+import { recordSuiteRow } from "../support/reliability-rows";
 
 let db: Firestore;
 let deps: SubmitJobDeps;
@@ -20,6 +21,9 @@ beforeAll(async () => {
 
 const job = (jobId: string, extra: Record<string, unknown> = {}) => ({ job_id: jobId, task_config: oneStepTask("only", "hello from %who%", { who: "a user" }), ...extra });
 
+
+// One row for the reliability report, in RELIABILITY_RESULTS_DIR when a run writes results.
+recordSuiteRow({ afterEach, afterAll }, "submit-job.test.ts", "12 owner", "submitJob: invalid jobs, run state or owner in the request, an existing id, the per-user limit of running jobs", "failed clearly");
 describe("submitJob", () => {
   it("creates jobs/{id} queued, owned by the caller, with the normalized config, and the trigger's startJob accepts it", async () => {
     const uid = uniqueId("user");

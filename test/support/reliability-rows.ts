@@ -18,3 +18,19 @@ export function writeResultRows(dir: string, source: string, fresh: readonly obj
   const results = { suite: "reliability", generatedAt: new Date().toISOString(), rows: [...kept, ...fresh.map((row) => ({ ...row, source }))] };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }
+
+/**
+ * For a suite whose tests together prove one promise: records each test's result (afterEach) and, when the run
+ * writes results, adds one row for the suite (afterAll) saying how many cases held and which did not.
+ */
+export function recordSuiteRow(hooks: { afterEach: (fn: (ctx: { task: { name: string; result?: { state?: string } } }) => void) => void; afterAll: (fn: () => void) => void }, source: string, promise: string, fault: string, outcomeWhenHeld: "survived" | "failed clearly"): void {
+  const results: { name: string; ok: boolean }[] = [];
+  hooks.afterEach(({ task }) => void results.push({ name: task.name, ok: task.result?.state === "pass" }));
+  hooks.afterAll(() => {
+    const dir = process.env.RELIABILITY_RESULTS_DIR;
+    if (!dir || !results.length) return;
+    const broken = results.filter((r) => !r.ok).map((r) => r.name);
+    const detail = broken.length ? `did not hold: ${broken.join("; ")}` : `all ${results.length} cases held`;
+    writeResultRows(dir, source, [{ promise, fault, times: results.length, outcome: broken.length ? "lost" : outcomeWhenHeld, detail }]);
+  });
+}
