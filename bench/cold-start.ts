@@ -34,7 +34,9 @@ const LOADER = "const t=process.hrtime.bigint();require(process.argv[1]);process
 
 function loadMs(modulePath: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", LOADER, modulePath], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // As a trigger's instance loads it: Cloud Functions names the function it serves in FUNCTION_TARGET.
+    const env = { ...process.env, FUNCTION_TARGET: process.env.FUNCTION_TARGET ?? "runTask" };
+    const child = spawn(process.execPath, ["-e", LOADER, modulePath], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
