@@ -19,7 +19,7 @@ const spec = defineTool({
 await runTool(spec, async ({ project }, [jobId]) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const result = await cancelJob({ db: await getDb() }, jobId!);
-  if (result.kind === "not_cancelled") {
+  if (result.kind === "not_ended") {
     process.stderr.write(`cancel-job: jobs/${jobId} was not cancelled: ${result.reason}\n`);
     return EXIT_FAILED;
   }

@@ -3,6 +3,7 @@ import { logger } from "firebase-functions";
 import type { ReadDocument } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime, startUpFailure, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-task-created";
+import { endJob } from "../../shared/pipeline/cancel-job";
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 
@@ -54,8 +55,17 @@ export async function onTaskCreated(taskDocId: string, eventTime: string, create
 
 export async function onJobCreated(jobId: string, eventTime: string): Promise<void> {
   if (tooOld(eventTime, `jobs/${jobId}`)) return;
-  const { deps } = await getPipeline();
-  const result = await startJob(deps, jobId, { fromStatuses: ["queued"] });
+  let runtime: PipelineRuntime;
+  try {
+    runtime = await getPipeline();
+  } catch (err) {
+    // As for a task: the job ends failed with the reason instead of waiting on retries that cannot succeed.
+    const failure = await startUpFailure(process.env, err);
+    logger.error(`jobs/${jobId} not started: ${failure.error.message}`);
+    await endJob(failure.deps, jobId, "failed", failure.error, ["queued"]);
+    return;
+  }
+  const result = await startJob(runtime.deps, jobId, { fromStatuses: ["queued"] });
   logger.info(`job ${jobId}: ${result.kind}`, result);
 }
 

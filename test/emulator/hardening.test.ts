@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { onTaskCreated } from "../../functions/src/triggers";
+import { onJobCreated, onTaskCreated } from "../../functions/src/triggers";
 import { cancelJob } from "../../shared/pipeline/cancel-job";
 import { PIPELINE_COLLECTIONS } from "../../shared/pipeline/collections";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
@@ -153,6 +153,17 @@ describe("promise 9: nothing fails open", () => {
     expect(callsWith(jobId)).toHaveLength(0);
   });
 
+  it("promise 9: deployed with no GEMINI_API_KEY, a job created queued ends failed with config_error instead of waiting on retries", async () => {
+    const jobId = uniqueId("nokeyjob");
+    await db.doc(`jobs/${jobId}`).set(twoTaskJob(jobId, `${jobId} never asked`));
+    deployedEnv({});
+    await onJobCreated(jobId, new Date().toISOString());
+    const job = await readDoc(db, `jobs/${jobId}`);
+    record(P9, "a job created while the functions cannot start (no GEMINI_API_KEY deployed)", 1, errorOf(job)?.code === "config_error" ? "failed clearly" : "lost", `job ${String(job?.status)} ${String(errorOf(job)?.code)}: ${String(errorOf(job)?.message)}`);
+    expect(job).toMatchObject({ status: "failed", error: { code: "config_error" } });
+    expect(errorOf(job)?.message).toContain("firebase functions:secrets:set GEMINI_API_KEY");
+  });
+
   it("promise 9: an invalid LLM_MODEL_TABLE ends the task with config_error, and the next event after the fix runs (the failed start-up is not kept)", async () => {
     const broken = uniqueId("badtable");
     await db.doc(`tasks/${broken}`).set(oneStepTask("t", `${broken} hello`));
@@ -217,7 +228,7 @@ describe("promise 10: nothing stays stuck", () => {
     const job = await readDoc(db, `jobs/${jobId}`);
     const successor = await readDoc(db, `tasks/${jobTaskDocId(jobId, "run1", 2, "second")}`);
     const restarted = await startJob(main.deps, jobId, { fromStatuses: ["failed", "cancelled"] });
-    const held = cancelled.kind === "cancelled" && outcome.kind === "finished" && outcome.status === "success" && !successor && job?.status === "cancelled";
+    const held = cancelled.kind === "ended" && outcome.kind === "finished" && outcome.status === "success" && !successor && job?.status === "cancelled";
     record(P10, "cancel-job while a task runs", 1, held && restarted.kind === "started" ? "survived" : "lost", `task in flight: ${outcome.kind === "finished" ? outcome.status : outcome.kind}; successor ${successor ? "committed" : "none"}; job ${String(job?.status)}; start-job after: ${restarted.kind === "started" ? restarted.runId : restarted.kind}`);
     expect(outcome).toMatchObject({ kind: "finished", status: "success" });
     expect(outcome).not.toHaveProperty("nextTaskDocId");
