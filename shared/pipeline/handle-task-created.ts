@@ -34,13 +34,19 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
 
   const clock = deps.now ?? Date.now;
   const startedAt = clock();
-  log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claim.fromEvent ? "event" : "transaction" });
+  const claimedBy = claim.fromEvent ? "event" : "transaction";
+  // One line per task in the usual case (the end says it all); a start line too when the claim came another way
+  // (a redelivery, a take-over), so that a run which then dies still shows in the log.
+  if (!claim.fromEvent) log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claimedBy });
   const run = await runClaimedTask(deps, taskDocId, claim);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
   const outcome = await finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext }, claim.fromEvent);
   log("task ended", {
     taskDocId,
     attempt,
+    jobId: envelope.job_id,
+    hop: envelope.hop,
+    claim: claimedBy,
     outcome: outcome.kind === "finished" ? outcome.status : outcome.reason,
     latencyMs: Math.round(clock() - startedAt),
     ...(run.record ? { engineMs: Math.round(run.record.latency_ms * 10) / 10 } : {}),

@@ -21,7 +21,7 @@ beforeAll(async () => {
   standin = await startStandin();
   const env = { ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined };
   const pipeline = await createPipelineRuntime(env, (message, fields) => {
-    if (message === "task started") claims.push(`${fields?.taskDocId}:${fields?.claim}`);
+    if (message === "task ended") claims.push(`${fields?.taskDocId}:${fields?.claim}`);
   });
   deps = pipeline.deps;
   db = deps.db;

@@ -389,7 +389,6 @@ describe("promise 2: crash mid-task", () => {
     const child = await runChildUntil(entry, () => callsStartingWith(marker).length >= 2, 20_000, ["--as-trigger"]);
     standin.configure({ latencyMs: 0 });
     expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
-    expect(child.output).toContain('"claim":"event"');
     const crashed = await readDoc(db, `tasks/${entry}`);
     expect(crashed).toMatchObject({ status: "running", attempts: 1 });
     expect(leaseEnd(crashed), "the lease ran out before the early delivery could be tried; raise LEASE_MS").toBeGreaterThan(Date.now() + 100);
