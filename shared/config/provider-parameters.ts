@@ -15,7 +15,9 @@ const SUPPORTED: Record<ProviderName, readonly Field[]> = {
     "temperature", "topP", "topK", "maxOutputTokens", "candidateCount", "stopSequences", "responseMimeType", "responseSchema",
     "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingBudget", "thinkingLevel",
   ],
-  anthropic: ["temperature", "topP", "topK", "maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "thinkingBudget", "thinkingLevel"],
+  // Anthropic's API version 2026-10-21 (what @anthropic-ai/sdk 1.x sends) refuses temperature, top_p and top_k on
+  // every Claude model with a 400, so a step asking for them is refused here, before any call.
+  anthropic: ["maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "thinkingBudget", "thinkingLevel"],
   openai: [
     "temperature", "topP", "maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "seed", "presencePenalty",
     "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingLevel",
@@ -39,6 +41,7 @@ const PROVIDER_LABEL: Record<ProviderName, string> = {
 
 /** The output limit Claude gets when a step sets none: the original's Anthropic executor sent 1,024. */
 export const CLAUDE_DEFAULT_MAX_TOKENS = 1024;
+const SAMPLING: readonly Field[] = ["temperature", "topP", "topK"];
 /** Anthropic's floor for an extended-thinking budget. */
 const CLAUDE_MIN_THINKING_BUDGET = 1024;
 
@@ -55,9 +58,10 @@ export function providerParameterIssues(provider: ProviderName, config: Generati
   const supported = SUPPORTED[provider];
   for (const field of Object.keys(config) as Field[]) {
     if (config[field] === undefined || supported.includes(field)) continue;
+    const why = provider === "anthropic" && SAMPLING.includes(field) ? " (Anthropic's current API refuses sampling parameters on every Claude model)" : "";
     issues.push({
       path: at(field),
-      message: `the provider ${PROVIDER_LABEL[provider]} does not support parameter "${at(field)}"; it supports ${supported.map(snakeName).join(", ")}`,
+      message: `the provider ${PROVIDER_LABEL[provider]} does not support parameter "${at(field)}"${why}; it supports ${supported.map(snakeName).join(", ")}`,
     });
   }
   const level = config.thinkingLevel;
@@ -71,13 +75,10 @@ export function providerParameterIssues(provider: ProviderName, config: Generati
   return issues;
 }
 
-/** Claude's own limits: temperature up to 1, JSON only through a schema, a thinking budget within max_tokens. */
+/** Claude's own limits: JSON only through a schema, a thinking budget within max_tokens. */
 function claudeIssues(config: GenerationConfig, at: (field: Field) => string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const label = PROVIDER_LABEL.anthropic;
-  if (config.temperature !== undefined && config.temperature > 1) {
-    issues.push({ path: at("temperature"), message: `the provider ${label} takes temperature from 0 to 1; got ${config.temperature}` });
-  }
   const mime = config.responseMimeType;
   if (mime !== undefined && mime !== "text/plain" && mime !== "application/json") {
     issues.push({ path: at("responseMimeType"), message: `the provider ${label} answers text/plain, or application/json with a response_schema; got "${mime}"` });
@@ -93,12 +94,6 @@ function claudeIssues(config: GenerationConfig, at: (field: Field) => string): C
         path: at("thinkingBudget"),
         message: `the provider ${label} takes a thinking_budget of at least ${CLAUDE_MIN_THINKING_BUDGET} and below max_output_tokens (${limit}${config.maxOutputTokens === undefined ? ", Claude's default here" : ""}); got ${budget}`,
       });
-    }
-  }
-  const thinking = budget !== undefined || config.thinkingLevel !== undefined;
-  for (const field of ["temperature", "topK"] as const) {
-    if (thinking && config[field] !== undefined) {
-      issues.push({ path: at(field), message: `the provider ${label} does not take ${at(field)} together with thinking; leave one out` });
     }
   }
   return issues;
