@@ -10,6 +10,11 @@ import { createVertexProvider } from "../models/vertex-provider";
 
 /** Placeholder secret value (what our tooling writes for the emulator): it means "no key". */
 export const STANDIN_API_KEY = "offline-standin";
+/**
+ * Values that mean "no key": the placeholder, and `none` for a deployment that declares a secret it does not use
+ * (Cloud Functions will not deploy a function whose declared secret does not exist, so one is set to `none`).
+ */
+const NO_KEY = new Set([STANDIN_API_KEY, "none"]);
 
 export interface SetupContext {
   env: NodeJS.ProcessEnv;
@@ -28,7 +33,7 @@ export interface ProviderSetup {
 /** A secret's value, with our placeholder and blanks read as unset. */
 export function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
-  return value && value !== STANDIN_API_KEY ? value : undefined;
+  return value && !NO_KEY.has(value.toLowerCase()) ? value : undefined;
 }
 
 /** What to do about a missing key: deployed, set the secret and deploy; locally, use the tooling that starts the stand-in. */
