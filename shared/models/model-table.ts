@@ -95,7 +95,7 @@ export function buildModelTable(overrideJson: string | undefined, base: ModelTab
     throw new Error(`${MODEL_TABLE_ENV} is not valid JSON: ${(err as Error).message}`);
   }
   const parsed = ModelTableOverrideSchema.safeParse(raw);
-  if (!parsed.success) throw invalidTable(parsed.error.issues.map((i) => `${i.path.join(".") || "(table)"}: ${i.message}`));
+  if (!parsed.success) throw invalidTable(tableIssueLines(parsed.error.issues));
   const table: Record<string, ModelRoute> = { ...base };
   const problems: string[] = [];
   for (const [key, entry] of Object.entries(parsed.data)) {
@@ -106,10 +106,20 @@ export function buildModelTable(overrideJson: string | undefined, base: ModelTab
     }
     const route = ModelRouteSchema.safeParse(entry);
     if (route.success) table[key] = route.data;
-    else problems.push(...route.error.issues.map((i) => `${[key, ...i.path].join(".")}: ${i.message}`));
+    else problems.push(...tableIssueLines(route.error.issues, key));
   }
   if (problems.length) throw invalidTable(problems);
   return table;
+}
+
+/** `KEY.field: message` lines; a bad key says what is wrong with it, and an unknown field is named as such. */
+export function tableIssueLines(issues: readonly z.core.$ZodIssue[], prefix?: string): string[] {
+  return issues.flatMap((issue) => {
+    const at = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${[...at, k].join(".")}: unknown field (check its spelling)`);
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [`${at.join(".") || "(table)"}: ${message}`];
+  });
 }
 
 function invalidTable(lines: string[]): Error {

@@ -1,6 +1,7 @@
 // What a model's tokens cost: the price table (USD per million tokens, and when each price was read), overridable.
 import { z } from "zod";
 import type { TokenUsage } from "../engine/run-record";
+import { tableIssueLines } from "./model-table";
 
 export const ModelPriceSchema = z.strictObject({
   /** USD per million prompt tokens (cached ones included: see costOf). */
@@ -53,7 +54,7 @@ export function buildPriceTable(overrideJson: string | undefined, base: PriceTab
   }
   const parsed = PriceTableOverrideSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(table)"}: ${i.message}`);
+    const lines = tableIssueLines(parsed.error.issues);
     throw new Error(`${PRICE_TABLE_ENV} is invalid:\n${lines.join("\n")}`);
   }
   return { ...base, ...parsed.data };

@@ -18,7 +18,7 @@
 //   GET  /__standin/stats     counts              GET  /__standin/config   current knobs
 //   POST /__standin/config    JSON body = the same options as configure(); keys given replace the current ones
 //   POST /__standin/reset     clears stats, request log, script and rate window; re-seeds the dice
-//   GET  /__standin/requests  {requests:[{protocol,model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
+//   GET  /__standin/requests  {requests:[{protocol,path,model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ANTHROPIC_PROTOCOL } from "./standin-anthropic";
@@ -69,8 +69,9 @@ export interface StandinStats {
 }
 
 export interface StandinRequest {
-  /** Which API the request came in through. */
+  /** Which API the request came in through, and the path it was posted to (a Vertex AI path names project and location). */
   protocol: StandinProtocolName;
+  path: string;
   model: string;
   systemPrompt: string;
   userPrompt: string;
@@ -275,7 +276,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
       dropped++;
     }
     const { responseFormat: _format, ...logged } = parsed;
-    log.push({ protocol: route.protocol.name, ...logged, outcome, receivedAt: now });
+    log.push({ protocol: route.protocol.name, path, ...logged, outcome, receivedAt: now });
     // A rate limiter turns a request away before any generation: only answered requests take the latency.
     await wait(outcome === "rate_limited" ? 0 : config.latencyMs);
     if (res.destroyed || req.socket.destroyed) return;
