@@ -105,13 +105,14 @@ async function runEmulatorPhase({ project, only, standin }, files) {
   let standinProcess;
   let code;
   try {
-    // Never the real Gemini from a test run, even when the developer's shell has a key.
+    // Never a real model from a test run, even when the developer's shell has keys.
     /** @type {Record<string, string | undefined>} */
-    const env = { GEMINI_API_KEY: undefined };
+    const env = { GEMINI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined };
     if (standin) {
       standinProcess = await startStandinProcess();
-      env.GEMINI_BASE_URL = standinProcess.url;
-      console.log(`Gemini stand-in for the Functions workers: ${standinProcess.url}`);
+      // One stand-in speaks every provider's protocol: Gemini, Vertex AI, Anthropic, OpenAI-compatible.
+      Object.assign(env, { GEMINI_BASE_URL: standinProcess.url, ANTHROPIC_BASE_URL: standinProcess.url, VERTEX_BASE_URL: standinProcess.url, OPENAI_BASE_URL: `${standinProcess.url}/v1` });
+      console.log(`Model stand-in for the Functions workers: ${standinProcess.url}`);
     }
     code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], { only, env, timeoutSeconds: EMULATOR_TIMEOUT_S, waitPortsSeconds: PORT_WAIT_S });
   } catch (error) {

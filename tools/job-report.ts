@@ -6,7 +6,7 @@ const MAX_VALUE_CHARS = 400;
 export function formatTaskProgress(jobId: string, task: TaskProgress, change: "started" | "ended"): string {
   const head = `[${jobId}] hop ${task.hop} ${task.taskId || "(no task_id)"}`;
   if (change === "started") return `${head}: running (${task.taskDocId})`;
-  const tokens = task.totalTokens !== undefined ? `, ${task.totalTokens} tokens` : "";
+  const tokens = task.totalTokens !== undefined ? `, ${task.totalTokens} tokens${task.cost ? `, ${formatCost(task.cost)}` : ""}` : "";
   const latency = task.latencyMs !== undefined ? ` in ${task.latencyMs} ms` : "";
   const error = task.error ? `: ${task.error.code}: ${firstLine(task.error.message)}${task.error.step_id ? ` (step ${JSON.stringify(task.error.step_id)})` : ""}` : "";
   return `${head}: ${task.status}${latency}${tokens}${error}`;
@@ -15,7 +15,7 @@ export function formatTaskProgress(jobId: string, task: TaskProgress, change: "s
 export function formatJobEnd(end: JobEnd, full = false): string {
   const lines = [
     `[${end.jobId}] ${end.status.toUpperCase()} ${end.runId ? `(${end.runId}) ` : ""}in ${(end.elapsedMs / 1000).toFixed(2)} s: ${end.tasksDone} task${end.tasksDone === 1 ? "" : "s"} succeeded, ` +
-      `${end.usage.total_tokens} tokens (${end.usage.prompt_tokens} prompt, ${end.usage.output_tokens} output)`,
+      `${end.usage.total_tokens} tokens (${end.usage.prompt_tokens} prompt, ${end.usage.output_tokens} output)${end.cost ? `, ${formatCost(end.cost)}` : ""}`,
   ];
   if (end.error) lines.push(`  error: ${end.error.code}: ${end.error.message.replace(/\n/g, "\n    ")}${end.error.task_doc_id ? `\n  in tasks/${end.error.task_doc_id}` : ""}`);
   const entries = Object.entries(end.outputPayload);
@@ -24,6 +24,18 @@ export function formatJobEnd(end: JobEnd, full = false): string {
     for (const [name, value] of entries) lines.push(`    ${name}: ${full ? value : clip(value)}`.replace(/\n/g, "\n      "));
   }
   return lines.join("\n");
+}
+
+/** `$0.0000522`, `$1.24`; tokens of models without a price are said, not hidden. */
+export function formatCost(cost: { usd: number; unpriced_tokens: number }): string {
+  const unpriced = cost.unpriced_tokens > 0 ? ` (+${cost.unpriced_tokens} tokens without a price)` : "";
+  return `${formatUsd(cost.usd)}${unpriced}`;
+}
+
+export function formatUsd(usd: number): string {
+  if (usd === 0) return "$0";
+  if (usd < 0.000001) return "<$0.000001";
+  return `$${usd >= 1 ? usd.toFixed(2) : Number(usd.toPrecision(3)).toString()}`;
 }
 
 function clip(value: string): string {

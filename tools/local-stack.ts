@@ -1,14 +1,16 @@
-// Runs a command inside the local stack: built functions, Firestore + Functions emulators, and (without a
-// GEMINI_API_KEY) the Gemini stand-in the functions call. Shared by `npm start` and `npm run emulators`.
+// Runs a command inside the local stack: built functions, Firestore + Functions emulators, and the model stand-in
+// the functions call for every provider without a key (and for Vertex AI). Shared by `npm start` and `npm run emulators`.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
 import { runWithEmulators } from "../scripts/with-emulators.mjs";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
-import { startStandin, type Standin } from "../shared/standin/standin-server";
+import { startStandin } from "../shared/standin/standin-server";
 
 /** The emulator reads declared secrets from here before asking Secret Manager (a network call, and an error offline). */
 const SECRET_FILE = "functions/.secret.local";
+/** The secrets functions/src/index.ts declares. */
+const MODEL_SECRETS = ["GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"] as const;
 
 export const EMULATOR_LOG = ".runs/emulators.log";
 
@@ -34,21 +36,28 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   if (build.status !== 0) return 1;
 
   const env: Record<string, string | undefined> = {};
-  let standin: Standin | undefined;
+  const missing = MODEL_SECRETS.filter((name) => !process.env[name]?.trim());
   let wroteSecretFile = false;
-  if (!process.env.GEMINI_API_KEY?.trim()) {
-    // The placeholder means "no key" to the runtime; the file is removed afterwards so that it can never
-    // shadow a real key set later in the shell.
-    if (!existsSync(SECRET_FILE)) {
-      writeFileSync(SECRET_FILE, `GEMINI_API_KEY=${STANDIN_API_KEY}\n`);
-      wroteSecretFile = true;
-    }
-    standin = await startStandin();
+  // The emulator wants a value for each declared secret; the placeholder means "no key" to the runtime. The file is
+  // removed afterwards so that it can never shadow a real key set later in the shell.
+  if (missing.length && !existsSync(SECRET_FILE)) {
+    writeFileSync(SECRET_FILE, missing.map((name) => `${name}=${STANDIN_API_KEY}\n`).join(""));
+    wroteSecretFile = true;
+  }
+  // One stand-in answers every provider without a key; Vertex AI always goes there (a demo project has no Vertex).
+  const standin = await startStandin();
+  env.VERTEX_BASE_URL = process.env.VERTEX_BASE_URL?.trim() || standin.url;
+  if (missing.includes("GEMINI_API_KEY")) {
     env.GEMINI_BASE_URL = standin.url;
     process.stderr.write(`No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standin.url} (answers echo the prompt).\n`);
   } else {
     process.stderr.write("GEMINI_API_KEY is set: the functions call the real Gemini API.\n");
   }
+  if (missing.includes("ANTHROPIC_API_KEY")) {
+    env.ANTHROPIC_BASE_URL = standin.url;
+    process.stderr.write(`No ANTHROPIC_API_KEY set: Claude calls go to the same stand-in.\n`);
+  }
+  if (missing.includes("OPENAI_API_KEY") && !process.env.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standin.url}/v1`;
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
   process.stderr.write(`Starting the Firestore and Functions emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
@@ -65,9 +74,9 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     });
   } finally {
     if (wroteSecretFile) rmSync(SECRET_FILE, { force: true });
-    await standin?.close();
+    await standin.close();
     await new Promise((resolve) => log.end(resolve));
     // firebase-tools keeps this file on failure, and it lists the environment (the key among it).
-    if (process.env.GEMINI_API_KEY) rmSync("firebase-debug.log", { force: true });
+    if (missing.length < MODEL_SECRETS.length) rmSync("firebase-debug.log", { force: true });
   }
 }

@@ -6,7 +6,7 @@ import { formatIssues } from "../shared/config/config-issue";
 import { getDb } from "../shared/pipeline/firestore";
 import { startJob } from "../shared/pipeline/start-job";
 import { useFirestoreTarget } from "./firestore-target";
-import { formatJobEnd, formatTaskProgress } from "./job-report";
+import { formatCost, formatJobEnd, formatTaskProgress } from "./job-report";
 import { validationFromEnv } from "./tool-io";
 
 const full = process.argv.includes("--full");
@@ -35,5 +35,6 @@ for (const end of ends) process.stdout.write(`${formatJobEnd(end, full)}\n\n`);
 const succeeded = ends.filter((e) => e.status === "success").length;
 const tokens = ends.reduce((sum, e) => sum + e.usage.total_tokens, 0);
 const tasks = ends.reduce((sum, e) => sum + e.tasksDone, 0);
-process.stdout.write(`Totals: ${succeeded}/${ends.length} jobs succeeded, ${tasks} tasks, ${tokens} tokens, ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+const cost = ends.reduce((sum, e) => ({ usd: sum.usd + (e.cost?.usd ?? 0), unpriced_tokens: sum.unpriced_tokens + (e.cost?.unpriced_tokens ?? 0) }), { usd: 0, unpriced_tokens: 0 });
+process.stdout.write(`Totals: ${succeeded}/${ends.length} jobs succeeded, ${tasks} tasks, ${tokens} tokens, ${formatCost(cost)}, ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 process.exit(succeeded === ends.length ? 0 : 1);

@@ -1,11 +1,13 @@
-// Runs the offline Gemini stand-in as its own process, so the emulators, benches and other tools can share one.
+// Runs the offline model stand-in as its own process, so the emulators, benches and other tools can share one.
 import { parseArgs } from "node:util";
 import { STANDIN_FAULTS, startStandin, type StandinFault, type StandinOptions, type StandinScriptItem } from "../shared/standin/standin-server";
 
 const USAGE = `Usage: npm run standin -- [options]
 
-Serves Gemini's generateContent on http://127.0.0.1:PORT for offline runs (point GEMINI_BASE_URL at it).
-Its answers echo the prompt: "[stand-in MODEL] USER_PROMPT", or valid JSON in JSON mode.
+Serves, on http://127.0.0.1:PORT, for offline runs:
+  Gemini's generateContent (point GEMINI_BASE_URL at it), the same on Vertex AI's path (VERTEX_BASE_URL),
+  Anthropic's Messages API (ANTHROPIC_BASE_URL) and OpenAI's Chat Completions (OPENAI_BASE_URL=URL/v1).
+Its answers echo the prompt: "[stand-in MODEL] USER_PROMPT", or valid JSON in JSON mode. The knobs apply to all.
 
 Options:
   --port N              port to listen on (default 8787; 0 picks a free one)
@@ -17,6 +19,7 @@ Options:
   --seed N              seed of the fault dice, so a run repeats (default 1)
   --retry-delay-ms N    the retryDelay an injected 429 advertises (default 100)
   --script LIST         outcomes for the next requests before the dice, e.g. 503,503,ok
+                        (scripted answer texts, {"text": "..."}, go through POST /__standin/config)
   -h, --help            show this help
 
 Admin API (to change the knobs from another process):

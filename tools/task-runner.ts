@@ -5,6 +5,7 @@ import type { TaskConfig } from "../shared/config/config-schemas";
 import type { StepRecord } from "../shared/engine/run-record";
 import { runTask } from "../shared/engine/run-task";
 import { defineTool, UsageError } from "./cli-args";
+import { formatCost } from "./job-report";
 import {
   EXIT_FAILED,
   EXIT_OK,
@@ -75,7 +76,8 @@ await runTool(spec, async ({ input_path, json, strict, runs_dir }) => {
       if (!json) printJson(record.output_payload, true);
       const log = `${file}.log`;
       await writeFile(log, `${JSON.stringify({ payload: record.output_payload }, null, 2)}\n`, "utf8");
-      process.stderr.write(`  ${record.status} in ${Math.round(record.latency_ms)} ms, ${record.usage.total_tokens} tokens; output written to ${log}\n`);
+      const cost = record.cost ? `, ${formatCost(record.cost)}` : "";
+      process.stderr.write(`  ${record.status} in ${Math.round(record.latency_ms)} ms, ${record.usage.total_tokens} tokens${cost}; output written to ${log}\n`);
       if (task.next_task) {
         process.stderr.write(`  next_task ${JSON.stringify(task.next_task)} is not run here: chains run on Firestore (npm start, npm run start-job)\n`);
       }

@@ -6,6 +6,10 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 // GEMINI_BASE_URL, LLM_MODEL_TABLE and the TASK_* policy numbers are plain environment variables (functions/.env):
 // declared params with defaults would override the emulator's inherited environment with their defaults.
 const geminiApiKey = defineSecret("GEMINI_API_KEY");
+// Claude and OpenAI-compatible servers: each optional; a step whose provider has no key fails with config_error.
+const anthropicApiKey = defineSecret("ANTHROPIC_API_KEY");
+const openaiApiKey = defineSecret("OPENAI_API_KEY");
+const modelSecrets = [geminiApiKey, anthropicApiKey, openaiApiKey];
 
 /**
  * 540 s is the event-function maximum: a task runs several model calls with retries. 1 vCPU allows
@@ -19,7 +23,7 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
   cpu: 1,
   concurrency: 80,
   retry: true,
-  secrets: [geminiApiKey],
+  secrets: modelSecrets,
 };
 
 export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
@@ -40,7 +44,7 @@ export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{
  * minutes bounds how long a dead task waits after its 10-minute lease. (The emulator does not run schedules
  * without the Pub/Sub emulator; `npm run sweep` runs the same code by hand.)
  */
-export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: [geminiApiKey] }, async () => {
+export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: modelSecrets }, async () => {
   const { onSweep } = await import("./triggers");
   await onSweep();
 });

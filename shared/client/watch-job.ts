@@ -8,6 +8,8 @@ export interface TaskProgress {
   status: "queued" | "running" | "success" | "failed";
   latencyMs?: number;
   totalTokens?: number;
+  /** USD of the task's model calls, from the task document's `cost` (absent for tasks that never ran). */
+  cost?: { usd: number; unpriced_tokens: number };
   error?: { code: string; message: string; step_id?: string; path?: string };
 }
 
@@ -18,6 +20,8 @@ export interface JobEnd {
   outputPayload: Record<string, string>;
   tasksDone: number;
   usage: { prompt_tokens: number; output_tokens: number; total_tokens: number };
+  /** USD of the run's model calls, summed over its tasks (absent on a job document written before costs existed). */
+  cost?: { usd: number; unpriced_tokens: number };
   error?: { code: string; message: string; task_doc_id?: string };
   /** Wall time from the job's start to its end, as the job document records them. */
   elapsedMs: number;
@@ -77,6 +81,7 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
           outputPayload: job.output_payload ?? {},
           tasksDone: job.tasks_done ?? 0,
           usage: job.usage ?? { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+          ...(job.cost ? { cost: { usd: Number(job.cost.usd ?? 0), unpriced_tokens: Number(job.cost.unpriced_tokens ?? 0) } } : {}),
           ...(job.error ? { error: job.error } : {}),
           elapsedMs: finished - started,
         });
@@ -100,6 +105,7 @@ function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
     status: doc.status ?? "queued",
     ...(typeof doc.latency_ms === "number" ? { latencyMs: doc.latency_ms } : {}),
     ...(doc.usage ? { totalTokens: Number(doc.usage.total_tokens ?? 0) } : {}),
+    ...(doc.cost ? { cost: { usd: Number(doc.cost.usd ?? 0), unpriced_tokens: Number(doc.cost.unpriced_tokens ?? 0) } } : {}),
     ...(doc.error ? { error: doc.error } : {}),
   };
 }

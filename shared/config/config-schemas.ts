@@ -1,5 +1,6 @@
 // The config model of the original design (snake_case JSON): one zod schema per shape, types inferred.
 import { z } from "zod";
+import { ExtractRulesSchema } from "./extract-rules";
 
 const text = (what: string) =>
   z.string({
@@ -31,6 +32,10 @@ export type Payload = z.infer<typeof PayloadSchema>;
 
 export const DataConfigSchema = z.strictObject({ payload: PayloadSchema.prefault({}) });
 export type DataConfig = z.infer<typeof DataConfigSchema>;
+
+/** A step's outputs may say how each is taken from the answer (an addition to the original: extract-rules.ts). */
+export const StepOutputConfigSchema = DataConfigSchema.extend({ extract: ExtractRulesSchema.optional() });
+export type StepOutputConfig = z.infer<typeof StepOutputConfigSchema>;
 
 /** Unix seconds; protobuf JSON writes int64 as a string, so numeric strings are accepted too. */
 const UnixSeconds = z.preprocess(
@@ -106,7 +111,7 @@ export const StepConfigSchema = z.strictObject({
   input_config: DataConfigSchema.prefault({}),
   model_query_config: ModelQueryConfigSchema.optional(),
   function_call_config: FunctionCallConfigSchema.optional(),
-  output_config: DataConfigSchema.prefault({}),
+  output_config: StepOutputConfigSchema.prefault({}),
   metadata: MetadataSchema.optional(),
 });
 export type StepConfig = z.infer<typeof StepConfigSchema>;

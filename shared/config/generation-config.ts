@@ -1,4 +1,5 @@
-// Maps a step's `parameters` (strings like "0.7", or typed values) to Gemini's typed generation config.
+// Maps a step's `parameters` (strings like "0.7", or typed values) to one typed generation config, in Gemini's
+// names; each provider adapter maps it to its own request, and provider-parameters.ts says what each one takes.
 import type { ConfigIssue } from "./config-issue";
 import { describe, type ParameterValue } from "./config-schemas";
 
@@ -17,6 +18,10 @@ export interface GenerationConfig {
   frequencyPenalty?: number;
   responseLogprobs?: boolean;
   logprobs?: number;
+  /** Tokens the model may think before answering (Gemini 2.5's thinkingBudget, Claude's budget_tokens). */
+  thinkingBudget?: number;
+  /** How hard to think, by name (Gemini 3's thinkingLevel, Claude's effort, OpenAI's reasoning_effort). */
+  thinkingLevel?: string;
 }
 
 type Kind = "number" | "int" | "bool" | "string" | "strings" | "object";
@@ -41,6 +46,9 @@ const SPECS: Record<string, ParameterSpec> = {
   frequency_penalty: { wire: "frequencyPenalty", kind: "number" },
   response_logprobs: { wire: "responseLogprobs", kind: "bool" },
   logprobs: { wire: "logprobs", kind: "int", min: 0 },
+  // -1 is Gemini's "let the model decide", 0 turns thinking off.
+  thinking_budget: { wire: "thinkingBudget", kind: "int", min: -1 },
+  thinking_level: { wire: "thinkingLevel", kind: "string" },
 };
 
 /** snake_case names are canonical; the SDK's camelCase spellings are accepted too. */
@@ -56,6 +64,16 @@ const RESPONSE_MIME_TYPES = ["text/plain", "application/json", "text/x.enum"];
 export interface GenerationConfigResult {
   config: GenerationConfig;
   issues: ConfigIssue[];
+}
+
+/** The name each field was given under (`top_p` or `topP`), so that messages name a parameter as the step wrote it. */
+export function parameterNames(parameters: Readonly<Record<string, unknown>>): Partial<Record<keyof GenerationConfig, string>> {
+  const names: Partial<Record<keyof GenerationConfig, string>> = {};
+  for (const name of Object.keys(parameters)) {
+    const spec = BY_NAME.get(name);
+    if (spec) names[spec.wire] ??= name;
+  }
+  return names;
 }
 
 /** Converts every parameter; collects one issue per bad parameter (path relative to `parameters`). */
@@ -79,6 +97,9 @@ export function toGenerationConfig(parameters: Readonly<Record<string, Parameter
     const converted = convert(raw, spec);
     if (typeof converted === "string") issues.push({ path, message: converted });
     else config[spec.wire] = converted.value;
+  }
+  if (config.thinkingBudget !== undefined && config.thinkingLevel !== undefined) {
+    issues.push({ path: given.get("thinkingLevel") ?? "thinking_level", message: "give thinking_budget or thinking_level, not both (models refuse the pair)" });
   }
   const mime = config.responseMimeType;
   if (typeof mime === "string" && !RESPONSE_MIME_TYPES.includes(mime)) {

@@ -1,7 +1,7 @@
 // Parses a config (object or JSONC text) and checks it beyond shape; every problem comes back as `path: message`.
 import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
-import { DEFAULT_MODEL_TABLE, type ModelTable } from "../models/model-table";
+import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "../models/model-table";
 import { formatIssues, formatPath, joinPath, type ConfigIssue } from "./config-issue";
 import {
   CONFIG_SCHEMAS,
@@ -14,8 +14,10 @@ import {
   type ParameterValue,
   type TaskConfig,
 } from "./config-schemas";
-import { toGenerationConfig } from "./generation-config";
+import { extractRuleIssues } from "./extract-rules";
+import { parameterNames, toGenerationConfig } from "./generation-config";
 import { parseJsonc } from "./jsonc";
+import { providerParameterIssues } from "./provider-parameters";
 
 export interface ValidationContext {
   modelTable: ModelTable;
@@ -108,10 +110,12 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     });
   }
   const parameters = asObject(query?.parameters);
-  if (parameters) {
-    const valid = Object.fromEntries(Object.entries(parameters).filter(([, v]) => ParameterValueSchema.safeParse(v).success)) as Record<string, ParameterValue>;
-    for (const issue of toGenerationConfig(valid).issues) {
-      issues.push({ path: joinPath(joinPath(at, "model_query_config.parameters"), issue.path), message: issue.message });
+  if (parameters) issues.push(...parameterIssues(parameters, modelKey ? ctx.modelTable[modelKey]?.provider : undefined, joinPath(at, "model_query_config.parameters")));
+  const extract = asObject(asObject(step.output_config)?.extract);
+  if (extract) {
+    const declared = (config: unknown) => asObject(asObject(config)?.payload) ?? {};
+    for (const issue of extractRuleIssues(extract, declared(step.output_config), declared(step.input_config))) {
+      issues.push({ path: joinPath(joinPath(at, "output_config.extract"), issue.path), message: issue.message });
     }
   }
   const limit = ctx.maxPromptChars;
@@ -131,6 +135,14 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     });
   }
   return issues;
+}
+
+/** Each parameter's type and range, then, when the model key resolves, whether its provider takes it. */
+function parameterIssues(parameters: Obj, provider: ProviderName | undefined, at: string): ConfigIssue[] {
+  const valid = Object.fromEntries(Object.entries(parameters).filter(([, v]) => ParameterValueSchema.safeParse(v).success)) as Record<string, ParameterValue>;
+  const converted = toGenerationConfig(valid);
+  const issues = provider ? [...converted.issues, ...providerParameterIssues(provider, converted.config, parameterNames(valid))] : converted.issues;
+  return issues.map((issue) => ({ path: joinPath(at, issue.path), message: issue.message }));
 }
 
 function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssue[] {

@@ -1,16 +1,19 @@
 // The model half of a step: resolve the model, interpolate the prompts, call the provider with retries.
 import type { StepConfig } from "../config/config-schemas";
-import { toGenerationConfig, type GenerationConfig } from "../config/generation-config";
+import { parameterNames, toGenerationConfig, type GenerationConfig, type GenerationConfigResult } from "../config/generation-config";
+import { providerParameterIssues } from "../config/provider-parameters";
 import { ModelCallError } from "../models/model-call-error";
 import type { ModelResult } from "../models/model-provider";
+import type { ModelRoute } from "../models/model-table";
 import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
+import { checkJsonAnswer } from "./check-json-answer";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";
 import { StepFailure } from "./run-error";
 import { addUsage, type StepRecord } from "./run-record";
 import { checkSize, fillTemplate, type StepScope } from "./step-scope";
 
 // Parameters are validated with the config; converting them again per run is avoidable work on a hot path.
-const generationConfigs = new WeakMap<StepConfig, GenerationConfig>();
+const generationConfigs = new WeakMap<StepConfig, GenerationConfigResult>();
 
 /** Returns the answer's text; throws what the call threw (the step turns it into a RunError). */
 export async function callModel(scope: StepScope): Promise<string> {
@@ -23,9 +26,10 @@ export async function callModel(scope: StepScope): Promise<string> {
   record.system_prompt = fillTemplate(scope, query.system_prompt, "model_query_config.system_prompt");
   record.user_prompt = fillTemplate(scope, query.user_prompt, "model_query_config.user_prompt");
   checkSize(scope, record.system_prompt.length + record.user_prompt.length, "model_query_config.user_prompt", "prompt");
-  const generationConfig = generationConfigFor(step, at);
+  const generationConfig = generationConfigFor(step, at, route);
   const provider = options.providers[route.provider];
-  const request = { model: route.model, systemPrompt: record.system_prompt, userPrompt: record.user_prompt, generationConfig, signal: options.signal };
+  if (!provider) throw new StepFailure("config_error", `this run has no ${route.provider} provider for model key "${query.model_key}"`, `${at}.model_query_config.model_key`);
+  const request = { model: route.model, route, systemPrompt: record.system_prompt, userPrompt: record.user_prompt, generationConfig, signal: options.signal };
   let result: ModelResult;
   try {
     const retried = await withRetry(
@@ -41,6 +45,7 @@ export async function callModel(scope: StepScope): Promise<string> {
   }
   record.finish_reason = result.finishReason;
   checkTruncation(scope, result.finishReason, result.text, generationConfig);
+  checkJsonAnswer(scope, result.text, generationConfig);
   return result.text;
 }
 
@@ -59,14 +64,15 @@ async function billed(call: Promise<ModelResult>, record: StepRecord): Promise<M
   }
 }
 
-function generationConfigFor(step: StepConfig, at: string): GenerationConfig {
-  let config = generationConfigs.get(step);
-  if (!config) {
-    const converted = toGenerationConfig(step.model_query_config!.parameters);
-    const first = converted.issues[0];
-    if (first) throw new StepFailure("invalid_config", first.message, `${at}.model_query_config.parameters.${first.path}`);
-    config = converted.config;
-    generationConfigs.set(step, config);
+/** The step's parameters as one typed config; a parameter its provider cannot take fails the step unsent. */
+function generationConfigFor(step: StepConfig, at: string, route: ModelRoute): GenerationConfig {
+  let converted = generationConfigs.get(step);
+  if (!converted) {
+    converted = toGenerationConfig(step.model_query_config!.parameters);
+    generationConfigs.set(step, converted);
   }
-  return config;
+  const parameters = step.model_query_config!.parameters;
+  const first = converted.issues[0] ?? providerParameterIssues(route.provider, converted.config, parameterNames(parameters))[0];
+  if (first) throw new StepFailure("invalid_config", first.message, `${at}.model_query_config.parameters.${first.path}`);
+  return converted.config;
 }

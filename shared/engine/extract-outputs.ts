@@ -1,24 +1,38 @@
 // Output extraction: a step's declared outputs, and the accumulated `context`, after it answered.
 import type { Payload } from "../config/config-schemas";
+import type { ExtractRule, ExtractRules } from "../config/extract-rules";
+import { applyExtractRule } from "./apply-extract-rule";
 import { CONTEXT } from "./bind-inputs";
 
+/** The outputs, or the first variable whose rule found nothing in the answer, with why. */
+export type ExtractedOutputs = { outputs: Payload } | { failed: { name: string; rule: ExtractRule; problem: string } };
+
 /**
- * A declared output that is also a declared input passes the input through; any other takes the response.
- * `context` becomes the previous context, a blank line, then the response (or just the response).
+ * A declared output that is also a declared input passes the input through; one with an extract rule takes what
+ * the rule finds in the response; any other takes the whole response. `context` becomes the previous context, a
+ * blank line, then the whole response (or just the response).
  */
 export function extractOutputs(
   declaredOutputs: Readonly<Payload>,
   declaredInputs: Readonly<Payload>,
   inputs: Readonly<Payload>,
   response: string,
-): Payload {
+  rules: Readonly<ExtractRules> = {},
+): ExtractedOutputs {
   const outputs: Payload = {};
   for (const name in declaredOutputs) {
-    outputs[name] = Object.hasOwn(declaredInputs, name) ? inputs[name]! : response;
+    const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
+    if (Object.hasOwn(declaredInputs, name)) outputs[name] = inputs[name]!;
+    else if (!rule) outputs[name] = response;
+    else {
+      const extracted = applyExtractRule(response, rule);
+      if ("problem" in extracted) return { failed: { name, rule, problem: extracted.problem } };
+      outputs[name] = extracted.value;
+    }
   }
   const previous = Object.hasOwn(inputs, CONTEXT) ? inputs[CONTEXT] : undefined;
   outputs[CONTEXT] = previous ? `${previous}\n\n${response}` : response;
-  return outputs;
+  return { outputs };
 }
 
 /** The task's output: each declared name from the last step's outputs when present, else its default. */

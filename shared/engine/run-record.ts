@@ -3,11 +3,26 @@ import { z } from "zod";
 import { PayloadSchema } from "../config/config-schemas";
 
 export const TokenUsageSchema = z.object({
+  /** Everything the model read, cached tokens included. */
   prompt_tokens: z.number(),
+  /** Everything the model wrote, thinking tokens included: that is what every provider bills as output. */
   output_tokens: z.number(),
   total_tokens: z.number(),
+  /** Of prompt_tokens, those read from a cache, when the provider says. */
+  cached_tokens: z.number().optional(),
+  /** Of output_tokens, those spent thinking, when the provider says. */
+  thinking_tokens: z.number().optional(),
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+/** What calls cost, beside their usage: priced from the price table (shared/models/price-table.ts). */
+export const CostSchema = z.object({
+  /** USD for the tokens whose model has a price. */
+  usd: z.number(),
+  /** Tokens of calls whose model has no price in the table: not in `usd`, so a total that misses them says so. */
+  unpriced_tokens: z.number(),
+});
+export type Cost = z.infer<typeof CostSchema>;
 
 export const ERROR_CODES = [
   "invalid_config", // the task or job document is malformed: never retried
@@ -18,6 +33,7 @@ export const ERROR_CODES = [
   "deadline_exceeded", // the run's time budget ran out (or the run was stopped while waiting to retry)
   "quota_exhausted", // a 429 asked to wait longer than the run's remaining budget: lower the batch rate or raise the quota
   "output_truncated", // a JSON answer (or an answer with no text) was cut at max_output_tokens
+  "extraction_failed", // an output_config.extract rule found nothing in the answer, or a JSON answer broke its response_schema
   "hop_limit", // a job's chain reached its max_hops
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document
@@ -62,6 +78,8 @@ export const StepRecordSchema = z.object({
   latency_ms: z.number(),
   attempts: z.number(),
   usage: TokenUsageSchema,
+  /** Model steps only: the cost of every billed attempt. */
+  cost: CostSchema.optional(),
   warnings: z.array(z.string()),
   /** Set when a long field was cut to fit a Firestore document: which fields, and their full lengths. */
   truncated: z.record(z.string(), z.number()).optional(),
@@ -76,6 +94,8 @@ export const TaskRecordSchema = z.object({
   error: RunErrorSchema.optional(),
   steps: z.array(StepRecordSchema),
   usage: TokenUsageSchema,
+  /** The sum of the steps' costs (always set by runTask; optional for records written before costs existed). */
+  cost: CostSchema.optional(),
   latency_ms: z.number(),
   started_at: z.string(),
   finished_at: z.string(),
@@ -84,10 +104,21 @@ export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
 export const ZERO_USAGE: TokenUsage = Object.freeze({ prompt_tokens: 0, output_tokens: 0, total_tokens: 0 });
 
+export const ZERO_COST: Cost = Object.freeze({ usd: 0, unpriced_tokens: 0 });
+
+/** Sums two usages; a detail count (cached, thinking) is kept when either side reports it. */
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return {
+  const sum: TokenUsage = {
     prompt_tokens: a.prompt_tokens + b.prompt_tokens,
     output_tokens: a.output_tokens + b.output_tokens,
     total_tokens: a.total_tokens + b.total_tokens,
   };
+  if (a.cached_tokens !== undefined || b.cached_tokens !== undefined) sum.cached_tokens = (a.cached_tokens ?? 0) + (b.cached_tokens ?? 0);
+  if (a.thinking_tokens !== undefined || b.thinking_tokens !== undefined) sum.thinking_tokens = (a.thinking_tokens ?? 0) + (b.thinking_tokens ?? 0);
+  return sum;
+}
+
+/** Sums two costs, rounded as prices are (see roundUsd in price-table.ts). */
+export function addCost(a: Cost, b: Cost): Cost {
+  return { usd: Math.round((a.usd + b.usd) * 1e11) / 1e11, unpriced_tokens: a.unpriced_tokens + b.unpriced_tokens };
 }

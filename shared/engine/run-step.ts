@@ -2,22 +2,28 @@
 import type { DocumentSink } from "../builtins/builtin-function";
 import type { FunctionRegistry } from "../builtins/builtin-registry";
 import { STEP_TYPE_MODEL_QUERY, type Payload, type StepConfig } from "../config/config-schemas";
+import { describeRule } from "../config/extract-rules";
 import type { ModelProvider } from "../models/model-provider";
-import type { ModelRoute, ModelTable } from "../models/model-table";
+import type { ModelTable, ProviderName } from "../models/model-table";
+import type { PriceTable } from "../models/price-table";
 import { RetryError, type RetryEnv, type RetryPolicy } from "../models/retry";
 import { bindInputs } from "./bind-inputs";
 import { callFunction } from "./call-function";
 import { callModel } from "./call-model";
 import { extractOutputs } from "./extract-outputs";
-import { toRunError } from "./run-error";
-import { ZERO_USAGE, type StepRecord, type TokenUsage } from "./run-record";
+import { StepFailure, toRunError } from "./run-error";
+import { addUsage, ZERO_USAGE, type StepRecord, type TokenUsage } from "./run-record";
+import { priceStep } from "./step-cost";
 import type { StepScope } from "./step-scope";
 
 export { DEFAULT_MAX_PROMPT_CHARS } from "./step-scope";
 
 export interface EngineOptions {
-  providers: Readonly<Record<ModelRoute["provider"], ModelProvider>>;
+  /** A provider per route kind the model table uses; a step whose provider is missing fails with config_error. */
+  providers: Readonly<Partial<Record<ProviderName, ModelProvider>>>;
   modelTable: ModelTable;
+  /** Prices of the models, for each step's cost; DEFAULT_PRICE_TABLE when absent. */
+  prices?: PriceTable;
   functions: FunctionRegistry;
   sink: DocumentSink;
   /** FIRESTORE_LOG_COLLECTIONS: when set, the only collections built-in functions may write (never the pipeline's). */
@@ -65,27 +71,34 @@ export async function runStep(
   try {
     const response = await (isModel ? callModel(scope) : callFunction(scope));
     record.response = response;
+    outputs = extractOrFail(scope, response);
     record.status = "success";
-    outputs = extractOutputs(step.output_config.payload, step.input_config.payload, inputs, response);
   } catch (err) {
     // A failed function call still produced the original's `{"status":"error",...}` text: keep it in the record.
     const response = ((err instanceof RetryError ? err.lastError : err) as { response?: unknown }).response;
     if (typeof response === "string") record.response = response;
     record.error = toRunError(err, { step_id: record.step_id, path: scope.at, attempts: record.attempts });
+    outputs = undefined;
   }
+  if (isModel && record.model) priceStep(record, options.prices);
   record.latency_ms = performance.now() - started;
   options.onStepEnd?.(record, context.index);
   return outputs ? { record, outputs } : { record };
 }
 
+/** The step's outputs from its answer; a rule that finds nothing fails the step, naming the variable and the rule. */
+function extractOrFail(scope: StepScope, response: string): Payload {
+  const { step } = scope;
+  const extracted = extractOutputs(step.output_config.payload, step.input_config.payload, scope.inputs, response, step.output_config.extract);
+  if ("outputs" in extracted) return extracted.outputs;
+  const { name, rule, problem } = extracted.failed;
+  throw new StepFailure(
+    "extraction_failed",
+    `output "${name}" could not be extracted with the rule ${describeRule(rule)}: ${problem}; the whole answer is in the step's response`,
+    `${scope.at}.output_config.extract.${name}`,
+  );
+}
+
 export function sumUsage(records: readonly StepRecord[]): TokenUsage {
-  let prompt = 0;
-  let output = 0;
-  let total = 0;
-  for (const r of records) {
-    prompt += r.usage.prompt_tokens;
-    output += r.usage.output_tokens;
-    total += r.usage.total_tokens;
-  }
-  return { prompt_tokens: prompt, output_tokens: output, total_tokens: total };
+  return records.reduce((sum, r) => addUsage(sum, r.usage), ZERO_USAGE);
 }

@@ -3,6 +3,7 @@ import type { TaskConfig } from "../config/config-schemas";
 import { selectTaskOutput } from "./extract-outputs";
 import type { StepRecord, TaskRecord } from "./run-record";
 import { runStep, sumUsage, type EngineOptions } from "./run-step";
+import { sumCost } from "./step-cost";
 
 /**
  * Never throws for a failure of the task itself: the record says `failed` with the error, and the steps
@@ -30,6 +31,7 @@ export async function runTask(task: TaskConfig, executionId: string, options: En
       output_payload,
       steps,
       usage: sumUsage(steps),
+      cost: sumCost(steps),
       latency_ms: performance.now() - started,
       started_at: startedAt.toISOString(),
       finished_at: new Date().toISOString(),

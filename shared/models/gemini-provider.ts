@@ -1,9 +1,7 @@
 // The Gemini provider: our ModelProvider over @google/generative-ai, which is loaded on the first call only.
-//
-// The per-call timeout is ours, not the SDK's `timeout` option: the SDK never clears the timer it
-// starts for that option, so every call would keep a CLI process alive for the whole timeout after
-// its answer came. We pass the SDK an AbortSignal instead and clear our timer when the call ends.
 import type { GenerationConfig as SdkGenerationConfig, GoogleGenerativeAI } from "@google/generative-ai";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
+import { toGeminiGenerationConfig } from "./gemini-generation-config";
 import { mapGeminiError, mapGeminiResponse, redactApiKey } from "./map-gemini-response";
 import { ModelCallError } from "./model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
@@ -16,20 +14,10 @@ export interface GeminiProviderOptions {
   timeoutMs?: number;
 }
 
-export const DEFAULT_GEMINI_TIMEOUT_MS = 120_000;
+export const DEFAULT_GEMINI_TIMEOUT_MS = DEFAULT_MODEL_TIMEOUT_MS;
 const GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com";
 
-type GeminiSdk = typeof import("@google/generative-ai");
-let sdk: Promise<GeminiSdk> | undefined;
-
-/** One import per process; a failed import is not cached, so a later call can try again. */
-function loadSdk(): Promise<GeminiSdk> {
-  sdk ??= import("@google/generative-ai").catch((err: unknown) => {
-    sdk = undefined;
-    throw err;
-  });
-  return sdk;
-}
+const loadSdk = lazyImport(() => import("@google/generative-ai"));
 
 export function createGeminiProvider(options: GeminiProviderOptions): ModelProvider {
   const apiKey = options.apiKey;
@@ -38,48 +26,30 @@ export function createGeminiProvider(options: GeminiProviderOptions): ModelProvi
   let client: GoogleGenerativeAI | undefined;
 
   const generate = async (request: ModelRequest): Promise<ModelResult> => {
-    const controller = new AbortController();
-    let timedOut = false;
-    const onAbort = () => controller.abort();
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, timeoutMs)
-        : undefined;
-    timer?.unref();
-    request.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      if (request.signal?.aborted) throw request.signal.reason;
-      const { GoogleGenerativeAI } = await loadSdk();
-      client ??= new GoogleGenerativeAI(apiKey);
-      const model = client.getGenerativeModel(
-        {
-          model: request.model,
-          generationConfig: request.generationConfig as SdkGenerationConfig,
-          ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}),
-        },
-        baseUrl ? { baseUrl } : {},
-      );
-      const { response } = await model.generateContent(request.userPrompt, { signal: controller.signal });
-      return mapGeminiResponse(response, request.model);
-    } catch (err) {
-      const mapped =
-        err instanceof ModelCallError
-          ? err
-          : mapGeminiError(err, {
+      return await withCallTimeout(
+        request.signal,
+        timeoutMs,
+        async (signal) => {
+          const { GoogleGenerativeAI } = await loadSdk();
+          client ??= new GoogleGenerativeAI(apiKey);
+          const model = client.getGenerativeModel(
+            {
               model: request.model,
-              baseUrl: baseUrl ?? GOOGLE_BASE_URL,
-              timeoutMs,
-              timedOut,
-              aborted: !timedOut && request.signal?.aborted === true,
-              abortReason: request.signal?.reason,
-            });
-      throw redactApiKey(mapped, apiKey);
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener("abort", onAbort);
+              // The SDK passes generationConfig through unchanged, thinkingConfig included (it predates its type).
+              generationConfig: toGeminiGenerationConfig(request.generationConfig) as SdkGenerationConfig,
+              ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}),
+            },
+            baseUrl ? { baseUrl } : {},
+          );
+          const { response } = await model.generateContent(request.userPrompt, { signal });
+          return mapGeminiResponse(response, request.model);
+        },
+        (err, ending) => mapGeminiError(err, { model: request.model, baseUrl: baseUrl ?? GOOGLE_BASE_URL, timeoutMs, ...ending }),
+      );
+    } catch (err) {
+      // A key in a URL or a message must never reach a run record or a log.
+      throw err instanceof ModelCallError ? redactApiKey(err, apiKey) : err;
     }
   };
 

@@ -1,8 +1,8 @@
 // The one error type for a failed model call; whether it is worth retrying is decided here and only here.
 import type { TokenUsage } from "../engine/run-record";
 
-/** HTTP statuses that can succeed on a later attempt. */
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+/** HTTP statuses that can succeed on a later attempt; 529 is Anthropic's "overloaded". */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504, 529]);
 
 export type ModelFailureKind =
   | "http" // the API answered with an error status
@@ -10,7 +10,8 @@ export type ModelFailureKind =
   | "timeout" // no answer in time
   | "malformed" // a 2xx answer that is not the expected JSON
   | "blocked" // prompt blocked, or candidate stopped for SAFETY/RECITATION/...
-  | "empty"; // no candidate text
+  | "empty" // no candidate text
+  | "config"; // the deployment cannot call this provider (a missing key): no attempt can succeed until someone fixes it
 
 export class ModelCallError extends Error {
   readonly isRetryable: boolean;

@@ -1,10 +1,13 @@
 // The one small interface every model provider implements.
 import type { GenerationConfig } from "../config/generation-config";
 import type { TokenUsage } from "../engine/run-record";
+import type { ModelRoute } from "./model-table";
 
 export interface ModelRequest {
   /** The provider's model name (already resolved from model_key). */
   model: string;
+  /** The model table entry, for what a provider needs beyond the name (a Vertex location, a server's URL). */
+  route?: ModelRoute;
   systemPrompt: string;
   userPrompt: string;
   generationConfig: GenerationConfig;
@@ -15,6 +18,10 @@ export interface ModelRequest {
 export interface ModelResult {
   text: string;
   usage: TokenUsage;
+  /**
+   * Gemini's names, whatever the vendor: STOP, MAX_TOKENS (the engine's truncation check reads it), or the vendor's
+   * other reason as it sent it. Each adapter maps its vendor's reasons in one pure function.
+   */
   finishReason: string;
 }
 

@@ -1,7 +1,7 @@
 // The jobs/{id} document: a JobConfig plus run state (progress, output, totals, error).
 import { z } from "zod";
 import { PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
-import { RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
+import { CostSchema, RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
 
 export const JOB_ENVELOPE_FIELDS = [
   "run_id",
@@ -13,6 +13,7 @@ export const JOB_ENVELOPE_FIELDS = [
   "output_payload",
   "output_payload_ref",
   "usage",
+  "cost",
   "error",
   "created_at",
   "started_at",
@@ -34,6 +35,8 @@ export const JobEnvelopeSchema = z.object({
   /** Instead of output_payload when the payload would not fit in the job document beside its configs. */
   output_payload_ref: z.string().optional(),
   usage: TokenUsageSchema.optional(),
+  /** What the current run's model calls cost so far, summed over its tasks beside usage. */
+  cost: CostSchema.optional(),
   /** The Firebase Auth uid of the user who submitted the job (the submitJob callable); the rules let only them read it. */
   owner_uid: z.string().optional(),
   error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),

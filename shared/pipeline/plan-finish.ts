@@ -171,6 +171,7 @@ function taskEnd({ stored, now }: FinishFacts, ending: Ending): DocumentData {
     lease_expires_at: FieldValue.delete(),
     error: ending.error ?? ending.chainError ?? FieldValue.delete(),
     ...(record ? { usage: record.usage, latency_ms: Math.round(record.latency_ms) } : {}),
+    ...(record?.cost ? { cost: record.cost } : {}),
     ...(ending.next ? { next_task_doc_id: ending.next.id } : {}),
   };
 }
@@ -184,6 +185,8 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
   if (ending.status === "success") progress.tasks_done = FieldValue.increment(1);
   if (record) {
     for (const field of ["prompt_tokens", "output_tokens", "total_tokens"] as const) progress[`usage.${field}`] = FieldValue.increment(record.usage[field]);
+    // Cost beside the tokens, summed the same way: every billed attempt of every task of the run.
+    if (record.cost) for (const field of ["usd", "unpriced_tokens"] as const) progress[`cost.${field}`] = FieldValue.increment(record.cost[field]);
   }
   const path = `${COLLECTIONS.jobs}/${input.envelope.job_id}`;
   const jobError = ending.status === "failed" ? ending.error : ending.chainError;

@@ -3,7 +3,7 @@ import { FieldValue, Timestamp, type Transaction } from "firebase-admin/firestor
 import { formatIssues, type ConfigIssue } from "../config/config-issue";
 import { JOB_STATUSES, JobConfigSchema, JobStatusSchema, TaskConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
-import { ZERO_USAGE } from "../engine/run-record";
+import { ZERO_COST, ZERO_USAGE } from "../engine/run-record";
 import { jobTaskDocId } from "./doc-ids";
 import { splitJobDocument } from "./job-document";
 import { fitsInDocument } from "./output-document";
@@ -90,6 +90,7 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
       current_task_id: entry.task_id,
       tasks_done: 0,
       usage: ZERO_USAGE,
+      cost: ZERO_COST,
       started_at: now,
       updated_at: now,
       output_payload: FieldValue.delete(),

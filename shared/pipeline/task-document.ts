@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { formatPath, type ConfigIssue } from "../config/config-issue";
 import { documentIdProblem } from "../config/validate-config";
-import { RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
+import { CostSchema, RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
 
 export const TASK_STATUSES = ["queued", "running", "success", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -23,6 +23,7 @@ export const TASK_ENVELOPE_FIELDS = [
   "next_task_doc_id",
   "previous_task_doc_id",
   "usage",
+  "cost",
   "latency_ms",
   "warnings",
   "owner_uid",
@@ -58,6 +59,8 @@ export const TaskEnvelopeSchema = z.object({
   next_task_doc_id: z.string().optional(),
   previous_task_doc_id: z.string().optional(),
   usage: TokenUsageSchema.optional(),
+  /** What the run's model calls cost (planFinish writes it beside usage). */
+  cost: CostSchema.optional(),
   latency_ms: z.number().optional(),
   /** Set when the task was committed: declared inputs its predecessor's output lacked. */
   warnings: z.array(z.string()).optional(),

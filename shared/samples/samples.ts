@@ -129,10 +129,35 @@ export const sampleTaskConfig: TaskConfigInput = {
   next_task: "",
 };
 
+/**
+ * The sample task with its third step replaced by an extraction rule: step 2 already asks for the verdict inside
+ * <answer></answer>, so `verdict` is taken from its answer by `{ "tag": "answer" }` instead of by a third model call.
+ */
+export const sampleTagTaskConfig: TaskConfigInput = {
+  ...sampleTaskConfig,
+  task_id: "sample_tag_task",
+  steps: [
+    sampleTaskConfig.steps![0]!,
+    {
+      ...sampleTaskConfig.steps![1]!,
+      description: "Explains the joke as a humourless undertaker; the verdict is taken from its <answer> tag",
+      output_config: { payload: { joke: "", explanation: "", verdict: "" }, extract: { verdict: { tag: "answer" } } },
+    },
+  ],
+};
+
 /** A queued job whose task is the sample task. */
 export const sampleJobConfig: JobConfigInput = {
   job_id: "sample_job",
   status: "queued",
   task_config: sampleTaskConfig,
+  metadata: metadata(),
+};
+
+/** The sample job with the tag-rule task (seeds/sample_tag_job.json). */
+export const sampleTagJobConfig: JobConfigInput = {
+  job_id: "sample_tag_job",
+  status: "queued",
+  task_config: sampleTagTaskConfig,
   metadata: metadata(),
 };

@@ -1,8 +1,10 @@
-// What the offline Gemini stand-in answers to a prompt: a deterministic text, JSON echo, or a value synthesized from a response schema.
+// What the offline stand-in answers to a prompt (in every protocol): a deterministic text, JSON echo, or a value
+// synthesized from a response schema.
 //
 // Reply formats:
 // - plain text: `[stand-in MODEL] USER_PROMPT`, the full user prompt unchanged, so data flow through a
-//   chain shows in every output;
+//   chain shows in every output; when the prompt asks for an answer inside tags (it holds an empty `<answer></answer>`),
+//   a line per such tag follows, `<answer>stand-in answer</answer>`, as a model's answer would end;
 // - responseMimeType "application/json" without responseSchema: `{"model":"MODEL","prompt":"USER_PROMPT"}`;
 // - with a responseSchema: a value conforming to it (see synthesizeFromSchema);
 // - responseMimeType "text/x.enum" with an enum schema: the first enum value as plain text.
@@ -11,19 +13,27 @@ export interface StandinPrompt {
   model: string;
   systemPrompt: string;
   userPrompt: string;
+  /** The request's generation parameters as sent: Gemini's generationConfig, or the Messages / Chat Completions body less model and messages. */
   generationConfig: Record<string, unknown>;
+  /** What kind of answer was asked for, in Gemini's terms; read from generationConfig when absent (the Gemini protocols). */
+  responseFormat?: { mimeType?: string; schema?: unknown };
 }
+
+/** An empty tag pair in a prompt, `<answer></answer>`: the prompt asks for an answer inside it. */
+const EMPTY_TAG = /<([A-Za-z_][A-Za-z0-9_.-]*)><\/\1>/g;
 
 /** The reply text for one request; pure, so the same request always gets the same answer. */
 export function buildStandinReply(prompt: StandinPrompt): string {
-  const mime = prompt.generationConfig.responseMimeType;
-  const schema = asSchema(prompt.generationConfig.responseSchema);
-  if (mime === "application/json") {
+  const format = prompt.responseFormat ?? { mimeType: prompt.generationConfig.responseMimeType as string | undefined, schema: prompt.generationConfig.responseSchema };
+  const schema = asSchema(format.schema);
+  if (format.mimeType === "application/json") {
     if (schema) return JSON.stringify(synthesizeFromSchema(schema, prompt.userPrompt));
     return JSON.stringify({ model: prompt.model, prompt: prompt.userPrompt });
   }
-  if (mime === "text/x.enum" && schema && Array.isArray(schema.enum) && schema.enum.length > 0) return String(schema.enum[0]);
-  return `[stand-in ${prompt.model}] ${prompt.userPrompt}`;
+  if (format.mimeType === "text/x.enum" && schema && Array.isArray(schema.enum) && schema.enum.length > 0) return String(schema.enum[0]);
+  const echo = `[stand-in ${prompt.model}] ${prompt.userPrompt}`;
+  const tags = [...new Set([...`${prompt.systemPrompt}\n${prompt.userPrompt}`.matchAll(EMPTY_TAG)].map((m) => m[1]!))];
+  return tags.length ? `${echo}\n${tags.map((tag) => `<${tag}>stand-in ${tag}</${tag}>`).join("\n")}` : echo;
 }
 
 /** Gemini's usage estimate stand-in: about four characters a token, rounded up. */
@@ -43,7 +53,7 @@ export function hashString(text: string): number {
 
 /** The subset of OpenAPI 3.0 schema that Gemini's responseSchema accepts (type names in either case). */
 export interface ResponseSchema {
-  type?: string;
+  type?: string | string[];
   format?: string;
   description?: string;
   nullable?: boolean;
@@ -110,6 +120,9 @@ export function synthesizeFromSchema(schema: ResponseSchema, userPrompt: string,
 }
 
 function schemaType(schema: ResponseSchema): string {
+  // JSON Schema (Claude's and OpenAI's structured outputs) may list types: ["string", "null"].
+  const listed = Array.isArray(schema.type) ? (schema.type as unknown[]).find((t) => typeof t === "string" && t.toLowerCase() !== "null") : undefined;
+  if (typeof listed === "string") return listed.toLowerCase();
   if (typeof schema.type === "string") return schema.type.toLowerCase();
   if (schema.properties) return "object";
   if (schema.items) return "array";

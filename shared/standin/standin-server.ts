@@ -1,32 +1,34 @@
-// An HTTP server speaking Gemini's generateContent wire format, with latency, rate-limit and fault knobs, for offline runs and tests.
+// An HTTP server speaking Gemini's generateContent (as the Gemini API and Vertex AI serve it), Anthropic's Messages
+// API and OpenAI's Chat Completions, with latency, rate-limit, fault and script knobs, for offline runs and tests.
 //
-// Model route: POST /v1beta/models/{model}:generateContent (v1 and v1alpha too). Answers are built by
-// standin-reply.ts: plain text is `[stand-in MODEL] USER_PROMPT`; JSON mode gives valid JSON.
-// Usage is estimated at four characters a token. Errors use Google's shape {error:{code,message,status}}.
+// Model routes:
+//   POST /v1beta/models/{model}:generateContent (v1 and v1alpha too)                  the Gemini API
+//   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent (v1 too)   Vertex AI
+//   POST /v1/messages                                                                 Anthropic
+//   POST /v1/chat/completions (or /chat/completions)                                  OpenAI-compatible
+// Answers are built by standin-reply.ts (plain text is `[stand-in MODEL] USER_PROMPT`; JSON mode gives valid JSON),
+// wrapped in each protocol's own shape by its module (standin-gemini.ts, standin-anthropic.ts, standin-openai.ts).
+// Usage is estimated at four characters a token.
 //
-// Each request is decided when its body has been read, in this order: rate limit (sliding 60 s
-// window of admitted requests, or with `rpmBurst` a token bucket; 429 with RetryInfo and Retry-After), then the next `script` item,
-// then the seeded fault dice; then it waits `latencyMs` and answers.
+// Each request is decided when its body has been read, in this order: rate limit (sliding 60 s window of admitted
+// requests, or with `rpmBurst` a token bucket; 429 with the protocol's retry hints), then the next `script` item,
+// then the seeded fault dice; then it waits `latencyMs` and answers. The knobs are shared by every protocol.
 //
 // Admin API, so that another process (a test, a bench) can drive a stand-in it did not start:
 //   GET  /__standin/stats     counts              GET  /__standin/config   current knobs
 //   POST /__standin/config    JSON body = the same options as configure(); keys given replace the current ones
 //   POST /__standin/reset     clears stats, request log, script and rate window; re-seeds the dice
-//   GET  /__standin/requests  {requests:[{model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
+//   GET  /__standin/requests  {requests:[{protocol,path,model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { buildStandinReply, estimateTokens, type StandinPrompt } from "./standin-reply";
+import { ANTHROPIC_PROTOCOL } from "./standin-anthropic";
+import { GEMINI_PROTOCOL, googleError, VERTEX_PROTOCOL } from "./standin-gemini";
+import { OPENAI_PROTOCOL } from "./standin-openai";
+import { STANDIN_FAULTS, type StandinAnswer, type StandinFault, type StandinOutcome, type StandinProtocol, type StandinProtocolName, type StandinScriptItem } from "./standin-protocol";
+import type { StandinPrompt } from "./standin-reply";
 
-export const STANDIN_FAULTS = ["400", "403", "404", "429", "500", "503", "504", "malformed", "safety", "blocked", "empty", "reset", "max_tokens"] as const;
-/**
- * 429/500/503/504: Google's error JSON with that status. malformed: 200 whose body is not JSON.
- * safety: 200 whose candidate has finishReason SAFETY and no text. blocked: 200 with
- * promptFeedback.blockReason SAFETY and no candidates. empty: 200 with `candidates: []`.
- * reset: the socket is destroyed without an answer. max_tokens: 200 with half the text and finishReason MAX_TOKENS.
- */
-export type StandinFault = (typeof STANDIN_FAULTS)[number];
-export type StandinScriptItem = StandinFault | "ok";
-export type StandinOutcome = StandinScriptItem | "rate_limited";
+export { formatRetryDelay } from "./standin-gemini";
+export { STANDIN_FAULTS, type StandinFault, type StandinOutcome, type StandinProtocolName, type StandinScriptItem } from "./standin-protocol";
 
 export interface StandinOptions {
   /** 0 picks a free port. */
@@ -49,7 +51,10 @@ export interface StandinOptions {
   seed?: number;
   /** The retryDelay an injected 429 advertises (default 100 ms). */
   retryDelayMs?: number;
-  /** Outcomes consumed one per request before the dice: ["503", "503", "ok"] fails the next two requests. */
+  /**
+   * Outcomes consumed one per request before the dice: ["503", "503", "ok"] fails the next two requests; an item
+   * `{ "text": "..." }` answers with that text instead of the echo (for extraction rules, say).
+   */
   script?: StandinScriptItem[];
 }
 
@@ -64,9 +69,13 @@ export interface StandinStats {
 }
 
 export interface StandinRequest {
+  /** Which API the request came in through, and the path it was posted to (a Vertex AI path names project and location). */
+  protocol: StandinProtocolName;
+  path: string;
   model: string;
   systemPrompt: string;
   userPrompt: string;
+  /** The generation parameters as sent: Gemini's generationConfig, or the Messages / Chat Completions body less model, system and messages. */
   generationConfig: Record<string, unknown>;
   outcome: StandinOutcome;
   /** Epoch ms when the request was decided. */
@@ -90,7 +99,23 @@ const WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script"] as const;
 const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, rpmBurst: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
-const MODEL_ROUTE = /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/;
+const GEMINI_ROUTE = /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/;
+const VERTEX_ROUTE = /^\/(?:v1beta1|v1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([A-Za-z0-9][A-Za-z0-9._@-]*):([A-Za-z]+)$/;
+const ROUTES_TEXT =
+  "POST /v1beta/models/{model}:generateContent, /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent, /v1/messages or /v1/chat/completions";
+
+/** The protocol a model request's path names, with the model when the path holds it; or why none does. */
+function matchRoute(method: string | undefined, path: string): { protocol: StandinProtocol; model?: string } | string {
+  const google = GEMINI_ROUTE.exec(path) ?? VERTEX_ROUTE.exec(path);
+  const protocol = GEMINI_ROUTE.test(path) ? GEMINI_PROTOCOL : VERTEX_ROUTE.test(path) ? VERTEX_PROTOCOL : undefined;
+  if (google && protocol) {
+    if (method !== "POST" || google[2] !== "generateContent") return `${method} method ${google[2]} is not served by the stand-in (only generateContent); ${ROUTES_TEXT}`;
+    return { protocol, model: google[1] ?? "" };
+  }
+  const other = path === "/v1/messages" ? ANTHROPIC_PROTOCOL : path === "/v1/chat/completions" || path === "/chat/completions" ? OPENAI_PROTOCOL : undefined;
+  if (other && method === "POST") return { protocol: other };
+  return `${method} no such path ${path}; ${ROUTES_TEXT}`;
+}
 
 /** Checks options that may come from another process as JSON; returns one `key: problem` line per problem. */
 export function validateStandinOptions(options: unknown): string[] {
@@ -126,11 +151,12 @@ export function validateStandinOptions(options: unknown): string[] {
     }
   }
   if (o.script !== undefined) {
-    if (!Array.isArray(o.script)) problems.push('script: expected a list such as ["503", "ok"]');
+    if (!Array.isArray(o.script)) problems.push('script: expected a list such as ["503", "ok", {"text": "an answer"}]');
     else
       o.script.forEach((item, i) => {
-        if (item !== "ok" && !(STANDIN_FAULTS as readonly unknown[]).includes(item)) {
-          problems.push(`script[${i}]: expected "ok" or one of ${STANDIN_FAULTS.join(", ")}, got ${JSON.stringify(item)}`);
+        const text = item && typeof item === "object" && !Array.isArray(item) && Object.keys(item).join() === "text" && typeof item.text === "string";
+        if (item !== "ok" && !text && !(STANDIN_FAULTS as readonly unknown[]).includes(item)) {
+          problems.push(`script[${i}]: expected "ok", {"text": "an answer"} or one of ${STANDIN_FAULTS.join(", ")}, got ${JSON.stringify(item)}`);
         }
       });
   }
@@ -149,14 +175,9 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** Protobuf Duration JSON, as in Google's RetryInfo: "1.5s", "0.1s", "60s". */
-export function formatRetryDelay(ms: number): string {
-  return `${Number((Math.max(0, ms) / 1000).toFixed(3))}s`;
-}
-
 export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
   const problems = validateStandinOptions(options);
-  if (problems.length) throw new Error(`invalid Gemini stand-in options:\n${problems.join("\n")}`);
+  if (problems.length) throw new Error(`invalid stand-in options:\n${problems.join("\n")}`);
   const host = options.host ?? "127.0.0.1";
   let config: StandinConfig = { ...DEFAULT_CONFIG };
   let random = seededRandom(config.seed);
@@ -176,7 +197,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   };
   const configure = (next: Omit<StandinOptions, "port" | "host">) => {
     const bad = validateStandinOptions(next);
-    if (bad.length) throw new Error(`invalid Gemini stand-in options:\n${bad.join("\n")}`);
+    if (bad.length) throw new Error(`invalid stand-in options:\n${bad.join("\n")}`);
     const { port: _port, host: _host, ...knobs } = next as StandinOptions;
     config = { ...config, ...definedOnly(knobs) };
     if (next.faults !== undefined) config.faults = { ...next.faults };
@@ -203,7 +224,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   };
 
   /** Rate limit, then script, then dice; returns the outcome and, when rate-limited, how long until a slot frees. */
-  const decide = (now: number): { outcome: StandinOutcome; waitMs?: number } => {
+  const decide = (now: number): { outcome: StandinOutcome; waitMs?: number; text?: string } => {
     if (config.rpm > 0 && config.rpmBurst > 0) {
       const perMs = config.rpm / WINDOW_MS;
       tokens = Math.min(config.rpmBurst, tokens + (now - refilledAt) * perMs);
@@ -217,6 +238,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     }
     const roll = random(); // one roll per admitted request, scripted or not, so a script does not shift the dice
     const scripted = script.shift();
+    if (typeof scripted === "object") return { outcome: "ok", text: scripted.text };
     if (scripted) return { outcome: scripted };
     let acc = 0;
     for (const kind of STANDIN_FAULTS) {
@@ -236,30 +258,31 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 
   const handleModel = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     stats.requests++;
-    const route = MODEL_ROUTE.exec(path);
-    if (req.method !== "POST" || !route || route[2] !== "generateContent") {
+    const route = matchRoute(req.method, path);
+    if (typeof route === "string") {
       stats.rejected++;
-      const what = route ? `method ${route[2]} is not served by the stand-in (only generateContent)` : `no such path ${path}`;
-      return sendError(res, 404, "NOT_FOUND", `${req.method} ${what}; POST /v1beta/models/{model}:generateContent`);
+      return send(res, googleError(404, route));
     }
-    const model = route[1] ?? "";
-    const parsed = parseModelRequest(await readBody(req), model);
+    const parsed = parseModelRequest(route.protocol, await readBody(req), route.model);
     if (typeof parsed === "string") {
       stats.rejected++;
-      return sendError(res, 400, "INVALID_ARGUMENT", parsed);
+      return send(res, route.protocol.error(400, parsed));
     }
     const now = Date.now();
-    const { outcome, waitMs } = decide(now);
+    const { outcome, waitMs, text } = decide(now);
     count(outcome);
     if (log.length >= REQUEST_LOG_CAP) {
       log.shift();
       dropped++;
     }
-    log.push({ ...parsed, outcome, receivedAt: now });
+    const { responseFormat: _format, ...logged } = parsed;
+    log.push({ protocol: route.protocol.name, path, ...logged, outcome, receivedAt: now });
     // A rate limiter turns a request away before any generation: only answered requests take the latency.
     await wait(outcome === "rate_limited" ? 0 : config.latencyMs);
     if (res.destroyed || req.socket.destroyed) return;
-    answer(req, res, parsed, outcome, waitMs ?? config.retryDelayMs, config.rpm);
+    const reply = route.protocol.answer(parsed, outcome, { retryDelayMs: waitMs ?? config.retryDelayMs, rpm: config.rpm, ...(text !== undefined ? { text } : {}) });
+    if (reply === "reset") req.socket.destroy();
+    else send(res, reply);
   };
 
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, path: string) => {
@@ -273,27 +296,27 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
       try {
         body = JSON.parse((await readBody(req)).toString("utf8"));
       } catch (err) {
-        return sendError(res, 400, "INVALID_ARGUMENT", `POST /__standin/config: the body is not JSON (${(err as Error).message})`);
+        return send(res, googleError(400, `POST /__standin/config: the body is not JSON (${(err as Error).message})`));
       }
       const bad = validateStandinOptions(body);
-      if (bad.length) return sendError(res, 400, "INVALID_ARGUMENT", `POST /__standin/config: ${bad.join("; ")}`);
+      if (bad.length) return send(res, googleError(400, `POST /__standin/config: ${bad.join("; ")}`));
       configure(body as StandinOptions);
       return sendJson(res, 200, config);
     }
-    return sendError(res, 404, "NOT_FOUND", `${route}: unknown admin route; use GET stats|config|requests, POST config|reset under /__standin/`);
+    return send(res, googleError(404, `${route}: unknown admin route; use GET stats|config|requests, POST config|reset under /__standin/`));
   };
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://standin").pathname;
     const handler = path.startsWith("/__standin/") ? handleAdmin : handleModel;
     handler(req, res, path).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendError(res, 500, "INTERNAL", `stand-in failure: ${(err as Error).message}`);
+      if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
     });
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) =>
-      reject(new Error(`the Gemini stand-in could not listen on ${host}:${options.port ?? 0}: ${err.message}; pick another port (0 picks a free one)`)),
+      reject(new Error(`the model stand-in could not listen on ${host}:${options.port ?? 0}: ${err.message}; pick another port (0 picks a free one)`)),
     );
     server.listen(options.port ?? 0, host, () => resolve());
   });
@@ -338,9 +361,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The request's prompts and config, or a Google-style INVALID_ARGUMENT message. */
-function parseModelRequest(body: Buffer, model: string): StandinPrompt | string {
-  if (body.length === 0) return `the request body is empty or larger than ${MAX_BODY_BYTES} bytes; send {"contents":[{"role":"user","parts":[{"text":"..."}]}]}`;
+/** The request's prompts and config, or the message of a 400 in the protocol's words. */
+function parseModelRequest(protocol: StandinProtocol, body: Buffer, pathModel: string | undefined): StandinPrompt | string {
+  if (body.length === 0) return `the request body is empty or larger than ${MAX_BODY_BYTES} bytes`;
   let json: unknown;
   try {
     json = JSON.parse(body.toString("utf8"));
@@ -348,87 +371,15 @@ function parseModelRequest(body: Buffer, model: string): StandinPrompt | string 
     return `Invalid JSON payload received: ${(err as Error).message}`;
   }
   if (!json || typeof json !== "object" || Array.isArray(json)) return "Invalid JSON payload received: expected an object";
-  const { contents, systemInstruction, generationConfig } = json as Record<string, unknown>;
-  if (!Array.isArray(contents) || contents.length === 0) return "* GenerateContentRequest.contents: contents is not specified";
-  const config = generationConfig && typeof generationConfig === "object" && !Array.isArray(generationConfig) ? (generationConfig as Record<string, unknown>) : {};
-  return { model, systemPrompt: textOf(systemInstruction), userPrompt: contents.map(textOf).join("\n"), generationConfig: config };
+  return protocol.parse(json as Record<string, unknown>, pathModel);
 }
 
-/** Concatenated text parts of a Content (or a bare string, which some clients send as systemInstruction). */
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  const parts = content && typeof content === "object" ? (content as { parts?: unknown }).parts : undefined;
-  if (!Array.isArray(parts)) return "";
-  return parts.map((p) => (p && typeof p === "object" && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : "")).join("");
-}
-
-function answer(req: IncomingMessage, res: ServerResponse, prompt: StandinPrompt, outcome: StandinOutcome, retryDelayMs: number, rpm: number): void {
-  const promptTokenCount = estimateTokens(prompt.systemPrompt) + estimateTokens(prompt.userPrompt);
-  const usage = (text: string) => {
-    const candidatesTokenCount = estimateTokens(text);
-    return { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
-  };
-  const candidate = (text: string, finishReason: string) => ({ content: { parts: [{ text }], role: "model" }, finishReason, index: 0 });
-  const blockedRatings = [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }];
-  switch (outcome) {
-    case "ok": {
-      const text = buildStandinReply(prompt);
-      return sendJson(res, 200, { candidates: [candidate(text, "STOP")], usageMetadata: usage(text), modelVersion: prompt.model });
-    }
-    case "max_tokens": {
-      const full = buildStandinReply(prompt);
-      const text = full.slice(0, Math.max(1, Math.ceil(full.length / 2)));
-      return sendJson(res, 200, { candidates: [candidate(text, "MAX_TOKENS")], usageMetadata: usage(text), modelVersion: prompt.model });
-    }
-    case "rate_limited":
-      return sendRetryable429(res, `Resource has been exhausted: quota of ${rpm} requests per minute reached. [stand-in rate limit]`, retryDelayMs);
-    case "429":
-      return sendRetryable429(res, "Resource has been exhausted (e.g. check quota). [stand-in injected fault]", retryDelayMs);
-    case "400":
-      return sendError(res, 400, "INVALID_ARGUMENT", "Request contains an invalid argument. [stand-in injected fault]");
-    case "403":
-      return sendError(res, 403, "PERMISSION_DENIED", "Permission denied on the model. [stand-in injected fault]");
-    case "404":
-      return sendError(res, 404, "NOT_FOUND", "The model was not found. [stand-in injected fault]");
-    case "500":
-      return sendError(res, 500, "INTERNAL", "An internal error has occurred. [stand-in injected fault]");
-    case "503":
-      return sendError(res, 503, "UNAVAILABLE", "The model is overloaded. Please try again later. [stand-in injected fault]");
-    case "504":
-      return sendError(res, 504, "DEADLINE_EXCEEDED", "The request timed out. Please try again. [stand-in injected fault]");
-    case "malformed":
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      res.end('{"candidates":[{"content":{"parts":[{"text":"[stand-in injected fault: this body is cut short');
-      return;
-    case "safety":
-      return sendJson(res, 200, {
-        candidates: [{ finishReason: "SAFETY", index: 0, safetyRatings: blockedRatings }],
-        usageMetadata: { promptTokenCount, candidatesTokenCount: 0, totalTokenCount: promptTokenCount },
-      });
-    case "blocked":
-      return sendJson(res, 200, {
-        promptFeedback: { blockReason: "SAFETY", safetyRatings: blockedRatings },
-        usageMetadata: { promptTokenCount, candidatesTokenCount: 0, totalTokenCount: promptTokenCount },
-      });
-    case "empty":
-      return sendJson(res, 200, { candidates: [], usageMetadata: { promptTokenCount, candidatesTokenCount: 0, totalTokenCount: promptTokenCount } });
-    case "reset":
-      req.socket.destroy();
-      return;
-  }
-}
-
-function sendRetryable429(res: ServerResponse, message: string, retryDelayMs: number): void {
-  const details = [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: formatRetryDelay(retryDelayMs) }];
-  sendError(res, 429, "RESOURCE_EXHAUSTED", message, details, { "retry-after": String(Math.max(1, Math.ceil(retryDelayMs / 1000))) });
-}
-
-function sendError(res: ServerResponse, code: number, status: string, message: string, details?: unknown[], headers: Record<string, string> = {}): void {
-  sendJson(res, code, { error: { code, message, status, ...(details ? { details } : {}) } }, headers);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+function send(res: ServerResponse, answer: StandinAnswer): void {
+  const text = answer.raw ?? JSON.stringify(answer.body);
+  res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...answer.headers });
   res.end(text);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, { status, body });
 }

@@ -36,7 +36,7 @@ async function runSeededJob(jobId: string) {
 describe("seeded jobs through the emulator triggers", () => {
   it("seeds every job as pending and the library task into task_configs/", async () => {
     const ids = seeds.jobs.map((j) => j.config.job_id).sort();
-    expect(ids).toEqual(["chained_story_job", "moral_machine_en_age_001", "sample_job"]);
+    expect(ids).toEqual(["chained_story_job", "moral_machine_en_age_001", "sample_job", "sample_tag_job"]);
     for (const id of ids) expect((await readDoc(db, `jobs/${id}`))?.status).toBe("pending");
     expect(await readDoc(db, "task_configs/headline")).toMatchObject({ task_id: "headline" });
   });
@@ -78,6 +78,25 @@ describe("seeded jobs through the emulator triggers", () => {
     expect(end.outputPayload.title).toContain("150-word opening scene");
     const job = await readDoc(db, "jobs/chained_story_job");
     expect(job).toMatchObject({ status: "success", tasks_done: 4, current_task_doc_id: ids[3], output_payload: end.outputPayload });
+    // The outline hop ran on Claude (the stand-in's Anthropic protocol), the others on Gemini: one chain, two vendors.
+    const models = [];
+    for (const id of ids) models.push(((await readDoc(db, `outputs/${id}`)) as { steps: { model: string }[] }).steps[0]!.model);
+    expect(models).toEqual(["gemini-2.5-flash", "claude-haiku-5-5", "gemini-2.5-flash", "gemini-2.5-flash"]);
+    // Cost beside the tokens, on every task and summed on the job.
+    const costs = [];
+    for (const id of ids) costs.push(((await readDoc(db, `tasks/${id}`)) as { cost: { usd: number } }).cost.usd);
+    expect(costs.every((usd) => usd > 0)).toBe(true);
+    expect(end.cost?.usd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 10);
+  });
+
+  it("runs the sample job whose third step is a tag rule: the verdict comes from step 2's <answer>", async () => {
+    const { started, end } = await runSeededJob("sample_tag_job");
+    expect(end).toMatchObject({ status: "success", tasksDone: 1 });
+    const output = (await readDoc(db, `outputs/${started.entryTaskDocId}`)) as { steps: { response: string }[] };
+    expect(output.steps).toHaveLength(2);
+    // The stand-in fills the <answer></answer> its prompt asks for; the rule takes what is inside.
+    expect(end.outputPayload.verdict).toBe("stand-in answer");
+    expect(end.outputPayload.joke).toBe(output.steps[0]!.response);
   });
 
   it("runs the moral-machine job: JSON extraction, then the row logged to TaskLogs", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseJsonc } from "../../shared/config/jsonc";
 import { parseConfig, parseConfigText } from "../../shared/config/validate-config";
 import { README_STEP } from "../support/readme-step";
-import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../../shared/samples/samples";
+import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTagJobConfig, sampleTagTaskConfig, sampleTaskConfig } from "../../shared/samples/samples";
 
 
 describe("samples", () => {
@@ -12,6 +12,8 @@ describe("samples", () => {
     ["sampleFunctionCallConfig", "step", sampleFunctionCallConfig],
     ["sampleTaskConfig", "task", sampleTaskConfig],
     ["sampleJobConfig", "job", sampleJobConfig],
+    ["sampleTagTaskConfig", "task", sampleTagTaskConfig],
+    ["sampleTagJobConfig", "job", sampleTagJobConfig],
   ] as const)("%s parses as a %s config", (_, type, sample) => {
     const parsed = parseConfig(type, sample);
     expect(parsed.ok ? [] : parsed.issues).toEqual([]);
@@ -64,5 +66,23 @@ describe("seeds/sample_job.json", () => {
     const { parseJsonc } = await import("../../shared/config/jsonc");
     const { sampleJobConfig } = await import("../../shared/samples/samples");
     expect(parseJsonc(await readFile("seeds/sample_job.json", "utf8"))).toEqual(sampleJobConfig);
+  });
+});
+
+describe("seeds/sample_tag_job.json", () => {
+  it("is the sample job with step 3 replaced by a tag rule on step 2, exactly as sampleTagJobConfig", async () => {
+    const { readFile } = await import("node:fs/promises");
+    expect(parseJsonc(await readFile("seeds/sample_tag_job.json", "utf8"))).toEqual(sampleTagJobConfig);
+    const tag = parseConfig("task", sampleTagTaskConfig);
+    const original = parseConfig("task", sampleTaskConfig);
+    if (!tag.ok || !original.ok) throw new Error("invalid sample");
+    expect(tag.value.steps).toHaveLength(2);
+    expect(tag.value.steps[0]).toEqual(original.value.steps[0]);
+    const { output_config, description, ...explain } = tag.value.steps[1]!;
+    const { output_config: originalOutput, description: _d, ...originalExplain } = original.value.steps[1]!;
+    expect(explain).toEqual(originalExplain);
+    expect(description).toMatch(/answer/);
+    expect(output_config).toEqual({ payload: { ...originalOutput.payload, verdict: "" }, extract: { verdict: { tag: "answer" } } });
+    expect(tag.value.output_config).toEqual(original.value.output_config);
   });
 });

@@ -20,6 +20,8 @@ describe("every known parameter maps to its wire field", () => {
     ["frequency_penalty", "-0.5", -0.5, { frequencyPenalty: -0.5 }],
     ["response_logprobs", "true", true, { responseLogprobs: true }],
     ["logprobs", "3", 3, { logprobs: 3 }],
+    ["thinking_budget", "2048", 2048, { thinkingBudget: 2048 }],
+    ["thinking_level", "low", "low", { thinkingLevel: "low" }],
   ];
 
   it.each(cases)("%s from the string %j and from the typed value %j", (name, asString, typed, expected) => {
@@ -47,17 +49,18 @@ describe("every known parameter maps to its wire field", () => {
     expect(map({ response_logprobs: false }).config).toEqual({ responseLogprobs: false });
   });
 
-  it("the known list is exactly the 13 snake_case names, and together they cover every GenerationConfig field", () => {
+  it("the known list is exactly the 15 snake_case names, and together they cover every GenerationConfig field", () => {
     expect(KNOWN_PARAMETERS).toEqual([
       "temperature", "top_p", "top_k", "max_output_tokens", "candidate_count", "stop_sequences", "response_mime_type",
-      "response_schema", "seed", "presence_penalty", "frequency_penalty", "response_logprobs", "logprobs",
+      "response_schema", "seed", "presence_penalty", "frequency_penalty", "response_logprobs", "logprobs", "thinking_budget", "thinking_level",
     ]);
-    const every = Object.fromEntries(cases.map(([name, asString]) => [name, asString]));
+    // thinking_budget and thinking_level exclude each other: the level is checked on its own above.
+    const every = Object.fromEntries(cases.filter(([name]) => name !== "thinking_level").map(([name, asString]) => [name, asString]));
     const { config, issues } = map({ ...every, response_mime_type: "application/json", response_schema: { type: "object" } });
     expect(issues).toEqual([]);
     const fields: (keyof GenerationConfig)[] = [
       "temperature", "topP", "topK", "maxOutputTokens", "candidateCount", "stopSequences", "responseMimeType",
-      "responseSchema", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs",
+      "responseSchema", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingBudget",
     ];
     expect(Object.keys(config).sort()).toEqual([...fields].sort());
   });

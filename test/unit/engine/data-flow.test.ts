@@ -327,11 +327,20 @@ describe("with a fake in-process model (no HTTP)", () => {
         latency_ms: expect.any(Number),
         attempts: 1,
         usage: { prompt_tokens: 24, output_tokens: 18, total_tokens: 42 },
+        // gemini-2.5-flash at $0.30 in and $2.50 out a million tokens: 24 × 0.30e-6 + 18 × 2.50e-6.
+        cost: { usd: 0.0000522, unpriced_tokens: 0 },
         warnings: [],
       });
       expect(record.latency_ms).toBeGreaterThanOrEqual(0);
       expect(StepRecordSchema.safeParse(record).success).toBe(true);
-      expect(model.requests[0]).toEqual({ model: GEMINI_FLASH_MODEL, systemPrompt: "Be funny.", userPrompt: "Joke about owls", generationConfig: { temperature: 0.7 }, signal: undefined });
+      expect(model.requests[0]).toEqual({
+        model: GEMINI_FLASH_MODEL,
+        route: DEFAULT_MODEL_TABLE.GEMINI_FLASH,
+        systemPrompt: "Be funny.",
+        userPrompt: "Joke about owls",
+        generationConfig: { temperature: 0.7 },
+        signal: undefined,
+      });
     });
 
     it("the task record's usage is the sum of its steps' usage, and the record matches its schema", async () => {

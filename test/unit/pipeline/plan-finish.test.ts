@@ -53,6 +53,16 @@ describe("planFinish", () => {
     expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ current_task_doc_id: "job~run1~2~second", current_task_id: "second", tasks_done: FieldValue.increment(1), "usage.total_tokens": FieldValue.increment(15) });
   });
 
+  it("writes the task's cost beside its usage and adds it to the job's, a failed run's too", () => {
+    for (const status of ["success", "failed"] as const) {
+      const plan = planFinish(facts({ record: { ...record(status), cost: { usd: 0.0000522, unpriced_tokens: 3 } } }));
+      expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data.cost).toEqual({ usd: 0.0000522, unpriced_tokens: 3 });
+      expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ "cost.usd": FieldValue.increment(0.0000522), "cost.unpriced_tokens": FieldValue.increment(3) });
+    }
+    // A record from before costs existed writes none.
+    expect(writeTo(planFinish(facts({ record: record("success") })).writes, "tasks/job~run1~1~first")?.data.cost).toBeUndefined();
+  });
+
   it("the owner of a submitted job is carried onto the successor and the output", () => {
     const plan = planFinish(facts({ record: record("success"), envelope: envelope({ owner_uid: "alice" }) }));
     expect(writeTo(plan.writes, "tasks/job~run1~2~second")?.data.owner_uid).toBe("alice");

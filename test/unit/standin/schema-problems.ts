@@ -8,7 +8,8 @@ export function schemaProblems(schema: ResponseSchema, value: unknown, path = "$
     return schema.anyOf.some((s) => schemaProblems(s, value, path).length === 0) ? [] : [`${path}: matches no anyOf branch`];
   }
   if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in enum`];
-  const type = (schema.type ?? (schema.properties ? "object" : schema.items ? "array" : "string")).toLowerCase();
+  const named = Array.isArray(schema.type) ? schema.type.find((t) => t.toLowerCase() !== "null") : schema.type;
+  const type = (named ?? (schema.properties ? "object" : schema.items ? "array" : "string")).toLowerCase();
   switch (type) {
     case "string":
       return typeof value === "string" ? [] : [`${path}: expected a string`];

@@ -203,6 +203,7 @@ describe("faults", () => {
     "500": (r) => expect([r.status, r.json().error?.status]).toEqual([500, "INTERNAL"]),
     "503": (r) => expect([r.status, r.json().error?.status]).toEqual([503, "UNAVAILABLE"]),
     "504": (r) => expect([r.status, r.json().error?.status]).toEqual([504, "DEADLINE_EXCEEDED"]),
+    "529": (r) => expect([r.status, r.json().error?.status]).toEqual([529, "UNAVAILABLE"]),
     malformed: (r) => {
       expect(r.status).toBe(200);
       expect(() => JSON.parse(r.text)).toThrow(SyntaxError);

@@ -17,9 +17,14 @@ export interface ToolRun {
 /** The parent's environment minus everything that would send a child's model calls anywhere but its own stand-in. */
 export function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  delete env.GEMINI_API_KEY;
-  if (!extra.GEMINI_BASE_URL) delete env.GEMINI_BASE_URL;
+  for (const name of ["GEMINI", "ANTHROPIC", "OPENAI", "VERTEX"]) {
+    delete env[`${name}_API_KEY`];
+    if (!extra[`${name}_BASE_URL`]) delete env[`${name}_BASE_URL`];
+  }
+  // A project would send Vertex AI steps to the real Vertex AI.
+  for (const name of ["GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "VERTEX_PROJECT", "FIREBASE_CONFIG"]) delete env[name];
   delete env.LLM_MODEL_TABLE;
+  delete env.LLM_PRICE_TABLE;
   return env;
 }
 

@@ -1,0 +1,23 @@
+// A model step's cost: its usage (every billed attempt) priced from the price table, or counted as unpriced.
+import { costOf, DEFAULT_PRICE_TABLE, type PriceTable } from "../models/price-table";
+import { addCost, ZERO_COST, type Cost, type StepRecord } from "./run-record";
+
+/** Sets `record.cost`; a model with no price adds a warning instead of a made-up number. */
+export function priceStep(record: StepRecord, prices: PriceTable = DEFAULT_PRICE_TABLE): void {
+  const model = record.model ?? "";
+  const price = Object.hasOwn(prices, model) ? prices[model] : undefined;
+  const tokens = record.usage.total_tokens;
+  if (price) {
+    record.cost = { usd: costOf(record.usage, price), unpriced_tokens: 0 };
+    return;
+  }
+  record.cost = { usd: 0, unpriced_tokens: tokens };
+  if (tokens > 0) {
+    record.warnings.push(`no price for model "${model}" in the price table, so its ${tokens} tokens are not in the cost; add it to LLM_PRICE_TABLE`);
+  }
+}
+
+/** The sum of the steps' costs; function steps cost nothing here. */
+export function sumCost(records: readonly StepRecord[]): Cost {
+  return records.reduce((sum, r) => (r.cost ? addCost(sum, r.cost) : sum), ZERO_COST);
+}

@@ -1,0 +1,99 @@
+// Pure conversion of what @anthropic-ai/sdk or openai threw into our ModelCallError. The two SDKs share one error
+// design (APIError with status, headers and the parsed body; APIConnectionError; APIUserAbortError), so one mapping
+// serves both; the vendor's own words come in through the context.
+import { endingError, type CallEnding } from "./call-timeout";
+import { ModelCallError } from "./model-call-error";
+
+export interface SdkCallContext extends CallEnding {
+  /** Who was called, for messages: `Claude model "claude-haiku-5-5"`. */
+  who: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** The secret or variable holding the key, named in the hint of a 401 or 403. */
+  keyName: string;
+  /** The variable that moves the endpoint, named in the hint of a 404 or a network failure. */
+  baseUrlName: string;
+}
+
+const NETWORK_PATTERN = /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
+
+export function mapSdkError(err: unknown, ctx: SdkCallContext): ModelCallError {
+  const ended = endingError(ctx.who, ctx, ctx.timeoutMs, err);
+  if (ended) return ended;
+  const e = isObject(err) ? err : {};
+  const name = nameOf(err);
+  if (name === "APIUserAbortError" || e.name === "AbortError") {
+    return new ModelCallError(`the call to ${ctx.who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });
+  }
+  if (name === "APIConnectionTimeoutError") {
+    return new ModelCallError(`no answer from ${ctx.who} in time (the SDK's own timeout); retrying may succeed`, "timeout", { cause: err });
+  }
+  if (typeof e.status === "number") return httpError(err, e, e.status, ctx);
+  if (err instanceof SyntaxError) {
+    return new ModelCallError(`${ctx.who} sent a 2xx answer that is not valid JSON (${messageOf(err)}); retrying may succeed`, "malformed", { cause: err });
+  }
+  if (name === "APIConnectionError" || isNetworkError(err)) {
+    const detail = isObject(e.cause) ? messageOf(e.cause) : messageOf(err);
+    return new ModelCallError(`could not reach ${ctx.who} at ${ctx.baseUrl}: ${detail}; check the network and ${ctx.baseUrlName}, retrying may succeed`, "network", { cause: err });
+  }
+  return new ModelCallError(`unexpected failure reading the answer of ${ctx.who}: ${name}: ${messageOf(err)}; retrying may succeed`, "malformed", { cause: err });
+}
+
+function httpError(err: unknown, e: Record<string, unknown>, status: number, ctx: SdkCallContext): ModelCallError {
+  const body = isObject(e.error) ? e.error : {};
+  // Anthropic nests {type, message} under `error`; OpenAI's SDK hands over the inner {message, type, code} itself.
+  const inner = isObject(body.error) ? body.error : body;
+  const reason = [inner.type, inner.code].find((v): v is string => typeof v === "string" && v !== "") ?? `HTTP_${status}`;
+  const text = typeof inner.message === "string" && inner.message ? inner.message : messageOf(err);
+  const retryAfterMs = retryAfter(e.headers);
+  return new ModelCallError(`${ctx.who} answered HTTP ${status} ${reason}: ${text}; ${hint(status, ctx)}`, "http", {
+    status,
+    reason,
+    cause: err,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
+function hint(status: number, ctx: SdkCallContext): string {
+  if (status === 400) return "check the step's parameters and prompts";
+  if (status === 401 || status === 403) return `check ${ctx.keyName}: it must be valid and allowed to use this model`;
+  if (status === 404) return `check the model name in the model table (LLM_MODEL_TABLE) and ${ctx.baseUrlName}`;
+  if (status === 429) return "the rate limit or quota was hit: retry later or send fewer requests a minute";
+  if (status === 529) return "the service is overloaded: retrying may succeed";
+  return status >= 500 ? "a server-side problem: retrying may succeed" : "see the server's message";
+}
+
+/** `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date), as both vendors send them. */
+export function retryAfter(headers: unknown): number | undefined {
+  const get = (name: string): string | null | undefined =>
+    headers && typeof (headers as Headers).get === "function" ? (headers as Headers).get(name) : isObject(headers) ? (headers[name] as string | undefined) : undefined;
+  const ms = Number(get("retry-after-ms"));
+  if (get("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  const raw = get("retry-after");
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** fetch failures, resets and hang-ups, looking through `cause` chains (undici puts the socket error there). */
+function isNetworkError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
+    if (NETWORK_PATTERN.test(`${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`)) return true;
+  }
+  return false;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function nameOf(err: unknown): string {
+  if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
+  return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,97 @@
+// The stand-in's Gemini protocol: generateContent as the Gemini API and Vertex AI serve it (same bodies, other paths).
+//
+// Errors use Google's shape {error:{code,message,status}}; a 429 carries a RetryInfo delay and Retry-After.
+import { answerText, contentText, estimateUsage, isObject, MALFORMED_MARKER, retryHeaders, type StandinAnswer, type StandinProtocol, type StandinProtocolName } from "./standin-protocol";
+import type { StandinPrompt } from "./standin-reply";
+
+const GOOGLE_STATUS: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+  529: "UNAVAILABLE",
+};
+
+const FAULT_MESSAGES: Record<string, string> = {
+  "400": "Request contains an invalid argument.",
+  "403": "Permission denied on the model.",
+  "404": "The model was not found.",
+  "500": "An internal error has occurred.",
+  "503": "The model is overloaded. Please try again later.",
+  "504": "The request timed out. Please try again.",
+  "529": "The service is overloaded.",
+};
+
+/** Protobuf Duration JSON, as in Google's RetryInfo: "1.5s", "0.1s", "60s". */
+export function formatRetryDelay(ms: number): string {
+  return `${Number((Math.max(0, ms) / 1000).toFixed(3))}s`;
+}
+
+export function googleError(status: number, message: string, details?: unknown[], headers: Record<string, string> = {}): StandinAnswer {
+  return { status, body: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? "UNKNOWN", ...(details ? { details } : {}) } }, headers };
+}
+
+function retryable429(message: string, retryDelayMs: number): StandinAnswer {
+  const details = [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: formatRetryDelay(retryDelayMs) }];
+  return googleError(429, message, details, { "retry-after": retryHeaders(retryDelayMs)["retry-after"]! });
+}
+
+function parse(json: Record<string, unknown>, pathModel: string | undefined): StandinPrompt | string {
+  const { contents, systemInstruction, generationConfig } = json;
+  if (!Array.isArray(contents) || contents.length === 0) return "* GenerateContentRequest.contents: contents is not specified";
+  const config = isObject(generationConfig) ? generationConfig : {};
+  return { model: pathModel ?? "", systemPrompt: textOf(systemInstruction), userPrompt: contents.map(textOf).join("\n"), generationConfig: config };
+}
+
+/** Concatenated text parts of a Content (or a bare string, which some clients send as systemInstruction). */
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  return contentText(isObject(content) ? content.parts : undefined);
+}
+
+function createGeminiProtocol(name: StandinProtocolName): StandinProtocol {
+  return {
+    name,
+    parse,
+    error: (status, message, headers) => googleError(status, message, undefined, headers),
+    answer(prompt, outcome, ctx) {
+      const usage = (text: string) => {
+        const { prompt: promptTokenCount, output: candidatesTokenCount } = estimateUsage(prompt, text);
+        return { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
+      };
+      const promptOnly = { ...usage(""), candidatesTokenCount: 0 };
+      const candidate = (text: string, finishReason: string) => ({ content: { parts: [{ text }], role: "model" }, finishReason, index: 0 });
+      const blockedRatings = [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }];
+      const suffix = " [stand-in injected fault]";
+      switch (outcome) {
+        case "ok":
+        case "max_tokens": {
+          const text = answerText(prompt, outcome, ctx);
+          return { status: 200, body: { candidates: [candidate(text, outcome === "ok" ? "STOP" : "MAX_TOKENS")], usageMetadata: usage(text), modelVersion: prompt.model } };
+        }
+        case "rate_limited":
+          return retryable429(`Resource has been exhausted: quota of ${ctx.rpm} requests per minute reached. [stand-in rate limit]`, ctx.retryDelayMs);
+        case "429":
+          return retryable429(`Resource has been exhausted (e.g. check quota).${suffix}`, ctx.retryDelayMs);
+        case "malformed":
+          return { status: 200, body: undefined, raw: `{"candidates":[{"content":{"parts":[{"text":"${MALFORMED_MARKER}` };
+        case "safety":
+          return { status: 200, body: { candidates: [{ finishReason: "SAFETY", index: 0, safetyRatings: blockedRatings }], usageMetadata: promptOnly } };
+        case "blocked":
+          return { status: 200, body: { promptFeedback: { blockReason: "SAFETY", safetyRatings: blockedRatings }, usageMetadata: promptOnly } };
+        case "empty":
+          return { status: 200, body: { candidates: [], usageMetadata: promptOnly } };
+        case "reset":
+          return "reset";
+        default:
+          return googleError(Number(outcome), `${FAULT_MESSAGES[outcome] ?? "Injected error."}${suffix}`);
+      }
+    },
+  };
+}
+
+export const GEMINI_PROTOCOL = createGeminiProtocol("gemini");
+export const VERTEX_PROTOCOL = createGeminiProtocol("vertex");

@@ -1,0 +1,92 @@
+// The stand-in's OpenAI protocol: POST /v1/chat/completions as OpenAI-compatible servers serve it.
+//
+// Errors are {error:{message,type,param,code}}. Faults: 429 carries retry-after; safety is finish_reason
+// "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
+// half the text with finish_reason "length". A request with a reasoning_effort other than none is billed
+// reasoning tokens inside completion_tokens, as OpenAI's reasoning models are.
+import { answerText, contentText, estimateUsage, isObject, MALFORMED_MARKER, retryHeaders, type StandinAnswer, type StandinProtocol } from "./standin-protocol";
+import { estimateTokens, type StandinPrompt } from "./standin-reply";
+
+const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
+  400: ["invalid_request_error", null],
+  401: ["invalid_request_error", "invalid_api_key"],
+  403: ["invalid_request_error", "unsupported_country_region_territory"],
+  404: ["invalid_request_error", "model_not_found"],
+  429: ["requests", "rate_limit_exceeded"],
+  500: ["server_error", null],
+  503: ["server_error", "overloaded"],
+  504: ["server_error", "timeout"],
+  529: ["server_error", "overloaded"],
+};
+
+const REASONING = "[stand-in reasoning]";
+let completionCount = 0;
+
+function error(status: number, message: string, headers: Record<string, string> = {}): StandinAnswer {
+  const [type, code] = ERROR_TYPES[status] ?? ["server_error", null];
+  return { status, body: { error: { message, type, param: null, code } }, headers };
+}
+
+function parse(json: Record<string, unknown>): StandinPrompt | string {
+  const { model, messages, ...rest } = json;
+  if (typeof model !== "string" || !model) return "you must provide a model parameter";
+  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must contain at least one message";
+  const said = (roles: string[]) => messages.filter((m) => isObject(m) && roles.includes(String(m.role))).map((m) => contentText((m as { content?: unknown }).content));
+  const format = isObject(rest.response_format) ? rest.response_format : undefined;
+  const schema = format?.type === "json_schema" && isObject(format.json_schema) ? format.json_schema.schema : undefined;
+  return {
+    model,
+    systemPrompt: said(["system", "developer"]).join("\n"),
+    userPrompt: said(["user"]).join("\n"),
+    generationConfig: rest,
+    ...(format?.type === "json_schema" || format?.type === "json_object" ? { responseFormat: { mimeType: "application/json", schema } } : {}),
+  };
+}
+
+/** A chat.completion with one choice (or none), and the usage. */
+function completion(prompt: StandinPrompt, choice?: { content: string | null; finish: string; refusal?: string }): StandinAnswer {
+  const effort = prompt.generationConfig.reasoning_effort;
+  const reasoning = typeof effort === "string" && effort !== "none" ? estimateTokens(REASONING) : 0;
+  const tokens = estimateUsage(prompt, choice?.content ?? "");
+  const completionTokens = tokens.output + reasoning;
+  const usage = {
+    prompt_tokens: tokens.prompt,
+    completion_tokens: completionTokens,
+    total_tokens: tokens.prompt + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: reasoning },
+  };
+  const choices = choice
+    ? [{ index: 0, message: { role: "assistant", content: choice.content, refusal: choice.refusal ?? null }, finish_reason: choice.finish, logprobs: null }]
+    : [];
+  return { status: 200, body: { id: `chatcmpl-standin-${++completionCount}`, object: "chat.completion", created: 0, model: prompt.model, choices, usage } };
+}
+
+export const OPENAI_PROTOCOL: StandinProtocol = {
+  name: "openai",
+  parse,
+  error,
+  answer(prompt, outcome, ctx) {
+    switch (outcome) {
+      case "ok":
+      case "max_tokens":
+        return completion(prompt, { content: answerText(prompt, outcome, ctx), finish: outcome === "ok" ? "stop" : "length" });
+      case "rate_limited":
+        return error(429, `Rate limit reached: limit ${ctx.rpm} requests per minute. [stand-in rate limit]`, retryHeaders(ctx.retryDelayMs));
+      case "429":
+        return error(429, "Rate limit reached for requests. [stand-in injected fault]", retryHeaders(ctx.retryDelayMs));
+      case "malformed":
+        return { status: 200, body: undefined, raw: `{"object":"chat.completion","choices":[{"message":{"content":"${MALFORMED_MARKER}` };
+      case "safety":
+        return completion(prompt, { content: null, finish: "content_filter" });
+      case "blocked":
+        return completion(prompt, { content: null, finish: "stop", refusal: "I'm sorry, I can't help with that." });
+      case "empty":
+        return completion(prompt);
+      case "reset":
+        return "reset";
+      default:
+        return error(Number(outcome), `injected HTTP ${outcome} [stand-in injected fault]`);
+    }
+  },
+};
