@@ -19,7 +19,7 @@
 //   POST /__standin/config    JSON body = the same options as configure(); keys given replace the current ones
 //   POST /__standin/reset     clears stats, request log, script and rate window; re-seeds the dice
 //   GET  /__standin/requests  {requests:[{protocol,path,model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ANTHROPIC_PROTOCOL } from "./standin-anthropic";
 import { GEMINI_PROTOCOL, googleError, VERTEX_PROTOCOL } from "./standin-gemini";
@@ -179,75 +179,178 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const problems = validateStandinOptions(options);
   if (problems.length) throw new Error(`invalid stand-in options:\n${problems.join("\n")}`);
   const host = options.host ?? "127.0.0.1";
-  let config: StandinConfig = { ...DEFAULT_CONFIG };
-  let random = seededRandom(config.seed);
-  let script: StandinScriptItem[] = [];
-  let window: number[] = [];
-  // The token bucket of rpmBurst mode: tokens on hand as of refilledAt.
-  let tokens = 0;
-  let refilledAt = 0;
-  let log: StandinRequest[] = [];
-  let dropped = 0;
-  let stats: StandinStats = emptyStats();
-  const timers = new Set<NodeJS.Timeout>();
+  const state = new StandinState();
+  state.configure(options);
+  const delays = trackedDelays();
 
-  const fillBucket = () => {
-    tokens = config.rpmBurst;
-    refilledAt = Date.now();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://standin").pathname;
+    const handled = path.startsWith("/__standin/") ? handleAdminRequest(state, req, res, path) : handleModelRequest(state, delays.wait, req, res, path);
+    handled.catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
+    });
+  });
+  const port = await listen(server, host, options.port ?? 0);
+
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    stats: () => structuredClone(state.stats),
+    configure: (next) => state.configure(next),
+    config: () => structuredClone(state.config),
+    requests: () => structuredClone(state.log),
+    reset: () => state.reset(),
+    close: () => closeServer(server, delays.clearAll),
   };
-  const configure = (next: Omit<StandinOptions, "port" | "host">) => {
+}
+
+interface Decision {
+  outcome: StandinOutcome;
+  /** When rate-limited: how long until a slot frees. */
+  waitMs?: number;
+  /** A scripted answer's text. */
+  text?: string;
+}
+
+/** The knobs, counts, request log and decision machinery (script, rate window or bucket, dice) of one stand-in. */
+class StandinState {
+  config: StandinConfig = { ...DEFAULT_CONFIG };
+  stats: StandinStats = emptyStats();
+  log: StandinRequest[] = [];
+  /** Requests pushed out of the log by REQUEST_LOG_CAP. */
+  dropped = 0;
+  private random = seededRandom(DEFAULT_CONFIG.seed);
+  private script: StandinScriptItem[] = [];
+  private window: number[] = [];
+  // The token bucket of rpmBurst mode: tokens on hand as of refilledAt.
+  private tokens = 0;
+  private refilledAt = 0;
+
+  configure(next: Omit<StandinOptions, "port" | "host">): void {
     const bad = validateStandinOptions(next);
     if (bad.length) throw new Error(`invalid stand-in options:\n${bad.join("\n")}`);
     const { port: _port, host: _host, ...knobs } = next as StandinOptions;
-    config = { ...config, ...definedOnly(knobs) };
-    if (next.faults !== undefined) config.faults = { ...next.faults };
-    if (next.seed !== undefined) random = seededRandom(config.seed);
-    if (next.script !== undefined) script = [...next.script];
-    config.script = script;
-    if (next.rpm !== undefined || next.rpmBurst !== undefined) fillBucket();
-  };
-  const reset = () => {
-    stats = emptyStats();
-    log = [];
-    dropped = 0;
-    script = [];
-    config.script = script;
-    window = [];
-    fillBucket();
-    random = seededRandom(config.seed);
-  };
-  configure(options);
+    this.config = { ...this.config, ...definedOnly(knobs) };
+    if (next.faults !== undefined) this.config.faults = { ...next.faults };
+    if (next.seed !== undefined) this.random = seededRandom(this.config.seed);
+    if (next.script !== undefined) this.script = [...next.script];
+    // The config shows the very list requests consume, so GET config tells what is left of the script.
+    this.config.script = this.script;
+    if (next.rpm !== undefined || next.rpmBurst !== undefined) this.fillBucket();
+  }
 
-  const count = (outcome: StandinOutcome) => {
-    if (outcome === "ok") stats.answered++;
-    else stats.faults[outcome] = (stats.faults[outcome] ?? 0) + 1;
-  };
+  reset(): void {
+    this.stats = emptyStats();
+    this.log = [];
+    this.dropped = 0;
+    this.script = [];
+    this.config.script = this.script;
+    this.window = [];
+    this.fillBucket();
+    this.random = seededRandom(this.config.seed);
+  }
 
-  /** Rate limit, then script, then dice; returns the outcome and, when rate-limited, how long until a slot frees. */
-  const decide = (now: number): { outcome: StandinOutcome; waitMs?: number; text?: string } => {
-    if (config.rpm > 0 && config.rpmBurst > 0) {
-      const perMs = config.rpm / WINDOW_MS;
-      tokens = Math.min(config.rpmBurst, tokens + (now - refilledAt) * perMs);
-      refilledAt = now;
-      if (tokens < 1) return { outcome: "rate_limited", waitMs: Math.ceil((1 - tokens) / perMs) };
-      tokens -= 1;
-    } else if (config.rpm > 0) {
-      while (window.length > 0 && (window[0] ?? 0) <= now - WINDOW_MS) window.shift();
-      if (window.length >= config.rpm) return { outcome: "rate_limited", waitMs: (window[0] ?? now) + WINDOW_MS - now };
-      window.push(now);
+  /** Rate limit, then script, then dice. */
+  decide(now: number): Decision {
+    return this.rateLimit(now) ?? this.pickOutcome();
+  }
+
+  /** Counts the request's outcome and appends it to the log, dropping the oldest beyond REQUEST_LOG_CAP. */
+  record(request: StandinRequest): void {
+    const { outcome } = request;
+    if (outcome === "ok") this.stats.answered++;
+    else this.stats.faults[outcome] = (this.stats.faults[outcome] ?? 0) + 1;
+    if (this.log.length >= REQUEST_LOG_CAP) {
+      this.log.shift();
+      this.dropped++;
     }
-    const roll = random(); // one roll per admitted request, scripted or not, so a script does not shift the dice
-    const scripted = script.shift();
+    this.log.push(request);
+  }
+
+  /** A rate_limited decision when the request is over the limit; undefined when it is admitted (and takes its slot). */
+  private rateLimit(now: number): Decision | undefined {
+    if (this.config.rpm > 0 && this.config.rpmBurst > 0) {
+      const perMs = this.config.rpm / WINDOW_MS;
+      this.tokens = Math.min(this.config.rpmBurst, this.tokens + (now - this.refilledAt) * perMs);
+      this.refilledAt = now;
+      if (this.tokens < 1) return { outcome: "rate_limited", waitMs: Math.ceil((1 - this.tokens) / perMs) };
+      this.tokens -= 1;
+    } else if (this.config.rpm > 0) {
+      while (this.window.length > 0 && (this.window[0] ?? 0) <= now - WINDOW_MS) this.window.shift();
+      if (this.window.length >= this.config.rpm) return { outcome: "rate_limited", waitMs: (this.window[0] ?? now) + WINDOW_MS - now };
+      this.window.push(now);
+    }
+    return undefined;
+  }
+
+  /** The next script item if any, else the fault dice. */
+  private pickOutcome(): Decision {
+    const roll = this.random(); // one roll per admitted request, scripted or not, so a script does not shift the dice
+    const scripted = this.script.shift();
     if (typeof scripted === "object") return { outcome: "ok", text: scripted.text };
     if (scripted) return { outcome: scripted };
     let acc = 0;
     for (const kind of STANDIN_FAULTS) {
-      acc += config.faults[kind] ?? 0;
+      acc += this.config.faults[kind] ?? 0;
       if (roll < acc) return { outcome: kind };
     }
     return { outcome: "ok" };
-  };
+  }
 
+  private fillBucket(): void {
+    this.tokens = this.config.rpmBurst;
+    this.refilledAt = Date.now();
+  }
+}
+
+async function handleModelRequest(state: StandinState, wait: (ms: number) => Promise<void>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  state.stats.requests++;
+  const route = matchRoute(req.method, path);
+  if (typeof route === "string") {
+    state.stats.rejected++;
+    return send(res, googleError(404, route));
+  }
+  const parsed = parseModelRequest(route.protocol, await readBody(req), route.model);
+  if (typeof parsed === "string") {
+    state.stats.rejected++;
+    return send(res, route.protocol.error(400, parsed));
+  }
+  const now = Date.now();
+  const { outcome, waitMs, text } = state.decide(now);
+  const { responseFormat: _format, ...logged } = parsed;
+  state.record({ protocol: route.protocol.name, path, ...logged, outcome, receivedAt: now });
+  // A rate limiter turns a request away before any generation: only answered requests take the latency.
+  await wait(outcome === "rate_limited" ? 0 : state.config.latencyMs);
+  if (res.destroyed || req.socket.destroyed) return;
+  const { config } = state;
+  const reply = route.protocol.answer(parsed, outcome, { retryDelayMs: waitMs ?? config.retryDelayMs, rpm: config.rpm, ...(text !== undefined ? { text } : {}) });
+  if (reply === "reset") req.socket.destroy();
+  else send(res, reply);
+}
+
+async function handleAdminRequest(state: StandinState, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const route = `${req.method} ${path}`;
+  if (route === "GET /__standin/stats") return sendJson(res, 200, state.stats);
+  if (route === "GET /__standin/config") return sendJson(res, 200, state.config);
+  if (route === "GET /__standin/requests") return sendJson(res, 200, { requests: state.log, dropped: state.dropped });
+  if (route === "POST /__standin/reset") return (state.reset(), sendJson(res, 200, state.stats));
+  if (route === "POST /__standin/config") {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req)).toString("utf8"));
+    } catch (err) {
+      return send(res, googleError(400, `POST /__standin/config: the body is not JSON (${(err as Error).message})`));
+    }
+    const bad = validateStandinOptions(body);
+    if (bad.length) return send(res, googleError(400, `POST /__standin/config: ${bad.join("; ")}`));
+    state.configure(body as StandinOptions);
+    return sendJson(res, 200, state.config);
+  }
+  return send(res, googleError(404, `${route}: unknown admin route; use GET stats|config|requests, POST config|reset under /__standin/`));
+}
+
+/** setTimeout as a promise, remembering the pending timers so that close() can clear them. */
+function trackedDelays(): { wait: (ms: number) => Promise<void>; clearAll: () => void } {
+  const timers = new Set<NodeJS.Timeout>();
   const wait = (ms: number) =>
     ms <= 0
       ? Promise.resolve()
@@ -255,89 +358,28 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
           const timer = setTimeout(() => (timers.delete(timer), resolve()), ms);
           timers.add(timer);
         });
-
-  const handleModel = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    stats.requests++;
-    const route = matchRoute(req.method, path);
-    if (typeof route === "string") {
-      stats.rejected++;
-      return send(res, googleError(404, route));
-    }
-    const parsed = parseModelRequest(route.protocol, await readBody(req), route.model);
-    if (typeof parsed === "string") {
-      stats.rejected++;
-      return send(res, route.protocol.error(400, parsed));
-    }
-    const now = Date.now();
-    const { outcome, waitMs, text } = decide(now);
-    count(outcome);
-    if (log.length >= REQUEST_LOG_CAP) {
-      log.shift();
-      dropped++;
-    }
-    const { responseFormat: _format, ...logged } = parsed;
-    log.push({ protocol: route.protocol.name, path, ...logged, outcome, receivedAt: now });
-    // A rate limiter turns a request away before any generation: only answered requests take the latency.
-    await wait(outcome === "rate_limited" ? 0 : config.latencyMs);
-    if (res.destroyed || req.socket.destroyed) return;
-    const reply = route.protocol.answer(parsed, outcome, { retryDelayMs: waitMs ?? config.retryDelayMs, rpm: config.rpm, ...(text !== undefined ? { text } : {}) });
-    if (reply === "reset") req.socket.destroy();
-    else send(res, reply);
+  const clearAll = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
   };
+  return { wait, clearAll };
+}
 
-  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const route = `${req.method} ${path}`;
-    if (route === "GET /__standin/stats") return sendJson(res, 200, stats);
-    if (route === "GET /__standin/config") return sendJson(res, 200, config);
-    if (route === "GET /__standin/requests") return sendJson(res, 200, { requests: log, dropped });
-    if (route === "POST /__standin/reset") return (reset(), sendJson(res, 200, stats));
-    if (route === "POST /__standin/config") {
-      let body: unknown;
-      try {
-        body = JSON.parse((await readBody(req)).toString("utf8"));
-      } catch (err) {
-        return send(res, googleError(400, `POST /__standin/config: the body is not JSON (${(err as Error).message})`));
-      }
-      const bad = validateStandinOptions(body);
-      if (bad.length) return send(res, googleError(400, `POST /__standin/config: ${bad.join("; ")}`));
-      configure(body as StandinOptions);
-      return sendJson(res, 200, config);
-    }
-    return send(res, googleError(404, `${route}: unknown admin route; use GET stats|config|requests, POST config|reset under /__standin/`));
-  };
-
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://standin").pathname;
-    const handler = path.startsWith("/__standin/") ? handleAdmin : handleModel;
-    handler(req, res, path).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
-    });
-  });
-
+/** Listens on host:port (0 picks a free port) and resolves with the port taken. */
+async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) =>
-      reject(new Error(`the model stand-in could not listen on ${host}:${options.port ?? 0}: ${err.message}; pick another port (0 picks a free one)`)),
-    );
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.once("error", (err) => reject(new Error(`the model stand-in could not listen on ${host}:${port}: ${err.message}; pick another port (0 picks a free one)`)));
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return (server.address() as AddressInfo).port;
+}
 
-  return {
-    url,
-    stats: () => structuredClone(stats),
-    configure,
-    config: () => structuredClone(config),
-    requests: () => structuredClone(log),
-    reset,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+function closeServer(server: Server, clearTimers: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    clearTimers();
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeAllConnections();
+  });
 }
 
 function emptyStats(): StandinStats {
