@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Firestore } from "firebase-admin/firestore";
 import { watchJob, type JobEnd } from "../shared/client/watch-job";
-import { DEFAULT_RETRY } from "../shared/models/retry";
+import { DEFAULT_RETRY, type RetryPolicy } from "../shared/models/retry";
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
+import type { PipelineDeps } from "../shared/pipeline/pipeline-deps";
 import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
 import type { StandinStats } from "../shared/standin/standin-server";
@@ -153,140 +154,226 @@ async function byJobPrefix(db: Firestore, collection: string, prefix: string) {
   return snap.docs;
 }
 
+const topicOf = (jobId: string) => `the soak topic ${jobId}`;
+
+type SoakSettings = SoakResult["settings"];
+type SoakCounts = SoakResult["counts"];
+
+/** What the soak saw while the jobs ran: the release pool, the sweeper and the progress line share it. */
+interface SoakRun {
+  started: number;
+  deadline: number;
+  ends: JobEnd[];
+  problems: string[];
+  released: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Why the soak stopped before every job ended, if it did. */
+  stopReason?: string;
+  /** Tasks the lease sweep took over. */
+  swept: Set<string>;
+  wallMs: number;
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  const standinUrl = await requireSoakEnvironment();
+  const standin = await prepareStandin(standinUrl, options);
+  // The same runtime the Functions workers build from this environment: its policy is theirs, and the sweep
+  // below runs the very code of the scheduled sweepTasks function, which the emulator never fires.
+  const { deps, runtime } = await createPipelineRuntime(process.env);
+  const settings: SoakSettings = {
+    jobs: options.jobs,
+    tasksPerJob: TASKS_PER_JOB,
+    inFlight: options.inFlight,
+    timeoutS: options.timeoutS,
+    standin,
+    retry: retrySettings(deps.engine.retry ?? DEFAULT_RETRY),
+    pipeline: { leaseMs: deps.policy.leaseMs, runBudgetMs: deps.policy.runBudgetMs, maxAttempts: deps.policy.maxAttempts, sweepEveryS: options.sweepEveryS },
+  };
+  const db = deps.db;
+  const prefix = `soak-${Date.now().toString(36)}-`;
+  const jobIds = Array.from({ length: options.jobs }, (_, n) => `${prefix}${String(n + 1).padStart(4, "0")}`);
+  logSoakStart(options, settings);
+
+  const run = await runSoakJobs(deps, jobIds, options);
+  console.log(`soak: all ${run.ends.length} watched jobs ended after ${seconds(run.wallMs)} s; counting documents`);
+
+  // Count what is in Firestore, not what the watchers saw.
+  const documents = await soakDocuments(db, prefix);
+  const stats = await standinCall<StandinStats>(standinUrl, "stats");
+  const { counts, claimedAgain } = tallySoak(documents, stats, run.swept);
+  const checks = soakChecks(options, counts, claimedAgain, run, stats.rejected);
+  const ok = checks.every((c) => c.ok);
+  const result: SoakResult = {
+    suite: "soak",
+    generatedAt: new Date().toISOString(),
+    ok,
+    ...(run.stopReason ? { error: run.stopReason } : {}),
+    settings,
+    counts,
+    timing: soakTiming(run, counts),
+    checks,
+  };
+  const file = writeSoakResult(result);
+  printSoakOutcome(result, run, file);
+  await runtime.close();
+  await db.terminate();
+  return ok ? 0 : 1;
+}
+
+/** Throws, saying what to do, unless this process runs inside the emulators beside a shared stand-in; returns its URL. */
+async function requireSoakEnvironment(): Promise<string> {
   if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: the soak writes hundreds of jobs and must run inside the emulators (`npm run reliability`)");
   const standinUrl = process.env.GEMINI_BASE_URL;
   if (!standinUrl) throw new Error("GEMINI_BASE_URL is not set: the Functions workers and the soak must share one Gemini stand-in (`npm run reliability` starts it)");
   if (process.env.GEMINI_API_KEY && process.env.GEMINI_API_KEY !== STANDIN_API_KEY) throw new Error("GEMINI_API_KEY is set: the soak would spend real quota; unset it");
   await requireFunctionsEmulator();
+  return standinUrl;
+}
 
+/** Sets the stand-in's knobs for the soak and zeroes it; returns the knobs for the result file. */
+async function prepareStandin(standinUrl: string, options: SoakOptions): Promise<SoakSettings["standin"]> {
   const standin = { faults: { ...SOAK_FAULTS }, rpm: options.rpm, latencyMs: options.latencyMs, seed: options.seed, retryDelayMs: 100 };
   await standinCall(standinUrl, "config", { ...standin, script: [] });
   await standinCall(standinUrl, "reset"); // stats and the rate window start at zero, the dice at the seed
-  // The same runtime the Functions workers build from this environment: its policy is theirs, and the sweep
-  // below runs the very code of the scheduled sweepTasks function, which the emulator never fires.
-  const { deps, runtime } = await createPipelineRuntime(process.env);
-  const engineRetry = deps.engine.retry ?? DEFAULT_RETRY;
-  const retry = {
+  return standin;
+}
+
+function retrySettings(engineRetry: RetryPolicy): SoakSettings["retry"] {
+  return {
     maxAttempts: engineRetry.maxAttempts,
     baseDelayMs: engineRetry.baseDelayMs,
     maxDelayMs: engineRetry.maxDelayMs,
     maxThrottledAttempts: engineRetry.maxThrottledAttempts ?? 0,
   };
-  const pipeline = { leaseMs: deps.policy.leaseMs, runBudgetMs: deps.policy.runBudgetMs, maxAttempts: deps.policy.maxAttempts, sweepEveryS: options.sweepEveryS };
-  const db = deps.db;
-  const prefix = `soak-${Date.now().toString(36)}-`;
-  const jobIds = Array.from({ length: options.jobs }, (_, n) => `${prefix}${String(n + 1).padStart(4, "0")}`);
-  const topicOf = (jobId: string) => `the soak topic ${jobId}`;
+}
+
+function logSoakStart(options: SoakOptions, { retry, pipeline }: SoakSettings): void {
   console.log(
     `soak: ${options.jobs} jobs x ${TASKS_PER_JOB} tasks, ${options.inFlight} in flight; stand-in faults ${JSON.stringify(SOAK_FAULTS)}, ` +
       `rpm ${options.rpm}, latency ${options.latencyMs} ms, seed ${options.seed}; retry ${JSON.stringify(retry)}; ` +
       `lease ${pipeline.leaseMs / 1000} s, run budget ${pipeline.runBudgetMs / 1000} s, sweep every ${options.sweepEveryS} s; bound ${options.timeoutS} s`,
   );
+}
 
+/** Releases every job, at most options.inFlight at once, while the sweep runs; resolves when all have ended or the bound passed. */
+async function runSoakJobs(deps: PipelineDeps, jobIds: readonly string[], options: SoakOptions): Promise<SoakRun> {
   const started = Date.now();
-  const deadline = started + options.timeoutS * 1000;
-  const ends: JobEnd[] = [];
-  const problems: string[] = [];
-  let released = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let stopReason: string | undefined;
-  const progress = setInterval(() => {
-    const ok = ends.filter((e) => e.status === "success").length;
-    console.log(`soak: ${ends.length}/${options.jobs} jobs ended (${ok} success), ${inFlight} in flight, ${seconds(Date.now() - started)} s`);
-  }, PROGRESS_EVERY_MS);
+  const run: SoakRun = { started, deadline: started + options.timeoutS * 1000, ends: [], problems: [], released: 0, inFlight: 0, maxInFlight: 0, swept: new Set(), wallMs: 0 };
+  const progress = setInterval(() => logProgress(run, options.jobs), PROGRESS_EVERY_MS);
+  const sweeper = startSweeper(deps, run, options.sweepEveryS);
+  // One job alone first, so that a session without working triggers fails within a minute; then the pool.
+  await releaseNextJob(deps.db, jobIds, options, run);
+  await Promise.all(Array.from({ length: options.inFlight }, () => releaseJobsUntilDone(deps.db, jobIds, options, run)));
+  await sweeper.stop(); // a take-over in progress ends before the documents are counted
+  clearInterval(progress);
+  run.wallMs = Date.now() - started;
+  return run;
+}
 
-  const runJob = async (jobId: string, first: boolean) => {
+function logProgress(run: SoakRun, jobs: number): void {
+  const ok = run.ends.filter((e) => e.status === "success").length;
+  console.log(`soak: ${run.ends.length}/${jobs} jobs ended (${ok} success), ${run.inFlight} in flight, ${seconds(Date.now() - run.started)} s`);
+}
+
+/** One worker of the pool: releases jobs one after another until none is left or the soak must stop. */
+async function releaseJobsUntilDone(db: Firestore, jobIds: readonly string[], options: SoakOptions, run: SoakRun): Promise<void> {
+  while (run.released < jobIds.length && !run.stopReason) {
+    if (Date.now() >= run.deadline) {
+      run.stopReason = `the soak passed its ${options.timeoutS} s bound with ${jobIds.length - run.released} jobs not yet released`;
+      break;
+    }
+    await releaseNextJob(db, jobIds, options, run);
+  }
+}
+
+/** Creates the next job and watches it to its end, recording the end or the problem. */
+async function releaseNextJob(db: Firestore, jobIds: readonly string[], options: SoakOptions, run: SoakRun): Promise<void> {
+  const first = run.released === 0;
+  const jobId = jobIds[run.released]!;
+  run.released++;
+  run.inFlight++;
+  run.maxInFlight = Math.max(run.maxInFlight, run.inFlight);
+  try {
     await db.doc(`jobs/${jobId}`).create(soakJob(jobId, topicOf(jobId)));
-    const left = deadline - Date.now();
+    const left = run.deadline - Date.now();
     // The first job also proves the triggers are alive: a dead Functions emulator fails in a minute, not at the bound.
     const end = await watchJob(db, jobId, { timeoutMs: Math.max(1_000, first ? Math.min(left, FIRST_START_TIMEOUT_MS) : left) });
-    ends.push(end);
-    if (end.status !== "success") problems.push(`${jobId} ended ${end.status}: ${end.error?.code}: ${end.error?.message}`);
-  };
-  const releaseNext = async () => {
-    const first = released === 0;
-    const jobId = jobIds[released]!;
-    released++;
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    try {
-      await runJob(jobId, first);
-    } catch (err) {
-      const message = (err as Error).message;
-      problems.push(`${jobId}: ${message}`);
-      if (/did not end within/.test(message)) {
-        stopReason ??= first ? `the first job did not end within ${FIRST_START_TIMEOUT_MS / 1000} s: are the triggers running?` : `jobs were still running at the ${options.timeoutS} s bound`;
-      }
-    } finally {
-      inFlight--;
+    run.ends.push(end);
+    if (end.status !== "success") run.problems.push(`${jobId} ended ${end.status}: ${end.error?.code}: ${end.error?.message}`);
+  } catch (err) {
+    const message = (err as Error).message;
+    run.problems.push(`${jobId}: ${message}`);
+    if (/did not end within/.test(message)) {
+      run.stopReason ??= first ? `the first job did not end within ${FIRST_START_TIMEOUT_MS / 1000} s: are the triggers running?` : `jobs were still running at the ${options.timeoutS} s bound`;
     }
-  };
-  const worker = async () => {
-    while (released < jobIds.length && !stopReason) {
-      if (Date.now() >= deadline) {
-        stopReason = `the soak passed its ${options.timeoutS} s bound with ${jobIds.length - released} jobs not yet released`;
-        break;
-      }
-      await releaseNext();
-    }
-  };
-  const swept = new Set<string>();
+  } finally {
+    run.inFlight--;
+  }
+}
+
+/** Runs the lease sweep every everyS seconds, as the scheduled sweepTasks would; stop() wakes it and waits for a sweep under way. */
+function startSweeper(deps: PipelineDeps, run: SoakRun, everyS: number): { stop: () => Promise<void> } {
   let sweeping = true;
-  let wakeSweeper = () => {};
-  const sweeper = (async () => {
+  let wake = () => {};
+  const loop = (async () => {
     while (sweeping) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.sweepEveryS * 1000);
-        wakeSweeper = () => (clearTimeout(timer), resolve());
+        const timer = setTimeout(resolve, everyS * 1000);
+        wake = () => (clearTimeout(timer), resolve());
       });
       if (!sweeping) break;
       try {
         const result = await sweepStuckWork(deps);
         for (const id of result.expired) {
-          swept.add(id);
+          run.swept.add(id);
           console.log(`soak: the sweep took over ${id} (running past its lease): ${result.outcomes[id]}`);
         }
       } catch (err) {
-        problems.push(`the sweep failed: ${(err as Error).message}`);
+        run.problems.push(`the sweep failed: ${(err as Error).message}`);
       }
     }
   })();
+  return {
+    stop: () => {
+      sweeping = false;
+      wake();
+      return loop;
+    },
+  };
+}
 
-  // One job alone first, so that a session without working triggers fails within a minute; then the pool.
-  await releaseNext();
-  await Promise.all(Array.from({ length: options.inFlight }, worker));
-  sweeping = false;
-  wakeSweeper();
-  await sweeper; // a take-over in progress ends before the documents are counted
-  clearInterval(progress);
-  const wallMs = Date.now() - started;
-  console.log(`soak: all ${ends.length} watched jobs ended after ${seconds(wallMs)} s; counting documents`);
+type SoakDocs = Awaited<ReturnType<typeof byJobPrefix>>;
+interface SoakDocuments {
+  jobDocs: SoakDocs;
+  taskDocs: SoakDocs;
+  outputDocs: SoakDocs;
+}
 
-  // Count what is in Firestore, not what the watchers saw.
+async function soakDocuments(db: Firestore, prefix: string): Promise<SoakDocuments> {
   const [jobDocs, taskDocs, outputDocs] = await Promise.all(["jobs", "tasks", "outputs"].map((c) => byJobPrefix(db, c, prefix)));
-  const stats = await standinCall<StandinStats>(standinUrl, "stats");
-  const taskIds = new Set(taskDocs!.map((d) => d.id));
-  const outputIds = tally(outputDocs!.map((d) => d.id));
-  const steps = outputDocs!.flatMap((d) => (d.get("steps") as { attempts?: number }[] | undefined) ?? []);
+  return { jobDocs: jobDocs!, taskDocs: taskDocs!, outputDocs: outputDocs! };
+}
+
+/** The figures of the result file from the documents and the stand-in's stats; and which tasks were claimed more than once. */
+function tallySoak({ jobDocs, taskDocs, outputDocs }: SoakDocuments, stats: StandinStats, swept: ReadonlySet<string>) {
+  const taskIds = new Set(taskDocs.map((d) => d.id));
+  const outputIds = tally(outputDocs.map((d) => d.id));
+  const steps = outputDocs.flatMap((d) => (d.get("steps") as { attempts?: number }[] | undefined) ?? []);
   const attempts = steps.map((s) => s.attempts ?? 0);
   const { rate_limited: rateLimited = 0, ...faults } = stats.faults;
-  const faultCount = Object.values(faults).reduce((a, b) => a + b, 0);
-  const claimedAgain = taskDocs!.filter((d) => Number(d.get("attempts") ?? 0) > 1).map((d) => d.id);
-  const latencies = ends.map((e) => e.elapsedMs / 1000).sort((a, b) => a - b);
-
-  const counts: SoakResult["counts"] = {
-    jobsCreated: jobDocs!.length,
-    jobsByStatus: tally(jobDocs!.map((d) => String(d.get("status")))),
-    jobsWithPayloadThrough: jobDocs!.filter((d) => String(d.get("output_payload.final") ?? "").includes(topicOf(d.id))).length,
-    tasks: taskDocs!.length,
-    tasksByStatus: tally(taskDocs!.map((d) => String(d.get("status") ?? "queued"))),
-    taskClaims: taskDocs!.reduce((sum, d) => sum + Number(d.get("attempts") ?? 0), 0),
+  const claimedAgain = taskDocs.filter((d) => Number(d.get("attempts") ?? 0) > 1).map((d) => d.id);
+  const counts: SoakCounts = {
+    jobsCreated: jobDocs.length,
+    jobsByStatus: tally(jobDocs.map((d) => String(d.get("status")))),
+    jobsWithPayloadThrough: jobDocs.filter((d) => String(d.get("output_payload.final") ?? "").includes(topicOf(d.id))).length,
+    tasks: taskDocs.length,
+    tasksByStatus: tally(taskDocs.map((d) => String(d.get("status") ?? "queued"))),
+    taskClaims: taskDocs.reduce((sum, d) => sum + Number(d.get("attempts") ?? 0), 0),
     tasksClaimedAgain: claimedAgain.length,
     sweepTakeovers: swept.size,
-    outputs: outputDocs!.length,
+    outputs: outputDocs.length,
     tasksWithOneOutput: [...taskIds].filter((id) => outputIds[id] === 1).length,
     outputsWithoutTask: Object.keys(outputIds).filter((id) => !taskIds.has(id)).length,
     modelRequests: stats.requests,
@@ -297,15 +384,23 @@ async function main(): Promise<number> {
     retriedCalls: attempts.filter((a) => a > 1).length,
     maxAttemptsPerCall: Math.max(0, ...attempts),
   };
+  return { counts, claimedAgain };
+}
+
+const leftOpen = (counts: SoakCounts) => (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
+
+function soakChecks(options: SoakOptions, counts: SoakCounts, claimedAgain: readonly string[], run: SoakRun, rejected: number): SoakCheck[] {
   const expectedTasks = options.jobs * TASKS_PER_JOB;
   const check = (name: string, expected: string | number, actual: string | number, ok: boolean): SoakCheck => ({ name, expected: String(expected), actual: String(actual), ok });
-  const leftOpen = (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
-  const checks: SoakCheck[] = [
+  const open = leftOpen(counts);
+  const faultCount = Object.values(counts.faults).reduce((a, b) => a + b, 0);
+  const { swept, stopReason, wallMs } = run;
+  return [
     check("every job ended success", `${options.jobs} of ${options.jobs}`, `${counts.jobsByStatus.success ?? 0} of ${counts.jobsCreated}`, counts.jobsCreated === options.jobs && counts.jobsByStatus.success === options.jobs),
     check("every job's topic reached its last output (data went through all 3 hops)", options.jobs, counts.jobsWithPayloadThrough, counts.jobsWithPayloadThrough === options.jobs),
     check("tasks committed (3 per job, no fork, no duplicate)", expectedTasks, counts.tasks, counts.tasks === expectedTasks),
     check("tasks ended success", expectedTasks, counts.tasksByStatus.success ?? 0, counts.tasksByStatus.success === expectedTasks),
-    check("tasks left queued or running", 0, leftOpen, leftOpen === 0),
+    check("tasks left queued or running", 0, open, open === 0),
     check("tasks with exactly one output document", expectedTasks, counts.tasksWithOneOutput, counts.tasksWithOneOutput === expectedTasks),
     check("output documents without a task", 0, counts.outputsWithoutTask, counts.outputsWithoutTask === 0),
     check(
@@ -315,46 +410,44 @@ async function main(): Promise<number> {
       claimedAgain.every((id) => swept.has(id)),
     ),
     check("model calls answered (one per task: no work done twice)", expectedTasks, counts.modelAnswered, counts.modelAnswered === expectedTasks),
-    check("model requests the stand-in saw = attempts the output documents record", counts.modelRequests - stats.rejected, counts.attemptsRecorded, counts.attemptsRecorded === counts.modelRequests - stats.rejected),
+    check("model requests the stand-in saw = attempts the output documents record", counts.modelRequests - rejected, counts.attemptsRecorded, counts.attemptsRecorded === counts.modelRequests - rejected),
     check("retryable faults were injected", "> 0", faultCount, faultCount > 0),
-    check("the rate limit bound at least once", "> 0", rateLimited, options.rpm === 0 || rateLimited > 0),
+    check("the rate limit bound at least once", "> 0", counts.rateLimited, options.rpm === 0 || counts.rateLimited > 0),
     check(`ended within the ${options.timeoutS} s bound`, `<= ${options.timeoutS} s`, `${seconds(wallMs)} s`, !stopReason && wallMs <= options.timeoutS * 1000),
   ];
-  const ok = checks.every((c) => c.ok);
-  const result: SoakResult = {
-    suite: "soak",
-    generatedAt: new Date().toISOString(),
-    ok,
-    ...(stopReason ? { error: stopReason } : {}),
-    settings: { jobs: options.jobs, tasksPerJob: TASKS_PER_JOB, inFlight: options.inFlight, timeoutS: options.timeoutS, standin, retry, pipeline },
-    counts,
-    timing: {
-      wallS: seconds(wallMs),
-      jobsPerS: Math.round((ends.length / (wallMs / 1000)) * 100) / 100,
-      tasksPerS: Math.round(((counts.tasksByStatus.success ?? 0) / (wallMs / 1000)) * 100) / 100,
-      jobP50S: Math.round(percentile(latencies, 50) * 10) / 10,
-      jobP95S: Math.round(percentile(latencies, 95) * 10) / 10,
-      jobMaxS: Math.round((latencies.at(-1) ?? 0) * 10) / 10,
-      maxInFlight,
-    },
-    checks,
+}
+
+function soakTiming({ ends, wallMs, maxInFlight }: SoakRun, counts: SoakCounts): SoakResult["timing"] {
+  const latencies = ends.map((e) => e.elapsedMs / 1000).sort((a, b) => a - b);
+  return {
+    wallS: seconds(wallMs),
+    jobsPerS: Math.round((ends.length / (wallMs / 1000)) * 100) / 100,
+    tasksPerS: Math.round(((counts.tasksByStatus.success ?? 0) / (wallMs / 1000)) * 100) / 100,
+    jobP50S: Math.round(percentile(latencies, 50) * 10) / 10,
+    jobP95S: Math.round(percentile(latencies, 95) * 10) / 10,
+    jobMaxS: Math.round((latencies.at(-1) ?? 0) * 10) / 10,
+    maxInFlight,
   };
+}
+
+/** Writes soak.json to RELIABILITY_RESULTS_DIR (else the OS temp folder); returns its path. */
+function writeSoakResult(result: SoakResult): string {
   const dir = process.env.RELIABILITY_RESULTS_DIR || tmpdir();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, RESULT_FILES.soak);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
 
+function printSoakOutcome({ ok, checks, counts, settings, timing }: SoakResult, { problems, stopReason }: SoakRun, file: string): void {
   for (const c of checks) console.log(`soak: ${c.ok ? "ok  " : "FAIL"} ${c.name}: expected ${c.expected}, got ${c.actual}`);
   for (const line of problems.slice(0, 10)) console.log(`soak: problem: ${line}`);
   if (problems.length > 10) console.log(`soak: ... and ${problems.length - 10} more problems`);
   console.log(
-    `soak: ${ok ? "PASSED" : "FAILED"}${stopReason ? ` (${stopReason})` : ""}: ${counts.jobsByStatus.success ?? 0}/${options.jobs} jobs success, ` +
-      `${counts.tasks} tasks, ${counts.outputs} outputs, ${leftOpen} left open; ${counts.modelAnswered} calls answered, ` +
-      `faults ${JSON.stringify(faults)}, ${rateLimited} rate-limited; ${seconds(wallMs)} s, ${result.timing.jobsPerS} jobs/s. Results: ${file}`,
+    `soak: ${ok ? "PASSED" : "FAILED"}${stopReason ? ` (${stopReason})` : ""}: ${counts.jobsByStatus.success ?? 0}/${settings.jobs} jobs success, ` +
+      `${counts.tasks} tasks, ${counts.outputs} outputs, ${leftOpen(counts)} left open; ${counts.modelAnswered} calls answered, ` +
+      `faults ${JSON.stringify(counts.faults)}, ${counts.rateLimited} rate-limited; ${timing.wallS} s, ${timing.jobsPerS} jobs/s. Results: ${file}`,
   );
-  await runtime.close();
-  await db.terminate();
-  return ok ? 0 : 1;
 }
 
 main().then(
