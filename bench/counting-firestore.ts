@@ -35,110 +35,128 @@ const QUERY_BUILDERS = new Set<PropertyKey>(["where", "orderBy", "limit", "limit
  */
 export function countFirestore(db: Firestore): CountingFirestore {
   let ops: FirestoreOp[] = [];
-  const targets = new WeakMap<object, object>();
-  const unwrap = (value: unknown): unknown => (typeof value === "object" && value !== null ? (targets.get(value) ?? value) : value);
-  const pathOf = (ref: unknown) => String((unwrap(ref) as { path?: unknown }).path ?? "?");
-  const documentsOf = (result: unknown) => {
-    const size = (result as { size?: unknown }).size;
-    return typeof size === "number" ? Math.max(1, size) : 1;
-  };
-  const wrap = <T extends object>(target: T, handler: (target: T, prop: PropertyKey, value: Method, self: T) => unknown): T => {
-    const proxy: T = new Proxy(target, {
-      get(t, prop) {
-        const value: unknown = Reflect.get(t, prop, t);
-        if (typeof value !== "function") return value;
-        const handled = handler(t, prop, value as Method, proxy);
-        return handled === undefined ? (value as Method).bind(t) : handled;
-      },
-    });
-    targets.set(proxy, target);
-    return proxy;
-  };
-
-  // Transactions and batches: reads return snapshots, writes return the writer itself for chaining.
-  const wrapWriter = <T extends object>(writer: T, via: FirestoreOp["via"]): T =>
-    wrap(writer, (t, prop, method, self) => {
-      if (prop === "get") {
-        return async (refOrQuery: unknown, ...rest: unknown[]) => {
-          const result = await method.call(t, unwrap(refOrQuery), ...rest);
-          ops.push({ kind: "read", path: pathOf(refOrQuery), via, documents: documentsOf(result) });
-          return result;
-        };
-      }
-      if (prop === "getAll") {
-        return async (...refs: unknown[]) => {
-          const result = (await method.call(t, ...refs.map(unwrap))) as unknown[];
-          for (const ref of refs.filter((r) => (unwrap(r) as { path?: unknown }).path !== undefined)) ops.push({ kind: "read", path: pathOf(ref), via, documents: 1 });
-          return result;
-        };
-      }
-      if (WRITES.has(prop)) {
-        return (ref: unknown, ...rest: unknown[]) => {
-          ops.push({ kind: prop as FirestoreOpKind, path: pathOf(ref), via, documents: 1, ...(prop === "create" ? { data: rest[0] as Record<string, unknown> } : {}) });
-          method.call(t, unwrap(ref), ...rest);
-          return self;
-        };
-      }
-      return undefined;
-    });
-
-  const wrapQuery = <T extends object>(query: T): T =>
-    wrap(query, (t, prop, method) => {
-      if (prop === "get") {
-        return async () => {
-          const result = await method.call(t);
-          ops.push({ kind: "read", path: pathOf(t), via: "direct", documents: documentsOf(result) });
-          return result;
-        };
-      }
-      if (prop === "doc") return (...args: unknown[]) => wrapDocument(method.apply(t, args) as object);
-      if (QUERY_BUILDERS.has(prop)) return (...args: unknown[]) => wrapQuery(method.apply(t, args) as object);
-      return undefined;
-    });
-
-  const wrapDocument = <T extends object>(ref: T): T =>
-    wrap(ref, (t, prop, method) => {
-      if (prop === "get") {
-        return async (...args: unknown[]) => {
-          const result = await method.apply(t, args);
-          ops.push({ kind: "read", path: pathOf(t), via: "direct", documents: 1 });
-          return result;
-        };
-      }
-      if (WRITES.has(prop)) {
-        return async (...args: unknown[]) => {
-          const result = await method.apply(t, args);
-          ops.push({ kind: prop as FirestoreOpKind, path: pathOf(t), via: "direct", documents: 1 });
-          return result;
-        };
-      }
-      if (prop === "collection") return (...args: unknown[]) => wrapQuery(method.apply(t, args) as object);
-      return undefined;
-    });
-
-  const counted = wrap(db, (t, prop, method) => {
-    if (prop === "runTransaction") {
-      return (update: (tx: object) => Promise<unknown>, ...rest: unknown[]) => method.call(t, (tx: object) => update(wrapWriter(tx, "transaction")), ...rest);
-    }
-    if (prop === "batch") return () => wrapWriter(method.call(t) as object, "batch");
-    if (prop === "getAll") {
-      return async (...refs: unknown[]) => {
-        const result = await method.call(t, ...refs.map(unwrap));
-        for (const ref of refs.filter((r) => (unwrap(r) as { path?: unknown }).path !== undefined)) ops.push({ kind: "read", path: pathOf(ref), via: "direct", documents: 1 });
-        return result;
-      };
-    }
-    if (prop === "collection" || prop === "collectionGroup") return (...args: unknown[]) => wrapQuery(method.apply(t, args) as object);
-    if (prop === "doc") return (...args: unknown[]) => wrapDocument(method.apply(t, args) as object);
-    return undefined;
-  });
-
+  const counter: Counter = { record: (op) => ops.push(op), targets: new WeakMap() };
   return {
-    db: counted,
+    db: wrapFirestore(counter, db),
     take: () => {
       const taken = ops;
       ops = [];
       return taken;
     },
   };
+}
+
+/** What every wrapper shares: where operations are recorded, and the original behind each proxy made. */
+interface Counter {
+  record(op: FirestoreOp): void;
+  targets: WeakMap<object, object>;
+}
+
+/** Decides what a wrapped object's method becomes; undefined leaves the method as it is. */
+type MethodHandler<T> = (target: T, prop: PropertyKey, value: Method, self: T) => unknown;
+
+function unwrap(counter: Counter, value: unknown): unknown {
+  return typeof value === "object" && value !== null ? (counter.targets.get(value) ?? value) : value;
+}
+
+function pathOf(counter: Counter, ref: unknown): string {
+  return String((unwrap(counter, ref) as { path?: unknown }).path ?? "?");
+}
+
+function documentsOf(result: unknown): number {
+  const size = (result as { size?: unknown }).size;
+  return typeof size === "number" ? Math.max(1, size) : 1;
+}
+
+function wrap<T extends object>(counter: Counter, target: T, handler: MethodHandler<T>): T {
+  const proxy: T = new Proxy(target, {
+    get(t, prop) {
+      const value: unknown = Reflect.get(t, prop, t);
+      if (typeof value !== "function") return value;
+      const handled = handler(t, prop, value as Method, proxy);
+      return handled === undefined ? (value as Method).bind(t) : handled;
+    },
+  });
+  counter.targets.set(proxy, target);
+  return proxy;
+}
+
+/** getAll of the instance or a transaction: one read per document reference given (not per option argument). */
+function countedGetAll(counter: Counter, t: object, method: Method, via: FirestoreOp["via"]) {
+  return async (...refs: unknown[]) => {
+    const result = await method.call(t, ...refs.map((ref) => unwrap(counter, ref)));
+    for (const ref of refs.filter((r) => (unwrap(counter, r) as { path?: unknown }).path !== undefined)) counter.record({ kind: "read", path: pathOf(counter, ref), via, documents: 1 });
+    return result;
+  };
+}
+
+function wrapFirestore(counter: Counter, db: Firestore): Firestore {
+  return wrap(counter, db, (t, prop, method) => {
+    if (prop === "runTransaction") {
+      return (update: (tx: object) => Promise<unknown>, ...rest: unknown[]) => method.call(t, (tx: object) => update(wrapWriter(counter, tx, "transaction")), ...rest);
+    }
+    if (prop === "batch") return () => wrapWriter(counter, method.call(t) as object, "batch");
+    if (prop === "getAll") return countedGetAll(counter, t, method, "direct");
+    if (prop === "collection" || prop === "collectionGroup") return (...args: unknown[]) => wrapQuery(counter, method.apply(t, args) as object);
+    if (prop === "doc") return (...args: unknown[]) => wrapDocument(counter, method.apply(t, args) as object);
+    return undefined;
+  });
+}
+
+/** Transactions and batches: reads return snapshots, writes return the writer itself for chaining. */
+function wrapWriter<T extends object>(counter: Counter, writer: T, via: FirestoreOp["via"]): T {
+  return wrap(counter, writer, (t, prop, method, self) => {
+    if (prop === "get") {
+      return async (refOrQuery: unknown, ...rest: unknown[]) => {
+        const result = await method.call(t, unwrap(counter, refOrQuery), ...rest);
+        counter.record({ kind: "read", path: pathOf(counter, refOrQuery), via, documents: documentsOf(result) });
+        return result;
+      };
+    }
+    if (prop === "getAll") return countedGetAll(counter, t, method, via);
+    if (WRITES.has(prop)) {
+      return (ref: unknown, ...rest: unknown[]) => {
+        counter.record({ kind: prop as FirestoreOpKind, path: pathOf(counter, ref), via, documents: 1, ...(prop === "create" ? { data: rest[0] as Record<string, unknown> } : {}) });
+        method.call(t, unwrap(counter, ref), ...rest);
+        return self;
+      };
+    }
+    return undefined;
+  });
+}
+
+function wrapQuery<T extends object>(counter: Counter, query: T): T {
+  return wrap(counter, query, (t, prop, method) => {
+    if (prop === "get") {
+      return async () => {
+        const result = await method.call(t);
+        counter.record({ kind: "read", path: pathOf(counter, t), via: "direct", documents: documentsOf(result) });
+        return result;
+      };
+    }
+    if (prop === "doc") return (...args: unknown[]) => wrapDocument(counter, method.apply(t, args) as object);
+    if (QUERY_BUILDERS.has(prop)) return (...args: unknown[]) => wrapQuery(counter, method.apply(t, args) as object);
+    return undefined;
+  });
+}
+
+function wrapDocument<T extends object>(counter: Counter, ref: T): T {
+  return wrap(counter, ref, (t, prop, method) => {
+    if (prop === "get") {
+      return async (...args: unknown[]) => {
+        const result = await method.apply(t, args);
+        counter.record({ kind: "read", path: pathOf(counter, t), via: "direct", documents: 1 });
+        return result;
+      };
+    }
+    if (WRITES.has(prop)) {
+      return async (...args: unknown[]) => {
+        const result = await method.apply(t, args);
+        counter.record({ kind: prop as FirestoreOpKind, path: pathOf(counter, t), via: "direct", documents: 1 });
+        return result;
+      };
+    }
+    if (prop === "collection") return (...args: unknown[]) => wrapQuery(counter, method.apply(t, args) as object);
+    return undefined;
+  });
 }
