@@ -1,5 +1,5 @@
 // Follows one run of a job: reports each task as it starts and ends, resolves with the job when it ends.
-import type { DocumentData, Firestore } from "firebase-admin/firestore";
+import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
 
 export interface TaskProgress {
   taskDocId: string;
@@ -63,28 +63,15 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
         if (!runId && job.run_id) runId = job.run_id as string;
         if (runId && !unsubscribeTasks) {
           unsubscribeTasks = tasksQuery().onSnapshot((tasks) => {
-            const docs = [...tasks.docs].sort((a, b) => Number(a.get("hop")) - Number(b.get("hop")));
-            for (const doc of docs) report(doc.data(), doc.id);
+            for (const doc of byHop([...tasks.docs])) report(doc.data(), doc.id);
           }, stop);
         }
         const ended = job.run_id === runId && (job.status === "success" || job.status === "failed");
         const failedToStart = !job.run_id && job.status === "failed";
         if (!ended && !failedToStart) return;
         // The job and its last task end in one transaction; read the tasks once more so no end goes unreported.
-        if (runId) for (const doc of (await tasksQuery().get()).docs.sort((a, b) => Number(a.get("hop")) - Number(b.get("hop")))) report(doc.data(), doc.id);
-        const started = job.started_at?.toMillis?.() ?? 0;
-        const finished = job.finished_at?.toMillis?.() ?? started;
-        stop(undefined, {
-          jobId,
-          runId: runId ?? "",
-          status: job.status,
-          outputPayload: job.output_payload ?? {},
-          tasksDone: job.tasks_done ?? 0,
-          usage: job.usage ?? { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
-          ...(job.cost ? { cost: { usd: Number(job.cost.usd ?? 0), unpriced_tokens: Number(job.cost.unpriced_tokens ?? 0) } } : {}),
-          ...(job.error ? { error: job.error } : {}),
-          elapsedMs: finished - started,
-        });
+        if (runId) for (const doc of byHop((await tasksQuery().get()).docs)) report(doc.data(), doc.id);
+        stop(undefined, toJobEnd(jobId, runId ?? "", job));
       }, stop);
 
     function stop(err?: Error, end?: JobEnd) {
@@ -95,6 +82,27 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
       else resolve(end!);
     }
   });
+}
+
+/** Sorts the task snapshots in place by hop, so tasks are reported in the order they ran. */
+function byHop<T extends QueryDocumentSnapshot>(docs: T[]): T[] {
+  return docs.sort((a, b) => Number(a.get("hop")) - Number(b.get("hop")));
+}
+
+function toJobEnd(jobId: string, runId: string, job: DocumentData): JobEnd {
+  const started = job.started_at?.toMillis?.() ?? 0;
+  const finished = job.finished_at?.toMillis?.() ?? started;
+  return {
+    jobId,
+    runId,
+    status: job.status,
+    outputPayload: job.output_payload ?? {},
+    tasksDone: job.tasks_done ?? 0,
+    usage: job.usage ?? { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+    ...(job.cost ? { cost: { usd: Number(job.cost.usd ?? 0), unpriced_tokens: Number(job.cost.unpriced_tokens ?? 0) } } : {}),
+    ...(job.error ? { error: job.error } : {}),
+    elapsedMs: finished - started,
+  };
 }
 
 function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
