@@ -243,13 +243,35 @@ function renderSoak(soak: SoakResult | undefined, deployed: PolicyFacts): string
   const { settings, counts, timing } = soak;
   const s = settings.standin;
   const faultList = Object.entries(s.faults).map(([kind, rate]) => `${kind} ${pct(rate)}`).join(", ");
-  const open = (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
   const outcome = soakOutcome(soak);
   const faultRows: unknown[][] = [
     ...Object.entries(s.faults).map(([kind, rate]) => [`HTTP ${kind} (injected, ${pct(rate)})`, counts.faults[kind] ?? 0, outcome]),
     ...(s.rpm ? [[`rate limit ${s.rpm}/min (429 with RetryInfo)`, counts.rateLimited, outcome]] : []),
   ];
-  const figures: unknown[][] = [
+  return [
+    `${settings.jobs} jobs of ${settings.tasksPerJob} chained one-step tasks (draft -> review -> final), each created \`queued\` so`,
+    `that the jobs trigger starts it, at most ${settings.inFlight} in flight, through the Firestore and Functions emulators. The`,
+    `stand-in answered with ${latencyText(s.latencyMs)} and injected ${faultList} (seed ${s.seed})${s.rpm ? `, with a limit of ${s.rpm} requests a minute` : ""}.`,
+    `The workers retried with a ${ms(settings.retry.baseDelayMs)} base delay (${ms(deployed.retry.baseDelayMs)} deployed, shortened so the run stays short),`,
+    `${settings.retry.maxAttempts} attempts and ${settings.retry.maxThrottledAttempts} throttles per call; a ${settings.pipeline.leaseMs / 1000} s lease and ${settings.pipeline.runBudgetMs / 1000} s run budget,`,
+    `and the soak ran the lease sweep every ${settings.pipeline.sweepEveryS} s as the scheduled function would. Bound: ${settings.timeoutS} s.`,
+    `Result: **${soak.ok ? "passed" : "FAILED"}**${soak.error ? ` (${soak.error})` : ""}.`,
+    "",
+    table(["figure", "value"], soakFigures(counts, timing)),
+    "",
+    table(["fault", "times", "outcome"], faultRows),
+    "",
+    table(["check", "expected", "got", "ok"], soak.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? "yes" : "**NO**"])),
+    ...takeoverNote(counts.sweepTakeovers, deployed),
+    "",
+    renderBudgetArithmetic(soak),
+  ].join("\n");
+}
+
+/** The soak's figures, one [figure, value] row each. */
+function soakFigures(counts: SoakResult["counts"], timing: SoakResult["timing"]): unknown[][] {
+  const open = (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
+  return [
     ["jobs created / success", `${counts.jobsCreated} / ${counts.jobsByStatus.success ?? 0}`],
     ["jobs whose first input reached their last output", counts.jobsWithPayloadThrough],
     ["tasks committed / success", `${counts.tasks} / ${counts.tasksByStatus.success ?? 0}`],
@@ -265,40 +287,25 @@ function renderSoak(soak: SoakResult | undefined, deployed: PolicyFacts): string
     ["throughput", `${timing.jobsPerS} jobs/s, ${timing.tasksPerS} tasks/s`],
     ["job time p50 / p95 / max", `${timing.jobP50S} s / ${timing.jobP95S} s / ${timing.jobMaxS} s`],
   ];
-  const takeoverNote =
-    counts.sweepTakeovers > 0
-      ? [
-          "",
-          `**${counts.sweepTakeovers} task(s) needed the sweep.** A task the sweep takes over was left \`running\` past its lease with no`,
-          "run under way. Traced while building this soak (gRPC logs of the workers, the emulator's log): the claim's commit",
-          "was applied but answered UNKNOWN (the Firestore emulator fails a commit that is notifying a listen stream closed at",
-          "that moment, as the soak's per-job watchers close when their job ends), the Firestore client retried the claim",
-          "transaction, and the retry found the task `running` under the claim just made and skipped it as someone else's.",
-          "Production Firestore can answer a commit ambiguously too (UNAVAILABLE, DEADLINE_EXCEEDED). The take-over claimed",
-          "the task again and ran it, the job finished, and no model call was repeated (the answered calls equal the tasks):",
-          `the work survived, only late (the slowest job above). With the deployed ${deployed.pipeline.leaseMs / 60_000}-minute lease such a job would wait`,
-          "that long plus up to one sweep interval; a claim that recognises its own earlier write (a per-delivery claim id",
-          "stored with the lease) would not lose the delivery at all.",
-        ]
-      : [];
-  return [
-    `${settings.jobs} jobs of ${settings.tasksPerJob} chained one-step tasks (draft -> review -> final), each created \`queued\` so`,
-    `that the jobs trigger starts it, at most ${settings.inFlight} in flight, through the Firestore and Functions emulators. The`,
-    `stand-in answered with ${latencyText(s.latencyMs)} and injected ${faultList} (seed ${s.seed})${s.rpm ? `, with a limit of ${s.rpm} requests a minute` : ""}.`,
-    `The workers retried with a ${ms(settings.retry.baseDelayMs)} base delay (${ms(deployed.retry.baseDelayMs)} deployed, shortened so the run stays short),`,
-    `${settings.retry.maxAttempts} attempts and ${settings.retry.maxThrottledAttempts} throttles per call; a ${settings.pipeline.leaseMs / 1000} s lease and ${settings.pipeline.runBudgetMs / 1000} s run budget,`,
-    `and the soak ran the lease sweep every ${settings.pipeline.sweepEveryS} s as the scheduled function would. Bound: ${settings.timeoutS} s.`,
-    `Result: **${soak.ok ? "passed" : "FAILED"}**${soak.error ? ` (${soak.error})` : ""}.`,
-    "",
-    table(["figure", "value"], figures),
-    "",
-    table(["fault", "times", "outcome"], faultRows),
-    "",
-    table(["check", "expected", "got", "ok"], soak.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? "yes" : "**NO**"])),
-    ...takeoverNote,
-    "",
-    renderBudgetArithmetic(soak),
-  ].join("\n");
+}
+
+/** Why tasks needed the sweep, when any did: what was traced, and what it costs with the deployed lease. */
+function takeoverNote(takeovers: number, deployed: PolicyFacts): string[] {
+  return takeovers > 0
+    ? [
+        "",
+        `**${takeovers} task(s) needed the sweep.** A task the sweep takes over was left \`running\` past its lease with no`,
+        "run under way. Traced while building this soak (gRPC logs of the workers, the emulator's log): the claim's commit",
+        "was applied but answered UNKNOWN (the Firestore emulator fails a commit that is notifying a listen stream closed at",
+        "that moment, as the soak's per-job watchers close when their job ends), the Firestore client retried the claim",
+        "transaction, and the retry found the task `running` under the claim just made and skipped it as someone else's.",
+        "Production Firestore can answer a commit ambiguously too (UNAVAILABLE, DEADLINE_EXCEEDED). The take-over claimed",
+        "the task again and ran it, the job finished, and no model call was repeated (the answered calls equal the tasks):",
+        `the work survived, only late (the slowest job above). With the deployed ${deployed.pipeline.leaseMs / 60_000}-minute lease such a job would wait`,
+        "that long plus up to one sweep interval; a claim that recognises its own earlier write (a per-delivery claim id",
+        "stored with the lease) would not lose the delivery at all.",
+      ]
+    : [];
 }
 
 const latencyText = (latencyMs: number) => (latencyMs ? `${latencyMs} ms of latency` : "no added latency");
