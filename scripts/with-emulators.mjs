@@ -1,4 +1,4 @@
-// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth on request), offline when the machine allows it.
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth and Hosting on request), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,13 +9,13 @@ import { emulatorEnv } from "./emulator-env.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
-const ALL_EMULATORS = ["firestore", "functions", "auth"];
-// What a caller gets without `only`: Auth only when asked for (the submitJob suites), so that every existing
-// session (npm start, the benches with their own port-moved configs) starts exactly what it did before.
+const ALL_EMULATORS = ["firestore", "functions", "auth", "hosting"];
+// What a caller gets without `only`: Auth and Hosting only when asked for (the submitJob and end-to-end suites, the
+// local stack), so that every other session (the benches with their own port-moved configs) starts what it did before.
 const DEFAULT_EMULATORS = ["firestore", "functions"];
 const DEFAULT_TIMEOUT_S = 1800;
 const USAGE =
-  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth]] " +
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth][,hosting]] " +
   `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
 
 /**
@@ -123,7 +123,8 @@ export async function runWithEmulators(
 
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
- * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging) and N+4 (Auth): several emulator sessions on one machine.
+ * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth) and N+6 (Hosting, the results page):
+ * several emulator sessions on one machine.
  * @param {string | undefined} base
  */
 function configForPortBase(base) {
@@ -138,6 +139,7 @@ function configForPortBase(base) {
     hub: { host: "127.0.0.1", port: port + 2 },
     logging: { host: "127.0.0.1", port: port + 3 },
     auth: { host: "127.0.0.1", port: port + 4 },
+    hosting: { host: "127.0.0.1", port: port + 6 },
   };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
