@@ -33,7 +33,14 @@ const USAGE =
  */
 export async function runWithEmulators(
   command,
-  { only = DEFAULT_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput, configFile: givenConfig } = {},
+  {
+    only = DEFAULT_EMULATORS,
+    timeoutSeconds = DEFAULT_TIMEOUT_S,
+    waitPortsSeconds = 0,
+    env: envChanges = {},
+    onOutput,
+    configFile: givenConfig,
+  } = {},
 ) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
@@ -47,7 +54,16 @@ export async function runWithEmulators(
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
 
-  const args = ["emulators:exec", "--config", configFile, "--only", only.join(","), "--project", EMULATOR_PROJECT_ID, command.map(shellQuote).join(" ")];
+  const args = [
+    "emulators:exec",
+    "--config",
+    configFile,
+    "--only",
+    only.join(","),
+    "--project",
+    EMULATOR_PROJECT_ID,
+    command.map(shellQuote).join(" "),
+  ];
   // NO_UPDATE_NOTIFIER: firebase-tools would otherwise ask the npm registry whether it is current on every start.
   // METADATA_SERVER_DETECTION: stops the Admin SDK in the command probing for a GCE metadata server (a network call, and
   // a warning per probe offline); the Functions emulator already sets it for its workers.
@@ -55,7 +71,12 @@ export async function runWithEmulators(
   const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...process.env, ...extraEnv, ...envChanges };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   // Its own process group, so that a timeout or a signal reaches firebase-tools, the Java emulator and the command alike.
-  const child = spawn(firebase, args, { cwd: repoRoot, env, stdio: onOutput ? ["inherit", "pipe", "pipe"] : "inherit", detached: process.platform !== "win32" });
+  const child = spawn(firebase, args, {
+    cwd: repoRoot,
+    env,
+    stdio: onOutput ? ["inherit", "pipe", "pipe"] : "inherit",
+    detached: process.platform !== "win32",
+  });
   if (onOutput) {
     for (const stream of /** @type {const} */ (["stdout", "stderr"])) {
       let pending = "";
@@ -130,7 +151,8 @@ export async function runWithEmulators(
 function configForPortBase(base) {
   if (!base) return "firebase.json";
   const port = Number(base);
-  if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
+  if (!Number.isInteger(port) || port < 1024 || port > 65000)
+    throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
   const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
   config.emulators = {
     ...config.emulators,
@@ -171,7 +193,8 @@ async function waitForFreePorts(only, waitSeconds, configFile = "firebase.json")
   let announced = false;
   for (;;) {
     const busy = [];
-    for (const { name, host, port } of configuredPorts(only, configFile)) if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
+    for (const { name, host, port } of configuredPorts(only, configFile))
+      if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
     if (busy.length === 0) return;
     const what = `port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} in use (another emulator session, or \`npm run emulators\`?)`;
     if (Date.now() >= until) {

@@ -17,8 +17,9 @@ export interface ConfigCheck {
 }
 
 /**
- * A batch config is told from a job config by its `rows` (or `batch_id`): the batch engine (issue 11) owns its
- * shape and checks it in the submitBatch callable; here only its JSONC and an embedded `job` template are checked.
+ * A batch config ({ batch_id, job, rows | grid | rows_file, repeats?, models? }) is told from a job config by its
+ * `job` template (or rows, grid): the batch engine (issue 11) owns its shape and checks it in the submitBatch
+ * callable; here its JSONC and its job template are checked with the engine's job validation.
  */
 export function checkConfigText(text: string, libraryTasks: ReadonlyMap<string, TaskConfig> = new Map()): ConfigCheck {
   let raw: unknown;
@@ -28,13 +29,22 @@ export function checkConfigText(text: string, libraryTasks: ReadonlyMap<string, 
     return { kind: "job", issues: [{ path: "", message: error instanceof Error ? error.message : String(error) }] };
   }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    return { kind: "job", issues: [{ path: "", message: "expected a JSON object: a job config ({ task_config, ... }) or a batch config ({ rows, ... })" }] };
+    return {
+      kind: "job",
+      issues: [
+        {
+          path: "",
+          message: "expected a JSON object: a job config ({ task_config, ... }) or a batch config ({ batch_id, job, rows, ... })",
+        },
+      ],
+    };
   }
   const value = raw as Record<string, unknown>;
   const ctx = { ...DEFAULT_VALIDATION, libraryTasks };
-  if ("rows" in value || "batch_id" in value) {
+  if ("job" in value || "rows" in value || "grid" in value) {
     const issues: ConfigIssue[] = [];
-    if (value.job !== undefined) {
+    if (value.job === undefined) issues.push({ path: "job", message: "a batch needs a job template: { task_config, task_configs }" });
+    else {
       const job = parseConfig("job", value.job, ctx);
       if (!job.ok) issues.push(...job.issues.map((i) => ({ path: i.path ? `job.${i.path}` : "job", message: i.message })));
     }
@@ -43,7 +53,10 @@ export function checkConfigText(text: string, libraryTasks: ReadonlyMap<string, 
   // Run state belongs to the pipeline, as the callable says (shared/pipeline/validate-submitted-job.ts).
   const issues: ConfigIssue[] = Object.keys(value)
     .filter((field) => (JOB_ENVELOPE_FIELDS as readonly string[]).includes(field))
-    .map((field) => ({ path: field, message: field === "owner_uid" ? "set from the caller's sign-in; leave it out" : "run state is written by the pipeline; leave it out" }));
+    .map((field) => ({
+      path: field,
+      message: field === "owner_uid" ? "set from the caller's sign-in; leave it out" : "run state is written by the pipeline; leave it out",
+    }));
   const rest = Object.fromEntries(Object.entries(value).filter(([field]) => !(JOB_ENVELOPE_FIELDS as readonly string[]).includes(field)));
   const job = parseConfig("job", rest, ctx);
   if (!job.ok) issues.push(...job.issues);

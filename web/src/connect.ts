@@ -4,6 +4,7 @@ import { initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, getAuth, type Auth } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, type Functions } from "firebase/functions";
+import { parseEmulatorScript, type EmulatorMap } from "./emulator-script";
 
 /** The region the callables are deployed in (firebase-functions' default). */
 export const FUNCTIONS_REGION = "us-central1";
@@ -17,13 +18,6 @@ export interface Backend {
   emulated: boolean;
 }
 
-interface EmulatorAddress {
-  host: string;
-  port: number;
-  hostAndPort?: string;
-}
-type EmulatorMap = Partial<Record<"firestore" | "auth" | "functions", EmulatorAddress>>;
-
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export async function connectBackend(): Promise<Backend> {
@@ -35,9 +29,13 @@ export async function connectBackend(): Promise<Backend> {
   const emulators = LOCAL_HOSTS.has(location.hostname) ? await emulatorAddresses() : undefined;
   if (emulators) {
     if (!emulators.firestore || !emulators.auth || !emulators.functions) {
-      throw new Error(`the emulators running are ${Object.keys(emulators).join(", ") || "none"}; the page needs firestore, auth and functions`);
+      throw new Error(
+        `the emulators running are ${Object.keys(emulators).join(", ") || "none"}; the page needs firestore, auth and functions`,
+      );
     }
-    connectAuthEmulator(auth, `http://${emulators.auth.hostAndPort ?? `${emulators.auth.host}:${emulators.auth.port}`}`, { disableWarnings: true });
+    connectAuthEmulator(auth, `http://${emulators.auth.hostAndPort ?? `${emulators.auth.host}:${emulators.auth.port}`}`, {
+      disableWarnings: true,
+    });
     connectFirestoreEmulator(db, emulators.firestore.host, emulators.firestore.port);
     connectFunctionsEmulator(functions, emulators.functions.host, emulators.functions.port);
   }
@@ -55,13 +53,9 @@ async function emulatorAddresses(): Promise<EmulatorMap | undefined> {
   return parseEmulatorScript(await response.text());
 }
 
-export function parseEmulatorScript(script: string): EmulatorMap | undefined {
-  const match = /var firebaseEmulators = (\{[\s\S]*?\n\});/.exec(script) ?? /var firebaseEmulators = (\{\});/.exec(script);
-  return match ? (JSON.parse(match[1]!) as EmulatorMap) : undefined;
-}
-
 async function fetchJson(url: string): Promise<unknown> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: serve the page with Firebase Hosting (or its emulator), which provides it`);
+  if (!response.ok)
+    throw new Error(`${url} answered ${response.status}: serve the page with Firebase Hosting (or its emulator), which provides it`);
   return response.json();
 }

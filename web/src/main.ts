@@ -78,5 +78,8 @@ try {
   });
   onAuthStateChanged(backend.auth, (user) => void (user ? signedIn(backend, user) : signedOut(backend)));
 } catch (error) {
-  fill(main, h("p", { role: "alert", class: "error" }, `Could not connect to Firebase: ${error instanceof Error ? error.message : String(error)}`));
+  fill(
+    main,
+    h("p", { role: "alert", class: "error" }, `Could not connect to Firebase: ${error instanceof Error ? error.message : String(error)}`),
+  );
 }

@@ -18,17 +18,26 @@ export interface RunError {
   issues?: Array<{ path: string; message: string }>;
 }
 
+/**
+ * batches/{batchId} as the batch engine (issue 11) writes it: the definition and the few writes of its life, never a
+ * running counter. Counts of a running batch come from its row jobs (batch-counts.ts); an ended batch carries
+ * `final_counts` (by job status) and `final_usage`.
+ */
 export interface BatchView {
   id: string;
-  name: string;
   status: string;
+  /** runs_total: rows x repeats x models, one job each. */
   total: number;
-  succeeded: number;
-  failed: number;
-  usage?: Usage;
-  costUsd?: number;
+  /** The input variables of the rows and the outputs of the chain, in the export's column order. */
+  variables: string[];
+  outputVariables: string[];
+  /** Model keys the batch runs every row with; empty when the chain's own are used. */
+  models: string[];
+  repeats: number;
+  finalCounts?: Record<string, number>;
+  finalUsage?: Usage;
+  finalCostUsd?: number;
   createdAtMs?: number;
-  startedAtMs?: number;
   finishedAtMs?: number;
 }
 
@@ -37,6 +46,9 @@ export interface JobView {
   status: string;
   batchId?: string;
   rowIndex?: number;
+  repeat?: number;
+  /** The model key a batch run used, when the batch lists models. */
+  model?: string;
   runId?: string;
   /** The job's inputs: a batch row's variables, bound into the entry task's input payload. */
   inputs: Record<string, string>;
@@ -143,24 +155,31 @@ export function errorLines(error: RunError): string[] {
   return [error.path ? `${error.path}: ${error.message}` : error.message];
 }
 
+const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
 export function readBatch(id: string, d: Data): BatchView {
+  const finalCounts = obj(d.final_counts);
   return {
     id,
-    name: str(d.name) ?? str(d.batch_id) ?? id,
-    status: str(d.status) ?? "queued",
-    total: num(d.total) ?? 0,
-    succeeded: num(d.succeeded) ?? 0,
-    failed: num(d.failed) ?? 0,
-    usage: usage(d.usage),
-    costUsd: costUsd(d.cost),
+    status: str(d.status) ?? "running",
+    total: num(d.runs_total) ?? 0,
+    variables: stringList(d.variables),
+    outputVariables: stringList(d.output_variables),
+    models: stringList(d.models),
+    repeats: num(d.repeats) ?? 1,
+    finalCounts: finalCounts
+      ? (Object.fromEntries(Object.entries(finalCounts).filter(([, v]) => typeof v === "number")) as Record<string, number>)
+      : undefined,
+    finalUsage: usage(d.final_usage),
+    finalCostUsd: costUsd(d.final_cost),
     createdAtMs: toMillis(d.created_at),
-    startedAtMs: toMillis(d.started_at),
     finishedAtMs: toMillis(d.finished_at),
   };
 }
 
 export function readJob(id: string, d: Data): JobView {
-  const entryInputs = obj(obj(obj(d.task_config)?.input_config)?.payload);
+  // A batch run carries its row's variables in `inputs`; any other job's inputs are its entry task's payload.
+  const entryInputs = obj(d.inputs) ?? obj(obj(obj(d.task_config)?.input_config)?.payload);
   const startedAtMs = toMillis(d.started_at);
   const finishedAtMs = toMillis(d.finished_at);
   return {
@@ -168,6 +187,8 @@ export function readJob(id: string, d: Data): JobView {
     status: str(d.status) ?? "queued",
     batchId: str(d.batch_id),
     rowIndex: num(d.row_index),
+    repeat: num(d.repeat),
+    model: str(d.model),
     runId: str(d.run_id),
     inputs: strings(entryInputs),
     outputs: strings(d.output_payload),
@@ -218,6 +239,8 @@ function readStep(s: Data): StepView {
     usage: usage(s.usage),
     costUsd: costUsd(s.cost),
     warnings: Array.isArray(s.warnings) ? s.warnings.filter((w): w is string => typeof w === "string") : [],
-    truncated: truncated ? (Object.fromEntries(Object.entries(truncated).filter(([, v]) => typeof v === "number")) as Record<string, number>) : undefined,
+    truncated: truncated
+      ? (Object.fromEntries(Object.entries(truncated).filter(([, v]) => typeof v === "number")) as Record<string, number>)
+      : undefined,
   };
 }

@@ -11,16 +11,34 @@ export interface Column {
   value: (row: JobView) => Cell;
 }
 
+/** The batch's own column order (its document lists its variables and outputs), when it is known. */
+export interface ColumnLayout {
+  variables: readonly string[];
+  outputVariables: readonly string[];
+  /** Non-empty when the batch runs each row with several models: a `model` column then. */
+  models: readonly string[];
+}
+
 /**
- * The export's columns: the row's position and job, how it ended, each input variable, each output, the error,
- * tokens, cost and latency. Input and output variables are prefixed so that a name used for both stays two columns.
+ * The export's columns: the run's job, row, repeat (and model), how it ended, each input variable, each output, the
+ * error, tokens, cost and latency. Input and output variables are prefixed so that a name used for both stays two
+ * columns. Variables seen only in the rows (a job outside the batch's layout) follow the layout's, sorted.
  */
-export function exportColumns(rows: readonly JobView[]): Column[] {
-  const inputs = [...new Set(rows.flatMap((r) => Object.keys(r.inputs)))].sort();
-  const outputs = [...new Set(rows.flatMap((r) => Object.keys(r.outputs)))].sort();
+export function exportColumns(rows: readonly JobView[], layout?: ColumnLayout): Column[] {
+  const inputs = withSeen(
+    layout?.variables ?? [],
+    rows.flatMap((r) => Object.keys(r.inputs)),
+  );
+  const outputs = withSeen(
+    layout?.outputVariables ?? [],
+    rows.flatMap((r) => Object.keys(r.outputs)),
+  );
+  const models = Boolean(layout?.models.length) || rows.some((r) => r.model !== undefined);
   return [
-    { key: "row_index", numeric: true, value: (r) => r.rowIndex ?? null },
     { key: "job_id", numeric: false, value: (r) => r.id },
+    { key: "row_index", numeric: true, value: (r) => r.rowIndex ?? null },
+    { key: "repeat", numeric: true, value: (r) => r.repeat ?? null },
+    ...(models ? [{ key: "model", numeric: false, value: (r: JobView) => r.model ?? null }] : []),
     { key: "status", numeric: false, value: (r) => r.status },
     ...inputs.map((name) => ({ key: `input.${name}`, numeric: false, value: (r: JobView) => r.inputs[name] ?? null })),
     ...outputs.map((name) => ({ key: `output.${name}`, numeric: false, value: (r: JobView) => r.outputs[name] ?? null })),
@@ -30,6 +48,11 @@ export function exportColumns(rows: readonly JobView[]): Column[] {
     { key: "cost_usd", numeric: true, value: (r) => r.costUsd ?? null },
     { key: "latency_ms", numeric: true, value: (r) => r.latencyMs ?? null },
   ];
+}
+
+function withSeen(ordered: readonly string[], seen: readonly string[]): string[] {
+  const known = new Set(ordered);
+  return [...ordered, ...[...new Set(seen)].filter((name) => !known.has(name)).sort()];
 }
 
 /** The input variable names a row filter can test. */
@@ -77,17 +100,17 @@ export function sortRows(rows: readonly JobView[], columns: readonly Column[], s
     .map(({ row }) => row);
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; an empty cell is empty. */
+/** One CSV field (RFC 4180, as the batch export writes it): quoted when it holds a comma, a quote or a line break; an empty cell is empty. */
 export function csvField(value: Cell): string {
   if (value === null) return "";
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The header line and one line per row, each ended by "\n". */
+/** The header record and one record per row, each CRLF-terminated as RFC 4180 says. */
 export function rowsToCsv(rows: readonly JobView[], columns: readonly Column[]): string {
   const lines = [columns.map((c) => csvField(c.key)), ...rows.map((row) => columns.map((c) => csvField(c.value(row))))];
-  return lines.map((cells) => `${cells.join(",")}\n`).join("");
+  return lines.map((cells) => `${cells.join(",")}\r\n`).join("");
 }
 
 /** One JSON object per row, keyed by the column names, each line ended by "\n". */

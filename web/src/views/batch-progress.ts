@@ -1,18 +1,22 @@
 // A batch's progress bar (done, failed, total) and its figures: pace, ETA, tokens and cost.
+import { endedCount, type BatchCounts } from "../batch-counts";
 import { h } from "../dom";
 import { batchPace, formatCount, formatDuration, formatRate, formatUsd } from "../format";
 import type { BatchView } from "../records";
 
-export function progressSummary(batch: BatchView): string {
-  return `${batch.succeeded} done, ${batch.failed} failed, of ${batch.total} rows`;
+export function progressSummary(batch: BatchView, counts: BatchCounts | undefined): string {
+  if (!counts) return `${batch.total} rows, counting…`;
+  return `${counts.succeeded} done, ${counts.failed + counts.cancelled} failed, of ${batch.total} rows`;
 }
 
-export function batchProgress(batch: BatchView, nowMs: number): HTMLElement {
-  const ended = batch.succeeded + batch.failed;
+export function batchProgress(batch: BatchView, counts: BatchCounts | undefined, nowMs: number): HTMLElement {
+  const c = counts ?? { succeeded: 0, failed: 0, cancelled: 0 };
+  const ended = endedCount(c);
   const total = Math.max(batch.total, ended);
   const share = (n: number) => (total ? `${(100 * n) / total}%` : "0%");
-  const pace = batchPace(ended, total, batch.startedAtMs, batch.finishedAtMs ?? nowMs);
   const finished = batch.finishedAtMs !== undefined;
+  const pace = batchPace(ended, total, batch.createdAtMs, batch.finishedAtMs ?? nowMs);
+  const took = finished && batch.createdAtMs !== undefined ? batch.finishedAtMs! - batch.createdAtMs : undefined;
   return h(
     "div",
     { class: "batch-progress" },
@@ -21,25 +25,25 @@ export function batchProgress(batch: BatchView, nowMs: number): HTMLElement {
       {
         class: "bar",
         role: "progressbar",
-        "aria-label": `Progress of batch ${batch.name}`,
+        "aria-label": `Progress of batch ${batch.id}`,
         "aria-valuemin": 0,
         "aria-valuemax": total,
         "aria-valuenow": ended,
-        "aria-valuetext": progressSummary(batch),
+        "aria-valuetext": progressSummary(batch, counts),
       },
-      h("span", { class: "bar-done", style: `width: ${share(batch.succeeded)}` }),
-      h("span", { class: "bar-failed", style: `width: ${share(batch.failed)}` }),
+      h("span", { class: "bar-done", style: `width: ${share(c.succeeded)}` }),
+      h("span", { class: "bar-failed", style: `width: ${share(c.failed + c.cancelled)}` }),
     ),
     h(
       "dl",
       { class: "figures" },
-      figure("Done", formatCount(batch.succeeded), "done"),
-      figure("Failed", formatCount(batch.failed), "failed"),
+      figure("Done", counts ? formatCount(c.succeeded) : "…", "done"),
+      figure("Failed", counts ? formatCount(c.failed + c.cancelled) : "…", "failed"),
       figure("Total", formatCount(batch.total), "total"),
       figure("Pace", formatRate(pace.rowsPerMinute), "pace"),
-      figure(finished ? "Took" : "ETA", finished ? formatDuration(batch.finishedAtMs! - (batch.startedAtMs ?? batch.finishedAtMs!)) : formatDuration(pace.etaMs), "eta"),
-      figure("Tokens", formatCount(batch.usage?.total_tokens), "tokens"),
-      figure("Cost", formatUsd(batch.costUsd), "cost"),
+      finished ? figure("Took", formatDuration(took), "eta") : figure("ETA", formatDuration(pace.etaMs), "eta"),
+      figure("Tokens", formatCount(counts?.tokens), "tokens"),
+      figure("Cost", formatUsd(counts?.costUsd), "cost"),
     ),
   );
 }

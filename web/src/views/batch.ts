@@ -2,7 +2,8 @@
 // any input variable, and a download of exactly the rows shown, as CSV or JSONL.
 import { collection, doc, onSnapshot, query, where } from "firebase/firestore";
 import { fill, h, statusBadge } from "../dom";
-import { readBatch, readJob, type JobView } from "../records";
+import { countRows } from "../batch-counts";
+import { readBatch, readJob, type BatchView, type JobView } from "../records";
 import { exportColumns, filterRows, inputNames, NO_FILTER, rowsToCsv, rowsToJsonl, sortRows, type RowFilter, type RowSort } from "../rows";
 import { batchProgress, progressSummary } from "./batch-progress";
 import type { Session } from "./session";
@@ -16,10 +17,17 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
   const title = h("h1", {}, `Batch ${batchId}`);
   const progress = h("div", { class: "batch-header" }, h("p", {}, "Loading…"));
   const filter: RowFilter = { ...NO_FILTER };
-  const sort: RowSort = { key: "row_index", descending: false };
+  // Job ids of a batch's runs are its rows in order (zero-padded row and repeat): the export's order.
+  const sort: RowSort = { key: "job_id", descending: false };
   let rows: JobView[] = [];
+  let batch: BatchView | undefined;
 
-  const statusSelect = h("select", { id: "filter-status", name: "status" }, h("option", { value: "" }, "any status"), STATUSES.map((s) => h("option", { value: s }, s)));
+  const statusSelect = h(
+    "select",
+    { id: "filter-status", name: "status" },
+    h("option", { value: "" }, "any status"),
+    STATUSES.map((s) => h("option", { value: s }, s)),
+  );
   const variableSelect = h("select", { id: "filter-variable", name: "variable" }, h("option", { value: "" }, "no variable"));
   const textInput = h("input", { id: "filter-text", name: "text", type: "search", autocomplete: "off" });
   const counter = h("p", { class: "row-count", "aria-live": "polite", id: "row-count" });
@@ -54,7 +62,7 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
 
   /** The rows as filtered and sorted now, with the columns of all the batch's rows (so a filter never drops a column). */
   function shown() {
-    const columns = exportColumns(rows);
+    const columns = exportColumns(rows, batch);
     return { columns, visible: sortRows(filterRows(rows, filter), columns, sort) };
   }
 
@@ -97,16 +105,35 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
           if (column.key === "job_id") return h("th", { scope: "row" }, h("a", { href: `#/job/${encodeURIComponent(row.id)}` }, row.id));
           if (column.key === "status") return h("td", {}, statusBadge(row.status));
           const text = value === null ? "" : String(value);
-          return h("td", text.length > CELL_CHARS ? { title: text } : {}, text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text);
+          return h(
+            "td",
+            text.length > CELL_CHARS ? { title: text } : {},
+            text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text,
+          );
         }),
       ),
     );
     fill(
       table,
-      h("caption", { id: "rows-caption" }, `Rows of batch ${batchId}, sorted by ${sort.key} ${sort.descending ? "descending" : "ascending"}`),
+      h(
+        "caption",
+        { id: "rows-caption" },
+        `Rows of batch ${batchId}, sorted by ${sort.key} ${sort.descending ? "descending" : "ascending"}`,
+      ),
       h("thead", {}, head),
       h("tbody", {}, body),
     );
+  }
+
+  /** The counts come from the rows this view follows anyway: live with every task that ends. */
+  let said = "";
+  function renderProgress() {
+    if (!batch) return;
+    const counts = countRows(rows);
+    fill(progress, batchProgress(batch, counts, Date.now()));
+    const summary = `${batch.status}: ${progressSummary(batch, counts)}`;
+    if (summary !== said) session.announce(summary);
+    said = summary;
   }
 
   function renderVariables() {
@@ -114,7 +141,11 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
     const current = [...variableSelect.options].map((o) => o.value).slice(1);
     if (names.join("\u0000") === current.join("\u0000")) return;
     const selected = variableSelect.value;
-    fill(variableSelect, h("option", { value: "" }, "no variable"), names.map((n) => h("option", { value: n }, n)));
+    fill(
+      variableSelect,
+      h("option", { value: "" }, "no variable"),
+      names.map((n) => h("option", { value: n }, n)),
+    );
     variableSelect.value = names.includes(selected) ? selected : "";
   }
 
@@ -134,27 +165,33 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
     doc(db, "batches", batchId),
     (snap) => {
       if (!snap.exists()) return fill(progress, h("p", { role: "alert" }, `There is no batch ${batchId}.`));
-      const batch = readBatch(snap.id, snap.data());
-      title.replaceChildren(`Batch ${batch.name} `, statusBadge(batch.status));
-      fill(progress, batchProgress(batch, Date.now()));
-      session.announce(`${batch.status}: ${progressSummary(batch)}`);
+      batch = readBatch(snap.id, snap.data());
+      title.replaceChildren(`Batch ${batch.id} `, statusBadge(batch.status));
+      renderProgress();
+      renderTable();
     },
     (error) => fill(progress, h("p", { role: "alert", class: "error" }, `Could not read batch ${batchId}: ${error.message}`)),
   );
   const jobs = collection(db, "jobs");
-  const rowsQuery = session.admin ? query(jobs, where("batch_id", "==", batchId)) : query(jobs, where("batch_id", "==", batchId), where("owner_uid", "==", session.uid));
+  const rowsQuery = session.admin
+    ? query(jobs, where("batch_id", "==", batchId))
+    : query(jobs, where("batch_id", "==", batchId), where("owner_uid", "==", session.uid));
   const stopRows = onSnapshot(
     rowsQuery,
     (snap) => {
       rows = snap.docs.map((d) => readJob(d.id, d.data()));
       renderVariables();
       renderTable();
+      renderProgress();
     },
     (error) => fill(table, h("caption", { role: "alert", class: "error" }, `Could not read the rows: ${error.message}`)),
   );
   renderTable();
+  // Between snapshots, the pace and ETA still move.
+  const tick = setInterval(() => batch?.status === "running" && renderProgress(), 5000);
   return () => {
     stopBatch();
     stopRows();
+    clearInterval(tick);
   };
 }

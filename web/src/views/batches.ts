@@ -1,20 +1,37 @@
 // The batches view: every batch of the user (every batch, for an admin), live, each with its progress.
-import { collection, onSnapshot, query, where } from "firebase/firestore";
+import {
+  collection,
+  count,
+  getAggregateFromServer,
+  onSnapshot,
+  query,
+  sum,
+  where,
+  type Firestore,
+  type QueryConstraint,
+} from "firebase/firestore";
+import { finalCounts, type BatchCounts } from "../batch-counts";
 import { fill, h, statusBadge } from "../dom";
 import { readBatch, type BatchView } from "../records";
 import { batchProgress, progressSummary } from "./batch-progress";
 import type { Session } from "./session";
 
-/** How often the pace and ETA are worked out again between snapshots. */
-const TICK_MS = 5000;
+/**
+ * How often a running batch's counts are asked for again. They are aggregation queries over its row jobs (the
+ * batch document holds no counter; Firestore has no live aggregation): a few index reads each, however many rows.
+ */
+const POLL_MS = 3000;
 
 export function renderBatches(root: HTMLElement, session: Session): () => void {
   const list = h("div", { class: "batch-list", "aria-busy": "true" }, h("p", {}, "Loading batches…"));
   root.append(h("h1", {}, "Batches"), openJobForm(), list);
   const { db } = session.backend;
-  const batches = collection(db, "batches");
+  const owner = session.admin ? [] : [where("owner_uid", "==", session.uid)];
   let shown: BatchView[] = [];
+  const counts = new Map<string, BatchCounts>();
   const said = new Map<string, string>();
+  let stopped = false;
+
   const render = () => {
     list.removeAttribute("aria-busy");
     if (!shown.length) {
@@ -28,30 +45,67 @@ export function renderBatches(root: HTMLElement, session: Session): () => void {
         h(
           "article",
           { class: "batch card", "data-batch-id": batch.id, "aria-labelledby": `batch-${batch.id}` },
-          h("h2", { id: `batch-${batch.id}` }, h("a", { href: `#/batch/${encodeURIComponent(batch.id)}` }, batch.name), " ", statusBadge(batch.status)),
-          batchProgress(batch, now),
+          h(
+            "h2",
+            { id: `batch-${batch.id}` },
+            h("a", { href: `#/batch/${encodeURIComponent(batch.id)}` }, batch.id),
+            " ",
+            statusBadge(batch.status),
+          ),
+          batchProgress(batch, counts.get(batch.id), now),
         ),
       ),
     );
+    for (const batch of shown) {
+      const summary = `${batch.status}: ${progressSummary(batch, counts.get(batch.id))}`;
+      if (said.has(batch.id) && said.get(batch.id) !== summary) session.announce(`Batch ${batch.id} ${summary}`);
+      said.set(batch.id, summary);
+    }
   };
+
+  const refreshCounts = async () => {
+    await Promise.all(
+      shown.map(async (batch) => {
+        const final = finalCounts(batch);
+        if (final) counts.set(batch.id, final);
+        else if (batch.status === "running" || !counts.has(batch.id)) {
+          const counted = await countRuns(db, batch.id, owner).catch(() => undefined);
+          if (counted) counts.set(batch.id, counted);
+        }
+      }),
+    );
+    if (!stopped) render();
+  };
+
   const stop = onSnapshot(
-    session.admin ? batches : query(batches, where("owner_uid", "==", session.uid)),
+    query(collection(db, "batches"), ...owner),
     (snap) => {
       shown = snap.docs.map((d) => readBatch(d.id, d.data())).sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0));
-      for (const batch of shown) {
-        const summary = `${batch.status}: ${progressSummary(batch)}`;
-        if (said.has(batch.id) && said.get(batch.id) !== summary) session.announce(`Batch ${batch.name} ${summary}`);
-        said.set(batch.id, summary);
-      }
       render();
+      void refreshCounts();
     },
     (error) => fill(list, h("p", { role: "alert", class: "error" }, `Could not read batches: ${error.message}`)),
   );
-  const tick = setInterval(() => shown.some((b) => b.finishedAtMs === undefined) && render(), TICK_MS);
+  const poll = setInterval(() => shown.some((b) => b.status === "running") && void refreshCounts(), POLL_MS);
   return () => {
+    stopped = true;
     stop();
-    clearInterval(tick);
+    clearInterval(poll);
   };
+}
+
+/** A running batch's counts, tokens and cost: aggregation queries over its row jobs (owner-filtered, as the rules require). */
+async function countRuns(db: Firestore, batchId: string, owner: QueryConstraint[]): Promise<BatchCounts> {
+  const rows = query(collection(db, "jobs"), where("batch_id", "==", batchId), ...owner);
+  const byStatus = (status: string) =>
+    getAggregateFromServer(query(rows, where("status", "==", status)), { n: count() }).then((s) => s.data().n);
+  const [succeeded, failed, cancelled, totals] = await Promise.all([
+    byStatus("success"),
+    byStatus("failed"),
+    byStatus("cancelled"),
+    getAggregateFromServer(rows, { tokens: sum("usage.total_tokens"), cost: sum("cost.usd") }).then((s) => s.data()),
+  ]);
+  return { succeeded, failed, cancelled, tokens: totals.tokens, ...(totals.cost ? { costUsd: totals.cost } : {}) };
 }
 
 /** Any job the user may read, by id: jobs outside batches have no list of their own. */

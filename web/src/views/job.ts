@@ -3,7 +3,17 @@
 import { collection, doc, getDoc, onSnapshot, query, where, type Unsubscribe } from "firebase/firestore";
 import { fill, h, statusBadge } from "../dom";
 import { formatCount, formatDuration, formatUsd } from "../format";
-import { errorLines, readJob, readOutput, readTask, type JobView, type OutputView, type RunError, type StepView, type TaskView } from "../records";
+import {
+  errorLines,
+  readJob,
+  readOutput,
+  readTask,
+  type JobView,
+  type OutputView,
+  type RunError,
+  type StepView,
+  type TaskView,
+} from "../records";
 import type { Session } from "./session";
 
 export function renderJob(root: HTMLElement, session: Session, jobId: string): () => void {
@@ -13,7 +23,14 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
   const summary = h("div", { class: "job-summary" }, h("p", {}, "Loading…"));
   const chain = h("table", { class: "chain" });
   const steps = h("div", { class: "task-sections" });
-  root.append(crumbs, title, summary, h("h2", { id: "chain-title" }, "Tasks"), h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, chain), steps);
+  root.append(
+    crumbs,
+    title,
+    summary,
+    h("h2", { id: "chain-title" }, "Tasks"),
+    h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, chain),
+    steps,
+  );
 
   let runId: string | undefined;
   let stopTasks: Unsubscribe | undefined;
@@ -28,7 +45,14 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
   const renderJobSummary = (job: JobView) => {
     title.replaceChildren(`Job ${jobId} `, statusBadge(job.status));
     if (job.batchId) {
-      fill(crumbs, h("a", { href: "#/batches" }, "Batches"), " / ", h("a", { href: `#/batch/${encodeURIComponent(job.batchId)}` }, `batch ${job.batchId}`), " / ", `job ${jobId}`);
+      fill(
+        crumbs,
+        h("a", { href: "#/batches" }, "Batches"),
+        " / ",
+        h("a", { href: `#/batch/${encodeURIComponent(job.batchId)}` }, `batch ${job.batchId}`),
+        " / ",
+        `job ${jobId}`,
+      );
     }
     fill(
       summary,
@@ -47,7 +71,9 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
         h("dd", {}, formatUsd(job.costUsd)),
       ),
       job.error ? errorBlock(job.error, "Why the job failed") : null,
-      Object.keys(job.outputs).length ? h("details", { class: "job-output" }, h("summary", {}, "Job output"), payloadList(job.outputs)) : null,
+      Object.keys(job.outputs).length
+        ? h("details", { class: "job-output" }, h("summary", {}, "Job output"), payloadList(job.outputs))
+        : null,
     );
   };
 
@@ -56,7 +82,15 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
     fill(
       chain,
       h("caption", {}, `Tasks of run ${runId ?? ""}, in chain order`),
-      h("thead", {}, h("tr", {}, ["Hop", "Task", "Status", "Latency", "Tokens", "Cost"].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Hop", "Task", "Status", "Latency", "Tokens", "Cost"].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -111,7 +145,8 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
       for (const d of snap.docs) {
         const task = readTask(d.id, d.data());
         const before = tasks.get(d.id);
-        if (before && before.status !== task.status && (task.status === "success" || task.status === "failed")) session.announce(`Task ${task.taskId}: ${task.status}`);
+        if (before && before.status !== task.status && (task.status === "success" || task.status === "failed"))
+          session.announce(`Task ${task.taskId}: ${task.status}`);
         tasks.set(d.id, task);
         void fetchOutput(task);
       }
@@ -150,7 +185,16 @@ function taskSection(task: TaskView, output: OutputView | undefined, open: Set<s
   const headingId = `task-title-${cssId(task.docId)}`;
   const body: HTMLElement[] = [];
   if (task.error) body.push(errorBlock(task.error, "Why the task failed"));
-  if (!output) body.push(h("p", { class: "hint" }, task.status === "success" || task.status === "failed" ? "Loading its steps…" : `The task is ${task.status}: its steps show when it ends.`));
+  if (!output)
+    body.push(
+      h(
+        "p",
+        { class: "hint" },
+        task.status === "success" || task.status === "failed"
+          ? "Loading its steps…"
+          : `The task is ${task.status}: its steps show when it ends.`,
+      ),
+    );
   else body.push(...output.steps.map((step, i) => stepDetails(task, step, i, open)));
   return h(
     "section",
@@ -172,13 +216,26 @@ function stepDetails(task: TaskView, step: StepView, index: number, open: Set<st
       h("span", { class: "step-name" }, `Step ${step.name || step.stepId}`),
       " ",
       statusBadge(step.status),
-      h("span", { class: "step-meta" }, ` ${what} · ${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${formatUsd(step.costUsd)}`),
+      h(
+        "span",
+        { class: "step-meta" },
+        ` ${what} · ${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${formatUsd(step.costUsd)}`,
+      ),
     ),
     step.error ? errorBlock(step.error, "Error") : null,
-    step.warnings.length ? h("ul", { class: "warnings", "aria-label": "Warnings" }, step.warnings.map((w) => h("li", {}, w))) : null,
+    step.warnings.length
+      ? h(
+          "ul",
+          { class: "warnings", "aria-label": "Warnings" },
+          step.warnings.map((w) => h("li", {}, w)),
+        )
+      : null,
     step.stepType === "function_call"
       ? text("Request", step.request, step.truncated?.request)
-      : [text("System prompt", step.systemPrompt, step.truncated?.system_prompt), text("User prompt", step.userPrompt, step.truncated?.user_prompt)],
+      : [
+          text("System prompt", step.systemPrompt, step.truncated?.system_prompt),
+          text("User prompt", step.userPrompt, step.truncated?.user_prompt),
+        ],
     text("Response", step.response ?? undefined, step.truncated?.response),
   );
   details.addEventListener("toggle", () => (details.open ? open.add(key) : open.delete(key)));
@@ -191,14 +248,33 @@ function text(label: string, value: string | undefined, fullLength: number | und
     { class: "text-block", "data-text": label.toLowerCase().replace(/ /g, "-") },
     h("h4", {}, label),
     value === undefined || value === "" ? h("p", { class: "hint" }, "(empty)") : h("pre", {}, value),
-    fullLength ? h("p", { class: "hint" }, `Cut to fit a Firestore document: the full text had ${formatCount(fullLength)} characters (in outputs/…/overflow).`) : null,
+    fullLength
+      ? h(
+          "p",
+          { class: "hint" },
+          `Cut to fit a Firestore document: the full text had ${formatCount(fullLength)} characters (in outputs/…/overflow).`,
+        )
+      : null,
   );
 }
 
 function errorBlock(error: RunError, label: string): HTMLElement {
-  return h("div", { class: "error-block", role: "group", "aria-label": label }, h("p", { class: "error-code" }, `${label}: ${error.code}`), h("ul", {}, errorLines(error).map((line) => h("li", { class: "error" }, line))));
+  return h(
+    "div",
+    { class: "error-block", role: "group", "aria-label": label },
+    h("p", { class: "error-code" }, `${label}: ${error.code}`),
+    h(
+      "ul",
+      {},
+      errorLines(error).map((line) => h("li", { class: "error" }, line)),
+    ),
+  );
 }
 
 function payloadList(payload: Record<string, string>): HTMLElement {
-  return h("dl", { class: "payload" }, Object.entries(payload).map(([k, v]) => [h("dt", {}, k), h("dd", {}, h("pre", {}, v))]));
+  return h(
+    "dl",
+    { class: "payload" },
+    Object.entries(payload).map(([k, v]) => [h("dt", {}, k), h("dd", {}, h("pre", {}, v))]),
+  );
 }

@@ -25,7 +25,14 @@ export function renderSignIn(root: HTMLElement, backend: Backend): void {
 
 function emulatorForm(backend: Backend, fail: (error: unknown) => void): HTMLElement {
   const email = h("input", { id: "email", type: "email", name: "email", autocomplete: "username", required: true });
-  const password = h("input", { id: "password", type: "password", name: "password", autocomplete: "current-password", required: true, minlength: 6 });
+  const password = h("input", {
+    id: "password",
+    type: "password",
+    name: "password",
+    autocomplete: "current-password",
+    required: true,
+    minlength: 6,
+  });
   const submit = async (event: Event) => {
     event.preventDefault();
     try {

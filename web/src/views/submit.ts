@@ -14,7 +14,13 @@ const CHECK_DELAY_MS = 250;
 
 export function renderSubmit(root: HTMLElement, session: Session): () => void {
   const { db, functions } = session.backend;
-  const area = h("textarea", { id: "config-text", name: "config", rows: 18, spellcheck: "false", "aria-describedby": "config-help config-issues" });
+  const area = h("textarea", {
+    id: "config-text",
+    name: "config",
+    rows: 18,
+    spellcheck: "false",
+    "aria-describedby": "config-help config-issues",
+  });
   const file = h("input", { id: "config-file", type: "file", accept: ".json,.jsonc,application/json" });
   const kind = h("p", { id: "config-kind", class: "hint" });
   const issuesList = h("ul", { id: "config-issues", class: "issues", "aria-live": "polite" });
@@ -25,7 +31,10 @@ export function renderSubmit(root: HTMLElement, session: Session): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const showIssues = (lines: string[], title: string) => {
-    fill(issuesList, lines.map((line) => h("li", { class: "error" }, line)));
+    fill(
+      issuesList,
+      lines.map((line) => h("li", { class: "error" }, line)),
+    );
     issuesList.setAttribute("aria-label", title);
   };
   const runCheck = () => {
@@ -38,7 +47,10 @@ export function renderSubmit(root: HTMLElement, session: Session): () => void {
     kind.textContent = check.issues.length
       ? `A ${check.kind} config with ${check.issues.length} problem${check.issues.length === 1 ? "" : "s"}:`
       : `A ${check.kind} config: no problems found.`;
-    showIssues(check.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)), "Problems in the config");
+    showIssues(
+      check.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)),
+      "Problems in the config",
+    );
   };
   area.addEventListener("input", () => {
     clearTimeout(timer);
@@ -66,7 +78,10 @@ export function renderSubmit(root: HTMLElement, session: Session): () => void {
         const { data } = await httpsCallable<{ job: unknown }, { job_id: string }>(functions, "submitJob")({ job: check.value });
         location.hash = `#/job/${encodeURIComponent(data.job_id)}`;
       } else {
-        const { data } = await httpsCallable<{ batch: unknown }, { batch_id: string }>(functions, SUBMIT_BATCH_FUNCTION)({ batch: check.value });
+        const { data } = await httpsCallable<{ batch: unknown }, { batch_id: string }>(
+          functions,
+          SUBMIT_BATCH_FUNCTION,
+        )({ batch: check.value });
         location.hash = `#/batch/${encodeURIComponent(data.batch_id)}`;
       }
     } catch (error) {
