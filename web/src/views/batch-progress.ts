@@ -41,13 +41,16 @@ export function batchProgress(batch: BatchView, counts: BatchCounts | undefined,
       figure("Failed", counts ? formatCount(c.failed + c.cancelled) : "…", "failed"),
       figure("Total", formatCount(batch.total), "total"),
       figure("Pace", formatRate(pace.rowsPerMinute), "pace"),
-      finished ? figure("Took", formatDuration(took), "eta") : figure("ETA", formatDuration(pace.etaMs), "eta"),
+      finished
+        ? figure("Took", formatDuration(took), "eta")
+        : figure("ETA", pace.etaMs === 0 ? "none left" : formatDuration(pace.etaMs), "eta"),
       figure("Tokens", formatCount(counts?.tokens), "tokens"),
       figure("Cost", formatUsd(counts?.costUsd), "cost"),
     ),
   );
 }
 
-function figure(term: string, value: string, key: string): HTMLElement[] {
-  return [h("dt", {}, term), h("dd", { "data-figure": key }, value)];
+/** A term and its value kept together (a div inside a dl), so that the grid never splits them. */
+export function figure(term: string, value: string, key: string): HTMLElement {
+  return h("div", { class: "figure" }, h("dt", {}, term), h("dd", { "data-figure": key }, value));
 }

@@ -14,6 +14,7 @@ import {
   type StepView,
   type TaskView,
 } from "../records";
+import { figure } from "./batch-progress";
 import type { Session } from "./session";
 
 export function renderJob(root: HTMLElement, session: Session, jobId: string): () => void {
@@ -59,16 +60,11 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
       h(
         "dl",
         { class: "figures" },
-        h("dt", {}, "Run"),
-        h("dd", {}, job.runId ?? "not started"),
-        h("dt", {}, "Tasks done"),
-        h("dd", { "data-figure": "tasks-done" }, `${job.tasksDone}${job.chainLength ? ` of ${job.chainLength}` : ""}`),
-        h("dt", {}, "Latency"),
-        h("dd", {}, formatDuration(job.latencyMs)),
-        h("dt", {}, "Tokens"),
-        h("dd", {}, formatCount(job.usage?.total_tokens)),
-        h("dt", {}, "Cost"),
-        h("dd", {}, formatUsd(job.costUsd)),
+        figure("Run", job.runId ?? "not started", "run"),
+        figure("Tasks done", `${job.tasksDone}${job.chainLength ? ` of ${job.chainLength}` : ""}`, "tasks-done"),
+        figure("Latency", formatDuration(job.latencyMs), "latency"),
+        figure("Tokens", formatCount(job.usage?.total_tokens), "tokens"),
+        figure("Cost", formatUsd(job.costUsd), "cost"),
       ),
       job.error ? errorBlock(job.error, "Why the job failed") : null,
       Object.keys(job.outputs).length
