@@ -142,6 +142,33 @@ export async function runWithEmulators(
   }
 }
 
+/** @param {number} port */
+function movedEmulators(port) {
+  return {
+    firestore: { host: "127.0.0.1", port },
+    functions: { host: "127.0.0.1", port: port + 1 },
+    hub: { host: "127.0.0.1", port: port + 2 },
+    logging: { host: "127.0.0.1", port: port + 3 },
+    auth: { host: "127.0.0.1", port: port + 4 },
+    hosting: { host: "127.0.0.1", port: port + 6 },
+  };
+}
+
+/**
+ * Where an emulator listens in a session started now: firebase.json's address, or the moved one under
+ * EMULATOR_PORT_BASE (for a caller outside the session, such as the local stack printing the page's address).
+ * @param {"firestore" | "functions" | "auth" | "hosting"} name
+ * @returns {{ host: string, port: number } | undefined}
+ */
+export function emulatorAddress(name) {
+  const base = process.env.EMULATOR_PORT_BASE;
+  if (base) return movedEmulators(Number(base))[name];
+  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
+  const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  const entry = config.emulators?.[name];
+  return entry?.port ? { host: entry.host ?? "127.0.0.1", port: entry.port } : undefined;
+}
+
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
  * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth) and N+6 (Hosting, the results page):
@@ -151,18 +178,9 @@ export async function runWithEmulators(
 function configForPortBase(base) {
   if (!base) return "firebase.json";
   const port = Number(base);
-  if (!Number.isInteger(port) || port < 1024 || port > 65000)
-    throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
+  if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
   const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
-  config.emulators = {
-    ...config.emulators,
-    firestore: { host: "127.0.0.1", port },
-    functions: { host: "127.0.0.1", port: port + 1 },
-    hub: { host: "127.0.0.1", port: port + 2 },
-    logging: { host: "127.0.0.1", port: port + 3 },
-    auth: { host: "127.0.0.1", port: port + 4 },
-    hosting: { host: "127.0.0.1", port: port + 6 },
-  };
+  config.emulators = { ...config.emulators, ...movedEmulators(port) };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
   return file;
