@@ -140,7 +140,7 @@ describe("the results page", () => {
     await page.goto(`${url}#/batch/${encodeURIComponent(batchId)}`);
     await page.locator("#row-count").getByText(`of ${ROWS.length} rows`).waitFor();
     const shownCities = () =>
-      page.locator("table.rows tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[3]?.textContent ?? ""));
+      page.locator("table.rows tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[2]?.textContent ?? ""));
 
     await page.getByLabel("Status").selectOption("failed");
     await page.locator("#row-count").getByText(`Showing 1 of ${ROWS.length} rows`).waitFor();
@@ -167,28 +167,34 @@ describe("the results page", () => {
   it("downloads the CSV of the rows shown: the export's columns, one record per row, as Firestore holds them", async () => {
     const csv = await downloadCsv();
     const [header, ...records] = parseCsv(csv).map((r) => r.fields);
+    // The columns of `npm run export` (the batch engine's batchColumns), in the batch's variable order.
     expect(header).toEqual([
-      "job_id",
-      "row_index",
+      "row_id",
       "repeat",
-      "status",
+      "model",
       "input.city",
       "input.lang",
       "input.target",
       "output.greeting",
       "output.log_result",
+      "status",
       "error_code",
       "error_message",
+      "prompt_tokens",
+      "output_tokens",
       "total_tokens",
-      "cost_usd",
       "latency_ms",
+      "attempts",
+      "job_id",
     ]);
-    expect(records.map((r) => r[4])).toEqual(["Oslo", "Bergen"]);
+    expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[0]}`).get()).data()!;
-      expect(record.slice(1, 4)).toEqual([String(job.row_index), "0", job.status]);
-      expect(record[7]).toBe(job.output_payload.greeting);
-      expect(record[11]).toBe(String(job.usage.total_tokens));
+      const job = (await db.doc(`jobs/${record[16]}`).get()).data()!;
+      expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
+      expect(record[6]).toBe(job.output_payload.greeting);
+      expect(record[8]).toBe(job.status);
+      expect(record.slice(11, 14)).toEqual([job.usage.prompt_tokens, job.usage.output_tokens, job.usage.total_tokens].map(String));
+      expect(record[15]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);
   });

@@ -45,6 +45,8 @@ export interface JobView {
   id: string;
   status: string;
   batchId?: string;
+  /** A batch run's row (`<batch>~<row index>`) and index in it. */
+  rowId?: string;
   rowIndex?: number;
   repeat?: number;
   /** The model key a batch run used, when the batch lists models. */
@@ -57,6 +59,8 @@ export interface JobView {
   costUsd?: number;
   error?: RunError;
   tasksDone: number;
+  /** How many times the job was started (a retried batch run more than once). */
+  runs?: number;
   chainLength?: number;
   startedAtMs?: number;
   finishedAtMs?: number;
@@ -186,6 +190,7 @@ export function readJob(id: string, d: Data): JobView {
     id,
     status: str(d.status) ?? "queued",
     batchId: str(d.batch_id),
+    rowId: str(d.row_id),
     rowIndex: num(d.row_index),
     repeat: num(d.repeat),
     model: str(d.model),
@@ -196,10 +201,11 @@ export function readJob(id: string, d: Data): JobView {
     costUsd: costUsd(d.cost),
     error: runError(d.error),
     tasksDone: num(d.tasks_done) ?? 0,
+    runs: num(d.runs),
     chainLength: Array.isArray(d.chain) ? d.chain.length : undefined,
     startedAtMs,
     finishedAtMs,
-    latencyMs: startedAtMs !== undefined && finishedAtMs !== undefined ? finishedAtMs - startedAtMs : undefined,
+    latencyMs: num(d.latency_ms) ?? (startedAtMs !== undefined && finishedAtMs !== undefined ? finishedAtMs - startedAtMs : undefined),
   };
 }
 

@@ -6,8 +6,8 @@ export type Cell = string | number | null;
 export interface Column {
   /** The column's name in the CSV header and the JSONL keys. */
   key: string;
-  /** How it sorts: numbers by value, everything else as text. */
-  numeric: boolean;
+  /** How it sorts: numbers by value, ids by code unit (the export's document order), other text as people read it. */
+  sortAs: "number" | "id" | "text";
   value: (row: JobView) => Cell;
 }
 
@@ -15,14 +15,13 @@ export interface Column {
 export interface ColumnLayout {
   variables: readonly string[];
   outputVariables: readonly string[];
-  /** Non-empty when the batch runs each row with several models: a `model` column then. */
-  models: readonly string[];
 }
 
 /**
- * The export's columns: the run's job, row, repeat (and model), how it ended, each input variable, each output, the
- * error, tokens, cost and latency. Input and output variables are prefixed so that a name used for both stays two
- * columns. Variables seen only in the rows (a job outside the batch's layout) follow the layout's, sorted.
+ * The columns of `npm run export` (the batch engine's export-records.ts, batchColumns and runRecord): the run's row,
+ * repeat and model, each input variable, each output (a run's outputs only when it succeeded), how it ended, tokens,
+ * latency, attempts and the job. Variables are prefixed (a chain often passes an input through to an output of the
+ * same name). Variables seen only in the rows (jobs outside the batch's layout) follow the layout's, sorted.
  */
 export function exportColumns(rows: readonly JobView[], layout?: ColumnLayout): Column[] {
   const inputs = withSeen(
@@ -33,20 +32,25 @@ export function exportColumns(rows: readonly JobView[], layout?: ColumnLayout): 
     layout?.outputVariables ?? [],
     rows.flatMap((r) => Object.keys(r.outputs)),
   );
-  const models = Boolean(layout?.models.length) || rows.some((r) => r.model !== undefined);
   return [
-    { key: "job_id", numeric: false, value: (r) => r.id },
-    { key: "row_index", numeric: true, value: (r) => r.rowIndex ?? null },
-    { key: "repeat", numeric: true, value: (r) => r.repeat ?? null },
-    ...(models ? [{ key: "model", numeric: false, value: (r: JobView) => r.model ?? null }] : []),
-    { key: "status", numeric: false, value: (r) => r.status },
-    ...inputs.map((name) => ({ key: `input.${name}`, numeric: false, value: (r: JobView) => r.inputs[name] ?? null })),
-    ...outputs.map((name) => ({ key: `output.${name}`, numeric: false, value: (r: JobView) => r.outputs[name] ?? null })),
-    { key: "error_code", numeric: false, value: (r) => r.error?.code ?? null },
-    { key: "error_message", numeric: false, value: (r) => r.error?.message ?? null },
-    { key: "total_tokens", numeric: true, value: (r) => r.usage?.total_tokens ?? null },
-    { key: "cost_usd", numeric: true, value: (r) => r.costUsd ?? null },
-    { key: "latency_ms", numeric: true, value: (r) => r.latencyMs ?? null },
+    { key: "row_id", sortAs: "id", value: (r) => r.rowId ?? null },
+    { key: "repeat", sortAs: "number", value: (r) => r.repeat ?? null },
+    { key: "model", sortAs: "text", value: (r) => r.model ?? null },
+    ...inputs.map((name): Column => ({ key: `input.${name}`, sortAs: "text", value: (r) => r.inputs[name] ?? null })),
+    ...outputs.map((name): Column => ({
+      key: `output.${name}`,
+      sortAs: "text",
+      value: (r) => (r.status === "success" ? (r.outputs[name] ?? null) : null),
+    })),
+    { key: "status", sortAs: "text", value: (r) => r.status },
+    { key: "error_code", sortAs: "text", value: (r) => r.error?.code ?? null },
+    { key: "error_message", sortAs: "text", value: (r) => r.error?.message ?? null },
+    { key: "prompt_tokens", sortAs: "number", value: (r) => r.usage?.prompt_tokens ?? null },
+    { key: "output_tokens", sortAs: "number", value: (r) => r.usage?.output_tokens ?? null },
+    { key: "total_tokens", sortAs: "number", value: (r) => r.usage?.total_tokens ?? null },
+    { key: "latency_ms", sortAs: "number", value: (r) => r.latencyMs ?? null },
+    { key: "attempts", sortAs: "number", value: (r) => r.runs ?? null },
+    { key: "job_id", sortAs: "id", value: (r) => r.id },
   ];
 }
 
@@ -94,10 +98,16 @@ export function sortRows(rows: readonly JobView[], columns: readonly Column[], s
     .map((row, i) => ({ row, i, v: column.value(row) }))
     .sort((a, b) => {
       if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1;
-      const order = column.numeric ? Number(a.v) - Number(b.v) : String(a.v).localeCompare(String(b.v), "en", { numeric: true });
+      const order = compare(column.sortAs, a.v, b.v);
       return order === 0 ? a.i - b.i : sign * order;
     })
     .map(({ row }) => row);
+}
+
+function compare(sortAs: Column["sortAs"], a: string | number, b: string | number): number {
+  if (sortAs === "number") return Number(a) - Number(b);
+  if (sortAs === "id") return a < b ? -1 : a > b ? 1 : 0;
+  return String(a).localeCompare(String(b), "en", { numeric: true });
 }
 
 /** One CSV field (RFC 4180, as the batch export writes it): quoted when it holds a comma, a quote or a line break; an empty cell is empty. */

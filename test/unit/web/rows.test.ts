@@ -12,7 +12,9 @@ const row = (
   extra: Partial<JobView> = {},
 ): JobView => ({
   id,
+  rowId: id.split("~").slice(0, 2).join("~"),
   rowIndex,
+  runs: 1,
   repeat: 0,
   status,
   inputs,
@@ -33,32 +35,41 @@ const rows = [
   ),
   row("b~000001~000", 1, "running", { city: "Lyon", lang: "fr" }),
 ];
-const layout = { variables: ["lang", "city"], outputVariables: ["answer"], models: [] };
+const layout = { variables: ["lang", "city"], outputVariables: ["answer"] };
 
 describe("exportColumns", () => {
-  it("puts the batch's variables and outputs in its own order, prefixed, between the run's place and its figures", () => {
+  it("are the export's: the run's place, the batch's variables and outputs in its own order, prefixed, then how it ended and the job", () => {
     expect(exportColumns(rows, layout).map((c) => c.key)).toEqual([
-      "job_id",
-      "row_index",
+      "row_id",
       "repeat",
-      "status",
+      "model",
       "input.lang",
       "input.city",
       "output.answer",
+      "status",
       "error_code",
       "error_message",
+      "prompt_tokens",
+      "output_tokens",
       "total_tokens",
-      "cost_usd",
       "latency_ms",
+      "attempts",
+      "job_id",
     ]);
   });
 
-  it("adds a model column when the batch runs several models, and variables only the rows name, sorted, after the layout's", () => {
-    const keys = exportColumns([row("x", 0, "success", { z: "1", a: "2", lang: "en" }, {}, { model: "GEMINI_PRO" })], layout).map(
-      (c) => c.key,
-    );
-    expect(keys.slice(0, 8)).toEqual(["job_id", "row_index", "repeat", "model", "status", "input.lang", "input.city", "input.a"]);
-    expect(keys).toContain("input.z");
+  it("follows the layout's variables with those only the rows name, sorted", () => {
+    const keys = exportColumns([row("x~000000~000", 0, "success", { z: "1", a: "2", lang: "en" })], layout).map((c) => c.key);
+    expect(keys.slice(3, 7)).toEqual(["input.lang", "input.city", "input.a", "input.z"]);
+  });
+
+  it("gives a run's outputs only when it succeeded, as the export does", () => {
+    const failed = row("x~000000~000", 0, "failed", {}, { answer: "partial" });
+    expect(
+      exportColumns([failed], layout)
+        .find((c) => c.key === "output.answer")!
+        .value(failed),
+    ).toBeNull();
   });
 });
 
@@ -75,6 +86,7 @@ describe("filterRows and sortRows", () => {
     expect(sortRows(rows, columns, { key: "job_id", descending: false }).map((r) => r.rowIndex)).toEqual([0, 1, 2]);
     expect(sortRows(rows, columns, { key: "input.city", descending: true }).map((r) => r.inputs.city)).toEqual(["Paris", "Oslo", "Lyon"]);
     expect(sortRows(rows, columns, { key: "total_tokens", descending: true }).map((r) => r.rowIndex)).toEqual([0, 2, 1]);
+    expect(sortRows(rows, columns, { key: "row_id", descending: true }).map((r) => r.rowIndex)).toEqual([2, 1, 0]);
     expect(sortRows(rows, columns, { key: "total_tokens", descending: false }).map((r) => r.rowIndex)).toEqual([0, 2, 1]);
   });
 });
@@ -84,10 +96,10 @@ describe("downloads", () => {
     const columns = exportColumns(rows, layout);
     const csv = rowsToCsv(sortRows(rows, columns, { key: "job_id", descending: false }), columns);
     expect(csv.split("\r\n")).toEqual([
-      "job_id,row_index,repeat,status,input.lang,input.city,output.answer,error_code,error_message,total_tokens,cost_usd,latency_ms",
-      'b~000000~000,0,0,success,fr,Paris,"He said ""bonjour"",\nthen left",,,12,0.00012,900',
-      "b~000001~000,1,0,running,fr,Lyon,,,,,,",
-      'b~000002~000,2,0,failed,no,Oslo,,model_error,"503, then gave up",,,',
+      "row_id,repeat,model,input.lang,input.city,output.answer,status,error_code,error_message,prompt_tokens,output_tokens,total_tokens,latency_ms,attempts,job_id",
+      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,900,1,b~000000~000',
+      "b~000001,0,,fr,Lyon,,running,,,,,,,1,b~000001~000",
+      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,1,b~000002~000',
       "",
     ]);
     expect(csvField("plain")).toBe("plain");
@@ -97,7 +109,8 @@ describe("downloads", () => {
   it("writes one JSON object per row, keyed by the same columns, nulls for absent values", () => {
     const columns = exportColumns([rows[2]!], layout);
     expect(rowsToJsonl([rows[2]!], columns)).toBe(
-      '{"job_id":"b~000001~000","row_index":1,"repeat":0,"status":"running","input.lang":"fr","input.city":"Lyon","output.answer":null,"error_code":null,"error_message":null,"total_tokens":null,"cost_usd":null,"latency_ms":null}\n',
+      '{"row_id":"b~000001","repeat":0,"model":null,"input.lang":"fr","input.city":"Lyon","output.answer":null,"status":"running","error_code":null,' +
+        '"error_message":null,"prompt_tokens":null,"output_tokens":null,"total_tokens":null,"latency_ms":null,"attempts":1,"job_id":"b~000001~000"}\n',
     );
   });
 });

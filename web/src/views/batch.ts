@@ -8,6 +8,7 @@ import { exportColumns, filterRows, inputNames, NO_FILTER, rowsToCsv, rowsToJson
 import { batchProgress, progressSummary } from "./batch-progress";
 import type { Session } from "./session";
 
+const text = (value: string | number | null) => (value === null ? "" : String(value));
 const STATUSES = ["queued", "pending", "running", "success", "failed", "cancelled"];
 /** Longer cells are cut in the table (the job's page and the download have them whole). */
 const CELL_CHARS = 160;
@@ -102,13 +103,14 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
         { "data-job-id": row.id },
         columns.map((column) => {
           const value = column.value(row);
-          if (column.key === "job_id") return h("th", { scope: "row" }, h("a", { href: `#/job/${encodeURIComponent(row.id)}` }, row.id));
+          if (column.key === "row_id") return h("th", { scope: "row" }, text(value));
+          if (column.key === "job_id") return h("td", {}, h("a", { href: `#/job/${encodeURIComponent(row.id)}` }, row.id));
           if (column.key === "status") return h("td", {}, statusBadge(row.status));
-          const text = value === null ? "" : String(value);
+          const shown = text(value);
           return h(
             "td",
-            text.length > CELL_CHARS ? { title: text } : {},
-            text.length > CELL_CHARS ? `${text.slice(0, CELL_CHARS)}…` : text,
+            shown.length > CELL_CHARS ? { title: shown } : {},
+            shown.length > CELL_CHARS ? `${shown.slice(0, CELL_CHARS)}…` : shown,
           );
         }),
       ),
