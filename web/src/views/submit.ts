@@ -101,7 +101,11 @@ export function renderSubmit(root: HTMLElement, session: Session): () => void {
       "form",
       { class: "submit-form", onsubmit: onSubmit },
       h("label", { for: "config-text" }, "Config (JSONC: comments and trailing commas allowed)"),
-      h("p", { id: "config-help", class: "hint" }, "A job config has a task_config; a batch config has rows. It is checked as you type."),
+      h(
+        "p",
+        { id: "config-help", class: "hint" },
+        "A job config has a task_config; a batch config has a job template and rows (or a grid). It is checked as you type.",
+      ),
       area,
       h("label", { for: "config-file" }, "Or upload a file"),
       file,
