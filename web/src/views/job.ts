@@ -137,17 +137,21 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
     steps.replaceChildren();
     const taskDocs = collection(db, "tasks");
     const mine = session.admin ? [] : [where("owner_uid", "==", session.uid)];
-    stopTasks = onSnapshot(query(taskDocs, where("job_id", "==", jobId), where("run_id", "==", id), ...mine), (snap) => {
-      for (const d of snap.docs) {
-        const task = readTask(d.id, d.data());
-        const before = tasks.get(d.id);
-        if (before && before.status !== task.status && (task.status === "success" || task.status === "failed"))
-          session.announce(`Task ${task.taskId}: ${task.status}`);
-        tasks.set(d.id, task);
-        void fetchOutput(task);
-      }
-      renderChain();
-    });
+    stopTasks = onSnapshot(
+      query(taskDocs, where("job_id", "==", jobId), where("run_id", "==", id), ...mine),
+      (snap) => {
+        for (const d of snap.docs) {
+          const task = readTask(d.id, d.data());
+          const before = tasks.get(d.id);
+          if (before && before.status !== task.status && (task.status === "success" || task.status === "failed"))
+            session.announce(`Task ${task.taskId}: ${task.status}`);
+          tasks.set(d.id, task);
+          void fetchOutput(task);
+        }
+        renderChain();
+      },
+      (error) => fill(steps, h("p", { role: "alert", class: "error" }, `Could not read the job's tasks: ${error.message}`)),
+    );
   };
 
   const stopJob = onSnapshot(
