@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites. `unit` needs nothing but Node. `emulator` runs inside a Firestore-only emulator session,
+// Four suites. `unit` needs nothing but Node. `emulator` runs inside a Firestore-only emulator session,
 // where the test process is the only thing reacting to writes (handler and rules tests). `integration`
-// runs inside a Firestore + Functions emulator session: real triggers, real chains.
+// runs inside a Firestore + Functions emulator session: real triggers, real chains. `e2e` drives the results
+// page in headless Chromium, served by the Hosting emulator beside the others.
 const slow = { testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false };
 export default defineConfig({
   test: {
@@ -10,6 +11,7 @@ export default defineConfig({
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 20_000 } },
       { test: { name: "emulator", include: ["test/emulator/**/*.test.ts"], ...slow } },
       { test: { name: "integration", include: ["test/integration/**/*.test.ts"], ...slow } },
+      { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], ...slow } },
     ],
   },
 });

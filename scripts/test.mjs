@@ -1,7 +1,7 @@
 // `npm test`: type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
 // @ts-check
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,26 +15,34 @@ const bin = (/** @type {string} */ name) => join(repoRoot, "node_modules", ".bin
 const EMULATOR_TIMEOUT_S = 1200;
 // Another emulator session on this machine usually ends within a minute or two; after that, say which port and stop.
 const PORT_WAIT_S = 180;
-const USAGE = "usage: node scripts/test.mjs [--only-emulator]";
+const USAGE = "usage: node scripts/test.mjs [--only-emulator | --only-e2e [--update-screenshots]]";
+/** The browser the e2e suite drives: Debian's chromium package (playwright-core downloads none). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** The screenshots the README shows: `npm run screenshots` copies them from the e2e run to docs/screenshots/. */
+const DOC_SCREENSHOTS = ["batches", "batch-rows", "job", "submit-invalid"];
 
 /**
  * The suites that need emulators. `emulator` (handler and rules tests) runs with Firestore alone, so that the
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
  * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, and
- * Auth, whose signed-in users call the submitJob callable.
+ * Auth, whose signed-in users call the submitJob callable. `e2e` adds Hosting, which serves the results page
+ * (web/dist) to headless Chromium.
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
   { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth"], standin: true },
+  { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "hosting"], standin: true },
 ];
 
 const args = process.argv.slice(2);
-const badArg = args.find((arg) => arg !== "--only-emulator");
-if (badArg) {
-  console.error(`unknown argument ${badArg}; ${USAGE}`);
+const badArg = args.find((arg) => !["--only-emulator", "--only-e2e", "--update-screenshots"].includes(arg));
+if (badArg || (args.includes("--update-screenshots") && !args.includes("--only-e2e"))) {
+  console.error(`${badArg ? `unknown argument ${badArg}` : "--update-screenshots goes with --only-e2e"}; ${USAGE}`);
   process.exit(2);
 }
-const onlyEmulator = args.includes("--only-emulator");
+const onlyE2e = args.includes("--only-e2e");
+const onlyEmulator = args.includes("--only-emulator") || onlyE2e;
+const updateScreenshots = args.includes("--update-screenshots");
 
 /** @type {Array<{ name: string, status: "passed" | "FAILED" | "NOT RUN", note: string }>} */
 const results = [];
@@ -68,7 +76,11 @@ function runStep(name, command, commandArgs) {
   const started = Date.now();
   const run = spawnSync(command, commandArgs, { cwd: repoRoot, stdio: "inherit" });
   const ok = run.status === 0;
-  results.push({ name, status: ok ? "passed" : "FAILED", note: run.error ? `could not start ${command}: ${run.error.message}` : seconds(started) });
+  results.push({
+    name,
+    status: ok ? "passed" : "FAILED",
+    note: run.error ? `could not start ${command}: ${run.error.message}` : seconds(started),
+  });
   return ok;
 }
 
@@ -93,9 +105,16 @@ function shout(line) {
   const loud = Boolean(process.env.CI) && process.env.CI !== "false";
   const bar = "!".repeat(Math.min(line.length, 100));
   for (const stream of [process.stdout, process.stderr]) stream.write(loud ? `\n${bar}\n${line}\n${bar}\n\n` : `${line}\n`);
-  if (process.env.GITHUB_ACTIONS === "true") console.log(`::warning title=Emulator suites not run::${line}`);
+  if (process.env.GITHUB_ACTIONS === "true") console.log(`::warning title=Suites not run::${line}`);
 }
 
+/** Copies the README's screenshots from this run's e2e screenshots (.runs/e2e) to docs/screenshots. */
+function copyDocScreenshots() {
+  const into = join(repoRoot, "docs", "screenshots");
+  mkdirSync(into, { recursive: true });
+  for (const name of DOC_SCREENSHOTS) copyFileSync(join(repoRoot, ".runs", "e2e", `${name}.png`), join(into, `${name}.png`));
+  console.log(`updated ${DOC_SCREENSHOTS.map((name) => `docs/screenshots/${name}.png`).join(", ")}`);
+}
 
 /** @param {typeof EMULATOR_PHASES[number]} phase @param {string[]} files */
 async function runEmulatorPhase({ project, only, standin }, files) {
@@ -114,7 +133,12 @@ async function runEmulatorPhase({ project, only, standin }, files) {
       Object.assign(env, { GEMINI_BASE_URL: standinProcess.url, ANTHROPIC_BASE_URL: standinProcess.url, VERTEX_BASE_URL: standinProcess.url, OPENAI_BASE_URL: `${standinProcess.url}/v1` });
       console.log(`Model stand-in for the Functions workers: ${standinProcess.url}`);
     }
-    code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], { only, env, timeoutSeconds: EMULATOR_TIMEOUT_S, waitPortsSeconds: PORT_WAIT_S });
+    code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], {
+      only,
+      env,
+      timeoutSeconds: EMULATOR_TIMEOUT_S,
+      waitPortsSeconds: PORT_WAIT_S,
+    });
   } catch (error) {
     console.error(`${project} suites: ${error instanceof Error ? error.message : String(error)}`);
     code = 1;
@@ -127,32 +151,49 @@ async function runEmulatorPhase({ project, only, standin }, files) {
 
 if (!onlyEmulator) {
   runStep("type-check (tsc --noEmit -p .)", bin("tsc"), ["--noEmit", "-p", "."]);
+  runStep("type-check of the page (tsc --noEmit -p web, DOM lib)", bin("tsc"), ["--noEmit", "-p", "web"]);
   runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);
 }
-const built = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs")]);
+const builtFunctions = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs")]);
+const built = runStep("build (web/dist, the results page)", bin("vite"), ["build", "web"]) && builtFunctions;
 
-const phases = EMULATOR_PHASES.map((phase) => ({ phase, files: testFiles(phase.folder) })).filter(({ files }) => files.length);
+const phases = EMULATOR_PHASES.filter((phase) => !onlyE2e || phase.project === "e2e")
+  .map((phase) => ({ phase, files: testFiles(phase.folder) }))
+  .filter(({ files }) => files.length);
 const available = phases.length ? await emulatorsAvailable() : undefined;
-let notRunLine;
+/** @type {string[]} */
+const notRunLines = [];
 if (available && !available.ok) {
   const suites = phases.flatMap(({ files }) => files);
-  notRunLine = `!!! EMULATOR SUITES NOT RUN: ${available.reason} (suites: ${suites.join(", ")})`;
+  const notRunLine = `!!! EMULATOR SUITES NOT RUN: ${available.reason} (suites: ${suites.join(", ")})`;
+  notRunLines.push(notRunLine);
   header("emulator suites");
   shout(notRunLine);
   // Not a failure: a machine without Java still checks everything else, but it must never read as a pass.
   for (const { phase } of phases) results.push({ name: `${phase.project} suites`, status: "NOT RUN", note: "no Firestore emulator here" });
 } else {
   for (const { phase, files } of phases) {
-    if (built) await runEmulatorPhase(phase, files);
-    else results.push({ name: `${phase.project} suites`, status: "FAILED", note: "not run: the build failed" });
+    if (!built) results.push({ name: `${phase.project} suites`, status: "FAILED", note: "not run: the build failed" });
+    else if (phase.project === "e2e" && !existsSync(CHROMIUM)) {
+      // Like a missing emulator: everything else still runs, and the missing browser is impossible to miss.
+      const line = `!!! E2E SUITE NOT RUN: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium; or set CHROMIUM_PATH) (suites: ${files.join(", ")})`;
+      header(`${phase.project} suites`);
+      shout(line);
+      notRunLines.push(line);
+      results.push({ name: `${phase.project} suites`, status: "NOT RUN", note: "no chromium here" });
+    } else {
+      await runEmulatorPhase(phase, files);
+      if (phase.project === "e2e" && updateScreenshots && results.at(-1)?.status === "passed") copyDocScreenshots();
+    }
   }
 }
 
 header("summary");
 for (const { name, status, note } of results) console.log(`${status.padEnd(8)} ${name} (${note})`);
-const failed = results.some((result) => result.status === "FAILED");
+// --update-screenshots exists to write them: a run that could not is a failure, not a skip.
+const failed = results.some((result) => result.status === "FAILED" || (updateScreenshots && result.status === "NOT RUN"));
 console.log(`npm test: ${results.map((r) => `${r.name.split(" (")[0]} ${r.status}`).join(", ")} -> exit ${failed ? 1 : 0}`);
-if (notRunLine) shout(notRunLine); // again at the end, where people look
+for (const line of notRunLines) shout(line); // again at the end, where people look
 const counts = totalCounts();
 rmSync(countsDir, { recursive: true, force: true });
 // A stage that failed without a failing test (type-check, build, an emulator that would not start) still counts.

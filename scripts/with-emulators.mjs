@@ -1,4 +1,4 @@
-// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth on request), offline when the machine allows it.
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth and Hosting on request), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,13 +9,13 @@ import { emulatorEnv } from "./emulator-env.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
-const ALL_EMULATORS = ["firestore", "functions", "auth"];
-// What a caller gets without `only`: Auth only when asked for (the submitJob suites), so that every existing
-// session (npm start, the benches with their own port-moved configs) starts exactly what it did before.
+const ALL_EMULATORS = ["firestore", "functions", "auth", "hosting"];
+// What a caller gets without `only`: Auth and Hosting only when asked for (the submitJob and end-to-end suites, the
+// local stack), so that every other session (the benches with their own port-moved configs) starts what it did before.
 const DEFAULT_EMULATORS = ["firestore", "functions"];
 const DEFAULT_TIMEOUT_S = 1800;
 const USAGE =
-  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth]] " +
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth][,hosting]] " +
   `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
 
 /**
@@ -33,7 +33,14 @@ const USAGE =
  */
 export async function runWithEmulators(
   command,
-  { only = DEFAULT_EMULATORS, timeoutSeconds = DEFAULT_TIMEOUT_S, waitPortsSeconds = 0, env: envChanges = {}, onOutput, configFile: givenConfig } = {},
+  {
+    only = DEFAULT_EMULATORS,
+    timeoutSeconds = DEFAULT_TIMEOUT_S,
+    waitPortsSeconds = 0,
+    env: envChanges = {},
+    onOutput,
+    configFile: givenConfig,
+  } = {},
 ) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
@@ -47,7 +54,16 @@ export async function runWithEmulators(
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
 
-  const args = ["emulators:exec", "--config", configFile, "--only", only.join(","), "--project", EMULATOR_PROJECT_ID, command.map(shellQuote).join(" ")];
+  const args = [
+    "emulators:exec",
+    "--config",
+    configFile,
+    "--only",
+    only.join(","),
+    "--project",
+    EMULATOR_PROJECT_ID,
+    command.map(shellQuote).join(" "),
+  ];
   // NO_UPDATE_NOTIFIER: firebase-tools would otherwise ask the npm registry whether it is current on every start.
   // METADATA_SERVER_DETECTION: stops the Admin SDK in the command probing for a GCE metadata server (a network call, and
   // a warning per probe offline); the Functions emulator already sets it for its workers.
@@ -55,7 +71,12 @@ export async function runWithEmulators(
   const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...process.env, ...extraEnv, ...envChanges };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   // Its own process group, so that a timeout or a signal reaches firebase-tools, the Java emulator and the command alike.
-  const child = spawn(firebase, args, { cwd: repoRoot, env, stdio: onOutput ? ["inherit", "pipe", "pipe"] : "inherit", detached: process.platform !== "win32" });
+  const child = spawn(firebase, args, {
+    cwd: repoRoot,
+    env,
+    stdio: onOutput ? ["inherit", "pipe", "pipe"] : "inherit",
+    detached: process.platform !== "win32",
+  });
   if (onOutput) {
     for (const stream of /** @type {const} */ (["stdout", "stderr"])) {
       let pending = "";
@@ -121,9 +142,37 @@ export async function runWithEmulators(
   }
 }
 
+/** @param {number} port */
+function movedEmulators(port) {
+  return {
+    firestore: { host: "127.0.0.1", port },
+    functions: { host: "127.0.0.1", port: port + 1 },
+    hub: { host: "127.0.0.1", port: port + 2 },
+    logging: { host: "127.0.0.1", port: port + 3 },
+    auth: { host: "127.0.0.1", port: port + 4 },
+    hosting: { host: "127.0.0.1", port: port + 6 },
+  };
+}
+
+/**
+ * Where an emulator listens in a session started now: firebase.json's address, or the moved one under
+ * EMULATOR_PORT_BASE (for a caller outside the session, such as the local stack printing the page's address).
+ * @param {"firestore" | "functions" | "auth" | "hosting"} name
+ * @returns {{ host: string, port: number } | undefined}
+ */
+export function emulatorAddress(name) {
+  const base = process.env.EMULATOR_PORT_BASE;
+  if (base) return movedEmulators(Number(base))[name];
+  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
+  const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  const entry = config.emulators?.[name];
+  return entry?.port ? { host: entry.host ?? "127.0.0.1", port: entry.port } : undefined;
+}
+
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
- * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging) and N+4 (Auth): several emulator sessions on one machine.
+ * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth) and N+6 (Hosting, the results page):
+ * several emulator sessions on one machine.
  * @param {string | undefined} base
  */
 function configForPortBase(base) {
@@ -131,14 +180,7 @@ function configForPortBase(base) {
   const port = Number(base);
   if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
   const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
-  config.emulators = {
-    ...config.emulators,
-    firestore: { host: "127.0.0.1", port },
-    functions: { host: "127.0.0.1", port: port + 1 },
-    hub: { host: "127.0.0.1", port: port + 2 },
-    logging: { host: "127.0.0.1", port: port + 3 },
-    auth: { host: "127.0.0.1", port: port + 4 },
-  };
+  config.emulators = { ...config.emulators, ...movedEmulators(port) };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
   return file;
@@ -169,7 +211,8 @@ async function waitForFreePorts(only, waitSeconds, configFile = "firebase.json")
   let announced = false;
   for (;;) {
     const busy = [];
-    for (const { name, host, port } of configuredPorts(only, configFile)) if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
+    for (const { name, host, port } of configuredPorts(only, configFile))
+      if (!(await portIsFree(host, port))) busy.push(`${name} ${host}:${port}`);
     if (busy.length === 0) return;
     const what = `port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} in use (another emulator session, or \`npm run emulators\`?)`;
     if (Date.now() >= until) {

@@ -1,5 +1,5 @@
-// npm run emulators: the local stack for interactive use. Emulators up with the functions, seeds loaded, then
-// it keeps running (Ctrl-C stops it) while you start and watch jobs from another terminal.
+// npm run emulators: the local stack for interactive use. Emulators up with the functions and the results page, seeds
+// loaded, then it keeps running (Ctrl-C stops it) while you start and watch jobs from another terminal or the page.
 import { defineTool } from "./cli-args";
 import { runInLocalStack } from "./local-stack";
 import { runTool } from "./tool-io";
@@ -7,8 +7,9 @@ import { runTool } from "./tool-io";
 const spec = defineTool({
   name: "emulators",
   summary:
-    "Starts the Firestore (127.0.0.1:8080) and Functions emulators with the functions built from this checkout,\n" +
-    "loads seeds/, and keeps running until Ctrl-C. In another terminal: npm run start-job -- sample_job",
+    "Starts the Firestore (127.0.0.1:8080), Functions, Auth and Hosting emulators with the functions and the results\n" +
+    "page built from this checkout, prints the page's address (127.0.0.1:5000), loads seeds/, and keeps running until\n" +
+    "Ctrl-C. In another terminal: npm run start-job -- sample_job",
   flags: {
     quiet: { type: "boolean", description: "keep the emulators' own log lines in .runs/emulators.log only" },
   },

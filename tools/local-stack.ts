@@ -1,9 +1,10 @@
-// Runs a command inside the local stack: built functions, Firestore + Functions emulators, and the model stand-in
-// the functions call for every provider without a key (and for Vertex AI). Shared by `npm start` and `npm run emulators`.
+// Runs a command inside the local stack: built functions and results page, the Firestore, Functions, Auth and Hosting
+// emulators, and the model stand-in the functions call for every provider without a key (and for Vertex AI).
+// Shared by `npm start` and `npm run emulators`; prints the results page's address once the emulators are up.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
-import { runWithEmulators } from "../scripts/with-emulators.mjs";
+import { EMULATOR_PROJECT_ID, emulatorAddress, runWithEmulators } from "../scripts/with-emulators.mjs";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
 import { startStandin } from "../shared/standin/standin-server";
 
@@ -13,6 +14,10 @@ const SECRET_FILE = "functions/.secret.local";
 const MODEL_SECRETS = ["GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"] as const;
 
 export const EMULATOR_LOG = ".runs/emulators.log";
+
+/** An Auth emulator account with the admin claim, so that the seeded jobs (which have no owner) can be read in the page. */
+export const LOCAL_ADMIN = { email: "admin@example.com", password: "local-admin" };
+const EMULATORS = ["firestore", "functions", "auth", "hosting"];
 
 /** firebase-tools' own lines ("i  functions: ...", "✔  ...", ">  {function log}"): kept in the log file. */
 export const FIREBASE_LINE = /^(?:[i✔⚠>+!✖⬢]\s{1,2}|\s+FirebaseError|Running script:|Serving at port|\s*$|┌|│|└|├)/u;
@@ -34,6 +39,8 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   }
   const build = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) return 1;
+  const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (buildWeb.status !== 0) return 1;
 
   const env: Record<string, string | undefined> = {};
   const missing = MODEL_SECRETS.filter((name) => !process.env[name]?.trim());
@@ -60,14 +67,21 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   if (missing.includes("OPENAI_API_KEY") && !process.env.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standin.url}/v1`;
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
-  process.stderr.write(`Starting the Firestore and Functions emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
+  process.stderr.write(`Starting the Firestore, Functions, Auth and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
+  let announced = false;
   try {
     return await runWithEmulators(command, {
+      only: EMULATORS,
       env,
       timeoutSeconds: options.timeoutSeconds,
       waitPortsSeconds: 0,
       onOutput: (line, stream) => {
         log.write(`${line}\n`);
+        // firebase-tools runs the command once every emulator is up: the page is being served.
+        if (!announced && line.includes("Running script:")) {
+          announced = true;
+          void announcePage();
+        }
         if (options.quiet && FIREBASE_LINE.test(line)) return;
         (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`);
       },
@@ -79,4 +93,30 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     // firebase-tools keeps this file on failure, and it lists the environment (the key among it).
     if (missing.length < MODEL_SECRETS.length) rmSync("firebase-debug.log", { force: true });
   }
+}
+
+/** Prints where the results page is and how to sign in, after making the local admin account on the Auth emulator. */
+async function announcePage(): Promise<void> {
+  const hosting = emulatorAddress("hosting");
+  const auth = emulatorAddress("auth");
+  if (!hosting || !auth) return;
+  const admin = await createLocalAdmin(`${auth.host}:${auth.port}`).then(
+    () => `${LOCAL_ADMIN.email} / ${LOCAL_ADMIN.password} (an admin: sees every job, the seeded ones too)`,
+    (error: unknown) => `(could not make the local admin account: ${error instanceof Error ? error.message : String(error)})`,
+  );
+  process.stderr.write(
+    `Results page: http://${hosting.host}:${hosting.port}/  sign in on the Auth emulator as ${admin}, or with any other email (sees only what it submits).\n`,
+  );
+}
+
+/** The Auth emulator's REST API: sign up, then set the admin claim (the emulator takes `Bearer owner` as an admin credential). */
+async function createLocalAdmin(authHost: string): Promise<void> {
+  const base = `http://${authHost}/identitytoolkit.googleapis.com/v1`;
+  const call = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}/${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer owner" }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { localId: string };
+  };
+  const { localId } = await call("accounts:signUp?key=local", { email: LOCAL_ADMIN.email, password: LOCAL_ADMIN.password });
+  await call(`projects/${EMULATOR_PROJECT_ID}/accounts:update`, { localId, customAttributes: JSON.stringify({ admin: true }) });
 }

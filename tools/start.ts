@@ -7,7 +7,8 @@ import { runTool } from "./tool-io";
 const spec = defineTool({
   name: "start",
   summary:
-    "Starts the Firestore and Functions emulators, loads seeds/, runs every seeded job through the real\n" +
+    "Starts the Firestore, Functions, Auth and Hosting emulators (printing the results page's address), loads seeds/,\n" +
+    "runs every seeded job through the real\n" +
     "triggers and prints each job's progress, final output and the totals. Exit 0 when every job succeeded.\n" +
     "Offline (no GEMINI_API_KEY) the functions call the Gemini stand-in; with GEMINI_API_KEY, real Gemini.",
   flags: {

@@ -227,11 +227,14 @@ function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: Validation
   return [];
 }
 
+// TextEncoder rather than Buffer: this module also runs in the browser (the results page checks configs inline).
+const utf8 = new TextEncoder();
+
 /** Why a string cannot be a Firestore document id (next_task names task_configs/{id}), or undefined if it can. */
 export function documentIdProblem(id: string): string | undefined {
   if (id.includes("/")) return 'it contains "/"';
   if (id === "." || id === "..") return 'it is "." or ".."';
   if (/^__.*__$/.test(id)) return "ids of the form __name__ are reserved by Firestore";
-  if (Buffer.byteLength(id, "utf8") > 1500) return "it is longer than 1,500 bytes";
+  if (utf8.encode(id).length > 1500) return "it is longer than 1,500 bytes";
   return undefined;
 }

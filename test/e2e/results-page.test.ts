@@ -1,0 +1,302 @@
+// The results page end to end: headless Chromium against the page on the Hosting emulator, the real triggers running
+// the jobs (Functions emulator, the Gemini stand-in), signed in through the Auth emulator, reading Firestore live.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Firestore } from "firebase-admin/firestore";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../shared/pipeline/firestore";
+import { requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { launchChromium, screenshot, SCREENSHOT_DIR } from "./support/browser";
+import { parseCsv } from "./support/csv";
+import { createUser, endBatchWhenDone, pageUrl, seedBatch, type SeededBatch } from "./support/stack";
+
+const PASSWORD = "e2e-password";
+const ROWS = [
+  { city: "Oslo", lang: "no", target: "E2eGreetings" },
+  { city: "Paris", lang: "fr", target: "E2eGreetings" },
+  { city: "Lyon", lang: "fr", target: "E2eGreetings" },
+  // firestore_log refuses the pipeline's own collections: this row fails, deterministically, with function_error.
+  { city: "Nice", lang: "fr", target: "jobs" },
+  { city: "Bergen", lang: "no", target: "E2eGreetings" },
+];
+/** A greeting per row, then the row logged with firestore_log: two steps, so a job shows a chain of steps. */
+const TEMPLATE = {
+  task_id: "greet",
+  input_config: { payload: { city: "", lang: "", target: "" } },
+  steps: [
+    {
+      id: "greet",
+      name: "greet",
+      step_type: 0,
+      input_config: { payload: { city: "", lang: "", target: "" } },
+      model_query_config: {
+        model_key: "GEMINI_FLASH",
+        system_prompt: "You greet cities in their own language (%lang%).",
+        user_prompt: "Write a one-line greeting to %city%.",
+      },
+      output_config: { payload: { city: "", target: "", greeting: "" } },
+    },
+    {
+      id: "log",
+      name: "log",
+      step_type: 1,
+      input_config: { payload: { city: "", target: "", greeting: "" } },
+      function_call_config: {
+        function_name: "firestore_log",
+        request: '{"collection": "%target%", "data": {"city": "%city%", "greeting": "%greeting%"}}',
+      },
+      output_config: { payload: { greeting: "", log_result: "" } },
+    },
+  ],
+  output_config: { payload: { greeting: "", log_result: "" } },
+  next_task: "",
+};
+
+let browser: Browser;
+let page: Page;
+let db: Firestore;
+let url: string;
+let batch: SeededBatch;
+let ownerUid: string;
+const batchId = uniqueId("e2e-batch");
+const email = `${uniqueId("researcher")}@example.com`;
+
+const bar = () => page.locator(".batch-progress [role=progressbar]").first();
+const figure = (name: string) => page.locator(`.batch-progress [data-figure=${name}]`).first();
+
+beforeAll(async () => {
+  requireEmulator();
+  if (!process.env.FIREBASE_AUTH_EMULATOR_HOST)
+    throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: the e2e phase must start the Auth emulator");
+  db = await getDb();
+  url = await pageUrl();
+  ownerUid = await createUser(email, PASSWORD);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1100, height: 760 }, acceptDownloads: true });
+  page.setDefaultTimeout(30_000);
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the results page", () => {
+  it("signs in through the Auth emulator", async () => {
+    await page.goto(url);
+    await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await screenshot(page, "sign-in");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("heading", { name: "Batches" }).waitFor();
+    await expect(page.locator("#account").textContent()).resolves.toContain(email);
+    await page.getByText("No batches yet").waitFor();
+  });
+
+  it("shows a batch progress live, row by row, to completion, without reloading", async () => {
+    // Admitted one at a time, as the batch engine's queue paces them.
+    const seeding = seedBatch(db, ownerUid, batchId, TEMPLATE, ROWS, ["greeting", "log_result"], 700);
+    const card = page.locator(`article[data-batch-id="${batchId}"]`);
+    await card.waitFor();
+    await card.getByRole("link", { name: batchId }).click();
+    await page.getByRole("heading", { name: new RegExp(`^Batch ${batchId}`) }).waitFor();
+
+    // Every value the progress bar takes until all rows have ended: the page follows the rows as they end.
+    const seen = new Set<number>();
+    const until = Date.now() + 90_000;
+    for (;;) {
+      const now = Number(await bar().getAttribute("aria-valuenow"));
+      seen.add(now);
+      if (now === ROWS.length) break;
+      if (Date.now() > until) throw new Error(`the progress bar stopped at ${now} of ${ROWS.length}`);
+      await page.waitForTimeout(100);
+    }
+    batch = await seeding;
+    expect([...seen].some((n) => n > 0 && n < ROWS.length)).toBe(true);
+    expect(await bar().getAttribute("aria-valuemax")).toBe(String(ROWS.length));
+    await expect(figure("done").textContent()).resolves.toBe("4");
+    await expect(figure("failed").textContent()).resolves.toBe("1");
+    expect(Number((await figure("tokens").textContent())?.replace(/,/g, ""))).toBeGreaterThan(0);
+    expect(await figure("pace").textContent()).toMatch(/rows\/min$/);
+    await page.locator("#row-count").getByText(`Showing ${ROWS.length} of ${ROWS.length} rows`).waitFor();
+    await screenshot(page, "batch-rows");
+
+    await endBatchWhenDone(db, batch, 60_000);
+    await page.getByRole("link", { name: "Batches", exact: true }).first().click();
+    const card2 = page.locator(`article[data-batch-id="${batchId}"]`);
+    await card2
+      .locator(".badge", { hasText: "success" })
+      .or(card2.locator(".badge", { hasText: "failed" }))
+      .waitFor();
+    await expect(card2.locator("[role=progressbar]").getAttribute("aria-valuenow")).resolves.toBe(String(ROWS.length));
+    await expect(card2.locator("[data-figure=eta]").locator("xpath=preceding-sibling::dt[1]").textContent()).resolves.toBe("Took");
+    await screenshot(page, "batches");
+  });
+
+  it("filters the rows by status and by an input variable, and sorts them from the keyboard", async () => {
+    await page.goto(`${url}#/batch/${encodeURIComponent(batchId)}`);
+    await page.locator("#row-count").getByText(`of ${ROWS.length} rows`).waitFor();
+    const shownCities = () =>
+      page.locator("table.rows tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[2]?.textContent ?? ""));
+
+    await page.getByLabel("Status").selectOption("failed");
+    await page.locator("#row-count").getByText(`Showing 1 of ${ROWS.length} rows`).waitFor();
+    await expect(page.locator("table.rows tbody tr").first().textContent()).resolves.toContain("Nice");
+
+    await page.getByLabel("Status").selectOption("");
+    await page.getByLabel("Input variable").selectOption("lang");
+    await page.getByLabel("contains").fill("no");
+    await page.locator("#row-count").getByText(`Showing 2 of ${ROWS.length} rows`).waitFor();
+    expect(await shownCities()).toEqual(["Oslo", "Bergen"]);
+
+    // Keyboard only: focus the city column's sort button and press Enter twice (ascending, then descending).
+    const sortCity = page.locator('button.sort[data-column="input.city"]');
+    await sortCity.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.locator('th:has(button[data-column="input.city"])').getAttribute("aria-sort")).resolves.toBe("ascending");
+    expect(await shownCities()).toEqual(["Bergen", "Oslo"]);
+    await page.keyboard.press("Enter");
+    await expect(page.locator('th:has(button[data-column="input.city"])').getAttribute("aria-sort")).resolves.toBe("descending");
+    expect(await shownCities()).toEqual(["Oslo", "Bergen"]);
+    await screenshot(page, "batch-rows-filtered");
+  });
+
+  it("downloads the CSV of the rows shown: the export's columns, one record per row, as Firestore holds them", async () => {
+    const csv = await downloadCsv();
+    const [header, ...records] = parseCsv(csv).map((r) => r.fields);
+    // The columns of `npm run export` (the batch engine's batchColumns), in the batch's variable order.
+    expect(header).toEqual([
+      "row_id",
+      "repeat",
+      "model",
+      "input.city",
+      "input.lang",
+      "input.target",
+      "output.greeting",
+      "output.log_result",
+      "status",
+      "error_code",
+      "error_message",
+      "prompt_tokens",
+      "output_tokens",
+      "total_tokens",
+      "latency_ms",
+      "attempts",
+      "job_id",
+    ]);
+    expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
+    for (const record of records) {
+      const job = (await db.doc(`jobs/${record[16]}`).get()).data()!;
+      expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
+      expect(record[6]).toBe(job.output_payload.greeting);
+      expect(record[8]).toBe(job.status);
+      expect(record.slice(11, 14)).toEqual([job.usage.prompt_tokens, job.usage.output_tokens, job.usage.total_tokens].map(String));
+      expect(record[15]).toBe(String(job.runs));
+    }
+    expect(csv.endsWith("\r\n")).toBe(true);
+  });
+
+  const exportScript = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts.export;
+  if (!exportScript)
+    console.warn(
+      "!!! e2e: `npm run export` does not exist on this branch yet (batch engine, issue 11): the byte-for-byte CSV comparison is skipped",
+    );
+  it.skipIf(!exportScript)("downloads, with no filter, the very bytes `npm run export -- <batchId> --format csv` writes", async () => {
+    await page.getByLabel("Input variable").selectOption("");
+    await page.getByLabel("contains").fill("");
+    await page.locator("#row-count").getByText(`Showing ${ROWS.length} of ${ROWS.length} rows`).waitFor();
+    await page.locator('button.sort[data-column="job_id"]').click();
+    const fromPage = await downloadCsv();
+    const exported = spawnSync("npm", ["run", "--silent", "export", "--", batchId, "--format", "csv"], { encoding: "utf8" });
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(fromPage).toBe(exported.stdout);
+  });
+
+  it("opens a job and reads a step's interpolated prompts and response, collapsed until asked for", async () => {
+    await page.goto(`${url}#/batch/${encodeURIComponent(batchId)}`);
+    await page.getByRole("link", { name: batch.jobIds[0]! }).click();
+    await page.getByRole("heading", { name: new RegExp(`^Job ${batch.jobIds[0]}`) }).waitFor();
+    const chainRow = page.locator("table.chain tbody tr").first();
+    await chainRow.locator(".badge", { hasText: "success" }).waitFor();
+    const step = page.locator('details.step[data-step="greet"]');
+    await step.waitFor();
+    expect(await step.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
+    await expect(step.locator('[data-text="user-prompt"] pre').isVisible()).resolves.toBe(false);
+    await step.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    await expect(step.locator('[data-text="user-prompt"] pre').textContent()).resolves.toBe("Write a one-line greeting to Oslo.");
+    await expect(step.locator('[data-text="system-prompt"] pre').textContent()).resolves.toBe(
+      "You greet cities in their own language (no).",
+    );
+    await expect(step.locator('[data-text="response"] pre').textContent()).resolves.toContain("Write a one-line greeting to Oslo.");
+    await screenshot(page, "job");
+
+    // The failed row: its error as `path: message`.
+    await page.goto(`${url}#/job/${encodeURIComponent(batch.jobIds[3]!)}`);
+    const failed = page.locator("section.task .error-block").first();
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/function_error/);
+    expect(await failed.locator("li").first().textContent()).toMatch(/^steps\[1\][^:]*: .*jobs/);
+    await screenshot(page, "job-failed");
+  });
+
+  it("checks a pasted config inline with the engine's messages, then submits it through submitJob and follows the job live", async () => {
+    await page.getByRole("link", { name: "Submit" }).click();
+    const area = page.getByLabel(/^Config/);
+    const bad = {
+      task_config: {
+        ...TEMPLATE,
+        steps: [{ ...TEMPLATE.steps[0], model_query_config: { model_key: "GEMINI_FLAHS", user_promt: "typo" } }],
+        next_task: "nowhere",
+      },
+    };
+    await area.fill(JSON.stringify(bad, null, 2));
+    const issues = page.locator("#config-issues li");
+    await issues.first().waitFor();
+    const lines = await issues.allTextContents();
+    expect(lines).toContain("task_config.steps[0].model_query_config.user_promt: unknown field (check its spelling)");
+    expect(lines.some((l) => l.startsWith('task_config.steps[0].model_query_config.model_key: unknown model key "GEMINI_FLAHS"'))).toBe(
+      true,
+    );
+    expect(lines.some((l) => l.startsWith('task_config.next_task: next_task "nowhere" names no task'))).toBe(true);
+    await screenshot(page, "submit-invalid");
+
+    const jobId = uniqueId("e2e-job");
+    const good = `// a job, as JSONC\n{ "job_id": "${jobId}", "task_config": ${JSON.stringify({ ...TEMPLATE, input_config: { payload: { city: "Tromsø", lang: "no", target: "E2eGreetings" } } })}, }`;
+    await area.fill(good);
+    await page.locator("#config-kind").getByText("A job config: no problems found.").waitFor();
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.waitForURL(new RegExp(`#/job/${jobId}$`));
+    await page.locator("h1 .badge", { hasText: "success" }).waitFor({ timeout: 60_000 });
+    await page.locator('details.step[data-step="greet"] summary').click();
+    await expect(page.locator('details.step[data-step="greet"] [data-text="user-prompt"] pre').textContent()).resolves.toBe(
+      "Write a one-line greeting to Tromsø.",
+    );
+    await screenshot(page, "submitted-job");
+  });
+
+  it("reads on a narrow screen: nothing wider than the viewport but the scrollable table", async () => {
+    await page.setViewportSize({ width: 380, height: 780 });
+    for (const [hash, name] of [
+      [`#/batch/${encodeURIComponent(batchId)}`, "narrow-batch-rows"],
+      ["#/batches", "narrow-batches"],
+    ] as const) {
+      await page.goto(`${url}${hash}`);
+      await page.locator(".batch-progress").first().waitFor();
+      const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, name);
+    }
+  });
+});
+
+async function downloadCsv(): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+  expect(download.suggestedFilename()).toBe(`${batchId}.csv`);
+  const path = join(SCREENSHOT_DIR, download.suggestedFilename());
+  await download.saveAs(path);
+  return readFileSync(path, "utf8");
+}

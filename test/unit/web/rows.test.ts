@@ -1,0 +1,116 @@
+// The batch rows table and its downloads: the export's columns, filters, sorting, RFC 4180 CSV and JSONL.
+import { describe, expect, it } from "vitest";
+import type { JobView } from "../../../web/src/records";
+import { csvField, exportColumns, filterRows, inputNames, rowsToCsv, rowsToJsonl, sortRows } from "../../../web/src/rows";
+
+const row = (
+  id: string,
+  rowIndex: number,
+  status: string,
+  inputs: Record<string, string>,
+  outputs: Record<string, string> = {},
+  extra: Partial<JobView> = {},
+): JobView => ({
+  id,
+  rowId: id.split("~").slice(0, 2).join("~"),
+  rowIndex,
+  runs: 1,
+  repeat: 0,
+  status,
+  inputs,
+  outputs,
+  tasksDone: 0,
+  ...extra,
+});
+
+const rows = [
+  row("b~000002~000", 2, "failed", { city: "Oslo", lang: "no" }, {}, { error: { code: "model_error", message: "503, then gave up" } }),
+  row(
+    "b~000000~000",
+    0,
+    "success",
+    { city: "Paris", lang: "fr" },
+    { answer: 'He said "bonjour",\nthen left' },
+    { usage: { prompt_tokens: 5, output_tokens: 7, total_tokens: 12 }, costUsd: 0.00012, latencyMs: 900 },
+  ),
+  row("b~000001~000", 1, "running", { city: "Lyon", lang: "fr" }),
+];
+const layout = { variables: ["lang", "city"], outputVariables: ["answer"] };
+
+describe("exportColumns", () => {
+  it("are the export's: the run's place, the batch's variables and outputs in its own order, prefixed, then how it ended and the job", () => {
+    expect(exportColumns(rows, layout).map((c) => c.key)).toEqual([
+      "row_id",
+      "repeat",
+      "model",
+      "input.lang",
+      "input.city",
+      "output.answer",
+      "status",
+      "error_code",
+      "error_message",
+      "prompt_tokens",
+      "output_tokens",
+      "total_tokens",
+      "latency_ms",
+      "attempts",
+      "job_id",
+    ]);
+  });
+
+  it("follows the layout's variables with those only the rows name, sorted", () => {
+    const keys = exportColumns([row("x~000000~000", 0, "success", { z: "1", a: "2", lang: "en" })], layout).map((c) => c.key);
+    expect(keys.slice(3, 7)).toEqual(["input.lang", "input.city", "input.a", "input.z"]);
+  });
+
+  it("gives a run's outputs only when it succeeded, as the export does", () => {
+    const failed = row("x~000000~000", 0, "failed", {}, { answer: "partial" });
+    expect(
+      exportColumns([failed], layout)
+        .find((c) => c.key === "output.answer")!
+        .value(failed),
+    ).toBeNull();
+  });
+});
+
+describe("filterRows and sortRows", () => {
+  it("filters by status, and by an input variable containing some text, case-insensitively", () => {
+    expect(filterRows(rows, { status: "failed", variable: "", text: "" }).map((r) => r.rowIndex)).toEqual([2]);
+    expect(filterRows(rows, { status: "", variable: "lang", text: "FR" }).map((r) => r.rowIndex)).toEqual([0, 1]);
+    expect(filterRows(rows, { status: "success", variable: "lang", text: "fr" }).map((r) => r.rowIndex)).toEqual([0]);
+    expect(inputNames(rows)).toEqual(["city", "lang"]);
+  });
+
+  it("sorts numbers by value and text as text, either way, with empty cells last", () => {
+    const columns = exportColumns(rows, layout);
+    expect(sortRows(rows, columns, { key: "job_id", descending: false }).map((r) => r.rowIndex)).toEqual([0, 1, 2]);
+    expect(sortRows(rows, columns, { key: "input.city", descending: true }).map((r) => r.inputs.city)).toEqual(["Paris", "Oslo", "Lyon"]);
+    expect(sortRows(rows, columns, { key: "total_tokens", descending: true }).map((r) => r.rowIndex)).toEqual([0, 2, 1]);
+    expect(sortRows(rows, columns, { key: "row_id", descending: true }).map((r) => r.rowIndex)).toEqual([2, 1, 0]);
+    expect(sortRows(rows, columns, { key: "total_tokens", descending: false }).map((r) => r.rowIndex)).toEqual([0, 2, 1]);
+  });
+});
+
+describe("downloads", () => {
+  it("writes RFC 4180 CSV: CRLF records, quotes only where needed, doubled quotes, empty cells for absent values", () => {
+    const columns = exportColumns(rows, layout);
+    const csv = rowsToCsv(sortRows(rows, columns, { key: "job_id", descending: false }), columns);
+    expect(csv.split("\r\n")).toEqual([
+      "row_id,repeat,model,input.lang,input.city,output.answer,status,error_code,error_message,prompt_tokens,output_tokens,total_tokens,latency_ms,attempts,job_id",
+      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,900,1,b~000000~000',
+      "b~000001,0,,fr,Lyon,,running,,,,,,,1,b~000001~000",
+      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,1,b~000002~000',
+      "",
+    ]);
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField("a\rb")).toBe('"a\rb"');
+  });
+
+  it("writes one JSON object per row, keyed by the same columns, nulls for absent values", () => {
+    const columns = exportColumns([rows[2]!], layout);
+    expect(rowsToJsonl([rows[2]!], columns)).toBe(
+      '{"row_id":"b~000001","repeat":0,"model":null,"input.lang":"fr","input.city":"Lyon","output.answer":null,"status":"running","error_code":null,' +
+        '"error_message":null,"prompt_tokens":null,"output_tokens":null,"total_tokens":null,"latency_ms":null,"attempts":1,"job_id":"b~000001~000"}\n',
+    );
+  });
+});
