@@ -25,7 +25,7 @@ const USAGE = "usage: node scripts/test.mjs [--only-emulator]";
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
-  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth"], standin: true },
+  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true },
 ];
 
 const args = process.argv.slice(2);

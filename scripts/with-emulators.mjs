@@ -1,4 +1,4 @@
-// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth on request), offline when the machine allows it.
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth and Cloud Tasks on request), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,13 +9,15 @@ import { emulatorEnv } from "./emulator-env.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
-const ALL_EMULATORS = ["firestore", "functions", "auth"];
+const ALL_EMULATORS = ["firestore", "functions", "auth", "tasks"];
 // What a caller gets without `only`: Auth only when asked for (the submitJob suites), so that every existing
-// session (npm start, the benches with their own port-moved configs) starts exactly what it did before.
+// session (npm start, the benches with their own port-moved configs) starts exactly what it did before. The Cloud
+// Tasks emulator (the batch admission queue) starts with the Functions emulator whether asked for or not: firebase-tools
+// starts it beside every Functions emulator, on its configured port; naming it in `only` also exports its address.
 const DEFAULT_EMULATORS = ["firestore", "functions"];
 const DEFAULT_TIMEOUT_S = 1800;
 const USAGE =
-  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth]] " +
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth][,tasks]] " +
   `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
 
 /**
@@ -43,7 +45,9 @@ export async function runWithEmulators(
   }
   const extraEnv = await emulatorEnv();
   const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
-  await waitForFreePorts(only, waitPortsSeconds, configFile);
+  // The Tasks emulator comes with the Functions emulator, so its port must be free too.
+  const listening = only.includes("functions") && !only.includes("tasks") ? [...only, "tasks"] : only;
+  await waitForFreePorts(listening, waitPortsSeconds, configFile);
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
 
@@ -123,7 +127,9 @@ export async function runWithEmulators(
 
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
- * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging) and N+4 (Auth): several emulator sessions on one machine.
+ * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth) and N+5 (Cloud Tasks): several emulator
+ * sessions on one machine. (firebase-tools starts the Tasks emulator with every Functions emulator, so its port must
+ * move too, or two sessions would both claim 9499.)
  * @param {string | undefined} base
  */
 function configForPortBase(base) {
@@ -138,6 +144,7 @@ function configForPortBase(base) {
     hub: { host: "127.0.0.1", port: port + 2 },
     logging: { host: "127.0.0.1", port: port + 3 },
     auth: { host: "127.0.0.1", port: port + 4 },
+    tasks: { host: "127.0.0.1", port: port + 5 },
   };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);

@@ -47,3 +47,6 @@ export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSecon
 
 // The callable through which signed-in users submit jobs, defined with its options in its own module.
 export { submitJob } from "./submit-job-callable";
+
+// The admission queue of batches (Cloud Tasks), defined with its options in its own module.
+export { admitBatchRow } from "./admit-batch-row-function";
