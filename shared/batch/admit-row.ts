@@ -26,7 +26,8 @@ export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome>
   const dispatch = parsed.data;
   if (dispatch.kind === "admit") return admitRun(deps.db, dispatch);
   const started = await startJob(deps, dispatch.job_id, {
-    fromStatuses: ["failed", "cancelled"],
+    // The retry marked the job pending before it enqueued this dispatch, so that the batch does not read as ended meanwhile.
+    fromStatuses: ["pending"],
     precondition: async (tx) => batchStopped(tx, deps.db, dispatch.batch_id),
   });
   return started.kind === "started" ? { kind: "restarted", jobId: dispatch.job_id } : { kind: "skipped", reason: started.kind === "invalid" ? "the job is invalid" : started.reason };
