@@ -1,7 +1,7 @@
 // A batch's progress, derived when read: count() and sum() aggregations over its runs' job documents, never a
 // counter document (one document takes about one write a second; a batch ends hundreds of runs a minute).
 import { AggregateField, type Firestore } from "firebase-admin/firestore";
-import { ZERO_USAGE, type TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "../engine/run-record";
 import { COLLECTIONS } from "../pipeline/collections";
 import { BatchDocumentSchema, type BatchDocument, type BatchStatus } from "./batch-schema";
 
@@ -12,7 +12,8 @@ export type RunCounts = Record<RunState, number>;
 
 /** Job statuses a batch's jobs take; `pending` is a failed run marked for a retry, waiting in the queue again. */
 const JOB_STATUSES = ["pending", "queued", "running", "success", "failed", "cancelled"] as const;
-type JobCounts = Record<(typeof JOB_STATUSES)[number], { count: number; usage: TokenUsage }>;
+type JobStatus = (typeof JOB_STATUSES)[number];
+export type JobCounts = Record<JobStatus, number> & { usage: TokenUsage };
 
 export interface BatchProgress {
   batch: BatchDocument;
@@ -35,25 +36,20 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
   return parsed.data;
 }
 
-/** One aggregation per job status (count and three sums): each costs a read per 1,000 runs it counts. */
+/**
+ * A count() per job status, and one aggregation of the three token sums over all the batch's jobs: each costs a read
+ * per 1,000 jobs it covers. The sums are asked apart from the counts because an aggregation with sum() leaves out the
+ * documents without the field (a job not yet started has no usage), which would make its count() wrong.
+ */
 export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
   const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
-  const entries = await Promise.all(
-    JOB_STATUSES.map(async (status) => {
-      const snap = await jobs
-        .where("status", "==", status)
-        .aggregate({
-          count: AggregateField.count(),
-          prompt: AggregateField.sum("usage.prompt_tokens"),
-          output: AggregateField.sum("usage.output_tokens"),
-          total: AggregateField.sum("usage.total_tokens"),
-        })
-        .get();
-      const d = snap.data();
-      return [status, { count: d.count, usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 } }] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as JobCounts;
+  const counting = Promise.all(JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const));
+  const summing = jobs
+    .aggregate({ prompt: AggregateField.sum("usage.prompt_tokens"), output: AggregateField.sum("usage.output_tokens"), total: AggregateField.sum("usage.total_tokens") })
+    .get();
+  const [counts, sums] = await Promise.all([counting, summing]);
+  const d = sums.data();
+  return { ...(Object.fromEntries(counts) as Record<JobStatus, number>), usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 } };
 }
 
 /**
@@ -61,18 +57,18 @@ export async function countJobs(db: Firestore, batchId: string): Promise<JobCoun
  * marked for a retry (`pending`) is queued again.
  */
 export function deriveProgress(batch: BatchDocument, jobs: JobCounts, finishedAt?: number): BatchProgress {
-  const existing = JOB_STATUSES.reduce((n, s) => n + jobs[s].count, 0);
+  const existing = JOB_STATUSES.reduce((n, s) => n + jobs[s], 0);
   const unadmitted = Math.max(0, batch.runs_total - existing);
   const cancelledBatch = batch.status === "cancelled";
   const counts: RunCounts = {
-    queued: (cancelledBatch ? 0 : unadmitted) + jobs.pending.count,
-    admitted: jobs.queued.count,
-    running: jobs.running.count,
-    success: jobs.success.count,
-    failed: jobs.failed.count,
-    cancelled: jobs.cancelled.count + (cancelledBatch ? unadmitted : 0),
+    queued: (cancelledBatch ? 0 : unadmitted) + jobs.pending,
+    admitted: jobs.queued,
+    running: jobs.running,
+    success: jobs.success,
+    failed: jobs.failed,
+    cancelled: jobs.cancelled + (cancelledBatch ? unadmitted : 0),
   };
-  const usage = JOB_STATUSES.reduce((sum, s) => addUsage(sum, jobs[s].usage), { ...ZERO_USAGE });
+  const usage = jobs.usage;
   const startedAt = batch.created_at?.toMillis();
   return {
     batch,

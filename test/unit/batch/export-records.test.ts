@@ -1,7 +1,7 @@
 // The export's rows: one per run with every input and output variable; CSV and JSONL lines; the progress report.
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
-import { deriveProgress, settledStatus } from "../../../shared/batch/batch-progress";
+import { deriveProgress, settledStatus, type JobCounts } from "../../../shared/batch/batch-progress";
 import { BatchDocumentSchema } from "../../../shared/batch/batch-schema";
 import { parseCsv } from "../../../shared/batch/csv";
 import { headerLine, recordLine } from "../../../shared/batch/export-format";
@@ -45,8 +45,10 @@ describe("batch progress", () => {
     variables: [], output_variables: [], definition_hash: "h", enqueued_at: Timestamp.fromMillis(0), created_at: Timestamp.fromMillis(0),
   });
   const usage = (t: number) => ({ prompt_tokens: t, output_tokens: 0, total_tokens: t });
-  const jobs = (c: Partial<Record<"pending" | "queued" | "running" | "success" | "failed" | "cancelled", number>>) =>
-    Object.fromEntries(["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, { count: c[s as keyof typeof c] ?? 0, usage: usage(c[s as keyof typeof c] ?? 0) }])) as Parameters<typeof deriveProgress>[1];
+  const jobs = (c: Partial<Record<"pending" | "queued" | "running" | "success" | "failed" | "cancelled", number>>): JobCounts => {
+    const counts = Object.fromEntries(["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, c[s as keyof typeof c] ?? 0]));
+    return { ...(counts as Omit<JobCounts, "usage">), usage: usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0)) };
+  };
 
   it("runs without a job are queued; a job queued is admitted; a retried run (pending) is queued again", () => {
     const p = deriveProgress(doc, jobs({ pending: 1, queued: 2, running: 1, success: 3, failed: 1 }));
