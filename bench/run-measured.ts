@@ -1,7 +1,7 @@
 // Runs a tool as a child process (tsx) and reports its exit code, output, wall time and peak memory (bench/peak-rss.mjs).
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./cold-start";
 
@@ -10,6 +10,7 @@ export interface MeasuredRun {
   stdout: string;
   stderr: string;
   seconds: number;
+  /** NaN when the process died before it could say (killed, out of memory). */
   peakRssBytes: number;
 }
 
@@ -21,15 +22,14 @@ export function runMeasured(script: string, args: readonly string[], env: Record
   const nodeArgs = ["--import", "tsx", "--import", join(REPO_ROOT, "bench", "peak-rss.mjs"), join(REPO_ROOT, script), ...args];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, nodeArgs, { cwd: REPO_ROOT, env: { ...process.env, ...env, PEAK_RSS_FILE: file }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0;
-      try {
-        if (typeof code !== "number") return reject(new Error(`${script} did not run: ${err?.message}\n${stderr}`));
-        resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000, peakRssBytes: Number(readFileSync(file, "utf8")) });
-      } catch (readError) {
-        reject(new Error(`${script} exited ${code} without reporting its peak memory: ${(readError as Error).message}\n${stderr}`));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      // A process killed by a signal (out of memory aborts) has no exit code: report it as the shell would, 128 + n.
+      const failure = err as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;
+      const code = !failure ? 0 : typeof failure.code === "number" ? failure.code : failure.signal ? 128 + (osConstants.signals[failure.signal] ?? 0) : undefined;
+      if (code === undefined) return reject(new Error(`${script} did not run: ${failure?.message}\n${stderr}`));
+      // No file when the process died before its exit handlers ran.
+      const peakRssBytes = existsSync(file) ? Number(readFileSync(file, "utf8")) : Number.NaN;
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000, peakRssBytes });
     });
   });
 }
