@@ -6,6 +6,7 @@ import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-ta
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import { admitRow } from "../../shared/batch/admit-row";
+import { settleBatches } from "../../shared/batch/settle-batches";
 import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 
@@ -80,4 +81,9 @@ export async function onBatchRowDispatched(data: unknown): Promise<void> {
   const outcome = await admitRow({ db: await getDb(), validation: validationFromEnv(process.env) }, data);
   if (outcome.kind === "invalid") logger.error(`batch row not admitted: ${outcome.reason}`);
   else logger.info(`batch row ${outcome.kind}`, outcome);
+}
+
+export async function onSettleBatches(): Promise<void> {
+  const ended = await settleBatches(await getDb(), (message, fields) => logger.warn(message, fields));
+  if (Object.keys(ended).length) logger.info(`ended ${Object.keys(ended).length} batch(es) whose runs had all ended`, ended);
 }
