@@ -17,7 +17,11 @@ const external = dependencies.flatMap((name) => [name, `${name}/*`]);
 // The admission queue's options are fixed when the queue is created: by a deploy, from the function's manifest, which
 // firebase-tools reads by loading this bundle without functions/.env in its environment. So they are read here, from
 // the environment of the build and then functions/.env, and written into the bundle (shared/batch/queue-config.ts).
-const queueEnv = readQueueEnv();
+// `--emulator` (npm start, npm test, npm run bench): the Functions emulator runs every concurrent dispatch in a worker
+// process of its own, so a deployed default of 20 at once would start 20 Node processes on a laptop; 2 keep up with
+// the emulator's pace. A deploy builds without the flag.
+const forEmulator = process.argv.includes("--emulator");
+const queueEnv = { ...(forEmulator ? { BATCH_MAX_CONCURRENT_DISPATCHES: "2" } : {}), ...readQueueEnv() };
 
 const result = await build({
   entryPoints: [entry],

@@ -20,8 +20,8 @@ const USAGE = "usage: node scripts/test.mjs [--only-emulator]";
 /**
  * The suites that need emulators. `emulator` (handler and rules tests) runs with Firestore alone, so that the
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
- * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, and
- * Auth, whose signed-in users call the submitJob callable.
+ * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, Auth,
+ * whose signed-in users call the submitJob callable, and Cloud Tasks, the queue that admits a batch's runs.
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
@@ -128,7 +128,7 @@ if (!onlyEmulator) {
   runStep("type-check (tsc --noEmit -p .)", bin("tsc"), ["--noEmit", "-p", "."]);
   runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);
 }
-const built = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs")]);
+const built = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs"), "--emulator"]);
 
 const phases = EMULATOR_PHASES.map((phase) => ({ phase, files: testFiles(phase.folder) })).filter(({ files }) => files.length);
 const available = phases.length ? await emulatorsAvailable() : undefined;

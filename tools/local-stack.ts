@@ -1,4 +1,4 @@
-// Runs a command inside the local stack: built functions, Firestore + Functions emulators, and (without a
+// Runs a command inside the local stack: built functions, Firestore + Functions + Cloud Tasks emulators, and (without a
 // GEMINI_API_KEY) the Gemini stand-in the functions call. Shared by `npm start` and `npm run emulators`.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +30,7 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     process.stderr.write("Without them you can still run a task locally: npm run task-runner -- -input_path=FILE\n");
     return 1;
   }
-  const build = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  const build = spawnSync(process.execPath, ["scripts/build.mjs", "--emulator"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) return 1;
 
   const env: Record<string, string | undefined> = {};
@@ -51,9 +51,11 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   }
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
-  process.stderr.write(`Starting the Firestore and Functions emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
+  process.stderr.write(`Starting the Firestore, Functions and Cloud Tasks emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
   try {
     return await runWithEmulators(command, {
+      // Cloud Tasks: the admission queue of batches (named, so that its address reaches the command).
+      only: ["firestore", "functions", "tasks"],
       env,
       timeoutSeconds: options.timeoutSeconds,
       waitPortsSeconds: 0,

@@ -6,6 +6,7 @@ import { COLLECTIONS } from "../pipeline/collections";
 import type { PipelineDeps } from "../pipeline/pipeline-deps";
 import { startJob } from "../pipeline/start-job";
 import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch } from "./batch-schema";
+import { decodeDispatch } from "./dispatch-wire";
 import { buildRunJob } from "./run-job";
 
 export type AdmitOutcome =
@@ -18,7 +19,7 @@ type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
 
 /** Throws only when Firestore itself failed, so that the queue's retry policy redelivers the dispatch. */
 export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome> {
-  const parsed = RowDispatchSchema.safeParse(data);
+  const parsed = RowDispatchSchema.safeParse(decodeDispatch(data));
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${formatPath(i.path) || "(payload)"}: ${i.message}`).join("; ");
     return { kind: "invalid", reason: `not a batch row dispatch: ${reason}` };

@@ -1,5 +1,6 @@
 // Hands runs to the admission queue: a Cloud Tasks queue whose dispatches call the admitBatchRow function.
 import type { RowDispatch } from "./batch-schema";
+import { encodeDispatch } from "./dispatch-wire";
 
 /** The queue function (functions/src/index.ts); the Cloud Tasks emulator knows a queue by the bare function name. */
 export const ADMIT_FUNCTION = "admitBatchRow";
@@ -29,7 +30,7 @@ export async function createTaskQueueEnqueuer(options: EnqueuerOptions = {}): Pr
   const queue = getFunctions(app).taskQueue(ADMIT_FUNCTION);
   return async (dispatch, taskId) => {
     try {
-      await queue.enqueue(dispatch, { id: taskId });
+      await queue.enqueue(encodeDispatch(dispatch), { id: taskId });
       return "enqueued";
     } catch (err) {
       if ((err as { code?: string }).code === "functions/task-already-exists") return "exists";

@@ -44,3 +44,14 @@ describe("a run's job", () => {
     expect(queueTaskId("x", "retry2")).toMatch(/-x-retry2$/);
   });
 });
+
+describe("a dispatch on the wire", () => {
+  it("is ASCII JSON text (the Tasks emulator reads bodies as Latin-1) that decodes to the same dispatch", async () => {
+    const { decodeDispatch, encodeDispatch } = await import("../../../shared/batch/dispatch-wire");
+    const dispatch = { kind: "admit" as const, batch_id: "b", row_index: 1, repeat: 0, inputs: { text: "שלום 🧪 \"q\"\n日本" } };
+    const wire = encodeDispatch(dispatch);
+    expect(wire.dispatch).toMatch(/^[\x00-\x7e]*$/);
+    expect(decodeDispatch(JSON.parse(JSON.stringify(wire)))).toEqual(dispatch);
+    expect(decodeDispatch({ kind: "retry" })).toEqual({ kind: "retry" });
+  });
+});
