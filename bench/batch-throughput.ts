@@ -1,143 +1,167 @@
-// Benchmark 4: a batch of one-step tasks through the triggers against a rate-limited stand-in, against the limit's own bound.
+// Benchmark 4: a batch through the batch path (submit, the paced admission queue, the triggers) against a rate-limited
+// stand-in, against the limit's own bound; beside it the same rows created all at once as jobs, without pacing.
 import type { Firestore } from "firebase-admin/firestore";
-import { oneStepTask } from "./bench-configs";
+import { planBatch, type BatchPlan } from "../shared/batch/plan-batch";
+import { rowsPerSecondFor } from "../shared/batch/queue-config";
+import { buildRunJob } from "../shared/batch/run-job";
+import { runAt } from "../shared/batch/expand-rows";
+import { submitBatch } from "../shared/batch/submit-batch";
+import { ADMIT_FUNCTION, createTaskQueueEnqueuer } from "../shared/batch/task-queue";
+import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
+import { COLLECTIONS } from "../shared/pipeline/collections";
+import { rowTask } from "./bench-configs";
 import { configureStandin, resetStandin, standinConfig, standinStats } from "./standin-client";
 import { round } from "./stats";
+import { waitForRuns } from "./wait-for-runs";
 
 export interface BatchThroughputOptions {
-  tasks: number;
+  rows: number;
   /** The stand-in's requests-per-minute limit; 0 runs unlimited (smoke test). */
   rpm: number;
   /**
-   * Requests the limiter lets through at once (the stand-in's `rpmBurst`): a small burst makes the limit a
-   * smooth pace, so that calls/limit is the true bound. 0 keeps the stand-in's sliding 60 s window.
+   * Requests the stand-in's limiter lets through at once (its token bucket). The Tasks emulator dispatches a second's
+   * worth of rows at the top of each second, so the bucket holds one second of the limit (rpm / 60): any more and a
+   * burst could beat the bound, any less and the emulator's own rhythm would meet 429s no real queue causes.
    */
   rpmBurst: number;
   latencyMs: number;
-  /**
-   * Tasks released and not yet ended, at most. The emulator queues the event of every task created, and a
-   * Functions emulator that delivers events in parallel starts one worker process per concurrent event:
-   * hundreds at once would measure the queue or process start-up, not the executor.
-   */
-  inFlight: number;
+  /** Also run the same rows created at once as jobs, without the queue. */
+  unpaced: boolean;
   timeoutMs: number;
 }
 
-/**
- * The Firestore emulator delivers one trigger event at a time, waiting for each function to return (measured:
- * six 1 s triggers created at once run one after another). In the emulator the pipeline therefore runs at most
- * 1 / (latency + per-task overhead), about 2.6 tasks a second at 300 ms; the limit must sit below that to be
- * what sets the pace: 120 rpm, so 300 calls take at least 150 s.
- */
-export const BATCH_THROUGHPUT_DEFAULTS: BatchThroughputOptions = { tasks: 300, rpm: 120, rpmBurst: 1, latencyMs: 300, inFlight: 12, timeoutMs: 400_000 };
+/** 120 requests a minute, one model call a row: the queue admits 2 rows a second, so 300 rows take at least 150 s. */
+export const BATCH_THROUGHPUT_DEFAULTS: BatchThroughputOptions = { rows: 300, rpm: 120, rpmBurst: 2, latencyMs: 300, unpaced: true, timeoutMs: 600_000 };
+
+/** One model call per row: the chain of this benchmark. */
+const CALLS_PER_ROW = 1;
+
+/** The pace the bench session's bundle must be built with (bench/run.ts passes it to the build). */
+export const benchRowsPerSecond = (options: BatchThroughputOptions): number | undefined => (options.rpm > 0 ? rowsPerSecondFor(options.rpm, CALLS_PER_ROW) : undefined);
+
+export interface RunFigures {
+  seconds: number;
+  failed: number;
+  model_requests: number;
+  model_rate_limited: number;
+  failed_codes: Record<string, number>;
+  first_run_seconds: number;
+}
 
 export interface BatchThroughputResult {
-  batch_tasks: number;
+  batch_rows: number;
   batch_seconds: number;
-  /** calls / limit: the shortest time the limit allows. */
+  /** rows x calls / limit: the shortest time the limit allows. */
   rate_bound_seconds: number;
   /** rate_bound_seconds / batch_seconds: 1.0 is perfect. */
   throughput_ratio: number;
   batch_failed: number;
-  /** What the stand-in saw: every call, the ones it answered, and the ones it turned away with 429. */
-  model_requests: number;
-  model_answered: number;
-  model_rate_limited: number;
-  /** When the first task ended, from the start of the batch: the pipeline's start-up (worker processes, first loads). */
-  first_task_seconds: number;
+  /** 429 answers / model calls (every request the stand-in saw). */
+  throttled_ratio: number;
+  unpaced_seconds: number;
+  unpaced_throughput_ratio: number;
+  unpaced_throttled_ratio: number;
+  unpaced_failed: number;
+  /** The queue's rate as the emulator reports it. */
+  queue_rows_per_second: number;
+  paced: RunFigures;
+  unpaced?: RunFigures;
   rpm: number;
   rpm_burst: number;
   latency_ms: number;
-  in_flight: number;
-  failed_codes: Record<string, number>;
 }
 
 export async function measureBatchThroughput(db: Firestore, standinUrl: string, tag: string, options: BatchThroughputOptions = BATCH_THROUGHPUT_DEFAULTS): Promise<BatchThroughputResult> {
-  const knobs: Record<string, unknown> = { latencyMs: options.latencyMs, rpm: options.rpm, faults: {}, script: [] };
-  if (options.rpmBurst > 0) {
-    if (!("rpmBurst" in (await standinConfig(standinUrl)))) {
-      throw new Error(
-        "batch-throughput: the stand-in has no rpmBurst knob, and its sliding 60 s window lets a burst of rpm calls through at once, " +
-          "which makes calls/limit no bound at all; add the knob to shared/standin/standin-server.ts (docs/performance.md says how) or run with rpmBurst 0",
-      );
-    }
-    knobs.rpmBurst = options.rpmBurst;
-  }
-  await configureStandin(standinUrl, knobs);
-  await resetStandin(standinUrl);
-
-  const taskId = `bench_batch_${tag.replace(/\W/g, "_")}`;
-  const config = oneStepTask(taskId, "Answer in one line: what is a batch?");
-  const ended = new Map<string, { status: string; code?: string }>();
-  let created = 0;
-  let firstEndedAt: number | undefined;
-  const began = performance.now();
-
-  const finished = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unsubscribe();
-      reject(new Error(`batch-throughput: ${ended.size} of ${options.tasks} tasks ended within ${Math.round(options.timeoutMs / 1000)} s; see the emulator log`));
-    }, options.timeoutMs);
-    const release = () => {
-      while (created < options.tasks && created - ended.size < options.inFlight) {
-        const id = `bench-batch-${tag}-${String(created).padStart(4, "0")}`;
-        created++;
-        db.collection("tasks").doc(id).create(config).catch((error: Error) => {
-          clearTimeout(timer);
-          unsubscribe();
-          reject(new Error(`batch-throughput: could not create tasks/${id}: ${error.message}`));
-        });
-      }
-    };
-    const unsubscribe = db
-      .collection("tasks")
-      .where("task_id", "==", taskId)
-      .onSnapshot(
-        (snap) => {
-          for (const change of snap.docChanges()) {
-            const status = change.doc.get("status");
-            if ((status === "success" || status === "failed") && !ended.has(change.doc.id)) {
-              ended.set(change.doc.id, { status, code: change.doc.get("error.code") });
-              firstEndedAt ??= performance.now();
-            }
-          }
-          if (ended.size >= options.tasks) {
-            clearTimeout(timer);
-            unsubscribe();
-            resolve(performance.now());
-          } else release();
-        },
-        (error) => {
-          clearTimeout(timer);
-          reject(new Error(`batch-throughput: listening to the batch failed: ${error.message}`));
-        },
-      );
-    release();
-  });
-  const endedAt = await finished;
-  const stats = await standinStats(standinUrl);
-  await configureStandin(standinUrl, { latencyMs: 0, rpm: 0 });
-
-  const seconds = (endedAt - began) / 1000;
-  const calls = options.tasks; // one model step per task
-  const bound = options.rpm > 0 ? (calls / options.rpm) * 60 : 0;
-  const failed = [...ended.values()].filter((e) => e.status === "failed");
-  const failedCodes: Record<string, number> = {};
-  for (const f of failed) failedCodes[f.code ?? "unknown"] = (failedCodes[f.code ?? "unknown"] ?? 0) + 1;
+  const queueRate = await checkQueueRate(options);
+  if (options.rpmBurst > 0) await requireRpmBurst(standinUrl);
+  const plan = benchPlan(`bench-batch-${tag}`, options.rows);
+  const paced = await timed(standinUrl, options, () => submitPaced(db, plan), (timeoutMs) => waitForRuns(db, plan.batchId, options.rows, timeoutMs));
+  const unpaced = options.unpaced ? await timed(standinUrl, options, () => createAtOnce(db, plan, `${plan.batchId}-unpaced`), (timeoutMs) => waitForRuns(db, `${plan.batchId}-unpaced`, options.rows, timeoutMs)) : undefined;
+  await configureStandin(standinUrl, { latencyMs: 0, rpm: 0, rpmBurst: 0 });
+  const bound = options.rpm > 0 ? ((options.rows * CALLS_PER_ROW) / options.rpm) * 60 : 0;
+  const ratio = (run?: RunFigures) => (run && options.rpm > 0 ? round(bound / run.seconds, 3) : Number.NaN);
+  const throttled = (run?: RunFigures) => (run ? round(run.model_rate_limited / Math.max(1, run.model_requests), 4) : Number.NaN);
   return {
-    batch_tasks: options.tasks,
-    batch_seconds: round(seconds, 2),
+    batch_rows: options.rows,
+    batch_seconds: paced.seconds,
     rate_bound_seconds: round(bound, 2),
-    throughput_ratio: options.rpm > 0 ? round(bound / seconds, 3) : Number.NaN,
-    batch_failed: failed.length,
-    model_requests: stats.requests,
-    model_answered: stats.answered,
-    model_rate_limited: stats.faults.rate_limited ?? 0,
-    first_task_seconds: round(((firstEndedAt ?? endedAt) - began) / 1000, 2),
+    throughput_ratio: ratio(paced),
+    batch_failed: paced.failed,
+    throttled_ratio: throttled(paced),
+    unpaced_seconds: unpaced?.seconds ?? Number.NaN,
+    unpaced_throughput_ratio: ratio(unpaced),
+    unpaced_throttled_ratio: throttled(unpaced),
+    unpaced_failed: unpaced?.failed ?? Number.NaN,
+    queue_rows_per_second: queueRate,
+    paced,
+    ...(unpaced ? { unpaced } : {}),
     rpm: options.rpm,
     rpm_burst: options.rpmBurst,
     latency_ms: options.latencyMs,
-    in_flight: options.inFlight,
-    failed_codes: failedCodes,
   };
+}
+
+/** A grid of `rows` values of one variable, each row one model call. */
+export function benchPlan(batchId: string, rows: number): BatchPlan {
+  const task = rowTask("answer", "Answer in one line: what is item %item%?", ["item"]);
+  const planned = planBatch({ raw: { batch_id: batchId, job: { task_config: task }, grid: { item: Array.from({ length: rows }, (_, i) => String(i)) } } }, DEFAULT_VALIDATION);
+  if (!planned.ok) throw new Error(`batch-throughput: the benchmark's batch is invalid: ${JSON.stringify(planned.issues)}`);
+  return planned.plan;
+}
+
+async function submitPaced(db: Firestore, plan: BatchPlan): Promise<void> {
+  const submitted = await submitBatch({ db, enqueue: await createTaskQueueEnqueuer() }, plan);
+  if (submitted.kind !== "created") throw new Error(`batch-throughput: the benchmark's batch was not created: ${JSON.stringify(submitted)}`);
+}
+
+/** The comparison: every row's job created at once (status queued), as a script without a queue would. */
+async function createAtOnce(db: Firestore, plan: BatchPlan, batchId: string): Promise<void> {
+  const writer = db.bulkWriter();
+  for (let i = 0; i < plan.runsTotal; i++) {
+    const run = runAt(plan.space, i);
+    const { jobId, doc } = buildRunJob({ batch_id: batchId, job: plan.template }, { kind: "admit", batch_id: batchId, row_index: run.rowIndex, repeat: run.repeat, inputs: run.inputs });
+    void writer.create(db.collection(COLLECTIONS.jobs).doc(jobId), doc);
+  }
+  await writer.close();
+}
+
+/** From the start of `start` to the moment the last run is seen ended, with what the stand-in saw meanwhile. */
+async function timed(standinUrl: string, options: BatchThroughputOptions, start: () => Promise<void>, ended: (timeoutMs: number) => Promise<{ firstEndedAt: number; failedCodes: Record<string, number> }>): Promise<RunFigures> {
+  await configureStandin(standinUrl, { latencyMs: options.latencyMs, rpm: options.rpm, rpmBurst: options.rpmBurst, faults: {}, script: [] });
+  await resetStandin(standinUrl);
+  const began = performance.now();
+  const waiting = ended(options.timeoutMs);
+  await start();
+  const { firstEndedAt, failedCodes } = await waiting;
+  const seconds = (performance.now() - began) / 1000;
+  const stats = await standinStats(standinUrl);
+  return {
+    seconds: round(seconds, 2),
+    failed: Object.values(failedCodes).reduce((a, b) => a + b, 0),
+    model_requests: stats.requests,
+    model_rate_limited: stats.faults.rate_limited ?? 0,
+    failed_codes: failedCodes,
+    first_run_seconds: round((firstEndedAt - began) / 1000, 2),
+  };
+}
+
+/**
+ * The queue must pace at the limit's rows per second; the emulator says at what rate it was created (from the bundle's
+ * BATCH_MAX_DISPATCHES_PER_SECOND, which bench/run.ts sets when it builds). A stand-in without rpmBurst is refused too.
+ */
+async function checkQueueRate(options: BatchThroughputOptions): Promise<number> {
+  const host = process.env.CLOUD_TASKS_EMULATOR_HOST;
+  if (!host) throw new Error("batch-throughput: CLOUD_TASKS_EMULATOR_HOST is not set; the benchmark needs the Cloud Tasks emulator");
+  const stats = (await (await fetch(`http://${host}/queueStats`)).json()) as Record<string, { maxRate: number }>;
+  const queue = Object.entries(stats).find(([key]) => key.endsWith(`-${ADMIT_FUNCTION}`))?.[1];
+  if (!queue) throw new Error(`batch-throughput: the Tasks emulator has no ${ADMIT_FUNCTION} queue (it lists ${Object.keys(stats).join(", ") || "none"})`);
+  const wanted = benchRowsPerSecond(options);
+  if (wanted !== undefined && Math.abs(queue.maxRate - wanted) > 1e-9) {
+    throw new Error(`batch-throughput: the admission queue paces ${queue.maxRate} rows/s, the benchmark needs ${wanted}: build with BATCH_MAX_DISPATCHES_PER_SECOND=${wanted} (npm run bench does, unless --no-build)`);
+  }
+  return queue.maxRate;
+}
+
+async function requireRpmBurst(standinUrl: string): Promise<void> {
+  if (!("rpmBurst" in (await standinConfig(standinUrl)))) throw new Error("batch-throughput: the stand-in has no rpmBurst knob (shared/standin/standin-server.ts)");
 }

@@ -29,3 +29,10 @@ export function chainJob(jobId: string, tasks: number): JobConfigInput {
     task_configs: Array.from({ length: tasks - 1 }, (_, i) => task(i + 2)),
   };
 }
+
+/** A one-step task whose entry declares `inputs` (a batch's row variables) and asks `prompt` (with their %names%). */
+export function rowTask(taskId: string, prompt: string, inputs: readonly string[]): TaskConfigInput {
+  const declared = Object.fromEntries(inputs.map((name) => [name, ""]));
+  const task = oneStepTask(taskId, prompt);
+  return { ...task, input_config: { payload: declared }, steps: task.steps!.map((step) => ({ ...step, input_config: { payload: declared } })) };
+}

@@ -1,4 +1,5 @@
 // The shape of a benchmark run's results, and the figures the issue names, pulled out of each benchmark's details.
+import type { BatchSubmitResult } from "./batch-submit";
 import type { BatchThroughputResult } from "./batch-throughput";
 import type { ColdStartResult } from "./cold-start";
 import type { EngineOverheadResult } from "./engine-overhead";
@@ -11,19 +12,32 @@ export interface BenchDetails {
   firestore_cost?: FirestoreCostResult;
   batch_throughput?: BatchThroughputResult;
   cold_start?: ColdStartResult;
+  batch_submit?: BatchSubmitResult;
 }
 export type BenchName = keyof BenchDetails;
-export const BENCH_NAMES: readonly BenchName[] = ["engine_overhead", "hop_latency", "firestore_cost", "batch_throughput", "cold_start"];
-/** The benchmarks that need the Firestore and Functions emulators. */
-export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore_cost", "batch_throughput"];
+export const BENCH_NAMES: readonly BenchName[] = ["engine_overhead", "hop_latency", "firestore_cost", "batch_throughput", "cold_start", "batch_submit"];
+/** The benchmarks that need the Firestore, Functions and Cloud Tasks emulators, in the order they run. */
+export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore_cost", "batch_throughput", "batch_submit"];
 
 /** The keys the issue names, per benchmark, in the order the table prints them. */
 export const FIGURE_KEYS = {
   engine_overhead: ["engine_us_per_step", "langchain_us_per_step", "overhead_ratio"],
   hop_latency: ["hop_ms_p50", "hop_ms_p95", "hop_floor_ms", "hop_floor_ratio", "bare_hop_ms_p50", "hop_ratio"],
   firestore_cost: ["reads_per_task", "writes_per_task"],
-  batch_throughput: ["batch_tasks", "batch_seconds", "rate_bound_seconds", "throughput_ratio", "batch_failed"],
+  batch_throughput: [
+    "batch_rows",
+    "batch_seconds",
+    "rate_bound_seconds",
+    "throughput_ratio",
+    "batch_failed",
+    "throttled_ratio",
+    "unpaced_seconds",
+    "unpaced_throughput_ratio",
+    "unpaced_throttled_ratio",
+    "unpaced_failed",
+  ],
   cold_start: ["cold_start_ms", "bare_cold_start_ms", "cold_start_ratio", "bundle_bytes"],
+  batch_submit: ["batch_submit_rows", "batch_submit_seconds", "batch_submit_rows_per_s", "batch_submit_peak_mb"],
 } as const satisfies { [B in BenchName]: readonly (keyof NonNullable<BenchDetails[B]>)[] };
 
 export type Figures = Record<string, number>;

@@ -1,4 +1,5 @@
 // How big each benchmark runs: the full sizes of `npm run bench`, and tiny ones that only prove the code still works.
+import { BATCH_SUBMIT_DEFAULTS, type BatchSubmitOptions } from "./batch-submit";
 import { BATCH_THROUGHPUT_DEFAULTS, type BatchThroughputOptions } from "./batch-throughput";
 import { COLD_START_DEFAULTS, type ColdStartOptions } from "./cold-start";
 import { ENGINE_OVERHEAD_DEFAULTS, type EngineOverheadOptions } from "./engine-overhead";
@@ -11,6 +12,7 @@ export interface BenchSizes {
   firestore_cost: FirestoreCostOptions;
   batch_throughput: BatchThroughputOptions;
   cold_start: ColdStartOptions;
+  batch_submit: BatchSubmitOptions;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -19,6 +21,7 @@ export const FULL_SIZES: BenchSizes = {
   firestore_cost: FIRESTORE_COST_DEFAULTS,
   batch_throughput: BATCH_THROUGHPUT_DEFAULTS,
   cold_start: COLD_START_DEFAULTS,
+  batch_submit: BATCH_SUBMIT_DEFAULTS,
 };
 
 /** Seconds in all; the figures mean nothing, but every code path of every benchmark runs. */
@@ -27,6 +30,7 @@ export const SMOKE_SIZES: BenchSizes = {
   hop_latency: { ...HOP_LATENCY_DEFAULTS, tasks: 3, chains: 1, warmupChains: 0 },
   firestore_cost: { tasks: 2 },
   // No limit: the smoke run must not wait on a rate window, nor need a particular stand-in knob.
-  batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, tasks: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, inFlight: 2 },
+  batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, rows: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, timeoutMs: 120_000 },
   cold_start: { repeats: 1 },
+  batch_submit: { rows: 50, timeoutMs: 120_000 },
 };

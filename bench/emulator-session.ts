@@ -1,4 +1,4 @@
-// Runs a command inside Firestore + Functions emulators whose config also loads the bench-only bare functions codebase.
+// Runs a command inside Firestore + Functions + Cloud Tasks emulators whose config also loads the bench-only bare functions codebase.
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runWithEmulators } from "../scripts/with-emulators.mjs";
@@ -9,7 +9,7 @@ export const BARE_CODEBASE = { source: "bench/bare-functions", codebase: "bench-
 export const BENCH_LINE_PREFIX = "[bench] ";
 
 export interface SessionOptions {
-  /** Firestore listens on portBase, Functions on +1, the hub on +2, the logger on +3. */
+  /** Firestore listens on portBase, Functions on +1, the hub on +2, the logger on +3, Cloud Tasks on +5. */
   portBase: number;
   env: Record<string, string | undefined>;
   timeoutSeconds: number;
@@ -19,7 +19,7 @@ export interface SessionOptions {
 
 type FirebaseConfig = { functions?: unknown; emulators?: Record<string, unknown> } & Record<string, unknown>;
 
-/** firebase.json's content plus the bare codebase, with the emulators on portBase to portBase + 3. */
+/** firebase.json's content plus the bare codebase, with the emulators on portBase to portBase + 5. */
 export function benchFirebaseConfig(base: FirebaseConfig, portBase: number): FirebaseConfig {
   const functions = Array.isArray(base.functions) ? base.functions : base.functions ? [base.functions] : [];
   return {
@@ -31,6 +31,8 @@ export function benchFirebaseConfig(base: FirebaseConfig, portBase: number): Fir
       functions: { host: "127.0.0.1", port: portBase + 1 },
       hub: { host: "127.0.0.1", port: portBase + 2 },
       logging: { host: "127.0.0.1", port: portBase + 3 },
+      // Where with-emulators puts it too (+4 is Auth, which the bench does not start).
+      tasks: { host: "127.0.0.1", port: portBase + 5 },
       ui: { enabled: false },
       // The Firestore-cost benchmark drives the pipeline in-process under a second project id, where no trigger fires.
       singleProjectMode: false,
@@ -57,6 +59,7 @@ export async function runInBenchEmulators(command: string[], options: SessionOpt
   try {
     return await runWithEmulators(command, {
       configFile,
+      only: ["firestore", "functions", "tasks"],
       env: options.env,
       timeoutSeconds: options.timeoutSeconds,
       // firebase-tools' lines go to the log; the benchmarks' own lines, marked with the prefix, to the terminal.

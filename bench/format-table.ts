@@ -6,8 +6,9 @@ const TITLES = {
   engine_overhead: "1. engine overhead (in-process, instant fake model)",
   hop_latency: "2. hop latency (Firestore + Functions emulators)",
   firestore_cost: "3. Firestore cost per task (counted calls)",
-  batch_throughput: "4. batch throughput under a rate limit",
+  batch_throughput: "4. batch throughput under a rate limit (the batch path, paced; unpaced beside it)",
   cold_start: "5. cold start (fresh Node process)",
+  batch_submit: "6. submitting a batch (npm run batch -- submit, a 10,000-row grid)",
 } as const;
 
 const show = (value: number | undefined) => (value === undefined ? "-" : Number.isNaN(value) ? "n/a" : String(value));

@@ -1,6 +1,6 @@
 // Bundles the Cloud Functions and the shared engine into functions/lib/index.js, the folder `firebase deploy` ships.
 import { build } from "esbuild";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,6 +14,15 @@ const functionsPackage = JSON.parse(readFileSync(join(repoRoot, "functions", "pa
 const dependencies = Object.keys(functionsPackage.dependencies ?? {});
 const external = dependencies.flatMap((name) => [name, `${name}/*`]);
 
+// The admission queue's options are fixed when the queue is created: by a deploy, from the function's manifest, which
+// firebase-tools reads by loading this bundle without functions/.env in its environment. So they are read here, from
+// the environment of the build and then functions/.env, and written into the bundle (shared/batch/queue-config.ts).
+// `--emulator` (npm start, npm test, npm run bench): the Functions emulator runs every concurrent dispatch in a worker
+// process of its own, so a deployed default of 20 at once would start 20 Node processes on a laptop; 2 keep up with
+// the emulator's pace. A deploy builds without the flag.
+const forEmulator = process.argv.includes("--emulator");
+const queueEnv = { ...(forEmulator ? { BATCH_MAX_CONCURRENT_DISPATCHES: "2" } : {}), ...readQueueEnv() };
+
 const result = await build({
   entryPoints: [entry],
   outfile,
@@ -26,15 +35,34 @@ const result = await build({
   minify: false,
   logLevel: "warning",
   metafile: true,
+  define: { __BATCH_QUEUE_ENV__: JSON.stringify(queueEnv) },
 }).catch(() => {
   // esbuild has already printed each error with its file and line.
   console.error(`build failed: fix the errors above in functions/src or shared/, then run \`npm run build\` again`);
   process.exit(1);
 });
 
+/** BATCH_* from the environment, else from functions/.env (KEY=VALUE lines; # comments; optional quotes). */
+function readQueueEnv() {
+  /** @type {Record<string, string>} */
+  const fromFile = {};
+  const dotenv = join(repoRoot, "functions", ".env");
+  if (existsSync(dotenv)) {
+    for (const line of readFileSync(dotenv, "utf8").split(/\r?\n/)) {
+      const match = /^\s*(BATCH_[A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+      if (match?.[1] && match[2] !== undefined) fromFile[match[1]] = match[2].replace(/^(["'])(.*)\1$/, "$2");
+    }
+  }
+  /** @type {Record<string, string>} */
+  const env = { ...fromFile };
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith("BATCH_") && value !== undefined) env[name] = value;
+  return env;
+}
+
 const bytes = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules")).length;
+const queue = Object.keys(queueEnv).length ? `; batch queue: ${Object.entries(queueEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
 console.log(
   `built ${relative(repoRoot, outfile)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} source files ` +
-    `(external: ${dependencies.join(", ")})`,
+    `(external: ${dependencies.join(", ")})${queue}`,
 );

@@ -24,14 +24,14 @@ const DOC_SCREENSHOTS = ["batches", "batch-rows", "job", "submit-invalid"];
 /**
  * The suites that need emulators. `emulator` (handler and rules tests) runs with Firestore alone, so that the
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
- * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, and
- * Auth, whose signed-in users call the submitJob callable. `e2e` adds Hosting, which serves the results page
- * (web/dist) to headless Chromium.
+ * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, Auth,
+ * whose signed-in users call the submitJob callable, and Cloud Tasks, the queue that admits a batch's runs. `e2e`
+ * adds Hosting, which serves the results page (web/dist) to headless Chromium.
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
-  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth"], standin: true },
-  { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "hosting"], standin: true },
+  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true },
+  { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "tasks", "hosting"], standin: true },
 ];
 
 const args = process.argv.slice(2);
@@ -154,7 +154,7 @@ if (!onlyEmulator) {
   runStep("type-check of the page (tsc --noEmit -p web, DOM lib)", bin("tsc"), ["--noEmit", "-p", "web"]);
   runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);
 }
-const builtFunctions = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs")]);
+const builtFunctions = runStep("build (functions/lib/index.js)", process.execPath, [join(repoRoot, "scripts", "build.mjs"), "--emulator"]);
 const built = runStep("build (web/dist, the results page)", bin("vite"), ["build", "web"]) && builtFunctions;
 
 const phases = EMULATOR_PHASES.filter((phase) => !onlyE2e || phase.project === "e2e")

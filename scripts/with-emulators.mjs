@@ -1,4 +1,4 @@
-// Runs one command inside `firebase emulators:exec` (Firestore + Functions, Auth and Hosting on request), offline when the machine allows it.
+// Runs one command inside `firebase emulators:exec` (Firestore + Functions; Auth, Cloud Tasks and Hosting on request), offline when the machine allows it.
 // @ts-check
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,13 +9,16 @@ import { emulatorEnv } from "./emulator-env.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const EMULATOR_PROJECT_ID = "demo-llm-agent-executor";
-const ALL_EMULATORS = ["firestore", "functions", "auth", "hosting"];
+const ALL_EMULATORS = ["firestore", "functions", "auth", "tasks", "hosting"];
 // What a caller gets without `only`: Auth and Hosting only when asked for (the submitJob and end-to-end suites, the
 // local stack), so that every other session (the benches with their own port-moved configs) starts what it did before.
+// The Cloud Tasks emulator (the batch admission queue) starts with the Functions emulator whether asked for or not:
+// firebase-tools starts it beside every Functions emulator, on its configured port; naming it in `only` also exports
+// its address.
 const DEFAULT_EMULATORS = ["firestore", "functions"];
 const DEFAULT_TIMEOUT_S = 1800;
 const USAGE =
-  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth][,hosting]] " +
+  "usage: node scripts/with-emulators.mjs [--only firestore[,functions][,auth][,tasks][,hosting]] " +
   `[--timeout SECONDS (default ${DEFAULT_TIMEOUT_S})] [--wait-ports SECONDS (default 0)] -- <command...>`;
 
 /**
@@ -50,7 +53,9 @@ export async function runWithEmulators(
   }
   const extraEnv = await emulatorEnv();
   const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
-  await waitForFreePorts(only, waitPortsSeconds, configFile);
+  // The Tasks emulator comes with the Functions emulator, so its port must be free too.
+  const listening = only.includes("functions") && !only.includes("tasks") ? [...only, "tasks"] : only;
+  await waitForFreePorts(listening, waitPortsSeconds, configFile);
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
 
@@ -150,6 +155,7 @@ function movedEmulators(port) {
     hub: { host: "127.0.0.1", port: port + 2 },
     logging: { host: "127.0.0.1", port: port + 3 },
     auth: { host: "127.0.0.1", port: port + 4 },
+    tasks: { host: "127.0.0.1", port: port + 5 },
     hosting: { host: "127.0.0.1", port: port + 6 },
   };
 }
@@ -157,7 +163,7 @@ function movedEmulators(port) {
 /**
  * Where an emulator listens in a session started now: firebase.json's address, or the moved one under
  * EMULATOR_PORT_BASE (for a caller outside the session, such as the local stack printing the page's address).
- * @param {"firestore" | "functions" | "auth" | "hosting"} name
+ * @param {"firestore" | "functions" | "auth" | "tasks" | "hosting"} name
  * @returns {{ host: string, port: number } | undefined}
  */
 export function emulatorAddress(name) {
@@ -171,8 +177,9 @@ export function emulatorAddress(name) {
 
 /**
  * firebase.json, or with EMULATOR_PORT_BASE=N a copy in the repo root (gitignored) whose emulators listen on
- * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth) and N+6 (Hosting, the results page):
- * several emulator sessions on one machine.
+ * N (Firestore), N+1 (Functions), N+2 (hub), N+3 (logging), N+4 (Auth), N+5 (Cloud Tasks) and N+6 (Hosting, the
+ * results page): several emulator sessions on one machine. (firebase-tools starts the Tasks emulator with every
+ * Functions emulator, so its port must move too, or two sessions would both claim 9499.)
  * @param {string | undefined} base
  */
 function configForPortBase(base) {

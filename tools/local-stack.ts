@@ -1,6 +1,6 @@
-// Runs a command inside the local stack: built functions and results page, the Firestore, Functions, Auth and Hosting
-// emulators, and the model stand-in the functions call for every provider without a key (and for Vertex AI).
-// Shared by `npm start` and `npm run emulators`; prints the results page's address once the emulators are up.
+// Runs a command inside the local stack: built functions and results page, the Firestore, Functions, Auth, Cloud Tasks
+// and Hosting emulators, and the model stand-in the functions call for every provider without a key (and for Vertex
+// AI). Shared by `npm start` and `npm run emulators`; prints the results page's address once the emulators are up.
 import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
@@ -17,7 +17,7 @@ export const EMULATOR_LOG = ".runs/emulators.log";
 
 /** An Auth emulator account with the admin claim, so that the seeded jobs (which have no owner) can be read in the page. */
 export const LOCAL_ADMIN = { email: "admin@example.com", password: "local-admin" };
-const EMULATORS = ["firestore", "functions", "auth", "hosting"];
+const EMULATORS = ["firestore", "functions", "auth", "tasks", "hosting"];
 
 /** firebase-tools' own lines ("i  functions: ...", "✔  ...", ">  {function log}"): kept in the log file. */
 export const FIREBASE_LINE = /^(?:[i✔⚠>+!✖⬢]\s{1,2}|\s+FirebaseError|Running script:|Serving at port|\s*$|┌|│|└|├)/u;
@@ -37,7 +37,7 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     process.stderr.write("Without them you can still run a task locally: npm run task-runner -- -input_path=FILE\n");
     return 1;
   }
-  const build = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  const build = spawnSync(process.execPath, ["scripts/build.mjs", "--emulator"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) return 1;
   const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], { stdio: ["ignore", "ignore", "inherit"] });
   if (buildWeb.status !== 0) return 1;
@@ -67,7 +67,7 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   if (missing.includes("OPENAI_API_KEY") && !process.env.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standin.url}/v1`;
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
-  process.stderr.write(`Starting the Firestore, Functions, Auth and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
+  process.stderr.write(`Starting the Firestore, Functions, Auth, Cloud Tasks and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
   let announced = false;
   try {
     return await runWithEmulators(command, {

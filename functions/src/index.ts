@@ -51,3 +51,15 @@ export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSecon
 
 // The callable through which signed-in users submit jobs, defined with its options in its own module.
 export { submitJob } from "./submit-job-callable";
+
+// The admission queue of batches (Cloud Tasks), defined with its options in its own module.
+export { admitBatchRow } from "./admit-batch-row-function";
+
+/**
+ * Ends running batches whose runs have all ended, for batches nobody watches (`npm run batch -- watch` ends the one it
+ * follows): reading a batch's progress writes its end once. Aggregations only, no model: no secret.
+ */
+export const settleBatches = onSchedule({ schedule: "every 10 minutes", timeoutSeconds: 300, memory: "512MiB", cpu: 1 }, async () => {
+  const { onSettleBatches } = await import("./triggers");
+  await onSettleBatches();
+});

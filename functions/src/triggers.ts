@@ -6,6 +6,10 @@ import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-ta
 import { endJob } from "../../shared/pipeline/cancel-job";
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
+import { admitRow } from "../../shared/batch/admit-row";
+import { settleBatches } from "../../shared/batch/settle-batches";
+import { getDb } from "../../shared/pipeline/firestore";
+import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
@@ -77,4 +81,19 @@ export async function onSweep(): Promise<void> {
   if (tasks) logger.warn(`ran ${result.expired.length} task(s) whose lease had expired and ${result.unstarted.length} never started`, result.outcomes);
   const jobs = Object.entries(result.jobs).filter(([, outcome]) => outcome !== "in progress");
   if (jobs.length) logger.warn(`reconciled ${jobs.length} job(s) left running`, Object.fromEntries(jobs));
+}
+
+/**
+ * One dispatch of the batch admission queue. Its deps are Firestore and validation only: it calls no model, so it
+ * neither needs nor declares the Gemini key. Throws only when Firestore failed, for the queue to retry.
+ */
+export async function onBatchRowDispatched(data: unknown): Promise<void> {
+  const outcome = await admitRow({ db: await getDb(), validation: validationFromEnv(process.env) }, data);
+  if (outcome.kind === "invalid") logger.error(`batch row not admitted: ${outcome.reason}`);
+  else logger.info(`batch row ${outcome.kind}`, outcome);
+}
+
+export async function onSettleBatches(): Promise<void> {
+  const ended = await settleBatches(await getDb(), (message, fields) => logger.warn(message, fields));
+  if (Object.keys(ended).length) logger.info(`ended ${Object.keys(ended).length} batch(es) whose runs had all ended`, ended);
 }

@@ -20,6 +20,13 @@ export const JOB_ENVELOPE_FIELDS = [
   "finished_at",
   "updated_at",
   "owner_uid",
+  // A run of a batch (shared/batch/run-job.ts): its place in the batch, set when the run's job is created.
+  "batch_id",
+  "row_id",
+  "row_index",
+  "repeat",
+  "model",
+  "inputs",
 ] as const;
 
 export const JobEnvelopeSchema = z.object({
@@ -39,6 +46,13 @@ export const JobEnvelopeSchema = z.object({
   cost: CostSchema.optional(),
   /** The Firebase Auth uid of the user who submitted the job (the submitJob callable); the rules let only them read it. */
   owner_uid: z.string().optional(),
+  /** A batch run: its batch, row (id and index), repeat index, model key (when the batch lists models) and the row's inputs. */
+  batch_id: z.string().optional(),
+  row_id: z.string().optional(),
+  row_index: z.number().int().nonnegative().optional(),
+  repeat: z.number().int().nonnegative().optional(),
+  model: z.string().optional(),
+  inputs: PayloadSchema.optional(),
   error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;

@@ -17,6 +17,11 @@ export type StartJobResult =
 export interface StartJobOptions {
   /** Only start a job whose status is one of these (the trigger starts `queued` jobs only). */
   fromStatuses: readonly string[];
+  /**
+   * Read in the start's own transaction, before any write: a reason not to start, or undefined. A batch's retry
+   * uses it so that a row is never started again after its batch was cancelled.
+   */
+  precondition?: (tx: Transaction) => Promise<string | undefined>;
 }
 
 type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
@@ -38,6 +43,8 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
       return { kind: "invalid", issues };
     }
     if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
+    const refused = await options.precondition?.(tx);
+    if (refused) return { kind: "not_started", reason: refused };
 
     // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
     const shape = JobConfigSchema.safeParse(config);

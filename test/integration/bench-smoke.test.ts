@@ -1,6 +1,7 @@
 // The emulator benchmarks run once with tiny sizes through the real triggers, so that `npm run bench` cannot rot.
 import type { Firestore } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
+import { measureBatchSubmit } from "../../bench/batch-submit";
 import { measureBatchThroughput } from "../../bench/batch-throughput";
 import { SMOKE_SIZES } from "../../bench/bench-sizes";
 import { measureFirestoreCost } from "../../bench/firestore-cost";
@@ -44,9 +45,23 @@ describe("bench smoke through the emulators (tiny sizes; the figures are not mea
     expect(Number.isNaN(hop.hop_floor_ratio)).toBe(true);
   });
 
-  it("batch throughput releases a batch of tasks, a few at a time, and waits for every one to end", async () => {
+  it("batch throughput submits a batch through the admission queue, then creates the same rows at once, and waits for every run", async () => {
+    const rows = SMOKE_SIZES.batch_throughput.rows;
     const batch = await measureBatchThroughput(db, standinUrl, uniqueId("smoke"), SMOKE_SIZES.batch_throughput);
-    expect(batch).toMatchObject({ batch_tasks: SMOKE_SIZES.batch_throughput.tasks, batch_failed: 0, model_answered: SMOKE_SIZES.batch_throughput.tasks });
+    expect(batch).toMatchObject({ batch_rows: rows, batch_failed: 0, unpaced_failed: 0, throttled_ratio: 0, paced: { model_requests: rows }, unpaced: { model_requests: rows } });
     expect(batch.batch_seconds).toBeGreaterThan(0);
+    expect(batch.unpaced_seconds).toBeGreaterThan(0);
+    expect(batch.queue_rows_per_second).toBeGreaterThan(0);
+    // No limit in the smoke run, so no bound and no ratio.
+    expect(Number.isNaN(batch.throughput_ratio)).toBe(true);
+  });
+
+  it("batch submit runs the CLI on a grid, measures its rows per second and peak memory, and cancels the batch", async () => {
+    const tag = uniqueId("smoke");
+    const submit = await measureBatchSubmit(db, tag, SMOKE_SIZES.batch_submit);
+    expect(submit.batch_submit_rows).toBe(SMOKE_SIZES.batch_submit.rows);
+    expect(submit.batch_submit_rows_per_s).toBeGreaterThan(0);
+    expect(submit.batch_submit_peak_mb).toBeGreaterThan(10);
+    expect((await db.doc(`batches/bench-submit-${tag}`).get()).get("status")).toBe("cancelled");
   });
 });

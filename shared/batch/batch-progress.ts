@@ -1,0 +1,93 @@
+// A batch's progress, derived when read: count() and sum() aggregations over its runs' job documents, never a
+// counter document (one document takes about one write a second; a batch ends hundreds of runs a minute).
+import { AggregateField, type Firestore } from "firebase-admin/firestore";
+import type { TokenUsage } from "../engine/run-record";
+import { COLLECTIONS } from "../pipeline/collections";
+import { BatchDocumentSchema, type BatchDocument, type BatchStatus } from "./batch-schema";
+
+/** Where a run is: waiting in the queue, admitted (its job created, not yet started), running, or ended. */
+export const RUN_STATES = ["queued", "admitted", "running", "success", "failed", "cancelled"] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export type RunCounts = Record<RunState, number>;
+
+/** Job statuses a batch's jobs take; `pending` is a failed run marked for a retry, waiting in the queue again. */
+const JOB_STATUSES = ["pending", "queued", "running", "success", "failed", "cancelled"] as const;
+type JobStatus = (typeof JOB_STATUSES)[number];
+export type JobCounts = Record<JobStatus, number> & { usage: TokenUsage };
+
+export interface BatchProgress {
+  batch: BatchDocument;
+  status: BatchStatus;
+  counts: RunCounts;
+  total: number;
+  /** Runs ended: success, failed, cancelled. */
+  done: number;
+  /** Tokens of every run's current run of its job. */
+  usage: TokenUsage;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export async function readBatchDocument(db: Firestore, batchId: string): Promise<BatchDocument | undefined> {
+  const snap = await db.collection(COLLECTIONS.batches).doc(batchId).get();
+  if (!snap.exists) return undefined;
+  const parsed = BatchDocumentSchema.safeParse(snap.data());
+  if (!parsed.success) throw new Error(`batches/${batchId} is not a batch document: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return parsed.data;
+}
+
+/**
+ * A count() per job status, and one aggregation of the three token sums over all the batch's jobs: each costs a read
+ * per 1,000 jobs it covers. The sums are asked apart from the counts because an aggregation with sum() leaves out the
+ * documents without the field (a job not yet started has no usage), which would make its count() wrong.
+ */
+export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
+  const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
+  const counting = Promise.all(JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const));
+  const summing = jobs
+    .aggregate({ prompt: AggregateField.sum("usage.prompt_tokens"), output: AggregateField.sum("usage.output_tokens"), total: AggregateField.sum("usage.total_tokens") })
+    .get();
+  const [counts, sums] = await Promise.all([counting, summing]);
+  const d = sums.data();
+  return { ...(Object.fromEntries(counts) as Record<JobStatus, number>), usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 } };
+}
+
+/**
+ * Pure. Runs without a job are still in the queue, or, in a cancelled batch, never admitted (cancelled); a job
+ * marked for a retry (`pending`) is queued again.
+ */
+export function deriveProgress(batch: BatchDocument, jobs: JobCounts, finishedAt?: number): BatchProgress {
+  const existing = JOB_STATUSES.reduce((n, s) => n + jobs[s], 0);
+  const unadmitted = Math.max(0, batch.runs_total - existing);
+  const cancelledBatch = batch.status === "cancelled";
+  const counts: RunCounts = {
+    queued: (cancelledBatch ? 0 : unadmitted) + jobs.pending,
+    admitted: jobs.queued,
+    running: jobs.running,
+    success: jobs.success,
+    failed: jobs.failed,
+    cancelled: jobs.cancelled + (cancelledBatch ? unadmitted : 0),
+  };
+  const usage = jobs.usage;
+  const startedAt = batch.created_at?.toMillis();
+  return {
+    batch,
+    status: batch.status,
+    counts,
+    total: batch.runs_total,
+    done: counts.success + counts.failed + counts.cancelled,
+    usage,
+    ...(startedAt !== undefined ? { startedAt } : {}),
+    ...(finishedAt !== undefined ? { finishedAt } : {}),
+  };
+}
+
+/** The status a running batch ends with now, or undefined while runs are left (or the submit has not finished enqueuing). */
+export function settledStatus(progress: BatchProgress): Exclude<BatchStatus, "running" | "cancelled"> | undefined {
+  if (progress.status !== "running" || !progress.batch.enqueued_at || progress.done < progress.total) return undefined;
+  return progress.counts.failed + progress.counts.cancelled === 0 ? "success" : "failed";
+}
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return { prompt_tokens: a.prompt_tokens + b.prompt_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens };
+}

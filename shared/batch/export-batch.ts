@@ -1,0 +1,63 @@
+// Streams a batch's runs (or one job's tasks) as export lines: page by page, so memory stays flat however many rows.
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { COLLECTIONS } from "../pipeline/collections";
+import { batchJobPages, PAGE_SIZE } from "./batch-jobs";
+import type { BatchDocument } from "./batch-schema";
+import { headerLine, recordLine, type ExportFormat } from "./export-format";
+import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "./export-records";
+
+export interface ExportTable {
+  columns: string[];
+  records: AsyncIterable<ExportRecord>;
+}
+
+/** One record per run of the batch, in row order (then repeat, then model). */
+export function batchTable(db: Firestore, batch: BatchDocument): ExportTable {
+  async function* records(): AsyncGenerator<ExportRecord> {
+    for await (const page of batchJobPages(db, batch.batch_id)) {
+      // A final output too large for its job document is read from its outputs/ document, a page at a time.
+      const refs = page.filter((d) => d.get("status") === "success" && !d.get("output_payload") && d.get("output_payload_ref"));
+      const outputs = refs.length ? await db.getAll(...refs.map((d) => db.doc(String(d.get("output_payload_ref"))))) : [];
+      const byJob = new Map(refs.map((d, i) => [d.id, outputs[i]?.get("output_payload") as Record<string, string> | undefined]));
+      for (const doc of page) yield runRecord(batch, doc.id, doc.data()!, byJob.get(doc.id));
+    }
+  }
+  return { columns: batchColumns(batch), records: records() };
+}
+
+/** One record per task of the job's current run, in chain order; columns from the chain's declared inputs and outputs. */
+export function jobTaskTable(db: Firestore, jobId: string, job: DocumentData): ExportTable {
+  const chain = (Array.isArray(job.chain) ? job.chain : [job.task_config]) as { input_config?: { payload?: object }; output_config?: { payload?: object } }[];
+  const inputs = unique(chain.flatMap((t) => Object.keys(t?.input_config?.payload ?? {})));
+  const outputs = unique(chain.flatMap((t) => Object.keys(t?.output_config?.payload ?? {})));
+  async function* records(): AsyncGenerator<ExportRecord> {
+    const query = db.collection(COLLECTIONS.tasks).where("job_id", "==", jobId).orderBy("created_at");
+    for (let after: QueryDocumentSnapshot | undefined; ; ) {
+      const page = await (after ? query.startAfter(after) : query).limit(PAGE_SIZE).get();
+      const tasks = page.docs.filter((d) => d.get("run_id") === job.run_id);
+      const outputDocs = tasks.length ? await db.getAll(...tasks.map((d) => db.collection(COLLECTIONS.outputs).doc(d.id))) : [];
+      for (const [i, task] of tasks.entries()) yield taskRecord(inputs, outputs, task.id, task.data(), outputDocs[i]?.data());
+      if (page.size < PAGE_SIZE) return;
+      after = page.docs[page.docs.length - 1];
+    }
+  }
+  return { columns: jobTaskColumns(inputs, outputs), records: records() };
+}
+
+/** Writes the table, waiting for the stream to drain whenever it asks, so that a slow reader holds no backlog here. */
+export async function writeTable(out: Writable, format: ExportFormat, table: ExportTable, options: { bom?: boolean } = {}): Promise<number> {
+  let lines = 0;
+  const write = async (text: string) => {
+    if (text && !out.write(text)) await once(out, "drain");
+  };
+  await write(`${options.bom && format === "csv" ? "\uFEFF" : ""}${headerLine(format, table.columns)}`);
+  for await (const record of table.records) {
+    await write(recordLine(format, table.columns, record));
+    lines++;
+  }
+  return lines;
+}
+
+const unique = (names: string[]) => [...new Set(names)];

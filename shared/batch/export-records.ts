@@ -1,0 +1,72 @@
+// The export's columns and one record per run (or per task of a job), from the documents as read. Pure.
+import type { DocumentData } from "firebase-admin/firestore";
+import type { BatchDocument } from "./batch-schema";
+
+export type Value = string | number | null;
+export type ExportRecord = Record<string, Value>;
+
+/** The columns that follow the variables, in every export. */
+const RESULT_COLUMNS = ["status", "error_code", "error_message", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts"] as const;
+
+/**
+ * Input and output variables are prefixed (`input.language`, `output.answer`): a chain often passes an input through
+ * to its output under the same name, and both belong in the row.
+ */
+export function batchColumns(batch: Pick<BatchDocument, "variables" | "output_variables">): string[] {
+  return ["row_id", "repeat", "model", ...batch.variables.map((v) => `input.${v}`), ...batch.output_variables.map((v) => `output.${v}`), ...RESULT_COLUMNS, "job_id"];
+}
+
+/** One run: its job as read, and its final output when the job holds only a reference to it (too large to hold). */
+export function runRecord(batch: Pick<BatchDocument, "variables" | "output_variables">, jobId: string, job: DocumentData, outputPayload?: Record<string, string>): ExportRecord {
+  const inputs = (job.inputs ?? {}) as Record<string, string>;
+  const outputs = job.status === "success" ? (outputPayload ?? job.output_payload ?? {}) : {};
+  return {
+    row_id: str(job.row_id),
+    repeat: num(job.repeat),
+    model: str(job.model),
+    ...Object.fromEntries(batch.variables.map((v) => [`input.${v}`, inputs[v] ?? null])),
+    ...Object.fromEntries(batch.output_variables.map((v) => [`output.${v}`, outputs[v] ?? null])),
+    ...results(job, job.runs),
+    job_id: jobId,
+  };
+}
+
+export function jobTaskColumns(inputs: readonly string[], outputs: readonly string[]): string[] {
+  return ["job_id", "run_id", "hop", "task_id", "task_doc_id", ...inputs.map((v) => `input.${v}`), ...outputs.map((v) => `output.${v}`), ...RESULT_COLUMNS];
+}
+
+/** One task of a job's run: its bound inputs, its output document's payload, its status, usage and attempts. */
+export function taskRecord(inputs: readonly string[], outputs: readonly string[], taskDocId: string, task: DocumentData, output?: DocumentData): ExportRecord {
+  const given = (task.input_config?.payload ?? {}) as Record<string, string>;
+  const produced = (output?.output_payload ?? {}) as Record<string, string>;
+  return {
+    job_id: str(task.job_id),
+    run_id: str(task.run_id),
+    hop: num(task.hop),
+    task_id: str(task.task_id),
+    task_doc_id: taskDocId,
+    ...Object.fromEntries(inputs.map((v) => [`input.${v}`, given[v] ?? null])),
+    ...Object.fromEntries(outputs.map((v) => [`output.${v}`, produced[v] ?? null])),
+    ...results(task, task.attempts),
+  };
+}
+
+/** Status, error, tokens, latency and attempts (runs of a job, claims of a task). */
+function results(doc: DocumentData, attempts: unknown): ExportRecord {
+  const started = doc.started_at?.toMillis?.();
+  const finished = doc.finished_at?.toMillis?.();
+  return {
+    status: str(doc.status),
+    error_code: str(doc.error?.code),
+    error_message: str(doc.error?.message),
+    prompt_tokens: num(doc.usage?.prompt_tokens),
+    output_tokens: num(doc.usage?.output_tokens),
+    total_tokens: num(doc.usage?.total_tokens),
+    // A task records its own run time; a job's is from its start to its end.
+    latency_ms: typeof doc.latency_ms === "number" ? doc.latency_ms : typeof started === "number" && typeof finished === "number" ? finished - started : null,
+    attempts: num(attempts),
+  };
+}
+
+const str = (v: unknown): Value => (typeof v === "string" ? v : null);
+const num = (v: unknown): Value => (typeof v === "number" ? v : null);

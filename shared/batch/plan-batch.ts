@@ -1,0 +1,135 @@
+// Validates a whole batch (the file, its job template, its rows) and plans it: every problem at once, or the plan.
+import { createHash } from "node:crypto";
+import { joinPath, type ConfigIssue } from "../config/config-issue";
+import { STEP_TYPE_MODEL_QUERY, type JobConfig, type TaskConfig } from "../config/config-schemas";
+import { parseConfig, zodIssues, type ValidationContext } from "../config/validate-config";
+import { BatchFileSchema, MAX_BATCH_RUNS, type BatchFile, type JobTemplate } from "./batch-schema";
+import { checkJobSizes, checkVariables, type RowSources } from "./check-rows";
+import { rowCount, rowVariables, runCount, type RunSpace } from "./expand-rows";
+import type { FileRows } from "./read-rows-file";
+
+export interface BatchPlan {
+  batchId: string;
+  /** The job every run starts from: the chain pinned at submit, library tasks copied in. */
+  template: JobTemplate;
+  space: RunSpace;
+  rowsTotal: number;
+  runsTotal: number;
+  variables: string[];
+  outputVariables: string[];
+  definitionHash: string;
+  metadata?: BatchFile["metadata"];
+  rowsFile?: string;
+}
+
+export type PlanResult = { ok: true; plan: BatchPlan } | { ok: false; issues: ConfigIssue[] };
+
+export interface PlanInput {
+  /** The batch file as parsed (JSONC). */
+  raw: unknown;
+  /** Its rows_file, read (readRowsFile), when it names one. */
+  file?: FileRows;
+  /** How to name the rows file in messages: the path as the batch file wrote it. */
+  fileLabel?: string;
+}
+
+const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "metadata"];
+
+/** `validation.libraryTasks` must hold the library tasks the template links to (readLibraryTasks). */
+export function planBatch(input: PlanInput, validation: ValidationContext): PlanResult {
+  const parsed = BatchFileSchema.safeParse(input.raw);
+  const raw = (input.raw ?? {}) as Record<string, unknown>;
+  const issues: ConfigIssue[] = parsed.success ? [] : zodIssues(parsed.error);
+  const job = checkTemplate(raw.job, String(raw.batch_id ?? "batch"), validation, issues);
+  // Each part is checked on its own, so that one wrong field does not hide the problems of the rows.
+  const part = <K extends keyof BatchFile>(key: K): BatchFile[K] | undefined => {
+    const one = BatchFileSchema.shape[key].safeParse(raw[key]);
+    return one.success ? (one.data as BatchFile[K]) : undefined;
+  };
+  const grid = part("grid");
+  const rows = part("rows");
+  const models = part("models") ?? [];
+  const sources: RowSources = { ...(grid ? { grid } : {}), ...(rows ? { inline: rows } : {}), ...(input.file ? { file: input.file, fileLabel: input.fileLabel ?? "rows_file" } : {}) };
+  if (raw.grid === undefined && raw.rows === undefined && raw.rows_file === undefined) {
+    issues.push({ path: "", message: "a batch needs inputs: grid (variable -> list of values), rows (a list of objects) or rows_file (a .csv or .jsonl file)" });
+  }
+  if (rows && !rows.length) issues.push({ path: "rows", message: "rows is empty; list at least one row (or leave it out)" });
+  const chain = job ? resolveChain(job, validation) : [];
+  const template: JobTemplate | undefined = job && { task_config: job.task_config, task_configs: pinnedTasks(job, chain), ...(job.max_hops ? { max_hops: job.max_hops } : {}) };
+  if (job && template) {
+    issues.push(...checkVariables(sources, job.task_config.task_id, Object.keys(job.task_config.input_config.payload)));
+    issues.push(...checkModels(models, chain, validation));
+    issues.push(...checkJobSizes(sources, template));
+  }
+  const space: RunSpace = { baseRows: [...(rows ?? []), ...(input.file?.rows ?? [])], ...(grid ? { grid } : {}), repeats: part("repeats") ?? 1, models };
+  const runsTotal = runCount(space);
+  if (runsTotal > MAX_BATCH_RUNS) issues.push({ path: "", message: `the batch has ${runsTotal} runs (rows x repeats x models), over the limit of ${MAX_BATCH_RUNS}; split it into several batches` });
+  const all = [...issues, ...(input.file?.issues ?? [])];
+  if (all.length || !parsed.success || !template) return { ok: false, issues: all };
+  const batch = parsed.data;
+  return {
+    ok: true,
+    plan: {
+      batchId: batch.batch_id,
+      template,
+      space,
+      rowsTotal: rowCount(space),
+      runsTotal,
+      variables: rowVariables(space),
+      outputVariables: Object.keys(chain[chain.length - 1]!.output_config.payload),
+      definitionHash: hashDefinition(batch, space),
+      ...(batch.metadata ? { metadata: batch.metadata } : {}),
+      ...(batch.rows_file ? { rowsFile: batch.rows_file } : {}),
+    },
+  };
+}
+
+/** The template is validated as the job each row becomes (its id and status are the batch's to set). */
+function checkTemplate(raw: unknown, batchId: string, validation: ValidationContext, issues: ConfigIssue[]): JobConfig | undefined {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // the schema said why
+  const template = raw as Record<string, unknown>;
+  for (const field of Object.keys(template).filter((f) => !TEMPLATE_FIELDS.includes(f))) {
+    const why = field === "job_id" || field === "status" ? "each row's job gets its id and status from the batch; leave it out" : `unknown field (a job template has ${TEMPLATE_FIELDS.join(", ")})`;
+    issues.push({ path: `job.${field}`, message: why });
+  }
+  const fields = Object.fromEntries(TEMPLATE_FIELDS.filter((f) => f in template).map((f) => [f, template[f]]));
+  const parsed = parseConfig("job", { job_id: batchId, ...fields }, validation);
+  if (!parsed.ok) issues.push(...parsed.issues.map((i) => ({ path: joinPath("job", i.path), message: i.message })));
+  return parsed.ok ? parsed.value : undefined;
+}
+
+/** The chain from the entry task: the job's own tasks first, then the library (as start-job resolves it). */
+function resolveChain(job: JobConfig, validation: ValidationContext): TaskConfig[] {
+  const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
+  const chain = [job.task_config];
+  for (let task = job.task_config; task.next_task; ) {
+    const next = inJob.get(task.next_task) ?? validation.libraryTasks?.get(task.next_task);
+    if (!next || chain.includes(next)) break; // the job's validation reported it
+    chain.push(next);
+    task = next;
+  }
+  return chain;
+}
+
+/** The job's tasks plus the library tasks its chain reaches: a batch runs the chain as it was when submitted. */
+function pinnedTasks(job: JobConfig, chain: readonly TaskConfig[]): TaskConfig[] {
+  const own = new Set(job.task_configs.map((t) => t.task_id));
+  return [...job.task_configs, ...chain.slice(1).filter((t) => !own.has(t.task_id))];
+}
+
+function checkModels(models: readonly string[], chain: readonly TaskConfig[], validation: ValidationContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  models.forEach((key, i) => {
+    if (!validation.modelTable[key]) issues.push({ path: `models[${i}]`, message: `unknown model key ${JSON.stringify(key)}; known: ${Object.keys(validation.modelTable).join(", ")}` });
+    if (models.indexOf(key) !== i) issues.push({ path: `models[${i}]`, message: `${JSON.stringify(key)} is listed twice` });
+  });
+  const modelSteps = chain.flatMap((t) => t.steps).filter((s) => s.step_type === STEP_TYPE_MODEL_QUERY);
+  if (models.length && !modelSteps.length) issues.push({ path: "models", message: "the chain has no model step whose model could be replaced; leave models out" });
+  return issues;
+}
+
+/** The definition as submitted: a resubmit of the same file hashes the same, any change to a row or the chain does not. */
+function hashDefinition(batch: BatchFile, space: RunSpace): string {
+  const definition = { job: batch.job, grid: batch.grid ?? null, rows: space.baseRows, repeats: space.repeats, models: space.models, metadata: batch.metadata ?? null };
+  return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
+}

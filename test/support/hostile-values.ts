@@ -1,0 +1,21 @@
+// Values that break naive CSV writers and readers: separators, quotes, line breaks of every kind, emoji, right-to-left text.
+export const HOSTILE = [
+  "plain",
+  "",
+  "comma, inside",
+  'a "quoted" word',
+  '"',
+  '""',
+  "line one\nline two",
+  "windows\r\nline",
+  "bare\rcarriage return",
+  "trailing newline\n",
+  " leading and trailing spaces ",
+  "emoji 🧪🚋 and a flag 🇫🇷",
+  "right-to-left: שלום עולם, مرحبا بالعالم",
+  "mixed ‏RTL mark and ‎LTR mark",
+  "tab\there",
+  "=1+1 (a formula is text here)",
+  "日本語と中文, français: « œ »",
+  'everything: ,"\r\n🇯🇵',
+];
