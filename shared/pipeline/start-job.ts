@@ -1,9 +1,10 @@
 // Starts a run of a job: validates it, resolves its chain, and commits the entry task to tasks/.
-import { FieldValue, Timestamp, type Transaction } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentData, type DocumentReference, type Transaction } from "firebase-admin/firestore";
 import { formatIssues, type ConfigIssue } from "../config/config-issue";
 import { JOB_STATUSES, JobConfigSchema, JobStatusSchema, TaskConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
 import { ZERO_COST, ZERO_USAGE } from "../engine/run-record";
+import { COLLECTIONS } from "./collections";
 import { jobTaskDocId } from "./doc-ids";
 import { splitJobDocument } from "./job-document";
 import { fitsInDocument } from "./output-document";
@@ -27,86 +28,100 @@ export interface StartJobOptions {
 type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
 
 export async function startJob(deps: Deps, jobId: string, options: StartJobOptions): Promise<StartJobResult> {
-  const { db } = deps;
-  const jobRef = db.collection("jobs").doc(jobId);
-  return db.runTransaction(async (tx): Promise<StartJobResult> => {
+  const jobRef = deps.db.collection(COLLECTIONS.jobs).doc(jobId);
+  return deps.db.runTransaction(async (tx): Promise<StartJobResult> => {
     const snap = await tx.get(jobRef);
     if (!snap.exists) return { kind: "not_started", reason: `no document jobs/${jobId}` };
     const { envelope, config } = splitJobDocument(snap.data()!);
-    const status = String(config.status ?? "queued");
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
-    // A status outside the original's five would leave the job waiting for ever: fail it, saying why.
-    const knownStatus = JobStatusSchema.safeParse(config.status ?? "queued");
-    if (!knownStatus.success) {
-      const issues = [{ path: "status", message: `unknown job status ${JSON.stringify(config.status)}; use one of ${JOB_STATUSES.join(", ")} (queued starts the job)` }];
-      tx.update(jobRef, { status: "failed", error: { code: "invalid_config", message: `invalid job (1 problem):\n${formatIssues(issues)}`, issues, retryable: false }, finished_at: now, updated_at: now });
-      return { kind: "invalid", issues };
+    const status = String(config.status ?? "queued");
+    // A status outside the known ones would leave the job waiting for ever: fail it, saying why.
+    if (!JobStatusSchema.safeParse(config.status ?? "queued").success) {
+      const message = `unknown job status ${JSON.stringify(config.status)}; use one of ${JOB_STATUSES.join(", ")} (queued starts the job)`;
+      return failInvalid(tx, jobRef, [{ path: "status", message }], now);
     }
     if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
     const refused = await options.precondition?.(tx);
     if (refused) return { kind: "not_started", reason: refused };
-
-    // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
-    const shape = JobConfigSchema.safeParse(config);
-    const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), broken: [], issues: [] };
-    // An invalid library task is reported once, by resolveChain; the chain check treats its link as present.
-    const known = new Map(resolved.library);
-    for (const id of resolved.broken) known.set(id, TaskConfigSchema.parse({ task_id: id }));
-    const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: known });
-    let issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
-    const chain = resolved.chain;
-    if (!issues.length && !fitsInDocument({ ...snap.data(), chain })) {
-      issues = [{ path: "", message: "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs" }];
-    }
-    if (issues.length) {
-      tx.update(jobRef, {
-        status: "failed",
-        error: { code: "invalid_config", message: `invalid job (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`, issues, retryable: false },
-        finished_at: now,
-        updated_at: now,
-      });
-      return { kind: "invalid", issues };
-    }
-    // A re-seeded or re-created job starts counting again; step past run ids whose entry task already exists.
-    const entry = chain[0]!;
-    let runs = Number(envelope.runs ?? 0);
-    let runId: string;
-    let entryTaskDocId: string;
-    do {
-      runs++;
-      runId = `run${runs}`;
-      entryTaskDocId = jobTaskDocId(jobId, runId, 1, entry.task_id);
-    } while ((await tx.get(db.collection("tasks").doc(entryTaskDocId))).exists && runs < Number(envelope.runs ?? 0) + 1000);
-    tx.create(db.collection("tasks").doc(entryTaskDocId), {
-      ...entry,
-      job_id: jobId,
-      run_id: runId,
-      // Who may read the run (firestore.rules): each task hands it to its successor and its output.
-      ...(typeof envelope.owner_uid === "string" ? { owner_uid: envelope.owner_uid } : {}),
-      hop: 1,
-      status: "queued",
-      attempts: 0,
-      created_at: FieldValue.serverTimestamp(),
-    });
-    tx.update(jobRef, {
-      status: "running",
-      run_id: runId,
-      runs,
-      chain,
-      current_task_doc_id: entryTaskDocId,
-      current_task_id: entry.task_id,
-      tasks_done: 0,
-      usage: ZERO_USAGE,
-      cost: ZERO_COST,
-      started_at: now,
-      updated_at: now,
-      output_payload: FieldValue.delete(),
-      error: FieldValue.delete(),
-      finished_at: FieldValue.delete(),
-    });
-    return { kind: "started", runId, entryTaskDocId };
+    const checked = await checkJob(tx, deps, snap.data()!, config);
+    if (!checked.ok) return failInvalid(tx, jobRef, checked.issues, now);
+    return commitRun(tx, deps, jobId, envelope, checked.chain, now);
   });
 }
+
+/** The job as it will run: valid, its chain resolved through the job and the library, within one document. */
+async function checkJob(
+  tx: Transaction,
+  deps: Deps,
+  data: DocumentData,
+  config: Record<string, unknown>,
+): Promise<{ ok: true; chain: TaskConfig[] } | { ok: false; issues: ConfigIssue[] }> {
+  // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
+  const shape = JobConfigSchema.safeParse(config);
+  const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), broken: [], issues: [] };
+  // An invalid library task is reported once, by resolveChain; the chain check treats its link as present.
+  const known = new Map(resolved.library);
+  for (const id of resolved.broken) known.set(id, TaskConfigSchema.parse({ task_id: id }));
+  const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: known });
+  const issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
+  if (issues.length) return { ok: false, issues };
+  if (!fitsInDocument({ ...data, chain: resolved.chain })) {
+    const message = "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs";
+    return { ok: false, issues: [{ path: "", message }] };
+  }
+  return { ok: true, chain: resolved.chain };
+}
+
+function failInvalid(tx: Transaction, jobRef: DocumentReference, issues: ConfigIssue[], now: Timestamp): StartJobResult {
+  const message = `invalid job (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`;
+  tx.update(jobRef, { status: "failed", error: { code: "invalid_config", message, issues, retryable: false }, finished_at: now, updated_at: now });
+  return { kind: "invalid", issues };
+}
+
+/** Commits the entry task `queued` (its trigger runs it) and the job's new run, in the start's transaction. */
+async function commitRun(tx: Transaction, deps: Deps, jobId: string, envelope: Record<string, unknown>, chain: TaskConfig[], now: Timestamp): Promise<StartJobResult> {
+  const tasks = deps.db.collection(COLLECTIONS.tasks);
+  // A re-seeded or re-created job starts counting again; step past run ids whose entry task already exists.
+  const entry = chain[0]!;
+  const previousRuns = Number(envelope.runs ?? 0);
+  let runs = previousRuns;
+  let runId: string;
+  let entryTaskDocId: string;
+  do {
+    runs++;
+    runId = `run${runs}`;
+    entryTaskDocId = jobTaskDocId(jobId, runId, 1, entry.task_id);
+  } while ((await tx.get(tasks.doc(entryTaskDocId))).exists && runs < previousRuns + 1000);
+  tx.create(tasks.doc(entryTaskDocId), {
+    ...entry,
+    job_id: jobId,
+    run_id: runId,
+    // Who may read the run (firestore.rules): each task hands it to its successor and its output.
+    ...(typeof envelope.owner_uid === "string" ? { owner_uid: envelope.owner_uid } : {}),
+    hop: 1,
+    status: "queued",
+    attempts: 0,
+    created_at: FieldValue.serverTimestamp(),
+  });
+  tx.update(deps.db.collection(COLLECTIONS.jobs).doc(jobId), {
+    status: "running",
+    run_id: runId,
+    runs,
+    chain,
+    current_task_doc_id: entryTaskDocId,
+    current_task_id: entry.task_id,
+    tasks_done: 0,
+    usage: ZERO_USAGE,
+    cost: ZERO_COST,
+    started_at: now,
+    updated_at: now,
+    output_payload: FieldValue.delete(),
+    error: FieldValue.delete(),
+    finished_at: FieldValue.delete(),
+  });
+  return { kind: "started", runId, entryTaskDocId };
+}
+
 
 /** Follows next_task from the entry task through the job's task_configs, then the task_configs/ library. */
 async function resolveChain(
