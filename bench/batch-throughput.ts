@@ -182,7 +182,8 @@ function admissionRate(createdMillis: readonly number[]): number {
   const first = createdMillis[0]!;
   const span = (createdMillis[createdMillis.length - 1]! - first) / 1000;
   const opening = createdMillis.filter((t) => t - first < 500).length;
-  return span > 0 ? round((createdMillis.length - opening) / span, 3) : Number.NaN;
+  // Rows created all at once (the unpaced comparison) have no pace to speak of.
+  return span >= 0.5 && opening < createdMillis.length ? round((createdMillis.length - opening) / span, 3) : Number.NaN;
 }
 
 /**
