@@ -30,7 +30,7 @@ export const SMOKE_SIZES: BenchSizes = {
   hop_latency: { ...HOP_LATENCY_DEFAULTS, tasks: 3, chains: 1, warmupChains: 0 },
   firestore_cost: { tasks: 2 },
   // No limit: the smoke run must not wait on a rate window, nor need a particular stand-in knob.
-  batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, rows: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, timeoutMs: 120_000 },
+  batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, rows: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, warmupRows: 1, timeoutMs: 120_000 },
   cold_start: { repeats: 1 },
   batch_submit: { rows: 50, timeoutMs: 120_000 },
 };
