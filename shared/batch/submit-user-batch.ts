@@ -44,7 +44,7 @@ export async function submitUserBatch(deps: SubmitUserBatchDeps, uid: string, re
   // Read before the submit: a resubmission by someone else must not enqueue anything under the owner's batch.
   const existing = await deps.db.collection(COLLECTIONS.batches).doc(plan.batchId).get();
   if (existing.exists && existing.get("owner_uid") !== uid) {
-    return { kind: "exists", batchId: plan.batchId, reason: `batches/${plan.batchId} belongs to another user; give this batch another batch_id` };
+    return { kind: "exists", batchId: plan.batchId, reason: `batches/${plan.batchId} is not yours (another user, or the command line, submitted it); give this batch another batch_id` };
   }
   const result = await submitBatch({ db: deps.db, enqueue: deps.enqueue }, plan, { ownerUid: uid });
   switch (result.kind) {

@@ -105,7 +105,7 @@ describe("the results page", () => {
   it("submits a batch through the page's form and the submitBatch callable, then shows its progress live, row by row, to completion", async () => {
     // Each model call takes a while, so that the runs the queue admits end one after another, as in a real batch.
     await configureStandin({ latencyMs: 600 });
-    await page.getByRole("link", { name: "Submit" }).click();
+    await page.getByRole("link", { name: "Submit", exact: true }).click();
     await page.getByLabel(/^Config/).fill(`// a batch, as JSONC\n${JSON.stringify(BATCH, null, 2)}`);
     await page.locator("#config-kind").getByText("A batch config: no problems found.").waitFor();
     await page.getByRole("button", { name: "Submit", exact: true }).click();

@@ -93,7 +93,7 @@ describe("the submitBatch callable", () => {
     await second.signUp();
     const error = await refusal(second.submitBatch({ batch: smallBatch(batchId) }));
     expect(error.code).toBe("functions/already-exists");
-    expect(error.message).toContain(`batches/${batchId} belongs to another user`);
+    expect(error.message).toContain(`batches/${batchId} is not yours`);
     await watchBatch(db, batchId, { timeoutMs: 90_000, intervalMs: 500 });
   });
 });
