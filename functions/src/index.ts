@@ -51,6 +51,8 @@ export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSecon
 
 // The callable through which signed-in users submit jobs, defined with its options in its own module.
 export { submitJob } from "./submit-job-callable";
+// The callable through which signed-in users submit batches (the page's submit form), likewise in its own module.
+export { submitBatch } from "./submit-batch-callable";
 
 // The admission queue of batches (Cloud Tasks), defined with its options in its own module.
 export { admitBatchRow } from "./admit-batch-row-function";

@@ -1,6 +1,9 @@
-// The export's columns and one record per run (or per task of a job), from the documents as read. Pure.
-import type { DocumentData } from "firebase-admin/firestore";
+// The export's columns and one record per run (or per task of a job), from the documents as read. Pure, and free of
+// firebase-admin, so that the results page (web/) builds its table and downloads with these very functions.
 import type { BatchDocument } from "./batch-schema";
+
+/** A document's fields as either Firestore SDK reads them (the Admin SDK's and the web SDK's DocumentData alike). */
+export type DocumentData = { [field: string]: any };
 
 export type Value = string | number | null;
 export type ExportRecord = Record<string, Value>;

@@ -1,60 +1,18 @@
 // The submitJob callable as a web client calls it: signed in through the Auth emulator, served by the Functions
 // emulator, the job then run by the real triggers; and the rules letting the owner, and only them, read it.
 // (The per-user limit is proven against the Firestore emulator in test/emulator/submit-job.test.ts.)
-import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
-import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from "firebase/auth";
-import { connectFirestoreEmulator, doc, getDoc, getFirestore, setLogLevel } from "firebase/firestore";
-import { connectFunctionsEmulator, getFunctions, httpsCallable, type FunctionsError } from "firebase/functions";
+import { doc, getDoc, setLogLevel } from "firebase/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { watchJob } from "../../shared/client/watch-job";
 import { getDb } from "../../shared/pipeline/firestore";
+import { callableClient, deleteClients, functionsEmulatorAddress, refusal } from "../support/callable-client";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
 
-const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-llm-agent-executor";
-const REGION = "us-central1";
-
 let db: Firestore;
 let functionsAt: { host: string; port: number };
-const apps: FirebaseApp[] = [];
-
-/**
- * firebase emulators:exec exports the Firestore and Auth addresses but not the Functions emulator's; the hub,
- * whose address it does export, lists every running emulator (so a port moved by EMULATOR_PORT_BASE is found).
- */
-async function functionsEmulatorAddress(): Promise<{ host: string; port: number }> {
-  const hub = process.env.FIREBASE_EMULATOR_HUB;
-  if (!hub) throw new Error("FIREBASE_EMULATOR_HUB is not set: run this suite through `npm test` (it starts the emulators)");
-  const emulators = (await (await fetch(`http://${hub}/emulators`)).json()) as Record<string, { host: string; port: number } | undefined>;
-  if (!emulators.functions) throw new Error(`the Functions emulator is not running (the hub lists ${Object.keys(emulators).join(", ")})`);
-  return emulators.functions;
-}
-
-/** A web client of the emulated project: its own app, so that each test's sign-in state is its own. */
-function client() {
-  const app = initializeApp({ projectId: PROJECT_ID, apiKey: "demo-api-key" }, uniqueId("app"));
-  apps.push(app);
-  const auth = getAuth(app);
-  connectAuthEmulator(auth, `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}`, { disableWarnings: true });
-  const functions = getFunctions(app, REGION);
-  connectFunctionsEmulator(functions, functionsAt.host, functionsAt.port);
-  const firestore = getFirestore(app);
-  const [host, port] = process.env.FIRESTORE_EMULATOR_HOST!.split(":");
-  connectFirestoreEmulator(firestore, host!, Number(port));
-  const submitJob = httpsCallable<{ job: unknown }, { job_id: string }>(functions, "submitJob");
-  const signUp = async () => (await createUserWithEmailAndPassword(auth, `${uniqueId("user")}@example.com`, "secret-password")).user.uid;
-  return { submitJob, signUp, firestore };
-}
-
-async function refusal(call: Promise<unknown>): Promise<FunctionsError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e as FunctionsError,
-  );
-  if (!error) throw new Error("expected the call to be refused");
-  return error;
-}
+const client = () => callableClient(functionsAt);
 
 beforeAll(async () => {
   requireEmulator();
@@ -64,7 +22,7 @@ beforeAll(async () => {
   functionsAt = await functionsEmulatorAddress();
 });
 afterAll(async () => {
-  await Promise.all(apps.map((app) => deleteApp(app)));
+  await deleteClients();
 });
 
 describe("the submitJob callable", () => {

@@ -43,6 +43,8 @@ export interface BatchView {
 
 export interface JobView {
   id: string;
+  /** The document as read: the download's record is built from it by the export's own runRecord. */
+  doc: Data;
   status: string;
   batchId?: string;
   /** A batch run's row (`<batch>~<row index>`) and index in it. */
@@ -188,6 +190,7 @@ export function readJob(id: string, d: Data): JobView {
   const finishedAtMs = toMillis(d.finished_at);
   return {
     id,
+    doc: d,
     status: str(d.status) ?? "queued",
     batchId: str(d.batch_id),
     rowId: str(d.row_id),

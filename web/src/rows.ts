@@ -1,7 +1,10 @@
-// A batch's rows as the table and the download show them: the export's columns, filtering, sorting, CSV and JSONL.
+// A batch's rows as the table and the download show them: the export's columns and records (the batch engine's
+// export-records.ts, as `npm run export` uses them), filtering and sorting, and the export's CSV and JSONL writer.
+import { headerLine, recordLine, type ExportFormat } from "../../shared/batch/export-format";
+import { batchColumns, runRecord, type ExportRecord, type Value } from "../../shared/batch/export-records";
 import type { JobView } from "./records";
 
-export type Cell = string | number | null;
+export type Cell = Value;
 
 export interface Column {
   /** The column's name in the CSV header and the JSONL keys. */
@@ -17,47 +20,34 @@ export interface ColumnLayout {
   outputVariables: readonly string[];
 }
 
+const NUMBER_COLUMNS = new Set(["repeat", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts"]);
+const ID_COLUMNS = new Set(["row_id", "job_id"]);
+
 /**
- * The columns of `npm run export` (the batch engine's export-records.ts, batchColumns and runRecord): the run's row,
- * repeat and model, each input variable, each output (a run's outputs only when it succeeded), how it ended, tokens,
- * latency, attempts and the job. Variables are prefixed (a chain often passes an input through to an output of the
- * same name). Variables seen only in the rows (jobs outside the batch's layout) follow the layout's, sorted.
+ * The columns of `npm run export`, from its own batchColumns, each cell from its own runRecord of the job as read: so
+ * the table and the downloads are the export's by construction. Before the batch's document is read (no layout), the
+ * variables the rows name stand in for its own, sorted.
  */
 export function exportColumns(rows: readonly JobView[], layout?: ColumnLayout): Column[] {
-  const inputs = withSeen(
-    layout?.variables ?? [],
-    rows.flatMap((r) => Object.keys(r.inputs)),
-  );
-  const outputs = withSeen(
-    layout?.outputVariables ?? [],
-    rows.flatMap((r) => Object.keys(r.outputs)),
-  );
-  return [
-    { key: "row_id", sortAs: "id", value: (r) => r.rowId ?? null },
-    { key: "repeat", sortAs: "number", value: (r) => r.repeat ?? null },
-    { key: "model", sortAs: "text", value: (r) => r.model ?? null },
-    ...inputs.map((name): Column => ({ key: `input.${name}`, sortAs: "text", value: (r) => r.inputs[name] ?? null })),
-    ...outputs.map((name): Column => ({
-      key: `output.${name}`,
-      sortAs: "text",
-      value: (r) => (r.status === "success" ? (r.outputs[name] ?? null) : null),
-    })),
-    { key: "status", sortAs: "text", value: (r) => r.status },
-    { key: "error_code", sortAs: "text", value: (r) => r.error?.code ?? null },
-    { key: "error_message", sortAs: "text", value: (r) => r.error?.message ?? null },
-    { key: "prompt_tokens", sortAs: "number", value: (r) => r.usage?.prompt_tokens ?? null },
-    { key: "output_tokens", sortAs: "number", value: (r) => r.usage?.output_tokens ?? null },
-    { key: "total_tokens", sortAs: "number", value: (r) => r.usage?.total_tokens ?? null },
-    { key: "latency_ms", sortAs: "number", value: (r) => r.latencyMs ?? null },
-    { key: "attempts", sortAs: "number", value: (r) => r.runs ?? null },
-    { key: "job_id", sortAs: "id", value: (r) => r.id },
-  ];
+  const shape = {
+    variables: [...(layout?.variables ?? seen(rows.flatMap((r) => Object.keys(r.inputs))))],
+    output_variables: [...(layout?.outputVariables ?? seen(rows.flatMap((r) => Object.keys(r.outputs))))],
+  };
+  // One record per row for every cell of every column: built once, when first asked for.
+  const records = new WeakMap<JobView, ExportRecord>();
+  const record = (row: JobView): ExportRecord => {
+    const made = records.get(row) ?? runRecord(shape, row.id, row.doc);
+    records.set(row, made);
+    return made;
+  };
+  return batchColumns(shape).map((key) => ({
+    key,
+    sortAs: NUMBER_COLUMNS.has(key) ? "number" : ID_COLUMNS.has(key) ? "id" : "text",
+    value: (row) => record(row)[key] ?? null,
+  }));
 }
 
-function withSeen(ordered: readonly string[], seen: readonly string[]): string[] {
-  const known = new Set(ordered);
-  return [...ordered, ...[...new Set(seen)].filter((name) => !known.has(name)).sort()];
-}
+const seen = (names: readonly string[]): string[] => [...new Set(names)].sort();
 
 /** The input variable names a row filter can test. */
 export function inputNames(rows: readonly JobView[]): string[] {
@@ -110,20 +100,19 @@ function compare(sortAs: Column["sortAs"], a: string | number, b: string | numbe
   return String(a).localeCompare(String(b), "en", { numeric: true });
 }
 
-/** One CSV field (RFC 4180, as the batch export writes it): quoted when it holds a comma, a quote or a line break; an empty cell is empty. */
-export function csvField(value: Cell): string {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** The export's lines (export-format.ts) for the rows given, in their order. */
+function exportText(format: ExportFormat, rows: readonly JobView[], columns: readonly Column[]): string {
+  const keys = columns.map((c) => c.key);
+  const lines = rows.map((row) => recordLine(format, keys, Object.fromEntries(columns.map((c) => [c.key, c.value(row)]))));
+  return headerLine(format, keys) + lines.join("");
 }
 
-/** The header record and one record per row, each CRLF-terminated as RFC 4180 says. */
+/** The header record and one record per row, as `npm run export -- <batch> --format csv` writes them (RFC 4180, CRLF). */
 export function rowsToCsv(rows: readonly JobView[], columns: readonly Column[]): string {
-  const lines = [columns.map((c) => csvField(c.key)), ...rows.map((row) => columns.map((c) => csvField(c.value(row))))];
-  return lines.map((cells) => `${cells.join(",")}\r\n`).join("");
+  return exportText("csv", rows, columns);
 }
 
-/** One JSON object per row, keyed by the column names, each line ended by "\n". */
+/** One JSON object per row, keyed by the column names, as `npm run export -- <batch> --format jsonl` writes them. */
 export function rowsToJsonl(rows: readonly JobView[], columns: readonly Column[]): string {
-  return rows.map((row) => `${JSON.stringify(Object.fromEntries(columns.map((c) => [c.key, c.value(row)])))}\n`).join("");
+  return exportText("jsonl", rows, columns);
 }

@@ -133,6 +133,7 @@ describe("countRows", () => {
   it("counts a batch's runs by how they ended and sums their tokens and cost", () => {
     const job = (status: string, tokens: number, costUsd?: number) => ({
       id: status,
+      doc: {},
       status,
       inputs: {},
       outputs: {},

@@ -1,27 +1,14 @@
-// The batch rows table and its downloads: the export's columns, filters, sorting, RFC 4180 CSV and JSONL.
+// The batch rows table and its downloads: the export's columns and records (export-records.ts), filters, sorting,
+// and the export's RFC 4180 CSV and JSONL (export-format.ts).
 import { describe, expect, it } from "vitest";
-import type { JobView } from "../../../web/src/records";
-import { csvField, exportColumns, filterRows, inputNames, rowsToCsv, rowsToJsonl, sortRows } from "../../../web/src/rows";
+import { headerLine, recordLine } from "../../../shared/batch/export-format";
+import { batchColumns, runRecord } from "../../../shared/batch/export-records";
+import { readJob, type Data, type JobView } from "../../../web/src/records";
+import { exportColumns, filterRows, inputNames, rowsToCsv, rowsToJsonl, sortRows } from "../../../web/src/rows";
 
-const row = (
-  id: string,
-  rowIndex: number,
-  status: string,
-  inputs: Record<string, string>,
-  outputs: Record<string, string> = {},
-  extra: Partial<JobView> = {},
-): JobView => ({
-  id,
-  rowId: id.split("~").slice(0, 2).join("~"),
-  rowIndex,
-  runs: 1,
-  repeat: 0,
-  status,
-  inputs,
-  outputs,
-  tasksDone: 0,
-  ...extra,
-});
+/** A batch run's job document as the engine writes it, read as the page reads it. */
+const row = (id: string, rowIndex: number, status: string, inputs: Record<string, string>, outputs: Record<string, string> = {}, extra: Data = {}): JobView =>
+  readJob(id, { job_id: id, status, batch_id: "b", row_id: id.split("~").slice(0, 2).join("~"), row_index: rowIndex, repeat: 0, runs: 1, inputs, output_payload: outputs, ...extra });
 
 const rows = [
   row("b~000002~000", 2, "failed", { city: "Oslo", lang: "no" }, {}, { error: { code: "model_error", message: "503, then gave up" } }),
@@ -31,7 +18,7 @@ const rows = [
     "success",
     { city: "Paris", lang: "fr" },
     { answer: 'He said "bonjour",\nthen left' },
-    { usage: { prompt_tokens: 5, output_tokens: 7, total_tokens: 12 }, costUsd: 0.00012, latencyMs: 900 },
+    { usage: { prompt_tokens: 5, output_tokens: 7, total_tokens: 12 }, cost: { usd: 0.00012 }, latency_ms: 900 },
   ),
   row("b~000001~000", 1, "running", { city: "Lyon", lang: "fr" }),
 ];
@@ -58,9 +45,10 @@ describe("exportColumns", () => {
     ]);
   });
 
-  it("follows the layout's variables with those only the rows name, sorted", () => {
-    const keys = exportColumns([row("x~000000~000", 0, "success", { z: "1", a: "2", lang: "en" })], layout).map((c) => c.key);
-    expect(keys.slice(3, 7)).toEqual(["input.lang", "input.city", "input.a", "input.z"]);
+  it("are the batch's variables exactly, as the export's; only before the batch is read, the variables the rows name, sorted", () => {
+    const rows = [row("x~000000~000", 0, "success", { z: "1", a: "2", lang: "en" })];
+    expect(exportColumns(rows, layout).map((c) => c.key).slice(3, 6)).toEqual(["input.lang", "input.city", "output.answer"]);
+    expect(exportColumns(rows).map((c) => c.key).slice(3, 6)).toEqual(["input.a", "input.lang", "input.z"]);
   });
 
   it("gives a run's outputs only when it succeeded, as the export does", () => {
@@ -102,8 +90,15 @@ describe("downloads", () => {
       'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,1,b~000002~000',
       "",
     ]);
-    expect(csvField("plain")).toBe("plain");
-    expect(csvField("a\rb")).toBe('"a\rb"');
+  });
+
+  it("writes what `npm run export` writes for the same jobs: its records, through its CSV writer", () => {
+    const columns = exportColumns(rows, layout);
+    const ordered = sortRows(rows, columns, { key: "job_id", descending: false });
+    const batch = { variables: layout.variables, output_variables: layout.outputVariables };
+    const exported =
+      headerLine("csv", batchColumns(batch)) + ordered.map((r) => recordLine("csv", batchColumns(batch), runRecord(batch, r.id, r.doc))).join("");
+    expect(rowsToCsv(ordered, columns)).toBe(exported);
   });
 
   it("writes one JSON object per row, keyed by the same columns, nulls for absent values", () => {
