@@ -34,11 +34,21 @@ export function submitGrid(rows: number): Record<string, string[]> {
  * The batch is cancelled right after: the benchmark measures the submit, not 10,000 runs (the queue then drops the
  * rest as their turn comes). Runs last in the bench session for the same reason.
  */
-export async function measureBatchSubmit(db: Firestore, tag: string, options: BatchSubmitOptions = BATCH_SUBMIT_DEFAULTS): Promise<BatchSubmitResult> {
+export async function measureBatchSubmit(
+  db: Firestore,
+  tag: string,
+  options: BatchSubmitOptions = BATCH_SUBMIT_DEFAULTS,
+): Promise<BatchSubmitResult> {
   const dir = mkdtempSync(join(tmpdir(), "bench-submit-"));
   const batchId = `bench-submit-${tag}`;
   const grid = submitGrid(options.rows);
-  const task = rowTask("answer", Object.keys(grid).map((k) => `%${k}%`).join(" "), Object.keys(grid));
+  const task = rowTask(
+    "answer",
+    Object.keys(grid)
+      .map((k) => `%${k}%`)
+      .join(" "),
+    Object.keys(grid),
+  );
   const file = join(dir, "batch.jsonc");
   writeFileSync(file, JSON.stringify({ batch_id: batchId, job: { task_config: task }, grid }));
   try {

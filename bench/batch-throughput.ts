@@ -37,7 +37,15 @@ export interface BatchThroughputOptions {
 }
 
 /** 120 requests a minute, one model call a row: the queue admits 2 rows a second, so 300 rows take at least 145 s. */
-export const BATCH_THROUGHPUT_DEFAULTS: BatchThroughputOptions = { rows: 300, rpm: 120, rpmBurst: 10, latencyMs: 300, unpaced: true, warmupRows: 4, timeoutMs: 600_000 };
+export const BATCH_THROUGHPUT_DEFAULTS: BatchThroughputOptions = {
+  rows: 300,
+  rpm: 120,
+  rpmBurst: 10,
+  latencyMs: 300,
+  unpaced: true,
+  warmupRows: 4,
+  timeoutMs: 600_000,
+};
 
 /** One model call per row: the chain of this benchmark. */
 const CALLS_PER_ROW = 1;
@@ -90,7 +98,12 @@ export interface BatchThroughputResult {
   latency_ms: number;
 }
 
-export async function measureBatchThroughput(db: Firestore, standinUrl: string, tag: string, options: BatchThroughputOptions = BATCH_THROUGHPUT_DEFAULTS): Promise<BatchThroughputResult> {
+export async function measureBatchThroughput(
+  db: Firestore,
+  standinUrl: string,
+  tag: string,
+  options: BatchThroughputOptions = BATCH_THROUGHPUT_DEFAULTS,
+): Promise<BatchThroughputResult> {
   const queueRate = await checkQueueRate(options);
   if (options.rpmBurst > 0) await requireRpmBurst(standinUrl);
   const plan = benchPlan(`bench-batch-${tag}`, options.rows);
@@ -100,7 +113,9 @@ export async function measureBatchThroughput(db: Firestore, standinUrl: string, 
     await Promise.all([waitForRuns(db, warmup.batchId, options.warmupRows, options.timeoutMs), submitPaced(db, warmup)]);
   }
   const paced = await timed(db, plan.batchId, standinUrl, options, () => submitPaced(db, plan));
-  const unpaced = options.unpaced ? await timed(db, `${plan.batchId}-unpaced`, standinUrl, options, () => createAtOnce(db, plan, `${plan.batchId}-unpaced`)) : undefined;
+  const unpaced = options.unpaced
+    ? await timed(db, `${plan.batchId}-unpaced`, standinUrl, options, () => createAtOnce(db, plan, `${plan.batchId}-unpaced`))
+    : undefined;
   await configureStandin(standinUrl, { latencyMs: 0, rpm: 0, rpmBurst: 0 });
   // A bucket that starts full lets rpmBurst calls through at once: the bound is the time for the rest at the limit.
   const bound = options.rpm > 0 ? ((options.rows * CALLS_PER_ROW - options.rpmBurst) / options.rpm) * 60 : 0;
@@ -129,14 +144,18 @@ export async function measureBatchThroughput(db: Firestore, standinUrl: string, 
 /** A grid of `rows` values of one variable, each row one model call. */
 export function benchPlan(batchId: string, rows: number): BatchPlan {
   const task = rowTask("answer", "Answer in one line: what is item %item%?", ["item"]);
-  const planned = planBatch({ raw: { batch_id: batchId, job: { task_config: task }, grid: { item: Array.from({ length: rows }, (_, i) => String(i)) } } }, DEFAULT_VALIDATION);
+  const planned = planBatch(
+    { raw: { batch_id: batchId, job: { task_config: task }, grid: { item: Array.from({ length: rows }, (_, i) => String(i)) } } },
+    DEFAULT_VALIDATION,
+  );
   if (!planned.ok) throw new Error(`batch-throughput: the benchmark's batch is invalid: ${JSON.stringify(planned.issues)}`);
   return planned.plan;
 }
 
 async function submitPaced(db: Firestore, plan: BatchPlan): Promise<void> {
   const submitted = await submitBatch({ db, enqueue: await createTaskQueueEnqueuer() }, plan);
-  if (submitted.kind !== "created") throw new Error(`batch-throughput: the benchmark's batch was not created: ${JSON.stringify(submitted)}`);
+  if (submitted.kind !== "created")
+    throw new Error(`batch-throughput: the benchmark's batch was not created: ${JSON.stringify(submitted)}`);
 }
 
 /** The comparison: every row's job created at once (status queued), as a script without a queue would. */
@@ -144,15 +163,30 @@ async function createAtOnce(db: Firestore, plan: BatchPlan, batchId: string): Pr
   const writer = db.bulkWriter();
   for (let i = 0; i < plan.runsTotal; i++) {
     const run = runAt(plan.space, i);
-    const { jobId, doc } = buildRunJob({ batch_id: batchId, job: plan.template }, { kind: "admit", batch_id: batchId, row_index: run.rowIndex, repeat: run.repeat, inputs: run.inputs });
+    const { jobId, doc } = buildRunJob(
+      { batch_id: batchId, job: plan.template },
+      { kind: "admit", batch_id: batchId, row_index: run.rowIndex, repeat: run.repeat, inputs: run.inputs },
+    );
     void writer.create(db.collection(COLLECTIONS.jobs).doc(jobId), doc);
   }
   await writer.close();
 }
 
 /** From the start of `start` to the moment the last run is seen ended, with what the stand-in saw meanwhile. */
-async function timed(db: Firestore, batchId: string, standinUrl: string, options: BatchThroughputOptions, start: () => Promise<void>): Promise<RunFigures> {
-  await configureStandin(standinUrl, { latencyMs: options.latencyMs, rpm: options.rpm, rpmBurst: options.rpmBurst, faults: {}, script: [] });
+async function timed(
+  db: Firestore,
+  batchId: string,
+  standinUrl: string,
+  options: BatchThroughputOptions,
+  start: () => Promise<void>,
+): Promise<RunFigures> {
+  await configureStandin(standinUrl, {
+    latencyMs: options.latencyMs,
+    rpm: options.rpm,
+    rpmBurst: options.rpmBurst,
+    faults: {},
+    script: [],
+  });
   await resetStandin(standinUrl);
   const beganAt = Date.now();
   const began = performance.now();
@@ -161,7 +195,9 @@ async function timed(db: Firestore, batchId: string, standinUrl: string, options
   const { firstEndedAt, failedCodes } = await waiting;
   const seconds = (performance.now() - began) / 1000;
   const stats = await standinStats(standinUrl);
-  const created = (await db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId).select("created_at").get()).docs.map((d) => d.get("created_at").toMillis() as number).sort((a, b) => a - b);
+  const created = (await db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId).select("created_at").get()).docs
+    .map((d) => d.get("created_at").toMillis() as number)
+    .sort((a, b) => a - b);
   return {
     seconds: round(seconds, 2),
     first_admitted_seconds: round((created[0]! - beganAt) / 1000, 2),
@@ -195,14 +231,20 @@ async function checkQueueRate(options: BatchThroughputOptions): Promise<number> 
   if (!host) throw new Error("batch-throughput: CLOUD_TASKS_EMULATOR_HOST is not set; the benchmark needs the Cloud Tasks emulator");
   const stats = (await (await fetch(`http://${host}/queueStats`)).json()) as Record<string, { maxRate: number }>;
   const queue = Object.entries(stats).find(([key]) => key.endsWith(`-${ADMIT_FUNCTION}`))?.[1];
-  if (!queue) throw new Error(`batch-throughput: the Tasks emulator has no ${ADMIT_FUNCTION} queue (it lists ${Object.keys(stats).join(", ") || "none"})`);
+  if (!queue)
+    throw new Error(
+      `batch-throughput: the Tasks emulator has no ${ADMIT_FUNCTION} queue (it lists ${Object.keys(stats).join(", ") || "none"})`,
+    );
   const wanted = benchRowsPerSecond(options);
   if (wanted !== undefined && Math.abs(queue.maxRate - wanted) > 1e-9) {
-    throw new Error(`batch-throughput: the admission queue paces ${queue.maxRate} rows/s, the benchmark needs ${wanted}: build with BATCH_MAX_DISPATCHES_PER_SECOND=${wanted} (npm run bench does, unless --no-build)`);
+    throw new Error(
+      `batch-throughput: the admission queue paces ${queue.maxRate} rows/s, the benchmark needs ${wanted}: build with BATCH_MAX_DISPATCHES_PER_SECOND=${wanted} (npm run bench does, unless --no-build)`,
+    );
   }
   return queue.maxRate;
 }
 
 async function requireRpmBurst(standinUrl: string): Promise<void> {
-  if (!("rpmBurst" in (await standinConfig(standinUrl)))) throw new Error("batch-throughput: the stand-in has no rpmBurst knob (shared/standin/standin-server.ts)");
+  if (!("rpmBurst" in (await standinConfig(standinUrl))))
+    throw new Error("batch-throughput: the stand-in has no rpmBurst knob (shared/standin/standin-server.ts)");
 }

@@ -34,5 +34,9 @@ export function chainJob(jobId: string, tasks: number): JobConfigInput {
 export function rowTask(taskId: string, prompt: string, inputs: readonly string[]): TaskConfigInput {
   const declared = Object.fromEntries(inputs.map((name) => [name, ""]));
   const task = oneStepTask(taskId, prompt);
-  return { ...task, input_config: { payload: declared }, steps: task.steps!.map((step) => ({ ...step, input_config: { payload: declared } })) };
+  return {
+    ...task,
+    input_config: { payload: declared },
+    steps: task.steps!.map((step) => ({ ...step, input_config: { payload: declared } })),
+  };
 }

@@ -15,7 +15,14 @@ export interface BenchDetails {
   batch_submit?: BatchSubmitResult;
 }
 export type BenchName = keyof BenchDetails;
-export const BENCH_NAMES: readonly BenchName[] = ["engine_overhead", "hop_latency", "firestore_cost", "batch_throughput", "cold_start", "batch_submit"];
+export const BENCH_NAMES: readonly BenchName[] = [
+  "engine_overhead",
+  "hop_latency",
+  "firestore_cost",
+  "batch_throughput",
+  "cold_start",
+  "batch_submit",
+];
 /** The benchmarks that need the Firestore, Functions and Cloud Tasks emulators, in the order they run. */
 export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore_cost", "batch_throughput", "batch_submit"];
 

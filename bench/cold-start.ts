@@ -30,7 +30,8 @@ export interface ColdStartResult {
 }
 
 // Times the require() alone: Node's own start-up is the same for both and would only dilute the ratio.
-const LOADER = "const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
+const LOADER =
+  "const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
 
 function loadMs(modulePath: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,7 +48,12 @@ function loadMs(modulePath: string): Promise<number> {
       clearTimeout(timer);
       const ms = Number(out);
       if (code === 0 && out && Number.isFinite(ms)) resolve(ms);
-      else reject(new Error(`cold-start: loading ${modulePath} in a fresh node failed (exit ${code}): ${err.trim().split("\n").slice(0, 5).join(" | ")}`));
+      else
+        reject(
+          new Error(
+            `cold-start: loading ${modulePath} in a fresh node failed (exit ${code}): ${err.trim().split("\n").slice(0, 5).join(" | ")}`,
+          ),
+        );
     });
   });
 }

@@ -27,7 +27,19 @@ export const writesOf = (ops: readonly FirestoreOp[]) => ops.filter((o) => o.kin
 type Method = (...args: unknown[]) => unknown;
 const WRITES = new Set<PropertyKey>(["create", "set", "update", "delete"]);
 // Methods of CollectionReference and Query that return another Query.
-const QUERY_BUILDERS = new Set<PropertyKey>(["where", "orderBy", "limit", "limitToLast", "offset", "select", "startAt", "startAfter", "endAt", "endBefore", "withConverter"]);
+const QUERY_BUILDERS = new Set<PropertyKey>([
+  "where",
+  "orderBy",
+  "limit",
+  "limitToLast",
+  "offset",
+  "select",
+  "startAt",
+  "startAfter",
+  "endAt",
+  "endBefore",
+  "withConverter",
+]);
 
 /**
  * A Proxy over the instance, its references, queries, transactions and batches. Firestore checks the
@@ -85,7 +97,8 @@ function wrap<T extends object>(counter: Counter, target: T, handler: MethodHand
 function countedGetAll(counter: Counter, t: object, method: Method, via: FirestoreOp["via"]) {
   return async (...refs: unknown[]) => {
     const result = await method.call(t, ...refs.map((ref) => unwrap(counter, ref)));
-    for (const ref of refs.filter((r) => (unwrap(counter, r) as { path?: unknown }).path !== undefined)) counter.record({ kind: "read", path: pathOf(counter, ref), via, documents: 1 });
+    for (const ref of refs.filter((r) => (unwrap(counter, r) as { path?: unknown }).path !== undefined))
+      counter.record({ kind: "read", path: pathOf(counter, ref), via, documents: 1 });
     return result;
   };
 }
@@ -93,11 +106,13 @@ function countedGetAll(counter: Counter, t: object, method: Method, via: Firesto
 function wrapFirestore(counter: Counter, db: Firestore): Firestore {
   return wrap(counter, db, (t, prop, method) => {
     if (prop === "runTransaction") {
-      return (update: (tx: object) => Promise<unknown>, ...rest: unknown[]) => method.call(t, (tx: object) => update(wrapWriter(counter, tx, "transaction")), ...rest);
+      return (update: (tx: object) => Promise<unknown>, ...rest: unknown[]) =>
+        method.call(t, (tx: object) => update(wrapWriter(counter, tx, "transaction")), ...rest);
     }
     if (prop === "batch") return () => wrapWriter(counter, method.call(t) as object, "batch");
     if (prop === "getAll") return countedGetAll(counter, t, method, "direct");
-    if (prop === "collection" || prop === "collectionGroup") return (...args: unknown[]) => wrapQuery(counter, method.apply(t, args) as object);
+    if (prop === "collection" || prop === "collectionGroup")
+      return (...args: unknown[]) => wrapQuery(counter, method.apply(t, args) as object);
     if (prop === "doc") return (...args: unknown[]) => wrapDocument(counter, method.apply(t, args) as object);
     return undefined;
   });
@@ -116,7 +131,13 @@ function wrapWriter<T extends object>(counter: Counter, writer: T, via: Firestor
     if (prop === "getAll") return countedGetAll(counter, t, method, via);
     if (WRITES.has(prop)) {
       return (ref: unknown, ...rest: unknown[]) => {
-        counter.record({ kind: prop as FirestoreOpKind, path: pathOf(counter, ref), via, documents: 1, ...(prop === "create" ? { data: rest[0] as Record<string, unknown> } : {}) });
+        counter.record({
+          kind: prop as FirestoreOpKind,
+          path: pathOf(counter, ref),
+          via,
+          documents: 1,
+          ...(prop === "create" ? { data: rest[0] as Record<string, unknown> } : {}),
+        });
         method.call(t, unwrap(counter, ref), ...rest);
         return self;
       };

@@ -15,7 +15,8 @@ export interface EmulatorBenchOutput {
   errors: Partial<Record<BenchName, string>>;
 }
 
-const USAGE = "usage: tsx bench/emulator-benches.ts --out FILE --standin URL [--smoke] [--only hop_latency,firestore_cost,batch_throughput,batch_submit]";
+const USAGE =
+  "usage: tsx bench/emulator-benches.ts --out FILE --standin URL [--smoke] [--only hop_latency,firestore_cost,batch_throughput,batch_submit]";
 
 const { values } = parseArgs({
   options: { out: { type: "string" }, standin: { type: "string" }, smoke: { type: "boolean", default: false }, only: { type: "string" } },
@@ -37,11 +38,28 @@ const say = (line: string) => console.log(`${BENCH_LINE_PREFIX}${line}`);
 const output: EmulatorBenchOutput = { details: {}, errors: {} };
 const db = await getDb();
 const runs: { name: BenchName; what: string; run: () => Promise<void> }[] = [
-  { name: "firestore_cost", what: "Firestore cost per task", run: async () => void (output.details.firestore_cost = await measureFirestoreCost(sizes.firestore_cost)) },
-  { name: "hop_latency", what: "hop latency and its floor", run: async () => void (output.details.hop_latency = await measureHopLatency(db, values.standin!, tag, sizes.hop_latency)) },
-  { name: "batch_throughput", what: "batch throughput", run: async () => void (output.details.batch_throughput = await measureBatchThroughput(db, values.standin!, tag, sizes.batch_throughput)) },
+  {
+    name: "firestore_cost",
+    what: "Firestore cost per task",
+    run: async () => void (output.details.firestore_cost = await measureFirestoreCost(sizes.firestore_cost)),
+  },
+  {
+    name: "hop_latency",
+    what: "hop latency and its floor",
+    run: async () => void (output.details.hop_latency = await measureHopLatency(db, values.standin!, tag, sizes.hop_latency)),
+  },
+  {
+    name: "batch_throughput",
+    what: "batch throughput",
+    run: async () =>
+      void (output.details.batch_throughput = await measureBatchThroughput(db, values.standin!, tag, sizes.batch_throughput)),
+  },
   // Last: the submitted batch is cancelled, but the queue goes on dropping its runs for the rest of the session.
-  { name: "batch_submit", what: "submitting a batch", run: async () => void (output.details.batch_submit = await measureBatchSubmit(db, tag, sizes.batch_submit)) },
+  {
+    name: "batch_submit",
+    what: "submitting a batch",
+    run: async () => void (output.details.batch_submit = await measureBatchSubmit(db, tag, sizes.batch_submit)),
+  },
 ];
 for (const { name, what, run } of runs.filter((r) => only.includes(r.name))) {
   const started = Date.now();

@@ -39,13 +39,19 @@ export async function measureEngineOverhead(options: EngineOverheadOptions = ENG
   const task: TaskConfig = TaskConfigSchema.parse(sampleTaskConfig);
   const steps = task.steps.length;
   const fake = createFakeModel();
-  const engine: EngineOptions = { providers: { gemini: fake }, modelTable: DEFAULT_MODEL_TABLE, functions: BUILTIN_FUNCTIONS, sink: noSink };
+  const engine: EngineOptions = {
+    providers: { gemini: fake },
+    modelTable: DEFAULT_MODEL_TABLE,
+    functions: BUILTIN_FUNCTIONS,
+    sink: noSink,
+  };
   const input = { user_prompt: String(task.input_config.payload.user_prompt) };
 
   const runEngine = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const record = await runTask(task, "bench", engine);
-      if (record.status !== "success") throw new Error(`engine-overhead: the sample task failed: ${record.error?.code} ${record.error?.message}`);
+      if (record.status !== "success")
+        throw new Error(`engine-overhead: the sample task failed: ${record.error?.code} ${record.error?.message}`);
     }
   };
   const chainRunner = (chain: SampleChain, what: string) => async (n: number) => {
@@ -54,7 +60,11 @@ export async function measureEngineOverhead(options: EngineOverheadOptions = ENG
       if (!out.verdict) throw new Error(`engine-overhead: the ${what} chain returned no verdict`);
     }
   };
-  const executors = [runEngine, chainRunner(buildLangChainSample(task, fake), "LangChain"), chainRunner(buildLangChainLcelSample(task, fake), "LCEL")];
+  const executors = [
+    runEngine,
+    chainRunner(buildLangChainSample(task, fake), "LangChain"),
+    chainRunner(buildLangChainLcelSample(task, fake), "LCEL"),
+  ];
   const timeUs = async (run: (n: number) => Promise<void>) => {
     const started = process.hrtime.bigint();
     await run(options.runs);

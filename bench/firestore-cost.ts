@@ -54,13 +54,20 @@ const noSink: DocumentSink = { description: "nowhere (benchmark)", write: async 
 
 /** Ids vary per run; the listing keeps only the collection shape, so runs compare line for line. */
 function describe(ops: readonly FirestoreOp[]): OpLine[] {
-  const shape = (path: string) => path.split("/").map((part, i) => (i % 2 ? "{id}" : part)).join("/");
+  const shape = (path: string) =>
+    path
+      .split("/")
+      .map((part, i) => (i % 2 ? "{id}" : part))
+      .join("/");
   const via = { transaction: "tx", batch: "batch", direct: "ref" } as const;
-  return ops.map((o) => `${via[o.via]}.${o.kind === "read" ? "get" : o.kind} ${shape(o.path)}${o.documents > 1 ? ` (${o.documents} docs)` : ""}`);
+  return ops.map(
+    (o) => `${via[o.via]}.${o.kind === "read" ? "get" : o.kind} ${shape(o.path)}${o.documents > 1 ? ` (${o.documents} docs)` : ""}`,
+  );
 }
 
 export async function measureFirestoreCost(options: FirestoreCostOptions = FIRESTORE_COST_DEFAULTS): Promise<FirestoreCostResult> {
-  if (options.tasks < 2) throw new Error(`firestore-cost: the job needs at least 2 tasks (a middle one and the last), got ${options.tasks}`);
+  if (options.tasks < 2)
+    throw new Error(`firestore-cost: the job needs at least 2 tasks (a middle one and the last), got ${options.tasks}`);
   const app = initializeApp({ projectId: COST_PROJECT_ID }, `bench-cost-${randomUUID()}`);
   try {
     const raw = getFirestore(app);
@@ -76,7 +83,10 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
 
     // A job, driven as its triggers would: start, then each task's created-event.
     const jobId = `bench-cost-${tag}`;
-    await raw.collection("jobs").doc(jobId).create({ ...chainJob(jobId, options.tasks), status: "pending" });
+    await raw
+      .collection("jobs")
+      .doc(jobId)
+      .create({ ...chainJob(jobId, options.tasks), status: "pending" });
     counted.take();
     const started = await startJob(deps, jobId, { fromStatuses: ["pending"] });
     if (started.kind !== "started") throw new Error(`firestore-cost: job ${jobId} did not start: ${JSON.stringify(started)}`);
@@ -95,7 +105,8 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       counted.take();
       const outcome = await handleTaskCreated(deps, id, { event });
       perTask.push(counted.take());
-      if (outcome.kind !== "finished" || outcome.status !== "success") throw new Error(`firestore-cost: tasks/${id} ended ${JSON.stringify(outcome)}`);
+      if (outcome.kind !== "finished" || outcome.status !== "success")
+        throw new Error(`firestore-cost: tasks/${id} ended ${JSON.stringify(outcome)}`);
     }
 
     // A bare task: a TaskConfig written straight to tasks/.
@@ -105,7 +116,8 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
     const bareEvent = await eventOf(bareId);
     counted.take();
     const bareOutcome = await handleTaskCreated(deps, bareId, { event: bareEvent });
-    if (bareOutcome.kind !== "finished" || bareOutcome.status !== "success") throw new Error(`firestore-cost: the bare task ended ${JSON.stringify(bareOutcome)}`);
+    if (bareOutcome.kind !== "finished" || bareOutcome.status !== "success")
+      throw new Error(`firestore-cost: the bare task ended ${JSON.stringify(bareOutcome)}`);
     const bare = counted.take();
 
     return {
@@ -117,7 +129,12 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       job_start_writes: writesOf(jobStart),
       mean_reads_per_task: mean(perTask.map(readsOf)),
       mean_writes_per_task: mean(perTask.map(writesOf)),
-      ops: { middle_task: describe(perTask[Math.floor((perTask.length - 1) / 2)]!), last_task: describe(perTask.at(-1)!), bare_task: describe(bare), job_start: describe(jobStart) },
+      ops: {
+        middle_task: describe(perTask[Math.floor((perTask.length - 1) / 2)]!),
+        last_task: describe(perTask.at(-1)!),
+        bare_task: describe(bare),
+        job_start: describe(jobStart),
+      },
       tasks_in_job: options.tasks,
     };
   } finally {

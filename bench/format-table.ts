@@ -15,7 +15,12 @@ const show = (value: number | undefined) => (value === undefined ? "-" : Number.
 
 export function formatTable(figures: Figures, goals: readonly GoalResult[], errors: Readonly<Record<string, string>>): string {
   const lines: string[] = [];
-  const width = Math.max(...Object.values(FIGURE_KEYS).flat().map((k) => k.length)) + 2;
+  const width =
+    Math.max(
+      ...Object.values(FIGURE_KEYS)
+        .flat()
+        .map((k) => k.length),
+    ) + 2;
   for (const name of BENCH_NAMES) {
     lines.push(TITLES[name]);
     const error = errors[name];
@@ -24,7 +29,9 @@ export function formatTable(figures: Figures, goals: readonly GoalResult[], erro
   }
   lines.push("", "goals");
   for (const g of goals) {
-    const values = Object.entries(g.values).map(([k, v]) => `${k} ${show(v)}`).join(", ");
+    const values = Object.entries(g.values)
+      .map(([k, v]) => `${k} ${show(v)}`)
+      .join(", ");
     lines.push(`  ${g.status.padEnd(8)}${g.goal}${g.status === "NOT RUN" ? "" : `  (${values})`}`);
   }
   return lines.join("\n");

@@ -19,13 +19,29 @@ export interface GoalResult {
 }
 
 export const GOALS: readonly Goal[] = [
-  { text: "overhead_ratio <= 0.2 and engine_us_per_step < 10", keys: ["overhead_ratio", "engine_us_per_step"], met: (f) => f.overhead_ratio! <= 0.2 && f.engine_us_per_step! < 10 },
+  {
+    text: "overhead_ratio <= 0.2 and engine_us_per_step < 10",
+    keys: ["overhead_ratio", "engine_us_per_step"],
+    met: (f) => f.overhead_ratio! <= 0.2 && f.engine_us_per_step! < 10,
+  },
   { text: "hop_floor_ratio <= 1.25", keys: ["hop_floor_ratio"], met: (f) => f.hop_floor_ratio! <= 1.25 },
-  { text: "writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)", keys: ["writes_per_task", "reads_per_task"], met: (f) => f.writes_per_task! <= 5 && f.reads_per_task! <= 1 },
-  { text: "throughput_ratio >= 0.9 and batch_failed = 0 (the batch path)", keys: ["throughput_ratio", "batch_failed"], met: (f) => f.throughput_ratio! >= 0.9 && f.batch_failed === 0 },
+  {
+    text: "writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)",
+    keys: ["writes_per_task", "reads_per_task"],
+    met: (f) => f.writes_per_task! <= 5 && f.reads_per_task! <= 1,
+  },
+  {
+    text: "throughput_ratio >= 0.9 and batch_failed = 0 (the batch path)",
+    keys: ["throughput_ratio", "batch_failed"],
+    met: (f) => f.throughput_ratio! >= 0.9 && f.batch_failed === 0,
+  },
   { text: "throttled_ratio <= 0.02 (429 answers / model calls)", keys: ["throttled_ratio"], met: (f) => f.throttled_ratio! <= 0.02 },
   { text: "cold_start_ratio <= 1.5", keys: ["cold_start_ratio"], met: (f) => f.cold_start_ratio! <= 1.5 },
-  { text: "batch_submit_rows_per_s >= 500 and batch_submit_peak_mb < 300", keys: ["batch_submit_rows_per_s", "batch_submit_peak_mb"], met: (f) => f.batch_submit_rows_per_s! >= 500 && f.batch_submit_peak_mb! < 300 },
+  {
+    text: "batch_submit_rows_per_s >= 500 and batch_submit_peak_mb < 300",
+    keys: ["batch_submit_rows_per_s", "batch_submit_peak_mb"],
+    met: (f) => f.batch_submit_rows_per_s! >= 500 && f.batch_submit_peak_mb! < 300,
+  },
 ];
 
 export function judgeGoals(figures: Figures): GoalResult[] {

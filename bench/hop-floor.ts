@@ -36,7 +36,12 @@ export async function measureHopFloorParts(standinUrl: string, samples = 20): Pr
   try {
     const writes = await finishWritesOfAMiddleTask(runtime.engine);
     const provider = runtime.engine.providers.gemini!;
-    const request = { model: "gemini-2.5-flash", systemPrompt: "", userPrompt: "Hop 2 of 3: answer in one line.", generationConfig: { temperature: 0 } };
+    const request = {
+      model: "gemini-2.5-flash",
+      systemPrompt: "",
+      userPrompt: "Hop 2 of 3: answer in one line.",
+      generationConfig: { temperature: 0 },
+    };
     const t = { claim: [] as number[], model: [] as number[], finish: [] as number[], create: [] as number[] };
     // Two warm-up rounds (connections, JIT), then the measured ones.
     for (let n = 0; n < samples + 2; n++) {
@@ -75,7 +80,12 @@ async function finishWritesOfAMiddleTask(engine: Parameters<typeof runTask>[2]):
   const record = await runTask(parsed.value, taskDocId, engine);
   const chain = [job.task_config, ...job.task_configs!].map((t) => parseConfig("task", t)).map((p) => (p.ok ? p.value : undefined));
   const plan = planFinish({
-    input: { taskDocId, envelope: { job_id: "bench-floor", run_id: "run1", hop: 2, status: "running", attempts: 1 }, attempt: 1, config: parsed.value },
+    input: {
+      taskDocId,
+      envelope: { job_id: "bench-floor", run_id: "run1", hop: 2, status: "running", attempts: 1 },
+      attempt: 1,
+      config: parsed.value,
+    },
     stored: storeRunRecord(taskDocId, 1, record),
     job: { ...job, status: "running", run_id: "run1", chain },
     now: Date.now(),
@@ -88,6 +98,10 @@ async function finishWritesOfAMiddleTask(engine: Parameters<typeof runTask>[2]):
 /** The same writes aimed at new documents of this sample; the documents updated are created first (untimed). */
 async function freshTargets(db: Firestore, writes: readonly Write[], tag: string): Promise<Write[]> {
   const renamed = writes.map((w) => ({ ...w, path: `bench_floor_${w.path.split("/")[0]}/${tag}-${w.path.split("/")[1]}` }));
-  await Promise.all(renamed.filter((w) => w.op === "update").map((w) => db.doc(w.path).set({ status: "running", usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } })));
+  await Promise.all(
+    renamed
+      .filter((w) => w.op === "update")
+      .map((w) => db.doc(w.path).set({ status: "running", usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } })),
+  );
   return renamed;
 }

@@ -53,14 +53,18 @@ function hopGaps(docs: { hop: number; createdMs: number }[]): number[] {
 
 async function runPipelineChain(db: Firestore, jobId: string, options: HopLatencyOptions): Promise<number[]> {
   await db.collection("jobs").doc(jobId).create(chainJob(jobId, options.tasks));
-  const refs = Array.from({ length: options.tasks }, (_, i) => db.collection("tasks").doc(jobTaskDocId(jobId, "run1", i + 1, `hop${i + 1}`)));
+  const refs = Array.from({ length: options.tasks }, (_, i) =>
+    db.collection("tasks").doc(jobTaskDocId(jobId, "run1", i + 1, `hop${i + 1}`)),
+  );
   // Like the bare chain, wait on the last document only: a listener on the job, which changes at every hop,
   // would load the emulator during the very hops it measures.
   try {
     await waitForDoc(db, refs.at(-1)!.path, (d) => d.status === "success" || d.status === "failed", options.timeoutMs);
   } catch (err) {
     const job = (await db.collection("jobs").doc(jobId).get()).data();
-    throw new Error(`hop-latency: job ${jobId} did not finish (status ${job?.status}, error ${JSON.stringify(job?.error)}): ${(err as Error).message}`);
+    throw new Error(
+      `hop-latency: job ${jobId} did not finish (status ${job?.status}, error ${JSON.stringify(job?.error)}): ${(err as Error).message}`,
+    );
   }
   const job = (await db.collection("jobs").doc(jobId).get()).data();
   if (job?.status !== "success") throw new Error(`hop-latency: job ${jobId} failed: ${JSON.stringify(job?.error)}`);
@@ -76,7 +80,12 @@ async function runBareChain(db: Firestore, chainId: string, options: HopLatencyO
   return hopGaps(snaps.map((s, i) => ({ hop: i + 1, createdMs: millis(s.get("created_at")) })));
 }
 
-export async function measureHopLatency(db: Firestore, standinUrl: string, tag: string, options: HopLatencyOptions = HOP_LATENCY_DEFAULTS): Promise<HopLatencyResult> {
+export async function measureHopLatency(
+  db: Firestore,
+  standinUrl: string,
+  tag: string,
+  options: HopLatencyOptions = HOP_LATENCY_DEFAULTS,
+): Promise<HopLatencyResult> {
   if (options.tasks < 2) throw new Error(`hop-latency: a chain needs at least 2 tasks, got ${options.tasks}`);
   await configureStandin(standinUrl, { latencyMs: 0, rpm: 0, faults: {}, script: [] });
   const ours: number[] = [];

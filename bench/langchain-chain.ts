@@ -57,7 +57,8 @@ function stepSequences(task: TaskConfig, provider: ModelProvider) {
  */
 export function buildLangChainSample(task: TaskConfig, provider: ModelProvider): SampleChain {
   const [tell, explain, extract] = stepSequences(task, provider);
-  if (!tell || !explain || !extract) throw new Error(`buildLangChainSample: expected the three-step sample task, got ${task.steps.length} steps`);
+  if (!tell || !explain || !extract)
+    throw new Error(`buildLangChainSample: expected the three-step sample task, got ${task.steps.length} steps`);
   return async (input) => {
     const joke = await tell.invoke(input);
     const explanation = await explain.invoke({ context: joke });
@@ -72,7 +73,8 @@ export function buildLangChainSample(task: TaskConfig, provider: ModelProvider):
  */
 export function buildLangChainLcelSample(task: TaskConfig, provider: ModelProvider): SampleChain {
   const [tell, explain, extract] = stepSequences(task, provider);
-  if (!tell || !explain || !extract) throw new Error(`buildLangChainLcelSample: expected the three-step sample task, got ${task.steps.length} steps`);
+  if (!tell || !explain || !extract)
+    throw new Error(`buildLangChainLcelSample: expected the three-step sample task, got ${task.steps.length} steps`);
   const chain = RunnableSequence.from([
     RunnablePassthrough.assign({ joke: tell }),
     RunnablePassthrough.assign({ context: (x: { joke: string }) => x.joke }),

@@ -12,7 +12,11 @@ import { runInBenchEmulators } from "./emulator-session";
 export const EMULATOR_LOG = ".runs/bench-emulators.log";
 const SESSION_TIMEOUT_S = 900;
 
-export async function runEmulatorBenches(options: { portBase: number; smoke: boolean; only: readonly BenchName[] }): Promise<EmulatorBenchOutput> {
+export async function runEmulatorBenches(options: {
+  portBase: number;
+  smoke: boolean;
+  only: readonly BenchName[];
+}): Promise<EmulatorBenchOutput> {
   const names = EMULATOR_BENCHES.filter((n) => options.only.includes(n));
   const notRun = (reason: string): EmulatorBenchOutput => ({ details: {}, errors: Object.fromEntries(names.map((n) => [n, reason])) });
   if (names.length === 0) return { details: {}, errors: {} };
@@ -25,7 +29,17 @@ export async function runEmulatorBenches(options: { portBase: number; smoke: boo
   const standin = await startStandin();
   try {
     const tsx = join(REPO_ROOT, "node_modules", ".bin", "tsx");
-    const command = [tsx, join("bench", "emulator-benches.ts"), "--out", out, "--standin", standin.url, "--only", names.join(","), ...(options.smoke ? ["--smoke"] : [])];
+    const command = [
+      tsx,
+      join("bench", "emulator-benches.ts"),
+      "--out",
+      out,
+      "--standin",
+      standin.url,
+      "--only",
+      names.join(","),
+      ...(options.smoke ? ["--smoke"] : []),
+    ];
     let code: number;
     try {
       code = await runInBenchEmulators(command, {

@@ -22,7 +22,12 @@ const USAGE = `usage: npm run bench -- [--smoke] [--only NAME,...] [--no-build]
 The emulators listen on EMULATOR_PORT_BASE (default 9300) to +5, so a bench can run beside \`npm run emulators\`.`;
 
 const { values } = parseArgs({
-  options: { smoke: { type: "boolean", default: false }, only: { type: "string" }, "no-build": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  options: {
+    smoke: { type: "boolean", default: false },
+    only: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
   strict: true,
 });
 if (values.help) {
@@ -63,13 +68,21 @@ if (needsBundle && !values["no-build"]) {
   // The admission queue paces at the benchmark's limit (rows per second = rpm / 60 / calls per row), set at build time.
   const pace = benchRowsPerSecond(sizes.batch_throughput);
   const env = { ...process.env, ...(pace !== undefined ? { BATCH_MAX_DISPATCHES_PER_SECOND: String(pace) } : {}) };
-  const build = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs"), "--emulator"], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const build = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "build.mjs"), "--emulator"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (build.status !== 0) {
     console.error("bench: the build failed (above); the cold-start and emulator benchmarks need functions/lib/index.js");
     process.exit(1);
   }
 }
-await step("engine_overhead", "1. engine overhead", async () => void (details.engine_overhead = await measureEngineOverhead(sizes.engine_overhead)));
+await step(
+  "engine_overhead",
+  "1. engine overhead",
+  async () => void (details.engine_overhead = await measureEngineOverhead(sizes.engine_overhead)),
+);
 await step("cold_start", "5. cold start", async () => void (details.cold_start = await measureColdStart(sizes.cold_start)));
 if (only.some((n) => EMULATOR_BENCHES.includes(n))) {
   console.error(`2-4, 6. emulator benchmarks (ports ${portBase}-${portBase + 5}; emulator log: ${EMULATOR_LOG})...`);
@@ -102,7 +115,9 @@ const results = {
 mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
 writeFileSync(join(REPO_ROOT, "bench", "results", "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 
-console.log(`\nbenchmarks (${results.sizes} sizes; node ${process.version}, ${results.machine.cores} cores, load ${results.machine.load_average_1m_at_start} at start)\n`);
+console.log(
+  `\nbenchmarks (${results.sizes} sizes; node ${process.version}, ${results.machine.cores} cores, load ${results.machine.load_average_1m_at_start} at start)\n`,
+);
 console.log(formatTable(figures, goals, errors));
 console.log(`\nwritten to bench/results/latest.json${values.smoke ? " (smoke sizes: the figures are not measurements)" : ""}`);
 process.exitCode = Object.keys(errors).length ? 1 : 0;

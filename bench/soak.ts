@@ -72,7 +72,8 @@ function parseOptions(argv: string[]): SoakOptions {
   const whole = (flag: string, raw: string | undefined, fallback: number, min: number) => {
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new Error(`--${flag} ${raw}: expected a whole number of at least ${min}\n\n${USAGE}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`--${flag} ${raw}: expected a whole number of at least ${min}\n\n${USAGE}`);
     return value;
   };
   return {
@@ -121,7 +122,12 @@ function soakJob(jobId: string, topic: string) {
 }
 
 async function standinCall<T>(baseUrl: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl}/__standin/${route}`, body === undefined && route === "stats" ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+  const res = await fetch(
+    `${baseUrl}/__standin/${route}`,
+    body === undefined && route === "stats"
+      ? {}
+      : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) },
+  );
   if (!res.ok) throw new Error(`the stand-in at ${baseUrl} answered ${res.status} to /__standin/${route}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -129,10 +135,16 @@ async function standinCall<T>(baseUrl: string, route: string, body?: unknown): P
 /** Fails fast, saying what to do, when no Functions emulator would ever start the jobs. */
 async function requireFunctionsEmulator(): Promise<void> {
   const hub = process.env.FIREBASE_EMULATOR_HUB;
-  if (!hub) throw new Error("FIREBASE_EMULATOR_HUB is not set: run the soak through `npm run reliability`, which starts the Firestore and Functions emulators");
+  if (!hub)
+    throw new Error(
+      "FIREBASE_EMULATOR_HUB is not set: run the soak through `npm run reliability`, which starts the Firestore and Functions emulators",
+    );
   const res = await fetch(`http://${hub}/emulators`);
   const running = (await res.json()) as Record<string, unknown>;
-  if (!running.functions) throw new Error(`the emulator session runs ${Object.keys(running).join(", ")} but not functions: nothing would start the jobs; run \`npm run reliability\``);
+  if (!running.functions)
+    throw new Error(
+      `the emulator session runs ${Object.keys(running).join(", ")} but not functions: nothing would start the jobs; run \`npm run reliability\``,
+    );
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -189,7 +201,12 @@ async function main(): Promise<number> {
     timeoutS: options.timeoutS,
     standin,
     retry: retrySettings(deps.engine.retry ?? DEFAULT_RETRY),
-    pipeline: { leaseMs: deps.policy.leaseMs, runBudgetMs: deps.policy.runBudgetMs, maxAttempts: deps.policy.maxAttempts, sweepEveryS: options.sweepEveryS },
+    pipeline: {
+      leaseMs: deps.policy.leaseMs,
+      runBudgetMs: deps.policy.runBudgetMs,
+      maxAttempts: deps.policy.maxAttempts,
+      sweepEveryS: options.sweepEveryS,
+    },
   };
   const db = deps.db;
   const prefix = `soak-${Date.now().toString(36)}-`;
@@ -224,10 +241,17 @@ async function main(): Promise<number> {
 
 /** Throws, saying what to do, unless this process runs inside the emulators beside a shared stand-in; returns its URL. */
 async function requireSoakEnvironment(): Promise<string> {
-  if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error("FIRESTORE_EMULATOR_HOST is not set: the soak writes hundreds of jobs and must run inside the emulators (`npm run reliability`)");
+  if (!process.env.FIRESTORE_EMULATOR_HOST)
+    throw new Error(
+      "FIRESTORE_EMULATOR_HOST is not set: the soak writes hundreds of jobs and must run inside the emulators (`npm run reliability`)",
+    );
   const standinUrl = process.env.GEMINI_BASE_URL;
-  if (!standinUrl) throw new Error("GEMINI_BASE_URL is not set: the Functions workers and the soak must share one Gemini stand-in (`npm run reliability` starts it)");
-  if (process.env.GEMINI_API_KEY && process.env.GEMINI_API_KEY !== STANDIN_API_KEY) throw new Error("GEMINI_API_KEY is set: the soak would spend real quota; unset it");
+  if (!standinUrl)
+    throw new Error(
+      "GEMINI_BASE_URL is not set: the Functions workers and the soak must share one Gemini stand-in (`npm run reliability` starts it)",
+    );
+  if (process.env.GEMINI_API_KEY && process.env.GEMINI_API_KEY !== STANDIN_API_KEY)
+    throw new Error("GEMINI_API_KEY is set: the soak would spend real quota; unset it");
   await requireFunctionsEmulator();
   return standinUrl;
 }
@@ -260,7 +284,17 @@ function logSoakStart(options: SoakOptions, { retry, pipeline }: SoakSettings): 
 /** Releases every job, at most options.inFlight at once, while the sweep runs; resolves when all have ended or the bound passed. */
 async function runSoakJobs(deps: PipelineDeps, jobIds: readonly string[], options: SoakOptions): Promise<SoakRun> {
   const started = Date.now();
-  const run: SoakRun = { started, deadline: started + options.timeoutS * 1000, ends: [], problems: [], released: 0, inFlight: 0, maxInFlight: 0, swept: new Set(), wallMs: 0 };
+  const run: SoakRun = {
+    started,
+    deadline: started + options.timeoutS * 1000,
+    ends: [],
+    problems: [],
+    released: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    swept: new Set(),
+    wallMs: 0,
+  };
   const progress = setInterval(() => logProgress(run, options.jobs), PROGRESS_EVERY_MS);
   const sweeper = startSweeper(deps, run, options.sweepEveryS);
   // One job alone first, so that a session without working triggers fails within a minute; then the pool.
@@ -274,7 +308,9 @@ async function runSoakJobs(deps: PipelineDeps, jobIds: readonly string[], option
 
 function logProgress(run: SoakRun, jobs: number): void {
   const ok = run.ends.filter((e) => e.status === "success").length;
-  console.log(`soak: ${run.ends.length}/${jobs} jobs ended (${ok} success), ${run.inFlight} in flight, ${seconds(Date.now() - run.started)} s`);
+  console.log(
+    `soak: ${run.ends.length}/${jobs} jobs ended (${ok} success), ${run.inFlight} in flight, ${seconds(Date.now() - run.started)} s`,
+  );
 }
 
 /** One worker of the pool: releases jobs one after another until none is left or the soak must stop. */
@@ -306,7 +342,9 @@ async function releaseNextJob(db: Firestore, jobIds: readonly string[], options:
     const message = (err as Error).message;
     run.problems.push(`${jobId}: ${message}`);
     if (/did not end within/.test(message)) {
-      run.stopReason ??= first ? `the first job did not end within ${FIRST_START_TIMEOUT_MS / 1000} s: are the triggers running?` : `jobs were still running at the ${options.timeoutS} s bound`;
+      run.stopReason ??= first
+        ? `the first job did not end within ${FIRST_START_TIMEOUT_MS / 1000} s: are the triggers running?`
+        : `jobs were still running at the ${options.timeoutS} s bound`;
     }
   } finally {
     run.inFlight--;
@@ -389,15 +427,36 @@ function tallySoak({ jobDocs, taskDocs, outputDocs }: SoakDocuments, stats: Stan
 
 const leftOpen = (counts: SoakCounts) => (counts.tasksByStatus.queued ?? 0) + (counts.tasksByStatus.running ?? 0);
 
-function soakChecks(options: SoakOptions, counts: SoakCounts, claimedAgain: readonly string[], run: SoakRun, rejected: number): SoakCheck[] {
+function soakChecks(
+  options: SoakOptions,
+  counts: SoakCounts,
+  claimedAgain: readonly string[],
+  run: SoakRun,
+  rejected: number,
+): SoakCheck[] {
   const expectedTasks = options.jobs * TASKS_PER_JOB;
-  const check = (name: string, expected: string | number, actual: string | number, ok: boolean): SoakCheck => ({ name, expected: String(expected), actual: String(actual), ok });
+  const check = (name: string, expected: string | number, actual: string | number, ok: boolean): SoakCheck => ({
+    name,
+    expected: String(expected),
+    actual: String(actual),
+    ok,
+  });
   const open = leftOpen(counts);
   const faultCount = Object.values(counts.faults).reduce((a, b) => a + b, 0);
   const { swept, stopReason, wallMs } = run;
   return [
-    check("every job ended success", `${options.jobs} of ${options.jobs}`, `${counts.jobsByStatus.success ?? 0} of ${counts.jobsCreated}`, counts.jobsCreated === options.jobs && counts.jobsByStatus.success === options.jobs),
-    check("every job's topic reached its last output (data went through all 3 hops)", options.jobs, counts.jobsWithPayloadThrough, counts.jobsWithPayloadThrough === options.jobs),
+    check(
+      "every job ended success",
+      `${options.jobs} of ${options.jobs}`,
+      `${counts.jobsByStatus.success ?? 0} of ${counts.jobsCreated}`,
+      counts.jobsCreated === options.jobs && counts.jobsByStatus.success === options.jobs,
+    ),
+    check(
+      "every job's topic reached its last output (data went through all 3 hops)",
+      options.jobs,
+      counts.jobsWithPayloadThrough,
+      counts.jobsWithPayloadThrough === options.jobs,
+    ),
     check("tasks committed (3 per job, no fork, no duplicate)", expectedTasks, counts.tasks, counts.tasks === expectedTasks),
     check("tasks ended success", expectedTasks, counts.tasksByStatus.success ?? 0, counts.tasksByStatus.success === expectedTasks),
     check("tasks left queued or running", 0, open, open === 0),
@@ -409,11 +468,26 @@ function soakChecks(options: SoakOptions, counts: SoakCounts, claimedAgain: read
       `${claimedAgain.filter((id) => swept.has(id)).length} of ${counts.tasksClaimedAgain}`,
       claimedAgain.every((id) => swept.has(id)),
     ),
-    check("model calls answered (one per task: no work done twice)", expectedTasks, counts.modelAnswered, counts.modelAnswered === expectedTasks),
-    check("model requests the stand-in saw = attempts the output documents record", counts.modelRequests - rejected, counts.attemptsRecorded, counts.attemptsRecorded === counts.modelRequests - rejected),
+    check(
+      "model calls answered (one per task: no work done twice)",
+      expectedTasks,
+      counts.modelAnswered,
+      counts.modelAnswered === expectedTasks,
+    ),
+    check(
+      "model requests the stand-in saw = attempts the output documents record",
+      counts.modelRequests - rejected,
+      counts.attemptsRecorded,
+      counts.attemptsRecorded === counts.modelRequests - rejected,
+    ),
     check("retryable faults were injected", "> 0", faultCount, faultCount > 0),
     check("the rate limit bound at least once", "> 0", counts.rateLimited, options.rpm === 0 || counts.rateLimited > 0),
-    check(`ended within the ${options.timeoutS} s bound`, `<= ${options.timeoutS} s`, `${seconds(wallMs)} s`, !stopReason && wallMs <= options.timeoutS * 1000),
+    check(
+      `ended within the ${options.timeoutS} s bound`,
+      `<= ${options.timeoutS} s`,
+      `${seconds(wallMs)} s`,
+      !stopReason && wallMs <= options.timeoutS * 1000,
+    ),
   ];
 }
 

@@ -17,7 +17,8 @@ async function call(url: string, method: "GET" | "POST", path: string, body?: un
   return JSON.parse(text) as unknown;
 }
 
-export const configureStandin = (url: string, options: Record<string, unknown>) => call(url, "POST", "config", options) as Promise<Record<string, unknown>>;
+export const configureStandin = (url: string, options: Record<string, unknown>) =>
+  call(url, "POST", "config", options) as Promise<Record<string, unknown>>;
 export const resetStandin = (url: string) => call(url, "POST", "reset") as Promise<StandinStatsBody>;
 export const standinStats = (url: string) => call(url, "GET", "stats") as Promise<StandinStatsBody>;
 export const standinConfig = (url: string) => call(url, "GET", "config") as Promise<Record<string, unknown>>;

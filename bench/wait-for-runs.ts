@@ -4,13 +4,22 @@ import { COLLECTIONS } from "../shared/pipeline/collections";
 
 const ENDED = ["success", "failed", "cancelled"];
 
-export function waitForRuns(db: Firestore, batchId: string, count: number, timeoutMs: number): Promise<{ firstEndedAt: number; failedCodes: Record<string, number> }> {
+export function waitForRuns(
+  db: Firestore,
+  batchId: string,
+  count: number,
+  timeoutMs: number,
+): Promise<{ firstEndedAt: number; failedCodes: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const ended = new Map<string, { status: string; code?: string }>();
     let firstEndedAt: number | undefined;
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`${ended.size} of ${count} runs of batch ${batchId} ended within ${Math.round(timeoutMs / 1000)} s; see the emulator log`));
+      reject(
+        new Error(
+          `${ended.size} of ${count} runs of batch ${batchId} ended within ${Math.round(timeoutMs / 1000)} s; see the emulator log`,
+        ),
+      );
     }, timeoutMs);
     const unsubscribe = db
       .collection(COLLECTIONS.jobs)
@@ -27,7 +36,8 @@ export function waitForRuns(db: Firestore, batchId: string, count: number, timeo
           clearTimeout(timer);
           unsubscribe();
           const failedCodes: Record<string, number> = {};
-          for (const e of ended.values()) if (e.status !== "success") failedCodes[e.code ?? e.status] = (failedCodes[e.code ?? e.status] ?? 0) + 1;
+          for (const e of ended.values())
+            if (e.status !== "success") failedCodes[e.code ?? e.status] = (failedCodes[e.code ?? e.status] ?? 0) + 1;
           resolve({ firstEndedAt: firstEndedAt!, failedCodes });
         },
         (error) => {

@@ -61,7 +61,11 @@ function readQueueEnv() {
 
 const bytes = statSync(outfile).size;
 const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules")).length;
-const queue = Object.keys(queueEnv).length ? `; batch queue: ${Object.entries(queueEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+const queue = Object.keys(queueEnv).length
+  ? `; batch queue: ${Object.entries(queueEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`
+  : "";
 console.log(
   `built ${relative(repoRoot, outfile)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} source files ` +
     `(external: ${dependencies.join(", ")})${queue}`,

@@ -29,7 +29,8 @@ const INSTALL_HINT =
 export async function emulatorEnv() {
   const java = javaMajorVersion();
   if (java === undefined) throw new Error(`no Firestore emulator: \`java\` is not on PATH; ${INSTALL_HINT}`);
-  if (java < MIN_JAVA) throw new Error(`no Firestore emulator: Java ${java} is too old (firebase-tools needs ${MIN_JAVA}+); ${INSTALL_HINT}`);
+  if (java < MIN_JAVA)
+    throw new Error(`no Firestore emulator: Java ${java} is too old (firebase-tools needs ${MIN_JAVA}+); ${INSTALL_HINT}`);
 
   const override = process.env.FIRESTORE_EMULATOR_BINARY_PATH;
   if (override) {
@@ -39,7 +40,10 @@ export async function emulatorEnv() {
   if (firebaseToolsJar()) return {};
 
   const sdkJar = findCloudSdkJar();
-  if (!sdkJar) throw new Error(`no Firestore emulator: firebase-tools has not downloaded its own and the Cloud SDK's is not installed; ${INSTALL_HINT}`);
+  if (!sdkJar)
+    throw new Error(
+      `no Firestore emulator: firebase-tools has not downloaded its own and the Cloud SDK's is not installed; ${INSTALL_HINT}`,
+    );
   return { FIRESTORE_EMULATOR_BINARY_PATH: ensureLauncherJar(sdkJar) };
 }
 
@@ -125,10 +129,13 @@ function ensureLauncherJar(sdkJar) {
   });
   // Written in Node rather than with the JDK's `jar` tool: a JRE-only machine (CI's default-jre-headless) has no `jar`.
   const temp = `${jarPath}.${process.pid}.tmp`;
-  writeFileSync(temp, zipStored([
-    { name: "META-INF/", data: Buffer.alloc(0) },
-    { name: "META-INF/MANIFEST.MF", data: Buffer.from(manifest, "utf8") },
-  ]));
+  writeFileSync(
+    temp,
+    zipStored([
+      { name: "META-INF/", data: Buffer.alloc(0) },
+      { name: "META-INF/MANIFEST.MF", data: Buffer.from(manifest, "utf8") },
+    ]),
+  );
   // Rename is atomic: two test runs starting at once never see a half-written jar.
   renameSync(temp, jarPath);
   return jarPath;
@@ -137,7 +144,9 @@ function ensureLauncherJar(sdkJar) {
 /** A JAR manifest: each line at most 72 bytes, continued on the next line after one space. */
 /** @param {Record<string, string>} attributes */
 function manifestText(attributes) {
-  return `${Object.entries(attributes).map(([name, value]) => wrapManifestLine(`${name}: ${value}`)).join("\r\n")}\r\n\r\n`;
+  return `${Object.entries(attributes)
+    .map(([name, value]) => wrapManifestLine(`${name}: ${value}`))
+    .join("\r\n")}\r\n\r\n`;
 }
 
 /** @param {string} text */

@@ -1,4 +1,4 @@
-// `npm test`: type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
+// `npm test`: format check, type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
 // @ts-check
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -130,7 +130,12 @@ async function runEmulatorPhase({ project, only, standin }, files) {
     if (standin) {
       standinProcess = await startStandinProcess();
       // One stand-in speaks every provider's protocol: Gemini, Vertex AI, Anthropic, OpenAI-compatible.
-      Object.assign(env, { GEMINI_BASE_URL: standinProcess.url, ANTHROPIC_BASE_URL: standinProcess.url, VERTEX_BASE_URL: standinProcess.url, OPENAI_BASE_URL: `${standinProcess.url}/v1` });
+      Object.assign(env, {
+        GEMINI_BASE_URL: standinProcess.url,
+        ANTHROPIC_BASE_URL: standinProcess.url,
+        VERTEX_BASE_URL: standinProcess.url,
+        OPENAI_BASE_URL: `${standinProcess.url}/v1`,
+      });
       console.log(`Model stand-in for the Functions workers: ${standinProcess.url}`);
     }
     code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], {
@@ -150,6 +155,8 @@ async function runEmulatorPhase({ project, only, standin }, files) {
 }
 
 if (!onlyEmulator) {
+  // Layout is the formatter's: a file it would change fails the run (`npm run format` rewrites them).
+  runStep("format check (prettier --check .)", bin("prettier"), ["--check", "--log-level", "warn", "."]);
   runStep("type-check (tsc --noEmit -p .)", bin("tsc"), ["--noEmit", "-p", "."]);
   runStep("type-check of the page (tsc --noEmit -p web, DOM lib)", bin("tsc"), ["--noEmit", "-p", "web"]);
   runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);

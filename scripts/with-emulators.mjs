@@ -185,7 +185,8 @@ export function emulatorAddress(name) {
 function configForPortBase(base) {
   if (!base) return "firebase.json";
   const port = Number(base);
-  if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
+  if (!Number.isInteger(port) || port < 1024 || port > 65000)
+    throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
   const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
   config.emulators = { ...config.emulators, ...movedEmulators(port) };
   const file = `.firebase-ports-${port}.json`;

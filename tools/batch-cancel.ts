@@ -23,8 +23,12 @@ export const cancel = defineSubcommand({
       process.stderr.write(`batch cancel: batch ${batchId} was not cancelled: ${result.reason}\n`);
       return EXIT_FAILED;
     }
-    const running = result.runningJobs ? ` (${result.runningJobs} were running: each one's current task finishes and starts nothing after it)` : "";
-    process.stdout.write(`Cancelled batch ${batchId}: no further run is admitted; ${result.cancelledJobs} admitted runs cancelled${running}.\n`);
+    const running = result.runningJobs
+      ? ` (${result.runningJobs} were running: each one's current task finishes and starts nothing after it)`
+      : "";
+    process.stdout.write(
+      `Cancelled batch ${batchId}: no further run is admitted; ${result.cancelledJobs} admitted runs cancelled${running}.\n`,
+    );
     return EXIT_OK;
   },
 });

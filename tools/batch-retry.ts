@@ -24,7 +24,9 @@ export const retry = defineSubcommand({
       process.stderr.write(`batch retry: batch ${batchId} was not retried: ${result.reason}\n`);
       return EXIT_FAILED;
     }
-    process.stdout.write(`Retrying ${result.runs} failed run${result.runs === 1 ? "" : "s"} of batch ${batchId}. Follow it: npm run batch -- watch ${batchId}\n`);
+    process.stdout.write(
+      `Retrying ${result.runs} failed run${result.runs === 1 ? "" : "s"} of batch ${batchId}. Follow it: npm run batch -- watch ${batchId}\n`,
+    );
     return EXIT_OK;
   },
 });

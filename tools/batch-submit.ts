@@ -22,7 +22,11 @@ export const submit = defineSubcommand({
     positionals: [{ name: "file", description: "the batch file (JSONC); rows_file is relative to it", required: true }],
     flags: {
       dry_run: { type: "boolean", description: "validate and describe the batch; create nothing" },
-      owner_uid: { type: "string", value: "UID", description: "the Firebase Auth user who owns the batch and its jobs (they may read them)" },
+      owner_uid: {
+        type: "string",
+        value: "UID",
+        description: "the Firebase Auth user who owns the batch and its jobs (they may read them)",
+      },
       service_account: serviceAccountFlag,
       project: projectFlag,
     },
@@ -35,7 +39,9 @@ export const submit = defineSubcommand({
     const planned = await loadBatchFile(file!, validation, (rawJob) => readLibraryTasks(db, rawJob, validation));
     if (!planned.ok) {
       const count = `${planned.issues.length} problem${planned.issues.length === 1 ? "" : "s"}`;
-      process.stderr.write(`batch submit: ${file} is not a valid batch (${count}); nothing was created:\n${formatIssues(planned.issues)}\n`);
+      process.stderr.write(
+        `batch submit: ${file} is not a valid batch (${count}); nothing was created:\n${formatIssues(planned.issues)}\n`,
+      );
       return EXIT_FAILED;
     }
     process.stderr.write(`${describePlan(planned.plan)}\n`);
@@ -44,19 +50,27 @@ export const submit = defineSubcommand({
     const enqueue = await openEnqueuer(service_account);
     const result = await submitBatch({ db, enqueue }, planned.plan, owner_uid ? { ownerUid: owner_uid } : {});
     if (result.kind === "conflict" || result.kind === "ended") {
-      process.stderr.write(`batch submit: ${result.kind === "conflict" ? result.reason : `batch ${result.batchId} is already ${result.status}; nothing was enqueued`}\n`);
+      process.stderr.write(
+        `batch submit: ${result.kind === "conflict" ? result.reason : `batch ${result.batchId} is already ${result.status}; nothing was enqueued`}\n`,
+      );
       return EXIT_FAILED;
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const again = result.alreadyQueued ? ` (${result.alreadyQueued} were already queued)` : "";
-    process.stderr.write(`${result.kind === "created" ? "Created" : "Resumed"} batches/${result.batchId}: ${result.enqueued} runs enqueued in ${seconds} s${again}. Follow it: npm run batch -- watch ${result.batchId}\n`);
+    process.stderr.write(
+      `${result.kind === "created" ? "Created" : "Resumed"} batches/${result.batchId}: ${result.enqueued} runs enqueued in ${seconds} s${again}. Follow it: npm run batch -- watch ${result.batchId}\n`,
+    );
     process.stdout.write(`${result.batchId}\n`);
     return EXIT_OK;
   },
 });
 
 export function describePlan(plan: BatchPlan): string {
-  const grid = plan.space.grid ? Object.entries(plan.space.grid).map(([k, v]) => `${k} (${v.length})`).join(" x ") : "";
+  const grid = plan.space.grid
+    ? Object.entries(plan.space.grid)
+        .map(([k, v]) => `${k} (${v.length})`)
+        .join(" x ")
+    : "";
   const base = plan.space.baseRows.length ? `${plan.space.baseRows.length} rows${plan.rowsFile ? ` (with ${plan.rowsFile})` : ""}` : "";
   const rows = [base, grid && `grid ${grid}`].filter(Boolean).join(" x ");
   const models = plan.space.models.length ? ` x ${plan.space.models.length} models` : "";

@@ -16,7 +16,9 @@ export const serviceAccountFlag = {
 /** Firestore as useFirestoreTarget chooses it, and the matching queue; returns the line that says which. */
 export async function useBatchTarget(project: string | undefined): Promise<string> {
   if (project && process.env.CLOUD_TASKS_EMULATOR_HOST) {
-    throw new UsageError(`-project=${project} names a real project but CLOUD_TASKS_EMULATOR_HOST is set (${process.env.CLOUD_TASKS_EMULATOR_HOST}); unset it to use the real queue`);
+    throw new UsageError(
+      `-project=${project} names a real project but CLOUD_TASKS_EMULATOR_HOST is set (${process.env.CLOUD_TASKS_EMULATOR_HOST}); unset it to use the real queue`,
+    );
   }
   const firestore = await useFirestoreTarget(project);
   if (project) return firestore;

@@ -28,7 +28,8 @@ export const watch = defineSubcommand({
   async main({ interval, timeout, project }, [batchId]) {
     const seconds = (flag: string, value: string | undefined) => {
       const n = Number(value);
-      if (value !== undefined && !(Number.isFinite(n) && n > 0)) throw new UsageError(`-${flag}=${value}: expected a number of seconds above 0`);
+      if (value !== undefined && !(Number.isFinite(n) && n > 0))
+        throw new UsageError(`-${flag}=${value}: expected a number of seconds above 0`);
       return value === undefined ? undefined : n * 1000;
     };
     const intervalMs = seconds("interval", interval) ?? 2000;

@@ -7,7 +7,10 @@ import { runSubcommand, type Subcommand } from "./subcommand";
 import { EXIT_OK, EXIT_USAGE } from "./tool-io";
 import type { FlagSpecs } from "./cli-args";
 
-const SUBCOMMANDS: Record<string, Subcommand<FlagSpecs>> = { submit, watch, cancel, retry } as unknown as Record<string, Subcommand<FlagSpecs>>;
+const SUBCOMMANDS: Record<string, Subcommand<FlagSpecs>> = { submit, watch, cancel, retry } as unknown as Record<
+  string,
+  Subcommand<FlagSpecs>
+>;
 
 const USAGE = `Usage: npm run batch -- <command> [args]
 
@@ -15,7 +18,9 @@ Runs one chain over many inputs: a batch file's grid or rows become one job per 
 admitted through a Cloud Tasks queue paced to the model's quota.
 
 Commands:
-${Object.values(SUBCOMMANDS).map((s) => `  ${s.spec.name.padEnd(7)} ${s.spec.summary.split("\n")[0]}`).join("\n")}
+${Object.values(SUBCOMMANDS)
+  .map((s) => `  ${s.spec.name.padEnd(7)} ${s.spec.summary.split("\n")[0]}`)
+  .join("\n")}
 
 npm run batch -- <command> --help describes each. Results: npm run export -- <batchId> --format csv|jsonl
 `;

@@ -23,7 +23,9 @@ await runTool(spec, async ({ project }, [jobId]) => {
     process.stderr.write(`cancel-job: jobs/${jobId} was not cancelled: ${result.reason}\n`);
     return EXIT_FAILED;
   }
-  const inFlight = result.currentTaskDocId ? `; tasks/${result.currentTaskDocId} finishes if it is running, and starts nothing after it` : "";
+  const inFlight = result.currentTaskDocId
+    ? `; tasks/${result.currentTaskDocId} finishes if it is running, and starts nothing after it`
+    : "";
   process.stdout.write(`Cancelled jobs/${jobId}${inFlight}.\n`);
   return EXIT_OK;
 });

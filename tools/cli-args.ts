@@ -70,7 +70,8 @@ export function parseCli<F extends FlagSpecs>(spec: ToolSpec<F>, argv: readonly 
     throw new UsageError(describeParseError(err));
   }
   const required = wanted.filter((p) => p.required);
-  if (positionals.length < required.length) throw new UsageError(`missing ${required[positionals.length]!.name}: ${required[positionals.length]!.description}`);
+  if (positionals.length < required.length)
+    throw new UsageError(`missing ${required[positionals.length]!.name}: ${required[positionals.length]!.description}`);
   if (!wanted.some((p) => p.variadic) && positionals.length > wanted.length) {
     throw new UsageError(`unexpected argument "${positionals[wanted.length]}"`);
   }
@@ -139,8 +140,13 @@ function flagLabel(name: string, flag: FlagSpec): string {
 
 export function formatUsage<F extends FlagSpecs>(spec: ToolSpec<F>): string {
   const entries = Object.entries(spec.flags);
-  const positionals = (spec.positionals ?? []).map((p) => `${p.required ? "<" : "[<"}${p.name}>${p.variadic ? "..." : ""}${p.required ? "" : "]"}`);
-  const synopsis = [...positionals, ...entries.map(([name, flag]) => (flag.required ? flagLabel(name, flag) : `[${flagLabel(name, flag)}]`))];
+  const positionals = (spec.positionals ?? []).map(
+    (p) => `${p.required ? "<" : "[<"}${p.name}>${p.variadic ? "..." : ""}${p.required ? "" : "]"}`,
+  );
+  const synopsis = [
+    ...positionals,
+    ...entries.map(([name, flag]) => (flag.required ? flagLabel(name, flag) : `[${flagLabel(name, flag)}]`)),
+  ];
   const rows: [string, string][] = [
     ...(spec.positionals ?? []).map((p): [string, string] => [`<${p.name}>`, p.description]),
     ...entries.map(([name, flag]): [string, string] => [flagLabel(name, flag), flag.description]),

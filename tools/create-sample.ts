@@ -13,7 +13,10 @@ const spec = defineTool({
   flags: {
     output_dir: { type: "string", value: "DIR", description: "the folder to write into (default: the current folder)" },
   },
-  examples: ["npm run create-sample -- -output_dir=samples", "npm run config-reader -- -input_path=samples/sample_job_config.json -config_type=job"],
+  examples: [
+    "npm run create-sample -- -output_dir=samples",
+    "npm run config-reader -- -input_path=samples/sample_job_config.json -config_type=job",
+  ],
 });
 
 const SAMPLES: readonly [string, unknown][] = [

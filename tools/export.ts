@@ -26,7 +26,10 @@ const spec = defineTool({
     bom: { type: "boolean", description: "CSV: start with a UTF-8 byte-order mark, for Excel (pandas and R do not need one)" },
     project: projectFlag,
   },
-  examples: ["npm run export -- moral_machine --format csv --out moral_machine.csv", "npm run export -- --job moral_machine~000000~000 --format jsonl"],
+  examples: [
+    "npm run export -- moral_machine --format csv --out moral_machine.csv",
+    "npm run export -- --job moral_machine~000000~000 --format jsonl",
+  ],
 });
 
 // `npm run export -- ID | head`: the reader went away; that is the reader's choice, not an error.
@@ -37,7 +40,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 await runTool(spec, async ({ format, out, job, bom, project }, [batchId]) => {
   const chosen = (format ?? "csv") as ExportFormat;
   if (!EXPORT_FORMATS.includes(chosen)) throw new UsageError(`-format=${format}: use ${EXPORT_FORMATS.join(" or ")}`);
-  if (!batchId === !job) throw new UsageError(job ? "give a batch id or --job, not both" : "missing batchId: the batches/ document id (or --job JOB_ID)");
+  if (!batchId === !job)
+    throw new UsageError(job ? "give a batch id or --job, not both" : "missing batchId: the batches/ document id (or --job JOB_ID)");
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const db = await getDb();
   let table: ExportTable;

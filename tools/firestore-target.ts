@@ -18,7 +18,9 @@ export const projectFlag = {
 export async function useFirestoreTarget(project: string | undefined): Promise<string> {
   if (project) {
     if (process.env.FIRESTORE_EMULATOR_HOST) {
-      throw new UsageError(`-project=${project} names a real project but FIRESTORE_EMULATOR_HOST is set (${process.env.FIRESTORE_EMULATOR_HOST}); unset it to write to the real project`);
+      throw new UsageError(
+        `-project=${project} names a real project but FIRESTORE_EMULATOR_HOST is set (${process.env.FIRESTORE_EMULATOR_HOST}); unset it to write to the real project`,
+      );
     }
     process.env.GCLOUD_PROJECT = project;
     return `Firestore of the real project ${project}`;
@@ -28,7 +30,9 @@ export async function useFirestoreTarget(project: string | undefined): Promise<s
   try {
     await fetch(`http://${host}/`, { signal: AbortSignal.timeout(3000) });
   } catch {
-    throw new Error(`cannot reach the Firestore emulator at ${host}: start it with \`npm run emulators\` (or pass -project=ID for a real project)`);
+    throw new Error(
+      `cannot reach the Firestore emulator at ${host}: start it with \`npm run emulators\` (or pass -project=ID for a real project)`,
+    );
   }
   return `the Firestore emulator at ${host} (project ${process.env.GCLOUD_PROJECT})`;
 }

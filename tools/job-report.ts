@@ -8,7 +8,9 @@ export function formatTaskProgress(jobId: string, task: TaskProgress, change: "s
   if (change === "started") return `${head}: running (${task.taskDocId})`;
   const tokens = task.totalTokens !== undefined ? `, ${task.totalTokens} tokens${task.cost ? `, ${formatCost(task.cost)}` : ""}` : "";
   const latency = task.latencyMs !== undefined ? ` in ${task.latencyMs} ms` : "";
-  const error = task.error ? `: ${task.error.code}: ${firstLine(task.error.message)}${task.error.step_id ? ` (step ${JSON.stringify(task.error.step_id)})` : ""}` : "";
+  const error = task.error
+    ? `: ${task.error.code}: ${firstLine(task.error.message)}${task.error.step_id ? ` (step ${JSON.stringify(task.error.step_id)})` : ""}`
+    : "";
   return `${head}: ${task.status}${latency}${tokens}${error}`;
 }
 
@@ -17,7 +19,10 @@ export function formatJobEnd(end: JobEnd, full = false): string {
     `[${end.jobId}] ${end.status.toUpperCase()} ${end.runId ? `(${end.runId}) ` : ""}in ${(end.elapsedMs / 1000).toFixed(2)} s: ${end.tasksDone} task${end.tasksDone === 1 ? "" : "s"} succeeded, ` +
       `${end.usage.total_tokens} tokens (${end.usage.prompt_tokens} prompt, ${end.usage.output_tokens} output)${end.cost ? `, ${formatCost(end.cost)}` : ""}`,
   ];
-  if (end.error) lines.push(`  error: ${end.error.code}: ${end.error.message.replace(/\n/g, "\n    ")}${end.error.task_doc_id ? `\n  in tasks/${end.error.task_doc_id}` : ""}`);
+  if (end.error)
+    lines.push(
+      `  error: ${end.error.code}: ${end.error.message.replace(/\n/g, "\n    ")}${end.error.task_doc_id ? `\n  in tasks/${end.error.task_doc_id}` : ""}`,
+    );
   const entries = Object.entries(end.outputPayload);
   if (entries.length) {
     lines.push("  output:");

@@ -39,7 +39,9 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   }
   const build = spawnSync(process.execPath, ["scripts/build.mjs", "--emulator"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) return 1;
-  const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], { stdio: ["ignore", "ignore", "inherit"] });
+  const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (buildWeb.status !== 0) return 1;
 
   const env: Record<string, string | undefined> = {};
@@ -56,7 +58,9 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   env.VERTEX_BASE_URL = process.env.VERTEX_BASE_URL?.trim() || standin.url;
   if (missing.includes("GEMINI_API_KEY")) {
     env.GEMINI_BASE_URL = standin.url;
-    process.stderr.write(`No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standin.url} (answers echo the prompt).\n`);
+    process.stderr.write(
+      `No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standin.url} (answers echo the prompt).\n`,
+    );
   } else {
     process.stderr.write("GEMINI_API_KEY is set: the functions call the real Gemini API.\n");
   }
@@ -67,7 +71,9 @@ export async function runInLocalStack(command: string[], options: StackOptions):
   if (missing.includes("OPENAI_API_KEY") && !process.env.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standin.url}/v1`;
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
-  process.stderr.write(`Starting the Firestore, Functions, Auth, Cloud Tasks and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`);
+  process.stderr.write(
+    `Starting the Firestore, Functions, Auth, Cloud Tasks and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`,
+  );
   let announced = false;
   try {
     return await runWithEmulators(command, {
@@ -113,7 +119,11 @@ async function announcePage(): Promise<void> {
 async function createLocalAdmin(authHost: string): Promise<void> {
   const base = `http://${authHost}/identitytoolkit.googleapis.com/v1`;
   const call = async (path: string, body: unknown) => {
-    const response = await fetch(`${base}/${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer owner" }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer owner" },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { localId: string };
   };

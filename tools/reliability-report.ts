@@ -76,8 +76,10 @@ function parseDriverArgs(argv: string[]): DriverOptions | "help" {
   });
   if (values.help) return "help";
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) throw new Error(`--jobs ${values.jobs}: expected a whole number above 0`);
-  if (values["skip-suites"] && values["skip-soak"]) throw new Error("--skip-suites and --skip-soak together leave nothing to run; use --render-only to redraw the report");
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0))
+    throw new Error(`--jobs ${values.jobs}: expected a whole number above 0`);
+  if (values["skip-suites"] && values["skip-soak"])
+    throw new Error("--skip-suites and --skip-soak together leave nothing to run; use --render-only to redraw the report");
   return {
     jobs,
     skipSuites: values["skip-suites"] ?? false,
@@ -95,7 +97,6 @@ function header(title: string): void {
   console.log(`\n=== ${title} ${"=".repeat(Math.max(3, 72 - title.length))}`);
 }
 
-
 function echoTo(log: WriteStream) {
   return (line: string, stream: "stdout" | "stderr") => {
     log.write(`${line}\n`);
@@ -103,12 +104,15 @@ function echoTo(log: WriteStream) {
   };
 }
 
-
 /** The vitest counts from its JSON reporter's file, when it wrote one. */
 function vitestCounts(file: string): RunRecord["phases"][number]["tests"] {
   if (!existsSync(file)) return undefined;
   const report = JSON.parse(readFileSync(file, "utf8")) as Record<string, number | undefined>;
-  return { passed: report.numPassedTests ?? 0, failed: report.numFailedTests ?? 0, skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0) };
+  return {
+    passed: report.numPassedTests ?? 0,
+    failed: report.numFailedTests ?? 0,
+    skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+  };
 }
 
 /** The emulator suites that write result rows: every test/emulator file that reads RELIABILITY_RESULTS_DIR. */
@@ -117,7 +121,8 @@ function suiteFiles(): string[] {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".test.ts") && readFileSync(join(dir, f), "utf8").includes("RELIABILITY_RESULTS_DIR"))
     .sort();
-  if (!files.includes("bad-input.test.ts")) throw new Error("test/emulator/bad-input.test.ts is missing or no longer writes RELIABILITY_RESULTS_DIR: the bad-input table needs it");
+  if (!files.includes("bad-input.test.ts"))
+    throw new Error("test/emulator/bad-input.test.ts is missing or no longer writes RELIABILITY_RESULTS_DIR: the bad-input table needs it");
   return files.map((f) => `test/emulator/${f}`);
 }
 
@@ -126,7 +131,10 @@ async function runPhases(options: DriverOptions, run: RunRecord): Promise<void> 
   // Never the real Gemini from a reliability run, even when the shell has a key.
   const common = { GEMINI_API_KEY: undefined, EMULATOR_PORT_BASE: portBase, RELIABILITY_RESULTS_DIR: options.results };
   const log = createWriteStream(join(options.results, "emulators.log"));
-  const phase = async (name: string, body: () => Promise<{ exitCode: number; tests?: RunRecord["phases"][number]["tests"]; note?: string }>) => {
+  const phase = async (
+    name: string,
+    body: () => Promise<{ exitCode: number; tests?: RunRecord["phases"][number]["tests"]; note?: string }>,
+  ) => {
     header(name);
     const started = Date.now();
     let result: Awaited<ReturnType<typeof body>>;
@@ -136,7 +144,13 @@ async function runPhases(options: DriverOptions, run: RunRecord): Promise<void> 
       result = { exitCode: 1, note: (err as Error).message };
       console.error(`${name}: ${(err as Error).message}`);
     }
-    run.phases.push({ name, exitCode: result.exitCode, seconds: (Date.now() - started) / 1000, ...(result.tests ? { tests: result.tests } : {}), ...(result.note ? { note: result.note } : {}) });
+    run.phases.push({
+      name,
+      exitCode: result.exitCode,
+      seconds: (Date.now() - started) / 1000,
+      ...(result.tests ? { tests: result.tests } : {}),
+      ...(result.note ? { note: result.note } : {}),
+    });
   };
   try {
     await phase("build (functions/lib/index.js)", async () => {
@@ -149,9 +163,24 @@ async function runPhases(options: DriverOptions, run: RunRecord): Promise<void> 
       await phase("bad-input and fault-injection suites (Firestore emulator)", async () => {
         const files = suiteFiles();
         const countsFile = join(options.results, "vitest-suites.json");
-        const command = [bin("vitest"), "run", "--project", "emulator", "--reporter=default", "--reporter=json", `--outputFile.json=${countsFile}`, ...files];
+        const command = [
+          bin("vitest"),
+          "run",
+          "--project",
+          "emulator",
+          "--reporter=default",
+          "--reporter=json",
+          `--outputFile.json=${countsFile}`,
+          ...files,
+        ];
         console.log(`suites: ${files.join(", ")}`);
-        const exitCode = await runWithEmulators(command, { only: ["firestore"], env: common, timeoutSeconds: SUITES_TIMEOUT_S, waitPortsSeconds: PORT_WAIT_S, onOutput: echoTo(log) });
+        const exitCode = await runWithEmulators(command, {
+          only: ["firestore"],
+          env: common,
+          timeoutSeconds: SUITES_TIMEOUT_S,
+          waitPortsSeconds: PORT_WAIT_S,
+          onOutput: echoTo(log),
+        });
         const tests = vitestCounts(countsFile);
         return { exitCode, ...(tests ? { tests } : {}), ...(exitCode === 124 ? { note: `stopped after ${SUITES_TIMEOUT_S} s` } : {}) };
       });
@@ -162,10 +191,24 @@ async function runPhases(options: DriverOptions, run: RunRecord): Promise<void> 
         const standin = await startStandinProcess();
         try {
           console.log(`Gemini stand-in for the Functions workers and the soak: ${standin.url}`);
-          const command = [bin("tsx"), "bench/soak.ts", "--timeout-s", String(SOAK_BOUND_S), ...(options.jobs ? ["--jobs", String(options.jobs)] : [])];
+          const command = [
+            bin("tsx"),
+            "bench/soak.ts",
+            "--timeout-s",
+            String(SOAK_BOUND_S),
+            ...(options.jobs ? ["--jobs", String(options.jobs)] : []),
+          ];
           const env = { ...common, ...SOAK_POLICY_ENV, GEMINI_BASE_URL: standin.url };
-          const exitCode = await runWithEmulators(command, { env, timeoutSeconds: SOAK_BOUND_S + SOAK_SESSION_MARGIN_S, waitPortsSeconds: PORT_WAIT_S, onOutput: echoTo(log) });
-          return { exitCode, ...(exitCode === 124 ? { note: `the emulator session was stopped after ${SOAK_BOUND_S + SOAK_SESSION_MARGIN_S} s` } : {}) };
+          const exitCode = await runWithEmulators(command, {
+            env,
+            timeoutSeconds: SOAK_BOUND_S + SOAK_SESSION_MARGIN_S,
+            waitPortsSeconds: PORT_WAIT_S,
+            onOutput: echoTo(log),
+          });
+          return {
+            exitCode,
+            ...(exitCode === 124 ? { note: `the emulator session was stopped after ${SOAK_BOUND_S + SOAK_SESSION_MARGIN_S} s` } : {}),
+          };
         } finally {
           standin.stop();
         }
@@ -196,11 +239,14 @@ async function main(): Promise<number> {
   }
   const available = await emulatorsAvailable();
   if (!available.ok) {
-    console.error(`reliability: the emulators cannot start on this machine, so nothing was measured and ${DEFAULT_OUT} is unchanged: ${available.reason}`);
+    console.error(
+      `reliability: the emulators cannot start on this machine, so nothing was measured and ${DEFAULT_OUT} is unchanged: ${available.reason}`,
+    );
     return 1;
   }
   mkdirSync(options.results, { recursive: true });
-  for (const file of [...Object.values(RESULT_FILES), "vitest-suites.json", "emulators.log"]) rmSync(join(options.results, file), { force: true });
+  for (const file of [...Object.values(RESULT_FILES), "vitest-suites.json", "emulators.log"])
+    rmSync(join(options.results, file), { force: true });
   const run: RunRecord = {
     startedAt: new Date().toISOString(),
     node: process.versions.node,
@@ -216,7 +262,9 @@ async function main(): Promise<number> {
   render(options);
   const failed = run.phases.filter((p) => p.exitCode !== 0);
   for (const p of run.phases) console.log(`${p.exitCode === 0 ? "passed" : "FAILED"}  ${p.name} (${Math.round(p.seconds)} s)`);
-  console.log(`reliability: ${failed.length ? `${failed.length} phase(s) FAILED` : "every phase passed"}; emulator log: ${shown(join(options.results, "emulators.log"))}`);
+  console.log(
+    `reliability: ${failed.length ? `${failed.length} phase(s) FAILED` : "every phase passed"}; emulator log: ${shown(join(options.results, "emulators.log"))}`,
+  );
   return failed.length ? 1 : 0;
 }
 

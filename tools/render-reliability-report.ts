@@ -44,7 +44,10 @@ export function readPolicyFacts(repoRoot: string): PolicyFacts {
   const options = /const triggerOptions[^=]*=\s*{([^}]*)}/.exec(source)?.[1];
   const find = (text: string | undefined, pattern: RegExp, what: string) => {
     const found = text === undefined ? undefined : pattern.exec(text)?.[1];
-    if (found === undefined) throw new Error(`${TRIGGERS_FILE}: could not find ${what}; update readPolicyFacts in tools/render-reliability-report.ts to match the file`);
+    if (found === undefined)
+      throw new Error(
+        `${TRIGGERS_FILE}: could not find ${what}; update readPolicyFacts in tools/render-reliability-report.ts to match the file`,
+      );
     return found;
   };
   return {
@@ -73,12 +76,17 @@ export function loadReportInputs(dir: string, policy: PolicyFacts, command: stri
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const lines = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join(".") || "(file)"}: ${i.message}`);
-      throw new Error(`${file} in the results folder does not have the expected shape (see tools/reliability-results.ts):\n${lines.join("\n")}`);
+      throw new Error(
+        `${file} in the results folder does not have the expected shape (see tools/reliability-results.ts):\n${lines.join("\n")}`,
+      );
     }
     return parsed.data;
   };
   const run = read(RESULT_FILES.run, RunRecordSchema);
-  if (!run) throw new Error(`${RESULT_FILES.run} is missing from the results folder: it is written by \`npm run reliability\`, which runs everything first`);
+  if (!run)
+    throw new Error(
+      `${RESULT_FILES.run} is missing from the results folder: it is written by \`npm run reliability\`, which runs everything first`,
+    );
   const badInput = read(RESULT_FILES.badInput, BadInputResultsSchema);
   const reliability = read(RESULT_FILES.reliability, ReliabilityResultsSchema);
   const soak = read(RESULT_FILES.soak, SoakResultSchema);
@@ -87,7 +95,12 @@ export function loadReportInputs(dir: string, policy: PolicyFacts, command: stri
 
 /** A table cell: one line, pipes escaped. */
 function cell(value: unknown): string {
-  return String(value ?? "").replace(/\r?\n/g, " ").replace(/\|/g, "\\|").trim() || " ";
+  return (
+    String(value ?? "")
+      .replace(/\r?\n/g, " ")
+      .replace(/\|/g, "\\|")
+      .trim() || " "
+  );
 }
 
 function table(head: string[], rows: unknown[][]): string {
@@ -119,7 +132,13 @@ function soakOutcome(soak: SoakResult): Outcome {
   const jobsEnded = (counts.jobsByStatus.success ?? 0) + (counts.jobsByStatus.failed ?? 0);
   const failedJobs = counts.jobsByStatus.failed ?? 0;
   // A job that failed clearly may have committed fewer tasks; any other shortfall is work that vanished.
-  if (open > 0 || counts.tasksWithOneOutput < counts.tasks || jobsEnded < settings.jobs || (counts.tasks < expectedTasks && failedJobs === 0)) return "lost";
+  if (
+    open > 0 ||
+    counts.tasksWithOneOutput < counts.tasks ||
+    jobsEnded < settings.jobs ||
+    (counts.tasks < expectedTasks && failedJobs === 0)
+  )
+    return "lost";
   return failedJobs > 0 ? "failed clearly" : "survived";
 }
 
@@ -128,7 +147,14 @@ function renderSummary(inputs: ReportInputs): string {
   const { badInput, reliability, soak } = inputs;
   if (badInput) {
     const c = outcomeCounts(badInput.rows.map((r) => r.outcome));
-    rows.push([`bad input (test/fixtures/bad/)${badInput.complete ? "" : ", partial run"}`, badInput.rows.length, badInput.rows.length, c.survived, c["failed clearly"], c.lost]);
+    rows.push([
+      `bad input (test/fixtures/bad/)${badInput.complete ? "" : ", partial run"}`,
+      badInput.rows.length,
+      badInput.rows.length,
+      c.survived,
+      c["failed clearly"],
+      c.lost,
+    ]);
   } else rows.push(["bad input (test/fixtures/bad/)", "not run", "", "", "", ""]);
   if (reliability) {
     const c = outcomeCounts(reliability.rows.map((r) => r.outcome));
@@ -170,16 +196,56 @@ function renderPolicy(inputs: ReportInputs): string {
   const sweepMinutes = Number(/every (\d+) minutes?/.exec(sweepSchedule)?.[1] ?? NaN);
   const worstTakeover = Number.isFinite(sweepMinutes) ? `${leaseS / 60 + sweepMinutes} minutes` : `the lease plus the sweep interval`;
   const rows: unknown[][] = [
-    ["attempts per model call", `${retry.maxAttempts}, the first included`, "As the original (5 retries), but only for errors that can succeed later: 429, 500, 502, 503, 504, timeouts, connection resets and malformed bodies. 400, 403, 404, safety blocks and empty answers fail the step at once with the model's reason."],
-    ["backoff", `full jitter: a random wait in [0, min(${ms(retry.maxDelayMs)}, ${ms(retry.baseDelayMs)} x 2^(n-1))]`, "Doubling spaces out retries against a struggling server; full jitter keeps the many tasks that failed together from retrying together; the cap keeps one wait far below the run budget."],
-    ["server's retry delay", "waited for: RetryInfo.retryDelay or Retry-After", "The server knows when capacity returns. After a non-429 error the wait is the larger of the backoff and the server's delay."],
-    ["throttling (429)", `its own budget of ${retry.maxThrottledAttempts ?? 0} more attempts; wait = the server's delay + jitter`, "Being told to wait is not a failure of the call: under a rate limit the limit sets the pace, so throttles do not spend the error budget. The jitter spreads the callers the limit releases at once."],
-    ["run budget (deadline)", `${budgetS} s of the ${trigger.timeoutSeconds} s function timeout`, `One task per invocation: its run may take the whole timeout less ${FINISH_RESERVE_MS / 1000} s kept to write the result. No retry starts, and no wait is begun, that would end past the budget, and the calls in flight are aborted at it, so the result is always written before the platform kills the instance.`],
-    ["lease", `${leaseS} s`, `Longer than the ${trigger.timeoutSeconds} s timeout, so a live run is never taken over; once it has expired the task's run is dead, and a redelivery or the sweep may claim it again.`],
-    ["starts per task", `${pipeline.maxAttempts}`, "A task whose run died this many times (crash, out of memory, timeout) ends failed with that reason instead of looping."],
-    ["sweep", `${sweepSchedule} (sweepTasks)`, `Takes over tasks still running past their lease (a dead task is picked up at most ${worstTakeover} after its claim), runs tasks left queued for ${pipeline.queuedGraceMs / 60_000} minutes (their event was dropped; longer than the longest redelivery backoff, so a delivery still being retried is not raced), and ends jobs left running after their current task ended. The Functions emulator runs no schedules; the soak runs the same code itself.`],
-    ["event redelivery", `retry: ${trigger.retry}`, "A handler throws only when Firestore itself failed; with retries on, such an event is redelivered (10 s to 600 s backoff) instead of dropped. Claim-before-work and create-if-absent writes make a redelivery harmless; events older than 24 hours are acknowledged without work."],
-    ["concurrency", `${trigger.concurrency} events per instance`, "A task waits on the model nearly all the time; one instance serving many tasks at once is far cheaper than one per task."],
+    [
+      "attempts per model call",
+      `${retry.maxAttempts}, the first included`,
+      "As the original (5 retries), but only for errors that can succeed later: 429, 500, 502, 503, 504, timeouts, connection resets and malformed bodies. 400, 403, 404, safety blocks and empty answers fail the step at once with the model's reason.",
+    ],
+    [
+      "backoff",
+      `full jitter: a random wait in [0, min(${ms(retry.maxDelayMs)}, ${ms(retry.baseDelayMs)} x 2^(n-1))]`,
+      "Doubling spaces out retries against a struggling server; full jitter keeps the many tasks that failed together from retrying together; the cap keeps one wait far below the run budget.",
+    ],
+    [
+      "server's retry delay",
+      "waited for: RetryInfo.retryDelay or Retry-After",
+      "The server knows when capacity returns. After a non-429 error the wait is the larger of the backoff and the server's delay.",
+    ],
+    [
+      "throttling (429)",
+      `its own budget of ${retry.maxThrottledAttempts ?? 0} more attempts; wait = the server's delay + jitter`,
+      "Being told to wait is not a failure of the call: under a rate limit the limit sets the pace, so throttles do not spend the error budget. The jitter spreads the callers the limit releases at once.",
+    ],
+    [
+      "run budget (deadline)",
+      `${budgetS} s of the ${trigger.timeoutSeconds} s function timeout`,
+      `One task per invocation: its run may take the whole timeout less ${FINISH_RESERVE_MS / 1000} s kept to write the result. No retry starts, and no wait is begun, that would end past the budget, and the calls in flight are aborted at it, so the result is always written before the platform kills the instance.`,
+    ],
+    [
+      "lease",
+      `${leaseS} s`,
+      `Longer than the ${trigger.timeoutSeconds} s timeout, so a live run is never taken over; once it has expired the task's run is dead, and a redelivery or the sweep may claim it again.`,
+    ],
+    [
+      "starts per task",
+      `${pipeline.maxAttempts}`,
+      "A task whose run died this many times (crash, out of memory, timeout) ends failed with that reason instead of looping.",
+    ],
+    [
+      "sweep",
+      `${sweepSchedule} (sweepTasks)`,
+      `Takes over tasks still running past their lease (a dead task is picked up at most ${worstTakeover} after its claim), runs tasks left queued for ${pipeline.queuedGraceMs / 60_000} minutes (their event was dropped; longer than the longest redelivery backoff, so a delivery still being retried is not raced), and ends jobs left running after their current task ended. The Functions emulator runs no schedules; the soak runs the same code itself.`,
+    ],
+    [
+      "event redelivery",
+      `retry: ${trigger.retry}`,
+      "A handler throws only when Firestore itself failed; with retries on, such an event is redelivered (10 s to 600 s backoff) instead of dropped. Claim-before-work and create-if-absent writes make a redelivery harmless; events older than 24 hours are acknowledged without work.",
+    ],
+    [
+      "concurrency",
+      `${trigger.concurrency} events per instance`,
+      "A task waits on the model nearly all the time; one instance serving many tasks at once is far cheaper than one per task.",
+    ],
   ];
   return [
     table(["what", "value", "why"], rows),
@@ -201,7 +267,9 @@ function renderBudgetArithmetic(soak: SoakResult): string {
   const { faults, rpm } = soak.settings.standin;
   const { retry } = soak.settings;
   const throttle = faults["429"] ?? 0;
-  const errors = Object.entries(faults).filter(([kind]) => kind !== "429").reduce((sum, [, rate]) => sum + rate, 0);
+  const errors = Object.entries(faults)
+    .filter(([kind]) => kind !== "429")
+    .reduce((sum, [, rate]) => sum + rate, 0);
   const perCall = errors ** retry.maxAttempts;
   const calls = soak.settings.jobs * soak.settings.tasksPerJob;
   return [
@@ -216,7 +284,14 @@ function renderBudgetArithmetic(soak: SoakResult): string {
 
 function renderBadInput(badInput: BadInputResults | undefined): string {
   if (!badInput) return "Not run: this run wrote no bad-input.json (test/emulator/bad-input.test.ts did not finish).";
-  const rows = badInput.rows.map((r, i) => [i + 1, r.description, r.collection, r.expectedCode, r.outcome, r.knownGap ? `known gap: ${r.knownGap}` : r.detail]);
+  const rows = badInput.rows.map((r, i) => [
+    i + 1,
+    r.description,
+    r.collection,
+    r.expectedCode,
+    r.outcome,
+    r.knownGap ? `known gap: ${r.knownGap}` : r.detail,
+  ]);
   return [
     "Each document is written to `tasks/` or `jobs/` of the Firestore emulator and delivered as the trigger would, then",
     "delivered again; *failed clearly* means it ended `failed` with the expected error code and message, wrote no",
@@ -230,11 +305,14 @@ function renderBadInput(badInput: BadInputResults | undefined): string {
 const promiseNumber = (promise: string) => Number(/^\s*(\d+)/.exec(promise)?.[1] ?? Number.POSITIVE_INFINITY);
 
 function renderReliability(reliability: ReliabilityResults | undefined): string {
-  if (!reliability) return "Not run: this run wrote no reliability.json (the fault-injection suites, test/emulator/reliability.test.ts and secrets.test.ts, are not in place or did not finish).";
+  if (!reliability)
+    return "Not run: this run wrote no reliability.json (the fault-injection suites, test/emulator/reliability.test.ts and secrets.test.ts, are not in place or did not finish).";
   return table(
     ["promise", "fault", "times", "outcome", "detail"],
     // By promise number, each suite's rows in the order they ran.
-    [...reliability.rows].sort((a, b) => promiseNumber(a.promise) - promiseNumber(b.promise)).map((r) => [r.promise, r.fault, r.times, r.outcome, r.detail]),
+    [...reliability.rows]
+      .sort((a, b) => promiseNumber(a.promise) - promiseNumber(b.promise))
+      .map((r) => [r.promise, r.fault, r.times, r.outcome, r.detail]),
   );
 }
 
@@ -242,7 +320,9 @@ function renderSoak(soak: SoakResult | undefined, deployed: PolicyFacts): string
   if (!soak) return "Not run: this run wrote no soak.json (bench/soak.ts did not finish).";
   const { settings, counts, timing } = soak;
   const s = settings.standin;
-  const faultList = Object.entries(s.faults).map(([kind, rate]) => `${kind} ${pct(rate)}`).join(", ");
+  const faultList = Object.entries(s.faults)
+    .map(([kind, rate]) => `${kind} ${pct(rate)}`)
+    .join(", ");
   const outcome = soakOutcome(soak);
   const faultRows: unknown[][] = [
     ...Object.entries(s.faults).map(([kind, rate]) => [`HTTP ${kind} (injected, ${pct(rate)})`, counts.faults[kind] ?? 0, outcome]),
@@ -261,7 +341,10 @@ function renderSoak(soak: SoakResult | undefined, deployed: PolicyFacts): string
     "",
     table(["fault", "times", "outcome"], faultRows),
     "",
-    table(["check", "expected", "got", "ok"], soak.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? "yes" : "**NO**"])),
+    table(
+      ["check", "expected", "got", "ok"],
+      soak.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? "yes" : "**NO**"]),
+    ),
     ...takeoverNote(counts.sweepTakeovers, deployed),
     "",
     renderBudgetArithmetic(soak),
@@ -279,10 +362,18 @@ function soakFigures(counts: SoakResult["counts"], timing: SoakResult["timing"])
     ["output documents (tasks with exactly one)", `${counts.outputs} (${counts.tasksWithOneOutput})`],
     ["model requests received by the stand-in", counts.modelRequests],
     ["model calls answered", counts.modelAnswered],
-    ["faults injected", Object.entries(counts.faults).map(([k, v]) => `${k}: ${v}`).join(", ") || "none"],
+    [
+      "faults injected",
+      Object.entries(counts.faults)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ") || "none",
+    ],
     ["answers refused by the rate limit", counts.rateLimited],
     ["model calls that needed a retry / most attempts for one call", `${counts.retriedCalls} / ${counts.maxAttemptsPerCall}`],
-    ["claims of a task (tasks claimed again; sweep take-overs)", `${counts.taskClaims} (${counts.tasksClaimedAgain}; ${counts.sweepTakeovers})`],
+    [
+      "claims of a task (tasks claimed again; sweep take-overs)",
+      `${counts.taskClaims} (${counts.tasksClaimedAgain}; ${counts.sweepTakeovers})`,
+    ],
     ["wall time", `${timing.wallS} s`],
     ["throughput", `${timing.jobsPerS} jobs/s, ${timing.tasksPerS} tasks/s`],
     ["job time p50 / p95 / max", `${timing.jobP50S} s / ${timing.jobP95S} s / ${timing.jobMaxS} s`],

@@ -23,8 +23,11 @@ const spec = defineTool({
 await runTool(spec, async ({ dir, project }) => {
   const target = await useFirestoreTarget(project);
   const seeds = await loadSeeds(dir ?? "seeds", validationFromEnv());
-  for (const { file, issues } of seeds.invalid) process.stderr.write(`seed: refused ${file}:\n${formatIssues(issues).replace(/^/gm, "  ")}\n`);
+  for (const { file, issues } of seeds.invalid)
+    process.stderr.write(`seed: refused ${file}:\n${formatIssues(issues).replace(/^/gm, "  ")}\n`);
   const written = await writeSeeds(await getDb(), seeds);
-  process.stdout.write(`Seeded ${target}: jobs ${written.jobs.join(", ") || "(none)"}; library tasks ${written.library.join(", ") || "(none)"}\n`);
+  process.stdout.write(
+    `Seeded ${target}: jobs ${written.jobs.join(", ") || "(none)"}; library tasks ${written.library.join(", ") || "(none)"}\n`,
+  );
   return seeds.invalid.length ? EXIT_FAILED : EXIT_OK;
 });

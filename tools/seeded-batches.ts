@@ -17,7 +17,10 @@ export const SEED_BATCHES_DIR = join("seeds", "batches");
 
 export async function seedBatchFiles(dir = SEED_BATCHES_DIR): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => /\.jsonc?$/.test(f)).sort().map((f) => join(dir, f));
+    return (await readdir(dir))
+      .filter((f) => /\.jsonc?$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
@@ -32,12 +35,18 @@ export interface SeedBatchEnd {
 }
 
 /** Submits one batch file and follows it, printing a progress line whenever a run ends (at most one every 2 s). */
-export async function runSeedBatch(db: Firestore, file: string, validation: ValidationContext, print: (line: string) => void): Promise<SeedBatchEnd> {
+export async function runSeedBatch(
+  db: Firestore,
+  file: string,
+  validation: ValidationContext,
+  print: (line: string) => void,
+): Promise<SeedBatchEnd> {
   const planned = await loadBatchFile(file, validation, (rawJob) => readLibraryTasks(db, rawJob, validation));
   if (!planned.ok) return { file, summary: `refused ${file}:\n${formatIssues(planned.issues)}` };
   print(describePlan(planned.plan));
   const submitted = await submitBatch({ db, enqueue: await createTaskQueueEnqueuer() }, planned.plan);
-  if (submitted.kind === "conflict" || submitted.kind === "ended") return { file, summary: `${file}: ${submitted.kind === "conflict" ? submitted.reason : `already ${submitted.status}`}` };
+  if (submitted.kind === "conflict" || submitted.kind === "ended")
+    return { file, summary: `${file}: ${submitted.kind === "conflict" ? submitted.reason : `already ${submitted.status}`}` };
   const samples: { at: number; done: number }[] = [];
   let lastDone = -1;
   const progress = await watchBatch(db, planned.plan.batchId, {

@@ -1,6 +1,12 @@
 // Runs the offline model stand-in as its own process, so the emulators, benches and other tools can share one.
 import { parseArgs } from "node:util";
-import { STANDIN_FAULTS, startStandin, type StandinFault, type StandinOptions, type StandinScriptItem } from "../shared/standin/standin-server";
+import {
+  STANDIN_FAULTS,
+  startStandin,
+  type StandinFault,
+  type StandinOptions,
+  type StandinScriptItem,
+} from "../shared/standin/standin-server";
 
 const USAGE = `Usage: npm run standin -- [options]
 
@@ -52,15 +58,18 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
   const number = (flag: string, raw: string | undefined): number | undefined => {
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError(`--${flag}: expected a number of at least 0, got "${raw}"`);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < 0)
+      throw new UsageError(`--${flag}: expected a number of at least 0, got "${raw}"`);
     return value;
   };
   const faults: Partial<Record<StandinFault, number>> = {};
   for (const spec of values.fault ?? []) {
     const [kind = "", rate] = spec.split("=");
-    if (!(STANDIN_FAULTS as readonly string[]).includes(kind)) throw new UsageError(`--fault ${spec}: unknown kind "${kind}"; use one of ${STANDIN_FAULTS.join(", ")}`);
+    if (!(STANDIN_FAULTS as readonly string[]).includes(kind))
+      throw new UsageError(`--fault ${spec}: unknown kind "${kind}"; use one of ${STANDIN_FAULTS.join(", ")}`);
     const value = Number(rate);
-    if (rate === undefined || rate.trim() === "" || !(value >= 0 && value <= 1)) throw new UsageError(`--fault ${spec}: expected KIND=RATE with RATE from 0 to 1, e.g. 503=0.1`);
+    if (rate === undefined || rate.trim() === "" || !(value >= 0 && value <= 1))
+      throw new UsageError(`--fault ${spec}: expected KIND=RATE with RATE from 0 to 1, e.g. 503=0.1`);
     faults[kind as StandinFault] = value;
   }
   const options: StandinOptions = {
@@ -71,7 +80,10 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
     seed: number("seed", values.seed),
     retryDelayMs: number("retry-delay-ms", values["retry-delay-ms"]),
     faults,
-    script: values.script?.split(",").map((s) => s.trim()).filter(Boolean) as StandinScriptItem[] | undefined,
+    script: values.script
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) as StandinScriptItem[] | undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as StandinOptions;
 }

@@ -27,9 +27,13 @@ const spec = defineTool({
 await runTool(spec, async ({ no_watch, full, timeout, project }, [jobId]) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const db = await getDb();
-  const started = await startJob({ db, validation: validationFromEnv() }, jobId!, { fromStatuses: ["pending", "queued", "success", "failed", "cancelled"] });
+  const started = await startJob({ db, validation: validationFromEnv() }, jobId!, {
+    fromStatuses: ["pending", "queued", "success", "failed", "cancelled"],
+  });
   if (started.kind === "invalid") {
-    process.stderr.write(`start-job: jobs/${jobId} is invalid and was marked failed:\n${started.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}\n`);
+    process.stderr.write(
+      `start-job: jobs/${jobId} is invalid and was marked failed:\n${started.issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}\n`,
+    );
     return EXIT_FAILED;
   }
   if (started.kind === "not_started") {

@@ -18,5 +18,8 @@ const spec = defineTool({
 });
 
 await runTool(spec, async ({ verbose, full }) =>
-  runInLocalStack([process.execPath, "--import", "tsx", "tools/run-seeded-jobs.ts", ...(full ? ["--full"] : [])], { quiet: !verbose, timeoutSeconds: 900 }),
+  runInLocalStack([process.execPath, "--import", "tsx", "tools/run-seeded-jobs.ts", ...(full ? ["--full"] : [])], {
+    quiet: !verbose,
+    timeoutSeconds: 900,
+  }),
 );

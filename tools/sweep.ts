@@ -8,7 +8,8 @@ import { EXIT_OK, runTool } from "./tool-io";
 
 const spec = defineTool({
   name: "sweep",
-  summary: "Finds tasks still `running` after their lease expired (their function instance died) and runs each\nagain from its first step, as the deployed sweepTasks schedule does every 5 minutes.",
+  summary:
+    "Finds tasks still `running` after their lease expired (their function instance died) and runs each\nagain from its first step, as the deployed sweepTasks schedule does every 5 minutes.",
   flags: { project: projectFlag },
 });
 

@@ -32,11 +32,17 @@ const spec = defineTool({
     strict: { type: "boolean", description: "fail when a %name% in a prompt or request names no input, instead of leaving it as written" },
     runs_dir: { type: "string", value: "DIR", description: "where built-in functions write their JSONL documents (default: .runs)" },
   },
-  examples: ["npm run task-runner -- -input_path=samples/sample_task_config.json", "npm run task-runner -- -input_path=a.json,b.json --json"],
+  examples: [
+    "npm run task-runner -- -input_path=samples/sample_task_config.json",
+    "npm run task-runner -- -input_path=a.json,b.json --json",
+  ],
 });
 
 await runTool(spec, async ({ input_path, json, strict, runs_dir }) => {
-  const files = input_path.split(",").map((f) => f.trim()).filter(Boolean);
+  const files = input_path
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (!files.length) throw new UsageError("-input_path names no file");
 
   // Every file is checked before any model is called: a typo in the third file should not cost two tasks' calls.
@@ -77,9 +83,13 @@ await runTool(spec, async ({ input_path, json, strict, runs_dir }) => {
       const log = `${file}.log`;
       await writeFile(log, `${JSON.stringify({ payload: record.output_payload }, null, 2)}\n`, "utf8");
       const cost = record.cost ? `, ${formatCost(record.cost)}` : "";
-      process.stderr.write(`  ${record.status} in ${Math.round(record.latency_ms)} ms, ${record.usage.total_tokens} tokens${cost}; output written to ${log}\n`);
+      process.stderr.write(
+        `  ${record.status} in ${Math.round(record.latency_ms)} ms, ${record.usage.total_tokens} tokens${cost}; output written to ${log}\n`,
+      );
       if (task.next_task) {
-        process.stderr.write(`  next_task ${JSON.stringify(task.next_task)} is not run here: chains run on Firestore (npm start, npm run start-job)\n`);
+        process.stderr.write(
+          `  next_task ${JSON.stringify(task.next_task)} is not run here: chains run on Firestore (npm start, npm run start-job)\n`,
+        );
       }
     }
   } finally {

@@ -109,12 +109,20 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 /** Names one run of a tool; built-in functions derive their document ids from it. */
 export function newExecutionId(tool: string): string {
-  return `${tool}-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+  return `${tool}-${new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
 }
 
 /** The reason a run failed, with where: `step "2" (steps[1]) failed: ... [model_error, HTTP 503, 6 attempts]`. */
 export function formatRunError(error: RunError): string {
-  const where = error.step_id !== undefined ? `step ${JSON.stringify(error.step_id)}${error.path ? ` (${error.path})` : ""}` : error.path ? error.path : "the run";
+  const where =
+    error.step_id !== undefined
+      ? `step ${JSON.stringify(error.step_id)}${error.path ? ` (${error.path})` : ""}`
+      : error.path
+        ? error.path
+        : "the run";
   const details: string[] = [error.code];
   if (error.status !== undefined) details.push(`HTTP ${error.status}`);
   if (error.attempts) details.push(`${error.attempts} attempt${error.attempts === 1 ? "" : "s"}`);

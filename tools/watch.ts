@@ -8,7 +8,8 @@ import { EXIT_FAILED, EXIT_OK, runTool } from "./tool-io";
 
 const spec = defineTool({
   name: "watch",
-  summary: "Follows a job's current run: each task as it starts and ends (task id, status, latency, tokens), then the\nfinal output and totals. Exit 0 when the job succeeded, 1 when it failed.",
+  summary:
+    "Follows a job's current run: each task as it starts and ends (task id, status, latency, tokens), then the\nfinal output and totals. Exit 0 when the job succeeded, 1 when it failed.",
   positionals: [{ name: "jobId", description: "the jobs/ document id", required: true }],
   flags: {
     full: { type: "boolean", description: "print output values in full" },

@@ -22,7 +22,9 @@ function firestore() {
  */
 function createHop(chainId, hop, hops) {
   const { FieldValue } = require("firebase-admin/firestore");
-  return firestore().doc(`bench_bare_tasks/${chainId}~${hop}`).create({ chain_id: chainId, hop, hops, created_at: FieldValue.serverTimestamp() });
+  return firestore()
+    .doc(`bench_bare_tasks/${chainId}~${hop}`)
+    .create({ chain_id: chainId, hop, hops, created_at: FieldValue.serverTimestamp() });
 }
 
 // bench_bare_jobs/{chainId} {hops}: the counterpart of startJob, it creates the chain's first document.

@@ -18,8 +18,11 @@ function defineAdmitBatchRow(): AdmitBatchRowFunction {
   // rateLimits and retryConfig: BATCH_* as the bundle was built (queue-config.ts says why at build time); a deploy
   // creates or updates the queue with them. One dispatch is a transaction of two reads and a create: a short call
   // that waits on Firestore, so one instance serves many at once. No model is called, so no Gemini key.
-  return onTaskDispatched({ ...admissionQueueOptions(), timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 }, async (request: Request<unknown>) => {
-    const { onBatchRowDispatched } = await import("./triggers");
-    await onBatchRowDispatched(request.data);
-  });
+  return onTaskDispatched(
+    { ...admissionQueueOptions(), timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
+    async (request: Request<unknown>) => {
+      const { onBatchRowDispatched } = await import("./triggers");
+      await onBatchRowDispatched(request.data);
+    },
+  );
 }

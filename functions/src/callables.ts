@@ -10,12 +10,17 @@ import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 let deps: Promise<SubmitJobDeps> | undefined;
 
 function getDeps(): Promise<SubmitJobDeps> {
-  deps ??= (async () => ({ db: await getDb(), validation: validationFromEnv(process.env), maxRunningJobs: maxRunningJobsFromEnv(process.env) }))();
+  deps ??= (async () => ({
+    db: await getDb(),
+    validation: validationFromEnv(process.env),
+    maxRunningJobs: maxRunningJobsFromEnv(process.env),
+  }))();
   return deps;
 }
 
 export async function onSubmitJob(uid: string | undefined, data: unknown): Promise<{ job_id: string }> {
-  if (!uid) throw new HttpsError("unauthenticated", "submitJob needs a signed-in caller: sign in with Firebase Authentication, then call it again");
+  if (!uid)
+    throw new HttpsError("unauthenticated", "submitJob needs a signed-in caller: sign in with Firebase Authentication, then call it again");
   const result = await submitJob(await getDeps(), uid, data);
   logger.info(`submitJob by ${uid}: ${result.kind}`, result.kind === "invalid" ? { problems: result.issues.length } : result);
   return toResponse(result);
@@ -38,6 +43,10 @@ export function toResponse(result: SubmitJobResult): { job_id: string } {
         { active: result.active, limit: result.limit },
       );
     case "exists":
-      throw new HttpsError("already-exists", `jobs/${result.jobId} already exists: submit the job under another job_id, or leave job_id out for a generated one`, { job_id: result.jobId });
+      throw new HttpsError(
+        "already-exists",
+        `jobs/${result.jobId} already exists: submit the job under another job_id, or leave job_id out for a generated one`,
+        { job_id: result.jobId },
+      );
   }
 }

@@ -44,10 +44,13 @@ export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{
  * minutes bounds how long a dead task waits after its 10-minute lease. (The emulator does not run schedules
  * without the Pub/Sub emulator; `npm run sweep` runs the same code by hand.)
  */
-export const sweepTasks = onSchedule({ schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: modelSecrets }, async () => {
-  const { onSweep } = await import("./triggers");
-  await onSweep();
-});
+export const sweepTasks = onSchedule(
+  { schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: modelSecrets },
+  async () => {
+    const { onSweep } = await import("./triggers");
+    await onSweep();
+  },
+);
 
 // The callable through which signed-in users submit jobs, defined with its options in its own module.
 export { submitJob } from "./submit-job-callable";

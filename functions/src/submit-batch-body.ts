@@ -17,7 +17,11 @@ function getDeps(): Promise<SubmitUserBatchDeps> {
 }
 
 export async function onSubmitBatch(uid: string | undefined, data: unknown): Promise<{ batch_id: string }> {
-  if (!uid) throw new HttpsError("unauthenticated", "submitBatch needs a signed-in caller: sign in with Firebase Authentication, then call it again");
+  if (!uid)
+    throw new HttpsError(
+      "unauthenticated",
+      "submitBatch needs a signed-in caller: sign in with Firebase Authentication, then call it again",
+    );
   const result = await submitUserBatch(await getDeps(), uid, data);
   logger.info(`submitBatch by ${uid}: ${result.kind}`, result.kind === "invalid" ? { problems: result.issues.length } : result);
   return toBatchResponse(result);
@@ -31,7 +35,9 @@ export function toBatchResponse(result: SubmitUserBatchResult): { batch_id: stri
       return { batch_id: result.batchId };
     case "invalid": {
       const count = `${result.issues.length} problem${result.issues.length === 1 ? "" : "s"}`;
-      throw new HttpsError("invalid-argument", `invalid batch (${count}); nothing was created:\n${formatIssues(result.issues)}`, { issues: result.issues });
+      throw new HttpsError("invalid-argument", `invalid batch (${count}); nothing was created:\n${formatIssues(result.issues)}`, {
+        issues: result.issues,
+      });
     }
     case "exists":
       throw new HttpsError("already-exists", result.reason, { batch_id: result.batchId });

@@ -21,8 +21,11 @@ function defineSubmitJob(): SubmitJobFunction {
   const enforceAppCheck = process.env.ENFORCE_APP_CHECK === "true";
   // One validation, one count and one create: a short call that waits on Firestore, so one instance serves
   // many callers at once (concurrency above 1 needs a whole vCPU). No Gemini key: it never calls a model.
-  return onCall({ enforceAppCheck, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 }, async (request: CallableRequest<unknown>) => {
-    const { onSubmitJob } = await import("./callables");
-    return onSubmitJob(request.auth?.uid, request.data);
-  });
+  return onCall(
+    { enforceAppCheck, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
+    async (request: CallableRequest<unknown>) => {
+      const { onSubmitJob } = await import("./callables");
+      return onSubmitJob(request.auth?.uid, request.data);
+    },
+  );
 }

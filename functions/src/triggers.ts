@@ -34,7 +34,9 @@ function getPipeline(): Promise<PipelineRuntime> {
 function tooOld(eventTime: string, what: string): boolean {
   const age = Date.now() - Date.parse(eventTime);
   if (age > MAX_EVENT_AGE_MS) {
-    logger.error(`dropping a ${Math.round(age / 3_600_000)} h old event for ${what}: older than the retry cut-off (the sweep runs the task if it is still queued)`);
+    logger.error(
+      `dropping a ${Math.round(age / 3_600_000)} h old event for ${what}: older than the retry cut-off (the sweep runs the task if it is still queued)`,
+    );
     return true;
   }
   return false;
@@ -78,7 +80,11 @@ export async function onSweep(): Promise<void> {
   // The schedule's 540 s: each take-over gets what is left of it, at most a whole run budget.
   const result = await sweepStuckWork(deps, { timeLimitMs: 540_000, concurrency: 80 });
   const tasks = result.expired.length + result.unstarted.length;
-  if (tasks) logger.warn(`ran ${result.expired.length} task(s) whose lease had expired and ${result.unstarted.length} never started`, result.outcomes);
+  if (tasks)
+    logger.warn(
+      `ran ${result.expired.length} task(s) whose lease had expired and ${result.unstarted.length} never started`,
+      result.outcomes,
+    );
   const jobs = Object.entries(result.jobs).filter(([, outcome]) => outcome !== "in progress");
   if (jobs.length) logger.warn(`reconciled ${jobs.length} job(s) left running`, Object.fromEntries(jobs));
 }

@@ -31,7 +31,9 @@ export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome>
     fromStatuses: ["pending"],
     precondition: async (tx) => batchStopped(tx, deps.db, dispatch.batch_id),
   });
-  return started.kind === "started" ? { kind: "restarted", jobId: dispatch.job_id } : { kind: "skipped", reason: started.kind === "invalid" ? "the job is invalid" : started.reason };
+  return started.kind === "started"
+    ? { kind: "restarted", jobId: dispatch.job_id }
+    : { kind: "skipped", reason: started.kind === "invalid" ? "the job is invalid" : started.reason };
 }
 
 /**
@@ -44,7 +46,8 @@ async function admitRun(db: Firestore, dispatch: AdmitDispatch): Promise<AdmitOu
     if (!snap.exists) return { kind: "skipped", reason: `no document batches/${dispatch.batch_id}` };
     if (snap.get("status") === "cancelled") return { kind: "skipped", reason: `batch ${dispatch.batch_id} was cancelled` };
     const batch = BatchDocumentSchema.pick({ batch_id: true, job: true, owner_uid: true }).safeParse(snap.data());
-    if (!batch.success) return { kind: "invalid", reason: `batches/${dispatch.batch_id} is not a batch document: ${batch.error.issues[0]?.message}` };
+    if (!batch.success)
+      return { kind: "invalid", reason: `batches/${dispatch.batch_id} is not a batch document: ${batch.error.issues[0]?.message}` };
     const { jobId, doc } = buildRunJob(batch.data, dispatch);
     const jobRef = db.collection(COLLECTIONS.jobs).doc(jobId);
     // A duplicate dispatch (Cloud Tasks delivers at least once) finds the job made by the first.

@@ -5,11 +5,16 @@ import { COLLECTIONS } from "../pipeline/collections";
 export const PAGE_SIZE = 200;
 
 /** Jobs of the batch, optionally only those in `statuses`, one page of snapshots at a time. */
-export async function* batchJobPages(db: Firestore, batchId: string, statuses?: readonly string[], pageSize = PAGE_SIZE): AsyncGenerator<DocumentSnapshot[]> {
+export async function* batchJobPages(
+  db: Firestore,
+  batchId: string,
+  statuses?: readonly string[],
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<DocumentSnapshot[]> {
   let query: Query = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
   if (statuses) query = query.where("status", "in", [...statuses]);
   query = query.orderBy("__name__");
-  for (let after: DocumentSnapshot | undefined; ; ) {
+  for (let after: DocumentSnapshot | undefined; ;) {
     const page = await (after ? query.startAfter(after) : query).limit(pageSize).get();
     if (page.docs.length) yield page.docs;
     if (page.size < pageSize) return;

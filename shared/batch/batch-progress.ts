@@ -32,7 +32,10 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
   const snap = await db.collection(COLLECTIONS.batches).doc(batchId).get();
   if (!snap.exists) return undefined;
   const parsed = BatchDocumentSchema.safeParse(snap.data());
-  if (!parsed.success) throw new Error(`batches/${batchId} is not a batch document: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `batches/${batchId} is not a batch document: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 
@@ -43,13 +46,22 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
  */
 export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
   const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
-  const counting = Promise.all(JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const));
+  const counting = Promise.all(
+    JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const),
+  );
   const summing = jobs
-    .aggregate({ prompt: AggregateField.sum("usage.prompt_tokens"), output: AggregateField.sum("usage.output_tokens"), total: AggregateField.sum("usage.total_tokens") })
+    .aggregate({
+      prompt: AggregateField.sum("usage.prompt_tokens"),
+      output: AggregateField.sum("usage.output_tokens"),
+      total: AggregateField.sum("usage.total_tokens"),
+    })
     .get();
   const [counts, sums] = await Promise.all([counting, summing]);
   const d = sums.data();
-  return { ...(Object.fromEntries(counts) as Record<JobStatus, number>), usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 } };
+  return {
+    ...(Object.fromEntries(counts) as Record<JobStatus, number>),
+    usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 },
+  };
 }
 
 /**
@@ -89,5 +101,9 @@ export function settledStatus(progress: BatchProgress): Exclude<BatchStatus, "ru
 }
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return { prompt_tokens: a.prompt_tokens + b.prompt_tokens, output_tokens: a.output_tokens + b.output_tokens, total_tokens: a.total_tokens + b.total_tokens };
+  return {
+    prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+  };
 }

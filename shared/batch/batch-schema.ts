@@ -17,13 +17,17 @@ const BatchIdSchema = z
   .superRefine((id, ctx) => {
     const problem = documentIdProblem(id);
     if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(id)} cannot be a batches/ document id: ${problem}` });
-    if (id.includes("~")) ctx.addIssue({ code: "custom", message: 'batch_id may not contain "~", which separates the parts of its row ids' });
+    if (id.includes("~"))
+      ctx.addIssue({ code: "custom", message: 'batch_id may not contain "~", which separates the parts of its row ids' });
   });
 
-const text = (what: string) => z.string({ error: (issue) => `expected a string, got ${describe(issue.input)}: ${what} are text (quote a number: "1")` });
+const text = (what: string) =>
+  z.string({ error: (issue) => `expected a string, got ${describe(issue.input)}: ${what} are text (quote a number: "1")` });
 
 /** A row: variable name -> value, every value text (as in a payload). */
-export const RowSchema = z.record(z.string(), text("row values"), { error: (issue) => `a row is an object of variable -> text, got ${describe(issue.input)}` });
+export const RowSchema = z.record(z.string(), text("row values"), {
+  error: (issue) => `a row is an object of variable -> text, got ${describe(issue.input)}`,
+});
 export type Row = z.infer<typeof RowSchema>;
 
 /** The job template: a job without its id and status, which every row's job gets from the batch. */
@@ -63,7 +67,9 @@ export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 export const BATCH_STATUSES = ["running", "success", "failed", "cancelled"] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-const TimestampLike = z.custom<{ toMillis(): number }>((v) => typeof v === "object" && v !== null && typeof (v as { toMillis?: unknown }).toMillis === "function");
+const TimestampLike = z.custom<{ toMillis(): number }>(
+  (v) => typeof v === "object" && v !== null && typeof (v as { toMillis?: unknown }).toMillis === "function",
+);
 
 /** batches/{batchId}: the definition (what every run needs) and the few writes of its life; never a counter. */
 export const BatchDocumentSchema = z.object({

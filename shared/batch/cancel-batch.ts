@@ -6,8 +6,7 @@ import { batchJobPages, forEachLimited } from "./batch-jobs";
 import { countJobs, deriveProgress, readBatchDocument } from "./batch-progress";
 
 export type CancelBatchResult =
-  | { kind: "cancelled"; cancelledJobs: number; runningJobs: number }
-  | { kind: "not_cancelled"; reason: string };
+  { kind: "cancelled"; cancelledJobs: number; runningJobs: number } | { kind: "not_cancelled"; reason: string };
 
 /** Jobs a cancel stops: not started (pending, queued) or running. */
 const UNENDED = ["pending", "queued", "running"];

@@ -24,16 +24,28 @@ export function checkVariables(sources: RowSources, entryTaskId: string, declare
   const issues: ConfigIssue[] = [];
   const known = new Set(declared);
   const list = declared.length ? declared.map((d) => JSON.stringify(d)).join(", ") : "nothing (its input_config.payload is empty)";
-  const unknown = (p: Place) => ({ path: p.path, message: `the entry task ${JSON.stringify(entryTaskId)} declares no input ${JSON.stringify(p.name)}; it declares ${list}` });
-  const reserved = (p: Place) => ({ path: p.path, message: `${JSON.stringify(REPEAT_VARIABLE)} is the run's repeat index, set by the batch (%repeat%); rename this variable` });
+  const unknown = (p: Place) => ({
+    path: p.path,
+    message: `the entry task ${JSON.stringify(entryTaskId)} declares no input ${JSON.stringify(p.name)}; it declares ${list}`,
+  });
+  const reserved = (p: Place) => ({
+    path: p.path,
+    message: `${JSON.stringify(REPEAT_VARIABLE)} is the run's repeat index, set by the batch (%repeat%); rename this variable`,
+  });
   for (const place of placesOf(sources)) {
     if (place.name === REPEAT_VARIABLE) issues.push(reserved(place));
     else if (!known.has(place.name)) issues.push(unknown(place));
   }
   const gridNames = Object.keys(sources.grid ?? {});
-  const rowNames = new Set([...(sources.inline ?? []).flatMap((r) => Object.keys(r)), ...(sources.file?.rows ?? []).flatMap((r) => Object.keys(r))]);
+  const rowNames = new Set([
+    ...(sources.inline ?? []).flatMap((r) => Object.keys(r)),
+    ...(sources.file?.rows ?? []).flatMap((r) => Object.keys(r)),
+  ]);
   for (const name of gridNames.filter((n) => rowNames.has(n))) {
-    issues.push({ path: `grid.${name}`, message: `${JSON.stringify(name)} is also a column of the rows; a variable comes from the grid or from the rows, not both` });
+    issues.push({
+      path: `grid.${name}`,
+      message: `${JSON.stringify(name)} is also a column of the rows; a variable comes from the grid or from the rows, not both`,
+    });
   }
   return issues;
 }
@@ -46,7 +58,9 @@ function placesOf(sources: RowSources): Place[] {
     // A CSV's variables are its header's: one problem per misspelt column, not one per row.
     places.push(...file.columns.filter(Boolean).map((name) => ({ path: `${sources.fileLabel}:1.${name}`, name })));
   } else if (file) {
-    file.rows.forEach((row, i) => places.push(...Object.keys(row).map((name) => ({ path: `${sources.fileLabel}:${file.lines[i]}.${name}`, name }))));
+    file.rows.forEach((row, i) =>
+      places.push(...Object.keys(row).map((name) => ({ path: `${sources.fileLabel}:${file.lines[i]}.${name}`, name }))),
+    );
   }
   return places;
 }
@@ -60,12 +74,17 @@ const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8
  */
 export function checkJobSizes(sources: RowSources, template: unknown): ConfigIssue[] {
   const templateBytes = bytes(template);
-  const gridBytes = Object.entries(sources.grid ?? {}).reduce((sum, [name, values]) => sum + name.length + Math.max(...values.map((v) => bytes(v))), 0);
+  const gridBytes = Object.entries(sources.grid ?? {}).reduce(
+    (sum, [name, values]) => sum + name.length + Math.max(...values.map((v) => bytes(v))),
+    0,
+  );
   const fits = (row: Row) => 2 * templateBytes + 3 * (bytes(row) + gridBytes) + 4096 <= MAX_DOCUMENT_BYTES;
   const message = `this row's job would be larger than Firestore's 1 MiB document limit (the job template is ${templateBytes} bytes and holds the row's values twice); shorten the values or the template`;
   const issues: ConfigIssue[] = [];
   (sources.inline ?? []).forEach((row, i) => fits(row) || issues.push({ path: `rows[${i}]`, message }));
-  (sources.file?.rows ?? []).forEach((row, i) => fits(row) || issues.push({ path: `${sources.fileLabel}:${sources.file!.lines[i]}`, message }));
+  (sources.file?.rows ?? []).forEach(
+    (row, i) => fits(row) || issues.push({ path: `${sources.fileLabel}:${sources.file!.lines[i]}`, message }),
+  );
   if (!sources.inline?.length && !sources.file?.rows.length && !fits({})) issues.push({ path: "grid", message });
   return issues;
 }

@@ -64,7 +64,8 @@ function readField(text: string, from: number, line: number): { value: string; e
   if (text[from] !== '"') {
     let end = from;
     while (end < text.length && text[end] !== "," && text[end] !== "\n" && text[end] !== "\r") {
-      if (text[end] === '"') throw new CsvSyntaxError(line, 'a quote inside an unquoted field; quote the whole field and double the quote ("")');
+      if (text[end] === '"')
+        throw new CsvSyntaxError(line, 'a quote inside an unquoted field; quote the whole field and double the quote ("")');
       end++;
     }
     return { value: text.slice(from, end), end, line };

@@ -29,12 +29,15 @@ export function batchTable(db: Firestore, batch: BatchDocument): ExportTable {
 
 /** One record per task of the job's current run, in chain order; columns from the chain's declared inputs and outputs. */
 export function jobTaskTable(db: Firestore, jobId: string, job: DocumentData): ExportTable {
-  const chain = (Array.isArray(job.chain) ? job.chain : [job.task_config]) as { input_config?: { payload?: object }; output_config?: { payload?: object } }[];
+  const chain = (Array.isArray(job.chain) ? job.chain : [job.task_config]) as {
+    input_config?: { payload?: object };
+    output_config?: { payload?: object };
+  }[];
   const inputs = unique(chain.flatMap((t) => Object.keys(t?.input_config?.payload ?? {})));
   const outputs = unique(chain.flatMap((t) => Object.keys(t?.output_config?.payload ?? {})));
   async function* records(): AsyncGenerator<ExportRecord> {
     const query = db.collection(COLLECTIONS.tasks).where("job_id", "==", jobId).orderBy("created_at");
-    for (let after: QueryDocumentSnapshot | undefined; ; ) {
+    for (let after: QueryDocumentSnapshot | undefined; ;) {
       const page = await (after ? query.startAfter(after) : query).limit(PAGE_SIZE).get();
       const tasks = page.docs.filter((d) => d.get("run_id") === job.run_id);
       const outputDocs = tasks.length ? await db.getAll(...tasks.map((d) => db.collection(COLLECTIONS.outputs).doc(d.id))) : [];
@@ -47,7 +50,12 @@ export function jobTaskTable(db: Firestore, jobId: string, job: DocumentData): E
 }
 
 /** Writes the table, waiting for the stream to drain whenever it asks, so that a slow reader holds no backlog here. */
-export async function writeTable(out: Writable, format: ExportFormat, table: ExportTable, options: { bom?: boolean } = {}): Promise<number> {
+export async function writeTable(
+  out: Writable,
+  format: ExportFormat,
+  table: ExportTable,
+  options: { bom?: boolean } = {},
+): Promise<number> {
   let lines = 0;
   const write = async (text: string) => {
     if (text && !out.write(text)) await once(out, "drain");

@@ -9,18 +9,40 @@ export type Value = string | number | null;
 export type ExportRecord = Record<string, Value>;
 
 /** The columns that follow the variables, in every export. */
-const RESULT_COLUMNS = ["status", "error_code", "error_message", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts"] as const;
+const RESULT_COLUMNS = [
+  "status",
+  "error_code",
+  "error_message",
+  "prompt_tokens",
+  "output_tokens",
+  "total_tokens",
+  "latency_ms",
+  "attempts",
+] as const;
 
 /**
  * Input and output variables are prefixed (`input.language`, `output.answer`): a chain often passes an input through
  * to its output under the same name, and both belong in the row.
  */
 export function batchColumns(batch: Pick<BatchDocument, "variables" | "output_variables">): string[] {
-  return ["row_id", "repeat", "model", ...batch.variables.map((v) => `input.${v}`), ...batch.output_variables.map((v) => `output.${v}`), ...RESULT_COLUMNS, "job_id"];
+  return [
+    "row_id",
+    "repeat",
+    "model",
+    ...batch.variables.map((v) => `input.${v}`),
+    ...batch.output_variables.map((v) => `output.${v}`),
+    ...RESULT_COLUMNS,
+    "job_id",
+  ];
 }
 
 /** One run: its job as read, and its final output when the job holds only a reference to it (too large to hold). */
-export function runRecord(batch: Pick<BatchDocument, "variables" | "output_variables">, jobId: string, job: DocumentData, outputPayload?: Record<string, string>): ExportRecord {
+export function runRecord(
+  batch: Pick<BatchDocument, "variables" | "output_variables">,
+  jobId: string,
+  job: DocumentData,
+  outputPayload?: Record<string, string>,
+): ExportRecord {
   const inputs = (job.inputs ?? {}) as Record<string, string>;
   const outputs = job.status === "success" ? (outputPayload ?? job.output_payload ?? {}) : {};
   return {
@@ -35,11 +57,26 @@ export function runRecord(batch: Pick<BatchDocument, "variables" | "output_varia
 }
 
 export function jobTaskColumns(inputs: readonly string[], outputs: readonly string[]): string[] {
-  return ["job_id", "run_id", "hop", "task_id", "task_doc_id", ...inputs.map((v) => `input.${v}`), ...outputs.map((v) => `output.${v}`), ...RESULT_COLUMNS];
+  return [
+    "job_id",
+    "run_id",
+    "hop",
+    "task_id",
+    "task_doc_id",
+    ...inputs.map((v) => `input.${v}`),
+    ...outputs.map((v) => `output.${v}`),
+    ...RESULT_COLUMNS,
+  ];
 }
 
 /** One task of a job's run: its bound inputs, its output document's payload, its status, usage and attempts. */
-export function taskRecord(inputs: readonly string[], outputs: readonly string[], taskDocId: string, task: DocumentData, output?: DocumentData): ExportRecord {
+export function taskRecord(
+  inputs: readonly string[],
+  outputs: readonly string[],
+  taskDocId: string,
+  task: DocumentData,
+  output?: DocumentData,
+): ExportRecord {
   const given = (task.input_config?.payload ?? {}) as Record<string, string>;
   const produced = (output?.output_payload ?? {}) as Record<string, string>;
   return {
@@ -66,7 +103,12 @@ function results(doc: DocumentData, attempts: unknown): ExportRecord {
     output_tokens: num(doc.usage?.output_tokens),
     total_tokens: num(doc.usage?.total_tokens),
     // A task records its own run time; a job's is from its start to its end.
-    latency_ms: typeof doc.latency_ms === "number" ? doc.latency_ms : typeof started === "number" && typeof finished === "number" ? finished - started : null,
+    latency_ms:
+      typeof doc.latency_ms === "number"
+        ? doc.latency_ms
+        : typeof started === "number" && typeof finished === "number"
+          ? finished - started
+          : null,
     attempts: num(attempts),
   };
 }

@@ -10,7 +10,11 @@ import { readRowsFile } from "./read-rows-file";
 export { NO_LIBRARY, type ReadLibrary } from "./plan-with-library";
 
 /** A file that cannot be read is an issue at "" like any other, so that the caller reports it the same way. */
-export async function loadBatchFile(file: string, validation: ValidationContext, readLibrary: ReadLibrary = NO_LIBRARY): Promise<PlanResult> {
+export async function loadBatchFile(
+  file: string,
+  validation: ValidationContext,
+  readLibrary: ReadLibrary = NO_LIBRARY,
+): Promise<PlanResult> {
   let raw: unknown;
   try {
     raw = parseJsonc(await readFile(file, "utf8"));
@@ -20,6 +24,9 @@ export async function loadBatchFile(file: string, validation: ValidationContext,
     return { ok: false, issues: [{ path: "", message: `cannot read the batch file ${file}: ${why}` }] };
   }
   const rowsFile = (raw as { rows_file?: unknown } | null)?.rows_file;
-  const fileRows = typeof rowsFile === "string" && rowsFile ? await readRowsFile(isAbsolute(rowsFile) ? rowsFile : join(dirname(file), rowsFile), rowsFile) : undefined;
+  const fileRows =
+    typeof rowsFile === "string" && rowsFile
+      ? await readRowsFile(isAbsolute(rowsFile) ? rowsFile : join(dirname(file), rowsFile), rowsFile)
+      : undefined;
   return planWithLibrary({ raw, ...(fileRows ? { file: fileRows, fileLabel: rowsFile as string } : {}) }, validation, readLibrary);
 }

@@ -49,21 +49,41 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const grid = part("grid");
   const rows = part("rows");
   const models = part("models") ?? [];
-  const sources: RowSources = { ...(grid ? { grid } : {}), ...(rows ? { inline: rows } : {}), ...(input.file ? { file: input.file, fileLabel: input.fileLabel ?? "rows_file" } : {}) };
+  const sources: RowSources = {
+    ...(grid ? { grid } : {}),
+    ...(rows ? { inline: rows } : {}),
+    ...(input.file ? { file: input.file, fileLabel: input.fileLabel ?? "rows_file" } : {}),
+  };
   if (raw.grid === undefined && raw.rows === undefined && raw.rows_file === undefined) {
-    issues.push({ path: "", message: "a batch needs inputs: grid (variable -> list of values), rows (a list of objects) or rows_file (a .csv or .jsonl file)" });
+    issues.push({
+      path: "",
+      message: "a batch needs inputs: grid (variable -> list of values), rows (a list of objects) or rows_file (a .csv or .jsonl file)",
+    });
   }
   if (rows && !rows.length) issues.push({ path: "rows", message: "rows is empty; list at least one row (or leave it out)" });
   const chain = job ? resolveChain(job, validation) : [];
-  const template: JobTemplate | undefined = job && { task_config: job.task_config, task_configs: pinnedTasks(job, chain), ...(job.max_hops ? { max_hops: job.max_hops } : {}) };
+  const template: JobTemplate | undefined = job && {
+    task_config: job.task_config,
+    task_configs: pinnedTasks(job, chain),
+    ...(job.max_hops ? { max_hops: job.max_hops } : {}),
+  };
   if (job && template) {
     issues.push(...checkVariables(sources, job.task_config.task_id, Object.keys(job.task_config.input_config.payload)));
     issues.push(...checkModels(models, chain, validation));
     issues.push(...checkJobSizes(sources, template));
   }
-  const space: RunSpace = { baseRows: [...(rows ?? []), ...(input.file?.rows ?? [])], ...(grid ? { grid } : {}), repeats: part("repeats") ?? 1, models };
+  const space: RunSpace = {
+    baseRows: [...(rows ?? []), ...(input.file?.rows ?? [])],
+    ...(grid ? { grid } : {}),
+    repeats: part("repeats") ?? 1,
+    models,
+  };
   const runsTotal = runCount(space);
-  if (runsTotal > MAX_BATCH_RUNS) issues.push({ path: "", message: `the batch has ${runsTotal} runs (rows x repeats x models), over the limit of ${MAX_BATCH_RUNS}; split it into several batches` });
+  if (runsTotal > MAX_BATCH_RUNS)
+    issues.push({
+      path: "",
+      message: `the batch has ${runsTotal} runs (rows x repeats x models), over the limit of ${MAX_BATCH_RUNS}; split it into several batches`,
+    });
   const all = [...issues, ...(input.file?.issues ?? [])];
   if (all.length || !parsed.success || !template) return { ok: false, issues: all };
   const batch = parsed.data;
@@ -89,7 +109,10 @@ function checkTemplate(raw: unknown, batchId: string, validation: ValidationCont
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // the schema said why
   const template = raw as Record<string, unknown>;
   for (const field of Object.keys(template).filter((f) => !TEMPLATE_FIELDS.includes(f))) {
-    const why = field === "job_id" || field === "status" ? "each row's job gets its id and status from the batch; leave it out" : `unknown field (a job template has ${TEMPLATE_FIELDS.join(", ")})`;
+    const why =
+      field === "job_id" || field === "status"
+        ? "each row's job gets its id and status from the batch; leave it out"
+        : `unknown field (a job template has ${TEMPLATE_FIELDS.join(", ")})`;
     issues.push({ path: `job.${field}`, message: why });
   }
   const fields = Object.fromEntries(TEMPLATE_FIELDS.filter((f) => f in template).map((f) => [f, template[f]]));
@@ -102,7 +125,7 @@ function checkTemplate(raw: unknown, batchId: string, validation: ValidationCont
 function resolveChain(job: JobConfig, validation: ValidationContext): TaskConfig[] {
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const chain = [job.task_config];
-  for (let task = job.task_config; task.next_task; ) {
+  for (let task = job.task_config; task.next_task;) {
     const next = inJob.get(task.next_task) ?? validation.libraryTasks?.get(task.next_task);
     if (!next || chain.includes(next)) break; // the job's validation reported it
     chain.push(next);
@@ -120,16 +143,28 @@ function pinnedTasks(job: JobConfig, chain: readonly TaskConfig[]): TaskConfig[]
 function checkModels(models: readonly string[], chain: readonly TaskConfig[], validation: ValidationContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   models.forEach((key, i) => {
-    if (!validation.modelTable[key]) issues.push({ path: `models[${i}]`, message: `unknown model key ${JSON.stringify(key)}; known: ${Object.keys(validation.modelTable).join(", ")}` });
+    if (!validation.modelTable[key])
+      issues.push({
+        path: `models[${i}]`,
+        message: `unknown model key ${JSON.stringify(key)}; known: ${Object.keys(validation.modelTable).join(", ")}`,
+      });
     if (models.indexOf(key) !== i) issues.push({ path: `models[${i}]`, message: `${JSON.stringify(key)} is listed twice` });
   });
   const modelSteps = chain.flatMap((t) => t.steps).filter((s) => s.step_type === STEP_TYPE_MODEL_QUERY);
-  if (models.length && !modelSteps.length) issues.push({ path: "models", message: "the chain has no model step whose model could be replaced; leave models out" });
+  if (models.length && !modelSteps.length)
+    issues.push({ path: "models", message: "the chain has no model step whose model could be replaced; leave models out" });
   return issues;
 }
 
 /** The definition as submitted: a resubmit of the same file hashes the same, any change to a row or the chain does not. */
 function hashDefinition(batch: BatchFile, space: RunSpace): string {
-  const definition = { job: batch.job, grid: batch.grid ?? null, rows: space.baseRows, repeats: space.repeats, models: space.models, metadata: batch.metadata ?? null };
+  const definition = {
+    job: batch.job,
+    grid: batch.grid ?? null,
+    rows: space.baseRows,
+    repeats: space.repeats,
+    models: space.models,
+    metadata: batch.metadata ?? null,
+  };
   return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
 }

@@ -11,9 +11,16 @@ export type ReadLibrary = (rawJob: unknown) => Promise<{ tasks: Map<string, Task
 export const NO_LIBRARY: ReadLibrary = async () => ({ tasks: new Map(), issues: [] });
 
 /** Every problem at once: the library's (under `job.`), then the batch's own. */
-export async function planWithLibrary(input: PlanInput, validation: ValidationContext, readLibrary: ReadLibrary = NO_LIBRARY): Promise<PlanResult> {
+export async function planWithLibrary(
+  input: PlanInput,
+  validation: ValidationContext,
+  readLibrary: ReadLibrary = NO_LIBRARY,
+): Promise<PlanResult> {
   const library = await readLibrary((input.raw as { job?: unknown } | null)?.job);
   const planned = planBatch(input, { ...validation, libraryTasks: library.tasks });
   if (!library.issues.length) return planned;
-  return { ok: false, issues: [...library.issues.map((i) => ({ path: `job.${i.path}`, message: i.message })), ...(planned.ok ? [] : planned.issues)] };
+  return {
+    ok: false,
+    issues: [...library.issues.map((i) => ({ path: `job.${i.path}`, message: i.message })), ...(planned.ok ? [] : planned.issues)],
+  };
 }

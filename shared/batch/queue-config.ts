@@ -41,7 +41,9 @@ export function admissionQueueOptions(env: NodeJS.ProcessEnv = builtQueueEnv()):
     if (!raw) return s.fallback;
     const value = Number(raw);
     if (!Number.isFinite(value) || value < s.min || value > s.max || (s.integer && !Number.isInteger(value))) {
-      throw new Error(`${s.env}=${raw}: expected ${s.integer ? "a whole number" : "a number"} from ${s.min} to ${s.max} (functions/.env, read when the functions are built)`);
+      throw new Error(
+        `${s.env}=${raw}: expected ${s.integer ? "a whole number" : "a number"} from ${s.min} to ${s.max} (functions/.env, read when the functions are built)`,
+      );
     }
     return value;
   };
@@ -55,4 +57,5 @@ export function admissionQueueOptions(env: NodeJS.ProcessEnv = builtQueueEnv()):
 }
 
 /** The pace that keeps a chain of `callsPerRow` model calls within `requestsPerMinute`: rows a second. */
-export const rowsPerSecondFor = (requestsPerMinute: number, callsPerRow: number): number => requestsPerMinute / 60 / Math.max(1, callsPerRow);
+export const rowsPerSecondFor = (requestsPerMinute: number, callsPerRow: number): number =>
+  requestsPerMinute / 60 / Math.max(1, callsPerRow);

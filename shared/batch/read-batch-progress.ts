@@ -3,7 +3,15 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { ZERO_USAGE } from "../engine/run-record";
 import { COLLECTIONS } from "../pipeline/collections";
-import { countJobs, deriveProgress, readBatchDocument, RUN_STATES, settledStatus, type BatchProgress, type RunCounts } from "./batch-progress";
+import {
+  countJobs,
+  deriveProgress,
+  readBatchDocument,
+  RUN_STATES,
+  settledStatus,
+  type BatchProgress,
+  type RunCounts,
+} from "./batch-progress";
 import type { BatchDocument } from "./batch-schema";
 
 /** Undefined when there is no such batch. A batch that ended reads from its own document (its final counts). */
@@ -20,7 +28,13 @@ export async function readBatchProgress(db: Firestore, batchId: string, now: () 
 }
 
 /** Writes the end once: only a batch still running, still on the same retry, changes. */
-async function settle(db: Firestore, read: BatchDocument, status: "success" | "failed", progress: BatchProgress, finishedAt: number): Promise<boolean> {
+async function settle(
+  db: Firestore,
+  read: BatchDocument,
+  status: "success" | "failed",
+  progress: BatchProgress,
+  finishedAt: number,
+): Promise<boolean> {
   const ref = db.collection(COLLECTIONS.batches).doc(read.batch_id);
   return db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).data();

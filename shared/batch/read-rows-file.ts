@@ -23,12 +23,20 @@ export async function readRowsFile(path: string, label: string): Promise<FileRow
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (err as Error).message;
-    return { rows: [], lines: [], issues: [{ path: "rows_file", message: `cannot read ${label}: ${why} (a rows_file is relative to the batch file)` }] };
+    return {
+      rows: [],
+      lines: [],
+      issues: [{ path: "rows_file", message: `cannot read ${label}: ${why} (a rows_file is relative to the batch file)` }],
+    };
   }
   const kind = extname(path).toLowerCase();
   if (kind === ".csv") return csvRows(text, label);
   if (kind === ".jsonl" || kind === ".ndjson") return jsonlRows(text, label);
-  return { rows: [], lines: [], issues: [{ path: "rows_file", message: `${label}: a rows_file is .csv (with a header row) or .jsonl (one JSON object per line)` }] };
+  return {
+    rows: [],
+    lines: [],
+    issues: [{ path: "rows_file", message: `${label}: a rows_file is .csv (with a header row) or .jsonl (one JSON object per line)` }],
+  };
 }
 
 export function csvRows(text: string, label: string): FileRows {
@@ -36,16 +44,23 @@ export function csvRows(text: string, label: string): FileRows {
   try {
     records = parseCsv(text);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) return { rows: [], lines: [], issues: [{ path: `${label}:${err.line}`, message: err.message.replace(/^line \d+: /, "") }] };
+    if (err instanceof CsvSyntaxError)
+      return { rows: [], lines: [], issues: [{ path: `${label}:${err.line}`, message: err.message.replace(/^line \d+: /, "") }] };
     throw err;
   }
   const [header, ...body] = records;
-  if (!header) return { rows: [], lines: [], issues: [{ path: label, message: "the file is empty; a CSV rows_file starts with a header row naming the variables" }] };
+  if (!header)
+    return {
+      rows: [],
+      lines: [],
+      issues: [{ path: label, message: "the file is empty; a CSV rows_file starts with a header row naming the variables" }],
+    };
   const issues: ConfigIssue[] = [];
   const columns = header.fields.map((c) => c.trim());
   columns.forEach((name, i) => {
     if (!name) issues.push({ path: `${label}:${header.line}`, message: `column ${i + 1} of the header has no name` });
-    else if (columns.indexOf(name) !== i) issues.push({ path: `${label}:${header.line}`, message: `column ${JSON.stringify(name)} appears twice in the header` });
+    else if (columns.indexOf(name) !== i)
+      issues.push({ path: `${label}:${header.line}`, message: `column ${JSON.stringify(name)} appears twice in the header` });
   });
   const rows: Row[] = [];
   const lines: number[] = [];
@@ -81,7 +96,11 @@ export function jsonlRows(text: string, label: string): FileRows {
       return;
     }
     const bad = Object.entries(value).filter(([, v]) => typeof v !== "string");
-    for (const [name, v] of bad) issues.push({ path: `${label}:${line}.${name}`, message: `expected a string, got ${describe(v)}: row values are text (quote it: "${String(v)}")` });
+    for (const [name, v] of bad)
+      issues.push({
+        path: `${label}:${line}.${name}`,
+        message: `expected a string, got ${describe(v)}: row values are text (quote it: "${String(v)}")`,
+      });
     if (bad.length) return;
     rows.push(value as Row);
     lines.push(line);

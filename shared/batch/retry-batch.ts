@@ -21,12 +21,24 @@ export async function retryBatch(deps: { db: Firestore; enqueue: Enqueue }, batc
   const { db } = deps;
   const batch = await readBatchDocument(db, batchId);
   if (!batch) return { kind: "not_retried", reason: `no document batches/${batchId}` };
-  if (batch.status === "cancelled") return { kind: "not_retried", reason: `batch ${batchId} was cancelled; its runs are not started again (submit it under a new batch_id)` };
+  if (batch.status === "cancelled")
+    return {
+      kind: "not_retried",
+      reason: `batch ${batchId} was cancelled; its runs are not started again (submit it under a new batch_id)`,
+    };
   const counts = await countJobs(db, batchId);
-  if (RETRYABLE.every((s) => counts[s as "failed" | "cancelled" | "pending"] === 0)) return { kind: "not_retried", reason: "no run of the batch failed" };
+  if (RETRYABLE.every((s) => counts[s as "failed" | "cancelled" | "pending"] === 0))
+    return { kind: "not_retried", reason: "no run of the batch failed" };
   const ref = db.collection(COLLECTIONS.batches).doc(batchId);
   // enqueued_at goes until every retry is enqueued: until then nobody may read the batch as ended.
-  await ref.update({ status: "running", retries: FieldValue.increment(1), enqueued_at: FieldValue.delete(), finished_at: FieldValue.delete(), final_counts: FieldValue.delete(), final_usage: FieldValue.delete() });
+  await ref.update({
+    status: "running",
+    retries: FieldValue.increment(1),
+    enqueued_at: FieldValue.delete(),
+    finished_at: FieldValue.delete(),
+    final_counts: FieldValue.delete(),
+    final_usage: FieldValue.delete(),
+  });
   let runs = 0;
   for await (const page of batchJobPages(db, batchId, RETRYABLE)) {
     await forEachLimited(page, 20, async (job) => {

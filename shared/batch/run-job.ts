@@ -10,14 +10,20 @@ import { REPEAT_VARIABLE } from "./check-rows";
  * them for %repeat%; with a model, every model step of the chain runs that model. The job carries the run's
  * place in the batch (batch_id, row_id, row_index, repeat, model, inputs): envelope fields, not config.
  */
-export function buildRunJob(batch: Pick<BatchDocument, "batch_id" | "job" | "owner_uid">, run: AdmitDispatch): { jobId: string; doc: DocumentData } {
+export function buildRunJob(
+  batch: Pick<BatchDocument, "batch_id" | "job" | "owner_uid">,
+  run: AdmitDispatch,
+): { jobId: string; doc: DocumentData } {
   const jobId = runJobId(batch.batch_id, run.row_index, run.repeat, run.model);
   const withModel = (task: TaskConfig) => (run.model ? replaceModel(task, run.model) : task);
   const entry = withModel(batch.job.task_config);
   const doc: DocumentData = {
     job_id: jobId,
     status: "queued",
-    task_config: { ...entry, input_config: { payload: { ...entry.input_config.payload, ...run.inputs, [REPEAT_VARIABLE]: String(run.repeat) } } },
+    task_config: {
+      ...entry,
+      input_config: { payload: { ...entry.input_config.payload, ...run.inputs, [REPEAT_VARIABLE]: String(run.repeat) } },
+    },
     task_configs: batch.job.task_configs.map(withModel),
     ...(batch.job.max_hops ? { max_hops: batch.job.max_hops } : {}),
     batch_id: batch.batch_id,
@@ -35,6 +41,10 @@ export function buildRunJob(batch: Pick<BatchDocument, "batch_id" | "job" | "own
 function replaceModel(task: TaskConfig, modelKey: string): TaskConfig {
   return {
     ...task,
-    steps: task.steps.map((step) => (step.step_type === STEP_TYPE_MODEL_QUERY && step.model_query_config ? { ...step, model_query_config: { ...step.model_query_config, model_key: modelKey } } : step)),
+    steps: task.steps.map((step) =>
+      step.step_type === STEP_TYPE_MODEL_QUERY && step.model_query_config
+        ? { ...step, model_query_config: { ...step.model_query_config, model_key: modelKey } }
+        : step,
+    ),
   };
 }

@@ -4,7 +4,10 @@ import { COLLECTIONS } from "../pipeline/collections";
 import { readBatchProgress } from "./read-batch-progress";
 
 /** The ids of the batches this call ended, with their status. One batch's failure does not stop the others. */
-export async function settleBatches(db: Firestore, log?: (message: string, fields?: Record<string, unknown>) => void): Promise<Record<string, string>> {
+export async function settleBatches(
+  db: Firestore,
+  log?: (message: string, fields?: Record<string, unknown>) => void,
+): Promise<Record<string, string>> {
   const running = await db.collection(COLLECTIONS.batches).where("status", "==", "running").select().get();
   const ended: Record<string, string> = {};
   for (const doc of running.docs) {

@@ -33,7 +33,11 @@ export async function submitBatch(deps: SubmitBatchDeps, plan: BatchPlan, option
     return snap.data();
   });
   if (existing && existing.definition_hash !== plan.definitionHash) {
-    return { kind: "conflict", batchId: plan.batchId, reason: `batches/${plan.batchId} already holds a different batch (its job, rows or options differ); give this one another batch_id` };
+    return {
+      kind: "conflict",
+      batchId: plan.batchId,
+      reason: `batches/${plan.batchId} already holds a different batch (its job, rows or options differ); give this one another batch_id`,
+    };
   }
   if (existing && existing.status !== "running") return { kind: "ended", batchId: plan.batchId, status: String(existing.status) };
   const counts = await enqueueRuns(deps, plan);
@@ -72,7 +76,14 @@ async function enqueueRuns(deps: SubmitBatchDeps, plan: BatchPlan): Promise<{ en
   const worker = async () => {
     for (let i = next++; i < plan.runsTotal; i = next++) {
       const run = runAt(plan.space, i);
-      const dispatch: AdmitDispatch = { kind: "admit", batch_id: plan.batchId, row_index: run.rowIndex, repeat: run.repeat, ...(run.model ? { model: run.model } : {}), inputs: run.inputs };
+      const dispatch: AdmitDispatch = {
+        kind: "admit",
+        batch_id: plan.batchId,
+        row_index: run.rowIndex,
+        repeat: run.repeat,
+        ...(run.model ? { model: run.model } : {}),
+        inputs: run.inputs,
+      };
       const taskId = queueTaskId(runJobId(plan.batchId, run.rowIndex, run.repeat, run.model));
       if ((await withRetries(() => deps.enqueue(dispatch, taskId))) === "enqueued") enqueued++;
       else alreadyQueued++;

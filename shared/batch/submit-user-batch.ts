@@ -23,7 +23,9 @@ export type SubmitUserBatchResult =
   | { kind: "exists"; batchId: string; reason: string };
 
 /** The callable's request: the batch config as the CLI's batch file holds it (parsed JSONC). */
-export const SubmitBatchRequestSchema = z.strictObject({ batch: z.unknown().refine((v) => v !== undefined, "batch is required: { batch: { batch_id, job, rows | grid } }") });
+export const SubmitBatchRequestSchema = z.strictObject({
+  batch: z.unknown().refine((v) => v !== undefined, "batch is required: { batch: { batch_id, job, rows | grid } }"),
+});
 
 export const ROWS_FILE_REFUSED =
   "rows_file names a file on the submitting machine, which only `npm run batch -- submit` reads; put the rows inline (rows) or use a grid";
@@ -44,7 +46,11 @@ export async function submitUserBatch(deps: SubmitUserBatchDeps, uid: string, re
   // Read before the submit: a resubmission by someone else must not enqueue anything under the owner's batch.
   const existing = await deps.db.collection(COLLECTIONS.batches).doc(plan.batchId).get();
   if (existing.exists && existing.get("owner_uid") !== uid) {
-    return { kind: "exists", batchId: plan.batchId, reason: `batches/${plan.batchId} is not yours (another user, or the command line, submitted it); give this batch another batch_id` };
+    return {
+      kind: "exists",
+      batchId: plan.batchId,
+      reason: `batches/${plan.batchId} is not yours (another user, or the command line, submitted it); give this batch another batch_id`,
+    };
   }
   const result = await submitBatch({ db: deps.db, enqueue: deps.enqueue }, plan, { ownerUid: uid });
   switch (result.kind) {
@@ -54,7 +60,11 @@ export async function submitUserBatch(deps: SubmitUserBatchDeps, uid: string, re
     case "conflict":
       return { kind: "exists", batchId: result.batchId, reason: result.reason };
     case "ended":
-      return { kind: "exists", batchId: result.batchId, reason: `batches/${result.batchId} has already ended (${result.status}); give this batch another batch_id` };
+      return {
+        kind: "exists",
+        batchId: result.batchId,
+        reason: `batches/${result.batchId} has already ended (${result.status}); give this batch another batch_id`,
+      };
   }
 }
 

@@ -18,7 +18,10 @@ export async function watchBatch(db: Firestore, batchId: string, options: WatchB
     if (!progress) throw new Error(`no document batches/${batchId}`);
     options.onProgress?.(progress);
     if (progress.status !== "running") return progress;
-    if (Date.now() > until) throw new Error(`batch ${batchId} did not end within ${Math.round((options.timeoutMs ?? 0) / 1000)} s (${progress.done}/${progress.total} runs ended); it goes on running`);
+    if (Date.now() > until)
+      throw new Error(
+        `batch ${batchId} did not end within ${Math.round((options.timeoutMs ?? 0) / 1000)} s (${progress.done}/${progress.total} runs ended); it goes on running`,
+      );
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
   }
 }

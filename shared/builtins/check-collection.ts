@@ -6,7 +6,10 @@ export const LOG_COLLECTIONS_ENV = "FIRESTORE_LOG_COLLECTIONS";
 
 /** The allow-list from its environment value; unset or blank means no allow-list (any other collection may be written). */
 export function parseCollectionList(value: string | undefined): readonly string[] | undefined {
-  const names = (value ?? "").split(",").map((name) => name.trim()).filter((name) => name.length > 0);
+  const names = (value ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
   return names.length ? [...new Set(names)] : undefined;
 }
 

@@ -42,9 +42,5 @@ export const firestoreLog: BuiltinFunction = async (request, ctx) => {
 };
 
 function fail(error: string, documentId: string, retryable = false): never {
-  throw new FunctionCallError(
-    `firestore_log: ${error}`,
-    JSON.stringify({ status: "error", document_id: documentId, error }),
-    retryable,
-  );
+  throw new FunctionCallError(`firestore_log: ${error}`, JSON.stringify({ status: "error", document_id: documentId, error }), retryable);
 }

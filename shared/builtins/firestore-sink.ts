@@ -5,7 +5,9 @@ import type { DocumentSink } from "./builtin-function";
 export function createFirestoreSink(db: Firestore): DocumentSink {
   const host = process.env.FIRESTORE_EMULATOR_HOST;
   return {
-    description: host ? `the Firestore emulator at ${host}` : `Firestore (project ${process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT ?? "default"})`,
+    description: host
+      ? `the Firestore emulator at ${host}`
+      : `Firestore (project ${process.env.GCLOUD_PROJECT ?? process.env.GOOGLE_CLOUD_PROJECT ?? "default"})`,
     async write(collection, documentId, data) {
       await db.collection(collection).doc(documentId).set(data);
       return `${collection}/${documentId}`;

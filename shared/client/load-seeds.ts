@@ -35,7 +35,8 @@ export async function loadSeeds(dir: string, validation: ValidationContext): Pro
     const file = join(dir, name);
     const parsed = parseConfigText("job", await readFile(file, "utf8"), { ...validation, libraryTasks: seeds.library });
     if (!parsed.ok) seeds.invalid.push({ file, issues: parsed.issues });
-    else if (!parsed.value.job_id) seeds.invalid.push({ file, issues: [{ path: "job_id", message: "a seeded job needs a job_id (its document id)" }] });
+    else if (!parsed.value.job_id)
+      seeds.invalid.push({ file, issues: [{ path: "job_id", message: "a seeded job needs a job_id (its document id)" }] });
     else seeds.jobs.push({ file, config: parsed.value });
   }
   return seeds;

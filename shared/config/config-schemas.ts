@@ -4,8 +4,7 @@ import { ExtractRulesSchema } from "./extract-rules";
 
 const text = (what: string) =>
   z.string({
-    error: (issue) =>
-      issue.input === undefined ? `${what} is required` : `expected a string, got ${describe(issue.input)}`,
+    error: (issue) => (issue.input === undefined ? `${what} is required` : `expected a string, got ${describe(issue.input)}`),
   });
 
 export function describe(value: unknown): string {
@@ -21,9 +20,7 @@ export const PayloadSchema = z.record(
   z.string({
     error: (issue) => {
       const hint =
-        issue.input !== null && typeof issue.input === "object"
-          ? "encode it as a JSON string"
-          : `quote it: "${String(issue.input)}"`;
+        issue.input !== null && typeof issue.input === "object" ? "encode it as a JSON string" : `quote it: "${String(issue.input)}"`;
       return `expected a string, got ${describe(issue.input)}: payload values are text (${hint})`;
     },
   }),
@@ -50,13 +47,7 @@ export const MetadataSchema = z.strictObject({
 });
 export type Metadata = z.infer<typeof MetadataSchema>;
 
-export const ParameterValueSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.array(z.unknown()),
-  z.record(z.string(), z.unknown()),
-]);
+export const ParameterValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 export type ParameterValue = z.infer<typeof ParameterValueSchema>;
 
 export const ModelQueryConfigSchema = z.strictObject({
@@ -90,17 +81,20 @@ export function toStepType(value: unknown): StepType | undefined {
   return typeof value === "string" ? STEP_TYPE_NAMES[value] : undefined;
 }
 
-export const StepTypeSchema = z.unknown().optional().transform((value, ctx): StepType => {
-  const stepType = toStepType(value);
-  if (stepType === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: `unknown step_type ${JSON.stringify(value) ?? String(value)}; use 0 or "STEP_TYPE_MODEL_QUERY", 1 or "STEP_TYPE_FUNCTION_CALL"`,
-    });
-    return z.NEVER;
-  }
-  return stepType;
-});
+export const StepTypeSchema = z
+  .unknown()
+  .optional()
+  .transform((value, ctx): StepType => {
+    const stepType = toStepType(value);
+    if (stepType === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown step_type ${JSON.stringify(value) ?? String(value)}; use 0 or "STEP_TYPE_MODEL_QUERY", 1 or "STEP_TYPE_FUNCTION_CALL"`,
+      });
+      return z.NEVER;
+    }
+    return stepType;
+  });
 
 /** Which sub-config a step type needs is checked with the other semantic rules (validate-config.ts). */
 export const StepConfigSchema = z.strictObject({

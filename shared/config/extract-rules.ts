@@ -17,7 +17,10 @@ export const ExtractRuleSchema = z
     json: z.string().optional(),
     regex: z.string().min(1, "regex must not be empty").optional(),
     group: z.union([z.number().int().min(0), z.string().min(1)], "group is a capture group's number or name").optional(),
-    flags: z.string().regex(/^(?!.*(.).*\1)[imsu]*$/, "flags are some of i, m, s, u, each once").optional(),
+    flags: z
+      .string()
+      .regex(/^(?!.*(.).*\1)[imsu]*$/, "flags are some of i, m, s, u, each once")
+      .optional(),
   })
   .superRefine((rule, ctx) => {
     const kinds = RULE_KINDS.filter((kind) => rule[kind] !== undefined);
@@ -43,7 +46,11 @@ export function describeRule(rule: ExtractRule): string {
  * `context`, a regex compiles and has the group it asks for, a pointer is a JSON Pointer. Paths are relative to
  * the step's `output_config.extract`.
  */
-export function extractRuleIssues(rules: Record<string, unknown>, outputs: Record<string, unknown>, inputs: Record<string, unknown>): ConfigIssue[] {
+export function extractRuleIssues(
+  rules: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+  inputs: Record<string, unknown>,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [name, raw] of Object.entries(rules)) {
     const parsed = ExtractRuleSchema.safeParse(raw);
@@ -78,7 +85,9 @@ function ruleProblem(rule: ExtractRule): string | undefined {
     return `regex does not compile: ${(err as Error).message}`;
   }
   const group = rule.group ?? 0;
-  if (typeof group === "number" && group > groups) return `group ${group} does not exist: the regex has ${groups} capture group${groups === 1 ? "" : "s"}`;
-  if (typeof group === "string" && !names.includes(group)) return `group "${group}" does not exist: the regex names ${names.length ? names.join(", ") : "no groups"}`;
+  if (typeof group === "number" && group > groups)
+    return `group ${group} does not exist: the regex has ${groups} capture group${groups === 1 ? "" : "s"}`;
+  if (typeof group === "string" && !names.includes(group))
+    return `group "${group}" does not exist: the regex names ${names.length ? names.join(", ") : "no groups"}`;
   return undefined;
 }

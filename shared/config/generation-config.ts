@@ -99,11 +99,17 @@ export function toGenerationConfig(parameters: Readonly<Record<string, Parameter
     else config[spec.wire] = converted.value;
   }
   if (config.thinkingBudget !== undefined && config.thinkingLevel !== undefined) {
-    issues.push({ path: given.get("thinkingLevel") ?? "thinking_level", message: "give thinking_budget or thinking_level, not both (models refuse the pair)" });
+    issues.push({
+      path: given.get("thinkingLevel") ?? "thinking_level",
+      message: "give thinking_budget or thinking_level, not both (models refuse the pair)",
+    });
   }
   const mime = config.responseMimeType;
   if (typeof mime === "string" && !RESPONSE_MIME_TYPES.includes(mime)) {
-    issues.push({ path: "response_mime_type", message: `unsupported response_mime_type "${mime}"; use one of ${RESPONSE_MIME_TYPES.join(", ")}` });
+    issues.push({
+      path: "response_mime_type",
+      message: `unsupported response_mime_type "${mime}"; use one of ${RESPONSE_MIME_TYPES.join(", ")}`,
+    });
   }
   if (config.responseSchema && mime !== "application/json" && mime !== "text/x.enum") {
     issues.push({ path: "response_schema", message: 'response_schema needs response_mime_type "application/json"' });

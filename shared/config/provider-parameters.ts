@@ -8,19 +8,55 @@ type Field = keyof GenerationConfig;
 /** What each provider's request can carry (the adapters in shared/models/ map these and nothing else). */
 const SUPPORTED: Record<ProviderName, readonly Field[]> = {
   gemini: [
-    "temperature", "topP", "topK", "maxOutputTokens", "candidateCount", "stopSequences", "responseMimeType", "responseSchema",
-    "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingBudget", "thinkingLevel",
+    "temperature",
+    "topP",
+    "topK",
+    "maxOutputTokens",
+    "candidateCount",
+    "stopSequences",
+    "responseMimeType",
+    "responseSchema",
+    "seed",
+    "presencePenalty",
+    "frequencyPenalty",
+    "responseLogprobs",
+    "logprobs",
+    "thinkingBudget",
+    "thinkingLevel",
   ],
   vertex: [
-    "temperature", "topP", "topK", "maxOutputTokens", "candidateCount", "stopSequences", "responseMimeType", "responseSchema",
-    "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingBudget", "thinkingLevel",
+    "temperature",
+    "topP",
+    "topK",
+    "maxOutputTokens",
+    "candidateCount",
+    "stopSequences",
+    "responseMimeType",
+    "responseSchema",
+    "seed",
+    "presencePenalty",
+    "frequencyPenalty",
+    "responseLogprobs",
+    "logprobs",
+    "thinkingBudget",
+    "thinkingLevel",
   ],
   // Anthropic's API version 2026-10-21 (what @anthropic-ai/sdk 1.x sends) refuses temperature, top_p and top_k on
   // every Claude model with a 400, so a step asking for them is refused here, before any call.
   anthropic: ["maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "thinkingBudget", "thinkingLevel"],
   openai: [
-    "temperature", "topP", "maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "seed", "presencePenalty",
-    "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingLevel",
+    "temperature",
+    "topP",
+    "maxOutputTokens",
+    "stopSequences",
+    "responseMimeType",
+    "responseSchema",
+    "seed",
+    "presencePenalty",
+    "frequencyPenalty",
+    "responseLogprobs",
+    "logprobs",
+    "thinkingLevel",
   ],
 };
 
@@ -52,13 +88,20 @@ export const snakeName = (field: Field) => field.replace(/[A-Z]/g, (c) => `_${c.
  * step wrote it). Parameters the provider cannot take are errors, not silently dropped: the run would differ from
  * what the config says.
  */
-export function providerParameterIssues(provider: ProviderName, config: GenerationConfig, names: Partial<Record<Field, string>>): ConfigIssue[] {
+export function providerParameterIssues(
+  provider: ProviderName,
+  config: GenerationConfig,
+  names: Partial<Record<Field, string>>,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const at = (field: Field) => names[field] ?? snakeName(field);
   const supported = SUPPORTED[provider];
   for (const field of Object.keys(config) as Field[]) {
     if (config[field] === undefined || supported.includes(field)) continue;
-    const why = provider === "anthropic" && SAMPLING.includes(field) ? " (Anthropic's current API refuses sampling parameters on every Claude model)" : "";
+    const why =
+      provider === "anthropic" && SAMPLING.includes(field)
+        ? " (Anthropic's current API refuses sampling parameters on every Claude model)"
+        : "";
     issues.push({
       path: at(field),
       message: `the provider ${PROVIDER_LABEL[provider]} does not support parameter "${at(field)}"${why}; it supports ${supported.map(snakeName).join(", ")}`,
@@ -66,11 +109,17 @@ export function providerParameterIssues(provider: ProviderName, config: Generati
   }
   const level = config.thinkingLevel;
   if (level !== undefined && supported.includes("thinkingLevel") && !THINKING_LEVELS[provider].includes(level)) {
-    issues.push({ path: at("thinkingLevel"), message: `the provider ${PROVIDER_LABEL[provider]} takes thinking_level ${THINKING_LEVELS[provider].join(", ")}; got "${level}"` });
+    issues.push({
+      path: at("thinkingLevel"),
+      message: `the provider ${PROVIDER_LABEL[provider]} takes thinking_level ${THINKING_LEVELS[provider].join(", ")}; got "${level}"`,
+    });
   }
   if (provider === "anthropic") issues.push(...claudeIssues(config, at));
   if (provider === "openai" && config.responseMimeType === "text/x.enum") {
-    issues.push({ path: at("responseMimeType"), message: `the provider ${PROVIDER_LABEL.openai} has no text/x.enum answers; use application/json with a response_schema` });
+    issues.push({
+      path: at("responseMimeType"),
+      message: `the provider ${PROVIDER_LABEL.openai} has no text/x.enum answers; use application/json with a response_schema`,
+    });
   }
   return issues;
 }
@@ -81,10 +130,16 @@ function claudeIssues(config: GenerationConfig, at: (field: Field) => string): C
   const label = PROVIDER_LABEL.anthropic;
   const mime = config.responseMimeType;
   if (mime !== undefined && mime !== "text/plain" && mime !== "application/json") {
-    issues.push({ path: at("responseMimeType"), message: `the provider ${label} answers text/plain, or application/json with a response_schema; got "${mime}"` });
+    issues.push({
+      path: at("responseMimeType"),
+      message: `the provider ${label} answers text/plain, or application/json with a response_schema; got "${mime}"`,
+    });
   }
   if (mime === "application/json" && !config.responseSchema) {
-    issues.push({ path: at("responseMimeType"), message: `the provider ${label} gives JSON only through structured outputs: add a response_schema` });
+    issues.push({
+      path: at("responseMimeType"),
+      message: `the provider ${label} gives JSON only through structured outputs: add a response_schema`,
+    });
   }
   const budget = config.thinkingBudget;
   if (budget !== undefined) {

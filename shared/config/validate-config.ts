@@ -33,7 +33,10 @@ export const DEFAULT_VALIDATION: ValidationContext = { modelTable: DEFAULT_MODEL
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: ConfigIssue[] };
 
 export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[], what = "config") {
+  constructor(
+    readonly issues: ConfigIssue[],
+    what = "config",
+  ) {
     super(`invalid ${what}:\n${formatIssues(issues)}`);
     this.name = "ConfigError";
   }
@@ -110,7 +113,14 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     });
   }
   const parameters = asObject(query?.parameters);
-  if (parameters) issues.push(...parameterIssues(parameters, modelKey ? ctx.modelTable[modelKey]?.provider : undefined, joinPath(at, "model_query_config.parameters")));
+  if (parameters)
+    issues.push(
+      ...parameterIssues(
+        parameters,
+        modelKey ? ctx.modelTable[modelKey]?.provider : undefined,
+        joinPath(at, "model_query_config.parameters"),
+      ),
+    );
   const extract = asObject(asObject(step.output_config)?.extract);
   if (extract) {
     const declared = (config: unknown) => asObject(asObject(config)?.payload) ?? {};
@@ -121,11 +131,17 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
   const limit = ctx.maxPromptChars;
   const promptChars = (asString(query?.system_prompt)?.length ?? 0) + (asString(query?.user_prompt)?.length ?? 0);
   if (limit && promptChars > limit) {
-    issues.push({ path: joinPath(at, "model_query_config.user_prompt"), message: `the prompt has ${promptChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)` });
+    issues.push({
+      path: joinPath(at, "model_query_config.user_prompt"),
+      message: `the prompt has ${promptChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)`,
+    });
   }
   const requestChars = asString(call?.request)?.length ?? 0;
   if (limit && requestChars > limit) {
-    issues.push({ path: joinPath(at, "function_call_config.request"), message: `the request has ${requestChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)` });
+    issues.push({
+      path: joinPath(at, "function_call_config.request"),
+      message: `the request has ${requestChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)`,
+    });
   }
   const functionName = asString(call?.function_name);
   if (functionName && !ctx.functions[functionName]) {
@@ -139,9 +155,14 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
 
 /** Each parameter's type and range, then, when the model key resolves, whether its provider takes it. */
 function parameterIssues(parameters: Obj, provider: ProviderName | undefined, at: string): ConfigIssue[] {
-  const valid = Object.fromEntries(Object.entries(parameters).filter(([, v]) => ParameterValueSchema.safeParse(v).success)) as Record<string, ParameterValue>;
+  const valid = Object.fromEntries(Object.entries(parameters).filter(([, v]) => ParameterValueSchema.safeParse(v).success)) as Record<
+    string,
+    ParameterValue
+  >;
   const converted = toGenerationConfig(valid);
-  const issues = provider ? [...converted.issues, ...providerParameterIssues(provider, converted.config, parameterNames(valid))] : converted.issues;
+  const issues = provider
+    ? [...converted.issues, ...providerParameterIssues(provider, converted.config, parameterNames(valid))]
+    : converted.issues;
   return issues.map((issue) => ({ path: joinPath(at, issue.path), message: issue.message }));
 }
 
@@ -157,7 +178,8 @@ function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     const id = asString(asObject(step)?.id);
     if (id) {
       const first = seen.get(id);
-      if (first !== undefined) issues.push({ path: joinPath(stepAt, "id"), message: `duplicate step id ${JSON.stringify(id)} (also steps[${first}])` });
+      if (first !== undefined)
+        issues.push({ path: joinPath(stepAt, "id"), message: `duplicate step id ${JSON.stringify(id)} (also steps[${first}])` });
       else seen.set(id, i);
     }
   });
@@ -166,7 +188,10 @@ function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
   const badNext = nextTask ? documentIdProblem(nextTask) : undefined;
   if (badNext) issues.push({ path: joinPath(at, "next_task"), message: `${JSON.stringify(nextTask)} cannot name a task: ${badNext}` });
   if (task.next_task && task.next_task === taskId) {
-    issues.push({ path: joinPath(at, "next_task"), message: `a task cannot be its own next task (${JSON.stringify(taskId)}); loops are not supported` });
+    issues.push({
+      path: joinPath(at, "next_task"),
+      message: `a task cannot be its own next task (${JSON.stringify(taskId)}); loops are not supported`,
+    });
   }
   return issues;
 }
@@ -216,7 +241,12 @@ function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: Validation
     const inJob = byId.get(nextId);
     const library = inJob ? undefined : ctx.libraryTasks?.get(nextId);
     if (!inJob && !library) {
-      return [{ path, message: `next_task ${JSON.stringify(nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}` }];
+      return [
+        {
+          path,
+          message: `next_task ${JSON.stringify(nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}`,
+        },
+      ];
     }
     visited.push(nextId);
     current = inJob ?? { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(nextId)}` };

@@ -46,9 +46,16 @@ function stripCodeFence(answer: string): string {
 export function resolvePointer(document: unknown, pointer: string): { value: unknown } | { problem: string } {
   if (pointer === "") return { value: document };
   let node = document;
-  const tokens = pointer.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const tokens = pointer
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
   for (const [i, token] of tokens.entries()) {
-    const at = `/${pointer.slice(1).split("/").slice(0, i + 1).join("/")}`;
+    const at = `/${pointer
+      .slice(1)
+      .split("/")
+      .slice(0, i + 1)
+      .join("/")}`;
     if (Array.isArray(node)) {
       const index = /^(0|[1-9]\d*)$/.test(token) ? Number(token) : NaN;
       if (!(index < node.length)) return { problem: `the JSON answer has no item ${at} (the array has ${node.length})` };

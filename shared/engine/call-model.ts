@@ -28,8 +28,20 @@ export async function callModel(scope: StepScope): Promise<string> {
   checkSize(scope, record.system_prompt.length + record.user_prompt.length, "model_query_config.user_prompt", "prompt");
   const generationConfig = generationConfigFor(step, at, route);
   const provider = options.providers[route.provider];
-  if (!provider) throw new StepFailure("config_error", `this run has no ${route.provider} provider for model key "${query.model_key}"`, `${at}.model_query_config.model_key`);
-  const request = { model: route.model, route, systemPrompt: record.system_prompt, userPrompt: record.user_prompt, generationConfig, signal: options.signal };
+  if (!provider)
+    throw new StepFailure(
+      "config_error",
+      `this run has no ${route.provider} provider for model key "${query.model_key}"`,
+      `${at}.model_query_config.model_key`,
+    );
+  const request = {
+    model: route.model,
+    route,
+    systemPrompt: record.system_prompt,
+    userPrompt: record.user_prompt,
+    generationConfig,
+    signal: options.signal,
+  };
   let result: ModelResult;
   try {
     const retried = await withRetry(
@@ -40,7 +52,8 @@ export async function callModel(scope: StepScope): Promise<string> {
     );
     result = retried.value;
   } catch (err) {
-    if (err instanceof ModelCallError && err.kind === "empty" && err.options.reason === MAX_TOKENS) throw truncatedWithoutText(scope, generationConfig);
+    if (err instanceof ModelCallError && err.kind === "empty" && err.options.reason === MAX_TOKENS)
+      throw truncatedWithoutText(scope, generationConfig);
     throw err;
   }
   record.finish_reason = result.finishReason;

@@ -15,7 +15,9 @@ export function checkTruncation(scope: StepScope, finishReason: string, text: st
     scope.record.response = text; // the cut answer, for whoever reads the record
     throw truncated(scope, config, "the JSON answer was cut short and is not valid JSON");
   }
-  scope.record.warnings.push(`the answer was cut at the output token limit (finishReason MAX_TOKENS, ${limitText(config)}); raise max_output_tokens for a complete answer`);
+  scope.record.warnings.push(
+    `the answer was cut at the output token limit (finishReason MAX_TOKENS, ${limitText(config)}); raise max_output_tokens for a complete answer`,
+  );
 }
 
 /** The failure for an answer cut before any text came (a thinking model can spend the whole limit thinking). */
@@ -33,7 +35,9 @@ function truncated(scope: StepScope, config: GenerationConfig, what: string): St
 }
 
 function limitText(config: GenerationConfig): string {
-  return config.maxOutputTokens !== undefined ? `max_output_tokens is ${config.maxOutputTokens}` : "max_output_tokens is not set, so the model's default limit applied";
+  return config.maxOutputTokens !== undefined
+    ? `max_output_tokens is ${config.maxOutputTokens}`
+    : "max_output_tokens is not set, so the model's default limit applied";
 }
 
 function isJson(config: GenerationConfig): boolean {

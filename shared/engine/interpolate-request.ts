@@ -28,7 +28,8 @@ function jsonStringTracker(template: string): { isInside(offset: number): boolea
       for (; at < offset; at++) {
         const char = template[at];
         if (escaped) escaped = false;
-        else if (inString && char === "\\") escaped = true; // `\"` inside a string does not end it
+        else if (inString && char === "\\")
+          escaped = true; // `\"` inside a string does not end it
         else if (char === '"') inString = !inString;
       }
       return inString;

@@ -114,7 +114,8 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     total_tokens: a.total_tokens + b.total_tokens,
   };
   if (a.cached_tokens !== undefined || b.cached_tokens !== undefined) sum.cached_tokens = (a.cached_tokens ?? 0) + (b.cached_tokens ?? 0);
-  if (a.thinking_tokens !== undefined || b.thinking_tokens !== undefined) sum.thinking_tokens = (a.thinking_tokens ?? 0) + (b.thinking_tokens ?? 0);
+  if (a.thinking_tokens !== undefined || b.thinking_tokens !== undefined)
+    sum.thinking_tokens = (a.thinking_tokens ?? 0) + (b.thinking_tokens ?? 0);
   return sum;
 }
 

@@ -89,7 +89,13 @@ export async function runStep(
 /** The step's outputs from its answer; a rule that finds nothing fails the step, naming the variable and the rule. */
 function extractOrFail(scope: StepScope, response: string): Payload {
   const { step } = scope;
-  const extracted = extractOutputs(step.output_config.payload, step.input_config.payload, scope.inputs, response, step.output_config.extract);
+  const extracted = extractOutputs(
+    step.output_config.payload,
+    step.input_config.payload,
+    scope.inputs,
+    response,
+    step.output_config.extract,
+  );
   if ("outputs" in extracted) return extracted.outputs;
   const { name, rule, problem } = extracted.failed;
   throw new StepFailure(

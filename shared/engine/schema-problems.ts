@@ -16,7 +16,8 @@ function check(schema: Schema, value: unknown, path: string): string[] {
   const anyOf = Array.isArray(schema.anyOf) ? schema.anyOf.map(asSchema) : [];
   if (anyOf.length) return anyOf.some((branch) => check(branch, value, path).length === 0) ? [] : [`${path}: matches none of anyOf`];
   const types = typesOf(schema);
-  if (value === null) return schema.nullable === true || types.includes("null") ? [] : [`${path}: null, but the schema does not allow null`];
+  if (value === null)
+    return schema.nullable === true || types.includes("null") ? [] : [`${path}: null, but the schema does not allow null`];
   if (Array.isArray(schema.enum) && !schema.enum.some((allowed) => allowed === value)) {
     return [`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`];
   }
@@ -39,7 +40,8 @@ function check(schema: Schema, value: unknown, path: string): string[] {
 }
 
 function checkNumber(schema: Schema, value: unknown, path: string, type: string): string[] {
-  if (typeof value !== "number" || (type === "integer" && !Number.isInteger(value))) return [`${path}: expected ${type === "integer" ? "a whole number" : "a number"}, got ${kindOf(value)}`];
+  if (typeof value !== "number" || (type === "integer" && !Number.isInteger(value)))
+    return [`${path}: expected ${type === "integer" ? "a whole number" : "a number"}, got ${kindOf(value)}`];
   if (typeof schema.minimum === "number" && value < schema.minimum) return [`${path}: ${value} is below the minimum ${schema.minimum}`];
   if (typeof schema.maximum === "number" && value > schema.maximum) return [`${path}: ${value} is above the maximum ${schema.maximum}`];
   return [];
@@ -48,8 +50,10 @@ function checkNumber(schema: Schema, value: unknown, path: string, type: string)
 function checkArray(schema: Schema, value: unknown, path: string): string[] {
   if (!Array.isArray(value)) return [`${path}: expected an array, got ${kindOf(value)}`];
   const problems = schema.items ? value.flatMap((item, i) => check(asSchema(schema.items), item, `${path}[${i}]`)) : [];
-  if (typeof schema.minItems === "number" && value.length < schema.minItems) problems.push(`${path}: ${value.length} items, fewer than minItems ${schema.minItems}`);
-  if (typeof schema.maxItems === "number" && value.length > schema.maxItems) problems.push(`${path}: ${value.length} items, more than maxItems ${schema.maxItems}`);
+  if (typeof schema.minItems === "number" && value.length < schema.minItems)
+    problems.push(`${path}: ${value.length} items, fewer than minItems ${schema.minItems}`);
+  if (typeof schema.maxItems === "number" && value.length > schema.maxItems)
+    problems.push(`${path}: ${value.length} items, more than maxItems ${schema.maxItems}`);
   return problems;
 }
 
@@ -63,7 +67,8 @@ function checkObject(schema: Schema, value: unknown, path: string): string[] {
     if (Object.hasOwn(record, key)) problems.push(...check(asSchema(child), record[key], `${path}.${key}`));
   }
   if (schema.additionalProperties === false) {
-    for (const key of Object.keys(record)) if (!Object.hasOwn(properties, key)) problems.push(`${path}.${key}: not a property the schema allows`);
+    for (const key of Object.keys(record))
+      if (!Object.hasOwn(properties, key)) problems.push(`${path}.${key}: not a property the schema allows`);
   }
   return problems;
 }

@@ -13,7 +13,9 @@ export function priceStep(record: StepRecord, prices: PriceTable = DEFAULT_PRICE
   }
   record.cost = { usd: 0, unpriced_tokens: tokens };
   if (tokens > 0) {
-    record.warnings.push(`no price for model "${model}" in the price table, so its ${tokens} tokens are not in the cost; add it to LLM_PRICE_TABLE`);
+    record.warnings.push(
+      `no price for model "${model}" in the price table, so its ${tokens} tokens are not in the cost; add it to LLM_PRICE_TABLE`,
+    );
   }
 }
 

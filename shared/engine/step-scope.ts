@@ -34,7 +34,8 @@ export function fillTemplate(
   if (unresolved.length) {
     const names = unresolved.map((n) => `%${n}%`).join(", ");
     const known = Object.keys(scope.inputs).join(", ") || "none";
-    if (scope.options.strict) throw new StepFailure("unresolved_variable", `${names} in ${field} names no input (inputs: ${known})`, `${scope.at}.${field}`);
+    if (scope.options.strict)
+      throw new StepFailure("unresolved_variable", `${names} in ${field} names no input (inputs: ${known})`, `${scope.at}.${field}`);
     scope.record.warnings.push(`${names} in ${field.split(".").pop()} names no input (inputs: ${known}); left as written`);
   }
   return text;

@@ -34,11 +34,24 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
           const { default: AnthropicSdk } = await loadSdk();
           // maxRetries 0: retrying is withRetry's job, with our budget, jitter and deadline. The SDK's own timeout
           // is only set so that it does not refuse a large max_tokens without streaming; ours fires first.
-          client ??= new AnthropicSdk({ apiKey: options.apiKey, maxRetries: 0, timeout: timeoutMs || 600_000, ...(baseUrl ? { baseURL: baseUrl } : {}) });
+          client ??= new AnthropicSdk({
+            apiKey: options.apiKey,
+            maxRetries: 0,
+            timeout: timeoutMs || 600_000,
+            ...(baseUrl ? { baseURL: baseUrl } : {}),
+          });
           const message = await client.messages.create(toAnthropicRequest(request), { signal });
           return mapAnthropicMessage(message, request.model);
         },
-        (err, ending) => mapSdkError(err, { who, baseUrl: baseUrl ?? ANTHROPIC_BASE_URL, timeoutMs, keyName: "ANTHROPIC_API_KEY", baseUrlName: "ANTHROPIC_BASE_URL", ...ending }),
+        (err, ending) =>
+          mapSdkError(err, {
+            who,
+            baseUrl: baseUrl ?? ANTHROPIC_BASE_URL,
+            timeoutMs,
+            keyName: "ANTHROPIC_API_KEY",
+            baseUrlName: "ANTHROPIC_BASE_URL",
+            ...ending,
+          }),
       );
     } catch (err) {
       throw err instanceof ModelCallError ? redactApiKey(err, options.apiKey) : err;

@@ -53,7 +53,10 @@ export async function withCallTimeout<T>(
 
 /** The message for a call that ended on our timer or the caller's signal; undefined when it ended otherwise. */
 export function endingError(who: string, ending: CallEnding, timeoutMs: number, cause: unknown): ModelCallError | undefined {
-  if (ending.timedOut) return new ModelCallError(`no answer from ${who} within ${timeoutMs} ms; retrying may succeed, or raise the timeout`, "timeout", { cause });
+  if (ending.timedOut)
+    return new ModelCallError(`no answer from ${who} within ${timeoutMs} ms; retrying may succeed, or raise the timeout`, "timeout", {
+      cause,
+    });
   if (ending.aborted) {
     const reason = ending.abortReason instanceof Error ? ending.abortReason.message : String(ending.abortReason ?? "aborted");
     return new ModelCallError(`the call to ${who} was aborted by the caller (${reason})`, "timeout", { cause });

@@ -7,6 +7,9 @@ export function toGeminiGenerationConfig(config: GenerationConfig): Record<strin
   if (thinkingBudget === undefined && thinkingLevel === undefined) return rest;
   return {
     ...rest,
-    thinkingConfig: { ...(thinkingBudget !== undefined ? { thinkingBudget } : {}), ...(thinkingLevel !== undefined ? { thinkingLevel: thinkingLevel.toUpperCase() } : {}) },
+    thinkingConfig: {
+      ...(thinkingBudget !== undefined ? { thinkingBudget } : {}),
+      ...(thinkingLevel !== undefined ? { thinkingLevel: thinkingLevel.toUpperCase() } : {}),
+    },
   };
 }

@@ -46,7 +46,8 @@ export function mapAnthropicStopReason(reason: unknown): { finishReason: string;
 /** A Message to our result; throws a ModelCallError for a refusal or an answer without text (their tokens attached). */
 export function mapAnthropicMessage(raw: unknown, model: string): ModelResult {
   const who = `Claude model "${model}"`;
-  if (!isObject(raw)) throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not a message; retrying may succeed`, "malformed");
+  if (!isObject(raw))
+    throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not a message; retrying may succeed`, "malformed");
   const usage = mapAnthropicUsage(raw.usage);
   const billed = isObject(raw.usage) ? { usage } : {};
   const { finishReason, refused } = mapAnthropicStopReason(raw.stop_reason);
@@ -60,7 +61,10 @@ export function mapAnthropicMessage(raw: unknown, model: string): ModelResult {
   }
   if (!text) {
     const hint = finishReason === "MAX_TOKENS" ? "; raise max_output_tokens (thinking spends part of it before the answer)" : "";
-    throw new ModelCallError(`${who} returned no text (stop_reason ${String(raw.stop_reason)})${hint}`, "empty", { reason: finishReason, ...billed });
+    throw new ModelCallError(`${who} returned no text (stop_reason ${String(raw.stop_reason)})${hint}`, "empty", {
+      reason: finishReason,
+      ...billed,
+    });
   }
   return { text, usage, finishReason };
 }
@@ -68,7 +72,9 @@ export function mapAnthropicMessage(raw: unknown, model: string): ModelResult {
 /** The answer: the text blocks joined; thinking blocks are the model's notes, not its answer. */
 function textOf(content: unknown): string {
   if (!Array.isArray(content)) return "";
-  return content.map((block: unknown) => (isObject(block) && block.type === "text" && typeof block.text === "string" ? block.text : "")).join("");
+  return content
+    .map((block: unknown) => (isObject(block) && block.type === "text" && typeof block.text === "string" ? block.text : ""))
+    .join("");
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -35,7 +35,8 @@ const HTTP_HINTS: Record<number, string> = {
   429: "the quota or rate limit was hit: retry later or send fewer requests a minute",
 };
 
-const NETWORK_PATTERN = /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
+const NETWORK_PATTERN =
+  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 
 export function googleStatusFor(httpStatus: number): string {
   return GOOGLE_STATUS[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : httpStatus >= 400 ? "FAILED_PRECONDITION" : "UNKNOWN");
@@ -63,7 +64,8 @@ export function mapGeminiFinishReason(reason: unknown): { finishReason: string; 
 /** A generateContent response body (already parsed JSON) to our result; throws a ModelCallError for blocked or empty answers. */
 export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
   const who = `Gemini model "${model}"`;
-  if (!isObject(raw)) throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not an object; retrying may succeed`, "malformed");
+  if (!isObject(raw))
+    throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not an object; retrying may succeed`, "malformed");
   const usage = mapGeminiUsage(raw.usageMetadata);
   // A refused or empty answer still costs its tokens: the error carries them so the step can count them.
   const billed = isObject(raw.usageMetadata) ? { usage } : {};
@@ -72,14 +74,18 @@ export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
   const feedback = isObject(raw.promptFeedback) ? raw.promptFeedback : {};
   if (!isObject(first)) {
     if (typeof feedback.blockReason === "string" && feedback.blockReason) {
-      const detail = typeof feedback.blockReasonMessage === "string" && feedback.blockReasonMessage ? `: ${feedback.blockReasonMessage}` : "";
+      const detail =
+        typeof feedback.blockReasonMessage === "string" && feedback.blockReasonMessage ? `: ${feedback.blockReasonMessage}` : "";
       throw new ModelCallError(
         `${who} blocked the prompt (promptFeedback.blockReason ${feedback.blockReason}${detail}); rephrase the prompt or change the step's input`,
         "blocked",
         { reason: feedback.blockReason, ...billed },
       );
     }
-    throw new ModelCallError(`${who} returned no candidates; the prompt may need rephrasing`, "empty", { reason: "NO_CANDIDATES", ...billed });
+    throw new ModelCallError(`${who} returned no candidates; the prompt may need rephrasing`, "empty", {
+      reason: "NO_CANDIDATES",
+      ...billed,
+    });
   }
   const { finishReason, filtered } = mapGeminiFinishReason(first.finishReason);
   const text = candidateText(first);
@@ -93,7 +99,10 @@ export function mapGeminiResponse(raw: unknown, model: string): ModelResult {
   }
   if (!text) {
     const hint = finishReason === "MAX_TOKENS" ? "; raise max_output_tokens (thinking models spend part of it before answering)" : "";
-    throw new ModelCallError(`${who} returned a candidate with no text (finishReason ${finishReason})${hint}`, "empty", { reason: finishReason, ...billed });
+    throw new ModelCallError(`${who} returned a candidate with no text (finishReason ${finishReason})${hint}`, "empty", {
+      reason: finishReason,
+      ...billed,
+    });
   }
   return { text, usage, finishReason };
 }
@@ -142,7 +151,9 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
   const e = isObject(err) ? err : {};
   const message = err instanceof Error ? err.message : String(err);
   if (ctx.timedOut) {
-    return new ModelCallError(`no answer from ${who} within ${ctx.timeoutMs} ms; retrying may succeed, or raise the timeout`, "timeout", { cause: err });
+    return new ModelCallError(`no answer from ${who} within ${ctx.timeoutMs} ms; retrying may succeed, or raise the timeout`, "timeout", {
+      cause: err,
+    });
   }
   if (ctx.aborted) {
     const reason = ctx.abortReason instanceof Error ? ctx.abortReason.message : String(ctx.abortReason ?? "aborted");
@@ -154,7 +165,8 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
     const retryAfterMs = parseRetryDelay(e.errorDetails);
     const text = serverMessage(message, status, e.errorDetails);
     const keyProblem = errorInfoReason(e.errorDetails)?.includes("API_KEY") ? "check GEMINI_API_KEY" : undefined;
-    const hint = keyProblem ?? HTTP_HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see Gemini's message");
+    const hint =
+      keyProblem ?? HTTP_HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see Gemini's message");
     return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${text || "(no message)"}; ${hint}`, "http", {
       status,
       reason,
@@ -166,16 +178,26 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
     return new ModelCallError(`the call to ${who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });
   }
   if (err instanceof SyntaxError) {
-    return new ModelCallError(`${who} sent a 2xx answer that is not valid JSON (${message}); retrying may succeed`, "malformed", { cause: err });
-  }
-  if (isNetworkError(err)) {
-    return new ModelCallError(`could not reach ${who} at ${ctx.baseUrl}: ${stripSdkPrefix(message)}; check the network and GEMINI_BASE_URL, retrying may succeed`, "network", {
+    return new ModelCallError(`${who} sent a 2xx answer that is not valid JSON (${message}); retrying may succeed`, "malformed", {
       cause: err,
     });
   }
-  return new ModelCallError(`unexpected failure reading the answer of ${who}: ${nameOf(err)}: ${stripSdkPrefix(message)}; retrying may succeed`, "malformed", {
-    cause: err,
-  });
+  if (isNetworkError(err)) {
+    return new ModelCallError(
+      `could not reach ${who} at ${ctx.baseUrl}: ${stripSdkPrefix(message)}; check the network and GEMINI_BASE_URL, retrying may succeed`,
+      "network",
+      {
+        cause: err,
+      },
+    );
+  }
+  return new ModelCallError(
+    `unexpected failure reading the answer of ${who}: ${nameOf(err)}: ${stripSdkPrefix(message)}; retrying may succeed`,
+    "malformed",
+    {
+      cause: err,
+    },
+  );
 }
 
 /** The same error with every occurrence of the API key replaced, in its message and its cause's. */
@@ -185,7 +207,10 @@ export function redactApiKey(err: ModelCallError, apiKey: string): ModelCallErro
   const causeText = cause instanceof Error ? `${cause.message}\n${cause.stack ?? ""}` : String(cause ?? "");
   if (!err.message.includes(apiKey) && !causeText.includes(apiKey)) return err;
   const scrub = (text: string) => text.split(apiKey).join("[REDACTED]");
-  const safeCause = cause instanceof Error ? Object.assign(new Error(scrub(cause.message)), { name: cause.name, stack: scrub(cause.stack ?? "") }) : undefined;
+  const safeCause =
+    cause instanceof Error
+      ? Object.assign(new Error(scrub(cause.message)), { name: cause.name, stack: scrub(cause.stack ?? "") })
+      : undefined;
   return new ModelCallError(scrub(err.message), err.kind, { ...err.options, cause: safeCause });
 }
 
@@ -205,7 +230,8 @@ function stripSdkPrefix(message: string): string {
 function errorInfoReason(details: unknown): string | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const d of details) {
-    if (isObject(d) && typeof d["@type"] === "string" && d["@type"].endsWith("google.rpc.ErrorInfo") && typeof d.reason === "string") return d.reason;
+    if (isObject(d) && typeof d["@type"] === "string" && d["@type"].endsWith("google.rpc.ErrorInfo") && typeof d.reason === "string")
+      return d.reason;
   }
   return undefined;
 }

@@ -38,23 +38,36 @@ export function mapOpenAiFinishReason(reason: unknown): { finishReason: string; 
 /** A chat.completion to our result; throws a ModelCallError for a filtered, refused or empty answer (tokens attached). */
 export function mapChatCompletion(raw: unknown, model: string): ModelResult {
   const who = `model "${model}" (OpenAI-compatible server)`;
-  if (!isObject(raw)) throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not a chat completion; retrying may succeed`, "malformed");
+  if (!isObject(raw))
+    throw new ModelCallError(`${who} sent a 2xx answer that is JSON but not a chat completion; retrying may succeed`, "malformed");
   const usage = mapOpenAiUsage(raw.usage);
   const billed = isObject(raw.usage) ? { usage } : {};
   const choice: unknown = Array.isArray(raw.choices) ? raw.choices[0] : undefined;
-  if (!isObject(choice)) throw new ModelCallError(`${who} returned no choices; the prompt may need rephrasing`, "empty", { reason: "NO_CHOICES", ...billed });
+  if (!isObject(choice))
+    throw new ModelCallError(`${who} returned no choices; the prompt may need rephrasing`, "empty", { reason: "NO_CHOICES", ...billed });
   const { finishReason, filtered } = mapOpenAiFinishReason(choice.finish_reason);
   const message = isObject(choice.message) ? choice.message : {};
   const text = typeof message.content === "string" ? message.content : "";
   if (typeof message.refusal === "string" && message.refusal) {
-    throw new ModelCallError(`${who} refused to answer: "${message.refusal.slice(0, 200)}"; rephrase the prompt or change the step's input`, "blocked", { reason: "REFUSAL", ...billed });
+    throw new ModelCallError(
+      `${who} refused to answer: "${message.refusal.slice(0, 200)}"; rephrase the prompt or change the step's input`,
+      "blocked",
+      { reason: "REFUSAL", ...billed },
+    );
   }
   if (filtered) {
-    throw new ModelCallError(`${who} stopped the answer with finish_reason content_filter; rephrase the prompt or change the step's input`, "blocked", { reason: finishReason, ...billed });
+    throw new ModelCallError(
+      `${who} stopped the answer with finish_reason content_filter; rephrase the prompt or change the step's input`,
+      "blocked",
+      { reason: finishReason, ...billed },
+    );
   }
   if (!text) {
     const hint = finishReason === "MAX_TOKENS" ? "; raise max_output_tokens (reasoning models spend part of it first)" : "";
-    throw new ModelCallError(`${who} returned no text (finish_reason ${String(choice.finish_reason)})${hint}`, "empty", { reason: finishReason, ...billed });
+    throw new ModelCallError(`${who} returned no text (finish_reason ${String(choice.finish_reason)})${hint}`, "empty", {
+      reason: finishReason,
+      ...billed,
+    });
   }
   return { text, usage, finishReason };
 }

@@ -15,7 +15,8 @@ export interface SdkCallContext extends CallEnding {
   baseUrlName: string;
 }
 
-const NETWORK_PATTERN = /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
+const NETWORK_PATTERN =
+  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 
 export function mapSdkError(err: unknown, ctx: SdkCallContext): ModelCallError {
   const ended = endingError(ctx.who, ctx, ctx.timeoutMs, err);
@@ -30,13 +31,25 @@ export function mapSdkError(err: unknown, ctx: SdkCallContext): ModelCallError {
   }
   if (typeof e.status === "number") return httpError(err, e, e.status, ctx);
   if (err instanceof SyntaxError) {
-    return new ModelCallError(`${ctx.who} sent a 2xx answer that is not valid JSON (${messageOf(err)}); retrying may succeed`, "malformed", { cause: err });
+    return new ModelCallError(
+      `${ctx.who} sent a 2xx answer that is not valid JSON (${messageOf(err)}); retrying may succeed`,
+      "malformed",
+      { cause: err },
+    );
   }
   if (name === "APIConnectionError" || isNetworkError(err)) {
     const detail = isObject(e.cause) ? messageOf(e.cause) : messageOf(err);
-    return new ModelCallError(`could not reach ${ctx.who} at ${ctx.baseUrl}: ${detail}; check the network and ${ctx.baseUrlName}, retrying may succeed`, "network", { cause: err });
+    return new ModelCallError(
+      `could not reach ${ctx.who} at ${ctx.baseUrl}: ${detail}; check the network and ${ctx.baseUrlName}, retrying may succeed`,
+      "network",
+      { cause: err },
+    );
   }
-  return new ModelCallError(`unexpected failure reading the answer of ${ctx.who}: ${name}: ${messageOf(err)}; retrying may succeed`, "malformed", { cause: err });
+  return new ModelCallError(
+    `unexpected failure reading the answer of ${ctx.who}: ${name}: ${messageOf(err)}; retrying may succeed`,
+    "malformed",
+    { cause: err },
+  );
 }
 
 function httpError(err: unknown, e: Record<string, unknown>, status: number, ctx: SdkCallContext): ModelCallError {
@@ -66,7 +79,11 @@ function hint(status: number, ctx: SdkCallContext): string {
 /** `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date), as both vendors send them. */
 export function retryAfter(headers: unknown): number | undefined {
   const get = (name: string): string | null | undefined =>
-    headers && typeof (headers as Headers).get === "function" ? (headers as Headers).get(name) : isObject(headers) ? (headers[name] as string | undefined) : undefined;
+    headers && typeof (headers as Headers).get === "function"
+      ? (headers as Headers).get(name)
+      : isObject(headers)
+        ? (headers[name] as string | undefined)
+        : undefined;
   const ms = Number(get("retry-after-ms"));
   if (get("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return Math.round(ms);
   const raw = get("retry-after");

@@ -19,7 +19,8 @@ const HINTS: Record<number, string> = {
   429: "the quota or rate limit was hit: retry later or send fewer requests a minute",
 };
 
-const NETWORK_PATTERN = /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
+const NETWORK_PATTERN =
+  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 const NO_CREDENTIALS = /default credentials|Could not load the default credentials|Unable to detect a Project Id|invalid_grant|metadata/i;
 
 export function mapVertexError(err: unknown, ctx: VertexCallContext): ModelCallError {
@@ -35,12 +36,25 @@ export function mapVertexError(err: unknown, ctx: VertexCallContext): ModelCallE
     const retryAfterMs = parseRetryDelay(body.details);
     const text = typeof body.message === "string" ? body.message : message;
     const hint = HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see the server's message");
-    return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${text}; ${hint}`, "http", { status, reason, cause: err, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${text}; ${hint}`, "http", {
+      status,
+      reason,
+      cause: err,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
-  if (e.name === "AbortError") return new ModelCallError(`the call to ${who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });
-  if (err instanceof SyntaxError) return new ModelCallError(`${who} sent a 2xx answer that is not valid JSON (${message}); retrying may succeed`, "malformed", { cause: err });
+  if (e.name === "AbortError")
+    return new ModelCallError(`the call to ${who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });
+  if (err instanceof SyntaxError)
+    return new ModelCallError(`${who} sent a 2xx answer that is not valid JSON (${message}); retrying may succeed`, "malformed", {
+      cause: err,
+    });
   if (isNetworkError(err)) {
-    return new ModelCallError(`could not reach ${who} at ${ctx.baseUrl}: ${message}; check the network (and VERTEX_BASE_URL if set), retrying may succeed`, "network", { cause: err });
+    return new ModelCallError(
+      `could not reach ${who} at ${ctx.baseUrl}: ${message}; check the network (and VERTEX_BASE_URL if set), retrying may succeed`,
+      "network",
+      { cause: err },
+    );
   }
   if (NO_CREDENTIALS.test(message)) {
     return new ModelCallError(
@@ -49,7 +63,9 @@ export function mapVertexError(err: unknown, ctx: VertexCallContext): ModelCallE
       { cause: err },
     );
   }
-  return new ModelCallError(`unexpected failure reading the answer of ${who}: ${message}; retrying may succeed`, "malformed", { cause: err });
+  return new ModelCallError(`unexpected failure reading the answer of ${who}: ${message}; retrying may succeed`, "malformed", {
+    cause: err,
+  });
 }
 
 /** The `error` object of Google's error body, when the message is that body. */

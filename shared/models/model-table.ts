@@ -17,7 +17,10 @@ export const ModelRouteSchema = z.discriminatedUnion(
       provider: z.literal("vertex"),
       model,
       /** A Vertex AI location such as `global` or `europe-west4`; default VERTEX_LOCATION, else `global`. */
-      location: z.string().regex(/^[a-z][a-z0-9-]*$/, "a Vertex AI location such as global or us-central1").optional(),
+      location: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*$/, "a Vertex AI location such as global or us-central1")
+        .optional(),
     }),
     /** Anthropic's Messages API through @anthropic-ai/sdk, keyed by ANTHROPIC_API_KEY. */
     z.strictObject({ provider: z.literal("anthropic"), model }),
@@ -27,7 +30,10 @@ export const ModelRouteSchema = z.discriminatedUnion(
       model,
       base_url: z.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL such as http://127.0.0.1:11434/v1" }),
       /** The environment variable holding this server's key; default OPENAI_API_KEY. */
-      api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "api_key_env names an environment variable, e.g. OPENROUTER_API_KEY").optional(),
+      api_key_env: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, "api_key_env names an environment variable, e.g. OPENROUTER_API_KEY")
+        .optional(),
     }),
   ],
   {
@@ -44,7 +50,10 @@ export type RouteOf<P extends ProviderName> = Extract<ModelRoute, { provider: P 
 
 const ModelKeySchema = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "model keys are UPPER_SNAKE_CASE");
 /** An override before its entries are read: each is a route, or a string naming a model (see buildModelTable). */
-export const ModelTableOverrideSchema = z.record(ModelKeySchema, z.union([z.string().min(1), z.record(z.string(), z.unknown())], "expected a model name or a {provider, model, ...} object"));
+export const ModelTableOverrideSchema = z.record(
+  ModelKeySchema,
+  z.union([z.string().min(1), z.record(z.string(), z.unknown())], "expected a model name or a {provider, model, ...} object"),
+);
 
 export type ModelTable = Readonly<Record<string, ModelRoute>>;
 

@@ -32,7 +32,8 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
 
   const generate = async (request: ModelRequest): Promise<ModelResult> => {
     const route = request.route;
-    if (route?.provider !== "openai") throw new ModelCallError(`model "${request.model}" has no OpenAI-compatible server in the model table (base_url)`, "config");
+    if (route?.provider !== "openai")
+      throw new ModelCallError(`model "${request.model}" has no OpenAI-compatible server in the model table (base_url)`, "config");
     const endpoint = options.endpointFor(route);
     if (endpoint instanceof ModelCallError) throw endpoint;
     const who = `model "${request.model}" (OpenAI-compatible server)`;
@@ -45,11 +46,28 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
           const key = `${endpoint.baseUrl}\u0000${endpoint.apiKey}`;
           // maxRetries 0: retrying is withRetry's job, with our budget, jitter and deadline.
           let client = clients.get(key);
-          if (!client) clients.set(key, (client = new OpenAiSdk({ apiKey: endpoint.apiKey, baseURL: endpoint.baseUrl, maxRetries: 0, timeout: timeoutMs || 600_000 })));
+          if (!client)
+            clients.set(
+              key,
+              (client = new OpenAiSdk({
+                apiKey: endpoint.apiKey,
+                baseURL: endpoint.baseUrl,
+                maxRetries: 0,
+                timeout: timeoutMs || 600_000,
+              })),
+            );
           const completion = await client.chat.completions.create(toChatCompletionRequest(request), { signal });
           return mapChatCompletion(completion, request.model);
         },
-        (err, ending) => mapSdkError(err, { who, baseUrl: endpoint.baseUrl, timeoutMs, keyName: endpoint.keyName, baseUrlName: "the entry's base_url (or OPENAI_BASE_URL)", ...ending }),
+        (err, ending) =>
+          mapSdkError(err, {
+            who,
+            baseUrl: endpoint.baseUrl,
+            timeoutMs,
+            keyName: endpoint.keyName,
+            baseUrlName: "the entry's base_url (or OPENAI_BASE_URL)",
+            ...ending,
+          }),
       );
     } catch (err) {
       throw err instanceof ModelCallError ? redactApiKey(err, endpoint.apiKey) : err;

@@ -19,10 +19,20 @@ export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
 const READ_ON = "2026-12-01";
-const GOOGLE = "Google's Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing) as quoted by price listings; standard tier, prompts up to 200k tokens";
-const price = (input: number, output: number, source: string): ModelPrice => ({ input_per_million: input, output_per_million: output, read_on: READ_ON, source });
+const GOOGLE =
+  "Google's Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing) as quoted by price listings; standard tier, prompts up to 200k tokens";
+const price = (input: number, output: number, source: string): ModelPrice => ({
+  input_per_million: input,
+  output_per_million: output,
+  read_on: READ_ON,
+  source,
+});
 const assumed = (input: number, output: number, like: string): ModelPrice =>
-  price(input, output, `ASSUMED: no published price could be read on ${READ_ON}; priced like ${like}. Check the vendor's pricing page and override with LLM_PRICE_TABLE`);
+  price(
+    input,
+    output,
+    `ASSUMED: no published price could be read on ${READ_ON}; priced like ${like}. Check the vendor's pricing page and override with LLM_PRICE_TABLE`,
+  );
 
 /** Every model a built-in key names has a price here (a unit test holds that true). Vertex AI bills these models alike. */
 export const DEFAULT_PRICE_TABLE: PriceTable = {

@@ -76,7 +76,8 @@ export class RetryError extends Error {
 function stopText(reason: RetryStop, quota: QuotaWait | undefined, abortReason: unknown): string {
   if (reason === "deadline") return "the deadline left no time to retry: ";
   if (reason === "aborted") return `the run was stopped while waiting to retry (${messageOf(abortReason ?? "aborted")}): `;
-  if (reason === "quota" && quota) return `the server asked to wait ${Math.ceil(quota.retryAfterMs / 1000)} s, longer than the ${Math.floor(quota.leftMs / 1000)} s left before the deadline: `;
+  if (reason === "quota" && quota)
+    return `the server asked to wait ${Math.ceil(quota.retryAfterMs / 1000)} s, longer than the ${Math.floor(quota.leftMs / 1000)} s left before the deadline: `;
   return "";
 }
 
@@ -84,8 +85,7 @@ function messageOf(value: unknown): string {
   return value instanceof Error ? value.message : String(value);
 }
 
-const isRetryable = (err: unknown): err is Retryable =>
-  typeof err === "object" && err !== null && (err as Retryable).isRetryable === true;
+const isRetryable = (err: unknown): err is Retryable => typeof err === "object" && err !== null && (err as Retryable).isRetryable === true;
 
 /**
  * Runs `call` until it succeeds. A non-retryable error is rethrown unchanged at once; running out of
@@ -110,8 +110,17 @@ export async function withRetry<T>(
       // A rate limit that lifts only after the deadline is a quota spent for this run: waiting cannot help, and
       // more throttled attempts would only hold the task until its budget is gone.
       const now = env.now();
-      if (err.isThrottle === true && err.retryAfterMs !== undefined && policy.deadlineAt !== undefined && now + err.retryAfterMs >= policy.deadlineAt) {
-        throw new RetryError(err, attempt, errors, "quota", { retryAfterMs: err.retryAfterMs, resumeAt: now + err.retryAfterMs, leftMs: policy.deadlineAt - now });
+      if (
+        err.isThrottle === true &&
+        err.retryAfterMs !== undefined &&
+        policy.deadlineAt !== undefined &&
+        now + err.retryAfterMs >= policy.deadlineAt
+      ) {
+        throw new RetryError(err, attempt, errors, "quota", {
+          retryAfterMs: err.retryAfterMs,
+          resumeAt: now + err.retryAfterMs,
+          leftMs: policy.deadlineAt - now,
+        });
       }
       const throttle = err.isThrottle === true && throttled < (policy.maxThrottledAttempts ?? 0);
       if (throttle) throttled++;

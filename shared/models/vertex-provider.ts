@@ -39,7 +39,9 @@ export function createVertexProvider(options: VertexProviderOptions): ModelProvi
     if (baseUrl) {
       settings.httpOptions = { baseUrl };
       // The SDK takes any object with getRequestHeaders as its auth client; the cast says so to its types.
-      settings.googleAuthOptions = { authClient: OFFLINE_AUTH as unknown as NonNullable<NonNullable<GoogleGenAIOptions["googleAuthOptions"]>["authClient"]> };
+      settings.googleAuthOptions = {
+        authClient: OFFLINE_AUTH as unknown as NonNullable<NonNullable<GoogleGenAIOptions["googleAuthOptions"]>["authClient"]>,
+      };
     }
     const client = new Sdk(settings);
     clients.set(location, client);
@@ -57,7 +59,11 @@ export function createVertexProvider(options: VertexProviderOptions): ModelProvi
         const response = await client.models.generateContent({
           model: request.model,
           contents: request.userPrompt,
-          config: { ...toGeminiGenerationConfig(request.generationConfig), ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}), abortSignal: signal },
+          config: {
+            ...toGeminiGenerationConfig(request.generationConfig),
+            ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}),
+            abortSignal: signal,
+          },
         });
         return mapGeminiResponse(response, request.model);
       },

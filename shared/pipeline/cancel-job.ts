@@ -12,7 +12,11 @@ export type EndJobResult = { kind: "ended"; currentTaskDocId?: string } | { kind
 /** Job statuses a cancel applies to: anything not yet ended. */
 const CANCELLABLE = ["pending", "queued", "running"];
 
-export function cancelJob(deps: Pick<PipelineDeps, "db" | "now">, jobId: string, reason = "cancelled by the operator"): Promise<EndJobResult> {
+export function cancelJob(
+  deps: Pick<PipelineDeps, "db" | "now">,
+  jobId: string,
+  reason = "cancelled by the operator",
+): Promise<EndJobResult> {
   return endJob(deps, jobId, "cancelled", { code: "cancelled", message: reason, retryable: false }, CANCELLABLE);
 }
 
@@ -32,6 +36,9 @@ export async function endJob(
     if (!from.includes(current)) return { kind: "not_ended", reason: `the job is ${current}` };
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
     tx.update(ref, { status, error, finished_at: now, updated_at: now });
-    return { kind: "ended", ...(current === "running" && job.current_task_doc_id ? { currentTaskDocId: String(job.current_task_doc_id) } : {}) };
+    return {
+      kind: "ended",
+      ...(current === "running" && job.current_task_doc_id ? { currentTaskDocId: String(job.current_task_doc_id) } : {}),
+    };
   });
 }

@@ -34,7 +34,14 @@ export type Claim =
       libraryNext?: TaskConfig;
       fromEvent?: ClaimedFromEvent;
     }
-  | { kind: "invalid"; envelope: TaskEnvelope; attempt: number; claimId: string; issues: ConfigIssue[]; code: "invalid_config" | "hop_limit" }
+  | {
+      kind: "invalid";
+      envelope: TaskEnvelope;
+      attempt: number;
+      claimId: string;
+      issues: ConfigIssue[];
+      code: "invalid_config" | "hop_limit";
+    }
   | { kind: "exhausted"; envelope: TaskEnvelope; attempt: number; claimId: string }
   | { kind: "skipped"; reason: string };
 
@@ -71,7 +78,10 @@ async function claimFromEvent(deps: TaskDocDeps, taskDocId: string, event: ReadD
   let written;
   try {
     const precondition = { lastUpdateTime: event.updateTime };
-    written = await deps.db.collection(COLLECTIONS.tasks).doc(taskDocId).update(claimFields(deps, claimId, 1, now, true), precondition);
+    written = await deps.db
+      .collection(COLLECTIONS.tasks)
+      .doc(taskDocId)
+      .update(claimFields(deps, claimId, 1, now, true), precondition);
   } catch {
     await jobRead?.catch(() => undefined);
     return undefined; // changed since the event (a redelivery), or an ambiguous answer: the transaction decides
@@ -123,8 +133,7 @@ function whyNotClaimable(envelope: TaskEnvelope, now: number): string | undefine
 }
 
 type CheckedTask =
-  | { ok: true; task: TaskConfig; libraryNext?: TaskConfig }
-  | { ok: false; issues: ConfigIssue[]; code: "invalid_config" | "hop_limit" };
+  { ok: true; task: TaskConfig; libraryNext?: TaskConfig } | { ok: false; issues: ConfigIssue[]; code: "invalid_config" | "hop_limit" };
 
 /** The task as it will run: a valid config, within the hop limit, and for a bare task a sound library chain. */
 async function checkTask(
@@ -161,7 +170,7 @@ async function followLibraryChain(
   const seen = [task.task_id];
   let next: TaskConfig | undefined;
   let path = "next_task";
-  for (let link = task; link.next_task; ) {
+  for (let link = task; link.next_task;) {
     if (seen.includes(link.next_task)) {
       const cycle = [...seen, link.next_task].map((id) => JSON.stringify(id)).join(" -> ");
       return { ok: false, issues: [{ path, message: `the chain has a cycle: ${cycle}` }] };
@@ -184,11 +193,17 @@ async function readLibraryTask(
 ): Promise<{ ok: true; value: TaskConfig } | { ok: false; issues: ConfigIssue[] }> {
   const snap = await tx.get(deps.db.collection(COLLECTIONS.taskConfigs).doc(taskId));
   if (!snap.exists) {
-    return { ok: false, issues: [{ path: "next_task", message: `next_task ${JSON.stringify(taskId)} names no document in task_configs/` }] };
+    return {
+      ok: false,
+      issues: [{ path: "next_task", message: `next_task ${JSON.stringify(taskId)} names no document in task_configs/` }],
+    };
   }
   const parsed = parseConfig("task", snap.data(), deps.validation);
   if (parsed.ok) return parsed;
-  return { ok: false, issues: parsed.issues.map((i) => ({ path: `task_configs/${taskId}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+  return {
+    ok: false,
+    issues: parsed.issues.map((i) => ({ path: `task_configs/${taskId}${i.path ? `.${i.path}` : ""}`, message: i.message })),
+  };
 }
 
 /** What a claim writes on the task. */

@@ -5,7 +5,14 @@ import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
 import { validationFromEnv } from "./validation-from-env";
-import { DEFAULT_POLICY, EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type PipelinePolicy, type TaskDocDeps } from "./pipeline-deps";
+import {
+  DEFAULT_POLICY,
+  EVENT_FUNCTION_TIMEOUT_MS,
+  FINISH_RESERVE_MS,
+  type PipelineDeps,
+  type PipelinePolicy,
+  type TaskDocDeps,
+} from "./pipeline-deps";
 
 export interface PipelineRuntime {
   deps: PipelineDeps;

@@ -40,13 +40,21 @@ export async function finishTask(deps: TaskDocDeps, input: FinishInput, fromEven
   return finishInTransaction(deps, input, stored, {});
 }
 
-async function finishInTransaction(deps: TaskDocDeps, input: FinishInput, stored: StoredRecord | undefined, conflicts: Conflicts): Promise<FinishOutcome> {
+async function finishInTransaction(
+  deps: TaskDocDeps,
+  input: FinishInput,
+  stored: StoredRecord | undefined,
+  conflicts: Conflicts,
+): Promise<FinishOutcome> {
   const { db } = deps;
   const taskRef = db.collection(COLLECTIONS.tasks).doc(input.taskDocId);
   const jobId = input.envelope.job_id;
   try {
     return await db.runTransaction(async (tx): Promise<FinishOutcome> => {
-      const [taskSnap, jobSnap] = await Promise.all([tx.get(taskRef), jobId ? tx.get(db.collection(COLLECTIONS.jobs).doc(jobId)) : undefined]);
+      const [taskSnap, jobSnap] = await Promise.all([
+        tx.get(taskRef),
+        jobId ? tx.get(db.collection(COLLECTIONS.jobs).doc(jobId)) : undefined,
+      ]);
       const held = stillHeld(taskSnap.data(), input);
       if (held !== true) return held;
       const plan = planFinish(factsOf(deps, input, stored, jobSnap?.data(), conflicts));
@@ -58,8 +66,14 @@ async function finishInTransaction(deps: TaskDocDeps, input: FinishInput, stored
     // Found out after the fact, so that the usual finish spends no read on it: which document was in the way, and
     // is this attempt still the one holding the task?
     const [output, task] = await Promise.all([db.collection(COLLECTIONS.outputs).doc(input.taskDocId).get(), taskRef.get()]);
-    if (task.get("status") !== "running" || task.get("attempts") !== input.attempt) return { kind: "lost", reason: "another attempt took the task over and finished it" };
-    return finishInTransaction(deps, input, stored, output.exists && !conflicts.output ? { ...conflicts, output: true } : { ...conflicts, successor: true });
+    if (task.get("status") !== "running" || task.get("attempts") !== input.attempt)
+      return { kind: "lost", reason: "another attempt took the task over and finished it" };
+    return finishInTransaction(
+      deps,
+      input,
+      stored,
+      output.exists && !conflicts.output ? { ...conflicts, output: true } : { ...conflicts, successor: true },
+    );
   }
 }
 
@@ -71,10 +85,19 @@ function stillHeld(current: DocumentData | undefined, input: FinishInput): true 
     return { kind: "finished", status: current.status, ...(current.next_task_doc_id ? { nextTaskDocId: current.next_task_doc_id } : {}) };
   }
   if (current?.status === "running" && current.attempts === input.attempt) return true;
-  return { kind: "lost", reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran` };
+  return {
+    kind: "lost",
+    reason: `the task moved on (status ${current?.status}, attempt ${current?.attempts}) while attempt ${input.attempt} ran`,
+  };
 }
 
-const factsOf = (deps: TaskDocDeps, input: FinishInput, stored: StoredRecord | undefined, job: DocumentData | undefined, conflicts: Conflicts): FinishFacts => ({
+const factsOf = (
+  deps: TaskDocDeps,
+  input: FinishInput,
+  stored: StoredRecord | undefined,
+  job: DocumentData | undefined,
+  conflicts: Conflicts,
+): FinishFacts => ({
   input,
   stored,
   job,

@@ -40,7 +40,11 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
   if (!claim.fromEvent) log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claimedBy });
   const run = await runClaimedTask(deps, taskDocId, claim);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
-  const outcome = await finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext }, claim.fromEvent);
+  const outcome = await finishTask(
+    deps,
+    { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext },
+    claim.fromEvent,
+  );
   log("task ended", {
     taskDocId,
     attempt,
@@ -55,7 +59,11 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
 }
 
 /** Runs the task's steps within the run budget: the record, or the error when the engine itself crashed. */
-async function runClaimedTask(deps: PipelineDeps, taskDocId: string, claim: Extract<Claim, { kind: "claimed" }>): Promise<{ record?: TaskRecord; error?: TaskError }> {
+async function runClaimedTask(
+  deps: PipelineDeps,
+  taskDocId: string,
+  claim: Extract<Claim, { kind: "claimed" }>,
+): Promise<{ record?: TaskRecord; error?: TaskError }> {
   const budgetMs = deps.policy.runBudgetMs;
   const retry = { ...(deps.engine.retry ?? DEFAULT_RETRY), deadlineAt: (deps.now ?? Date.now)() + budgetMs };
   let record: TaskRecord;
@@ -69,7 +77,10 @@ async function runClaimedTask(deps: PipelineDeps, taskDocId: string, claim: Extr
   }
   if (record.error?.code === "deadline_exceeded") {
     const limit = EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS;
-    record.error = { ...record.error, message: `${record.error.message} (the run budget of ${budgetMs / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most ${limit})` };
+    record.error = {
+      ...record.error,
+      message: `${record.error.message} (the run budget of ${budgetMs / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most ${limit})`,
+    };
   }
   return { record };
 }
@@ -81,7 +92,8 @@ function whyNotRun(claim: Extract<Claim, { kind: "invalid" | "exhausted" }>): Ta
     return { code: "internal", message, retryable: false };
   }
   const count = `${claim.issues.length} problem${claim.issues.length === 1 ? "" : "s"}`;
-  const message = claim.code === "hop_limit" ? formatIssues(claim.issues) : `invalid task document (${count}):\n${formatIssues(claim.issues)}`;
+  const message =
+    claim.code === "hop_limit" ? formatIssues(claim.issues) : `invalid task document (${count}):\n${formatIssues(claim.issues)}`;
   return { code: claim.code, message, issues: claim.issues, retryable: false };
 }
 
@@ -108,7 +120,12 @@ async function jobStopped(deps: PipelineDeps, claim: Extract<Claim, { kind: "cla
  * Ends a task failed without running it, for a reason outside the task (the functions could not start): claimed
  * like any delivery, so that a task already running or ended is left alone, then finished with the error.
  */
-export async function endTaskUnrun(deps: TaskDocDeps, taskDocId: string, error: TaskError, options: HandleOptions = {}): Promise<HandleOutcome> {
+export async function endTaskUnrun(
+  deps: TaskDocDeps,
+  taskDocId: string,
+  error: TaskError,
+  options: HandleOptions = {},
+): Promise<HandleOutcome> {
   const claim = await claimTask(deps, taskDocId, options);
   if (claim.kind === "skipped") return claim;
   const { envelope, attempt, claimId } = claim;

@@ -53,7 +53,10 @@ export const JobEnvelopeSchema = z.object({
   repeat: z.number().int().nonnegative().optional(),
   model: z.string().optional(),
   inputs: PayloadSchema.optional(),
-  error: RunErrorSchema.extend({ task_doc_id: z.string().optional(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }).optional(),
+  error: RunErrorSchema.extend({
+    task_doc_id: z.string().optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }).optional(),
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
 

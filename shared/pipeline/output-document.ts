@@ -46,10 +46,15 @@ export const fitsInDocument = (value: unknown, limit = MAX_DOCUMENT_BYTES) => by
 /** Decides what of a run record the output document keeps and what goes to overflow/. Pure. */
 export function storeRunRecord(taskDocId: string, attempt: number, record: TaskRecord, ownerUid?: string): StoredRecord {
   const payloadTooLarge = !fitsInDocument(record.output_payload, MAX_PAYLOAD_BYTES);
-  const payload = payloadTooLarge ? Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, TOO_LARGE])) : record.output_payload;
+  const payload = payloadTooLarge
+    ? Object.fromEntries(Object.keys(record.output_payload).map((k) => [k, TOO_LARGE]))
+    : record.output_payload;
   const fitted = fitRunRecord({ ...record, output_payload: payload });
   const overflows = payloadTooLarge
-    ? [...fitted.overflows, ...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text }))]
+    ? [
+        ...fitted.overflows,
+        ...Object.entries(record.output_payload).map(([field, text]) => ({ stepIndex: -1, field: `output_payload.${field}`, text })),
+      ]
     : fitted.overflows;
   return { record: fitted.record, payloadTooLarge, overflow: overflowWrites(taskDocId, attempt, overflows, ownerUid) };
 }
@@ -85,7 +90,8 @@ function longestText(record: TaskRecord): { stepIndex: number; field: (typeof CU
   record.steps.forEach((step, stepIndex) => {
     for (const field of CUTTABLE) {
       const value = step[field];
-      if (typeof value === "string" && value.length > MARKER.length * 2 && (!best || value.length > best.length)) best = { stepIndex, field, length: value.length };
+      if (typeof value === "string" && value.length > MARKER.length * 2 && (!best || value.length > best.length))
+        best = { stepIndex, field, length: value.length };
     }
   });
   return best;
@@ -101,7 +107,16 @@ function overflowWrites(taskDocId: string, attempt: number, overflows: readonly 
     const pieces = Math.ceil(text.length / OVERFLOW_CHUNK_CHARS);
     for (let n = 0; n < pieces; n++) {
       const piece = text.slice(n * OVERFLOW_CHUNK_CHARS, (n + 1) * OVERFLOW_CHUNK_CHARS);
-      const data = { task_doc_id: taskDocId, attempt, step_index: stepIndex, field, piece: n, pieces, text: piece, ...(ownerUid ? { owner_uid: ownerUid } : {}) };
+      const data = {
+        task_doc_id: taskDocId,
+        attempt,
+        step_index: stepIndex,
+        field,
+        piece: n,
+        pieces,
+        text: piece,
+        ...(ownerUid ? { owner_uid: ownerUid } : {}),
+      };
       writes.push({ op: "set", path: `${COLLECTIONS.outputs}/${taskDocId}/overflow/${attempt}-${stepIndex}-${field}-${n}`, data });
     }
   }

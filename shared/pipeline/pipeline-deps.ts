@@ -30,7 +30,13 @@ export const FINISH_RESERVE_MS = 60_000;
  * to write its result: 480 s for the many model calls, retries and rate-limit waits of a long task. The lease
  * outlasts the timeout, so a live run is never taken over.
  */
-export const DEFAULT_POLICY: PipelinePolicy = { leaseMs: 600_000, runBudgetMs: EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS, maxAttempts: 3, maxHops: 100, queuedGraceMs: 900_000 };
+export const DEFAULT_POLICY: PipelinePolicy = {
+  leaseMs: 600_000,
+  runBudgetMs: EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS,
+  maxAttempts: 3,
+  maxHops: 100,
+  queuedGraceMs: 900_000,
+};
 
 export interface PipelineDeps {
   db: Firestore;

@@ -72,12 +72,18 @@ export function planFinish(facts: FinishFacts): FinishPlan {
   const { input } = facts;
   const ending = decideEnding(facts);
   const writes: Write[] = [];
-  if (facts.stored && !facts.conflicts.output) writes.push({ op: "create", path: `${COLLECTIONS.outputs}/${input.taskDocId}`, data: outputDocument(facts, ending) });
+  if (facts.stored && !facts.conflicts.output)
+    writes.push({ op: "create", path: `${COLLECTIONS.outputs}/${input.taskDocId}`, data: outputDocument(facts, ending) });
   writes.push({ op: "update", path: `${COLLECTIONS.tasks}/${input.taskDocId}`, data: taskEnd(facts, ending) });
   if (ending.next) writes.push({ op: "create", path: `${COLLECTIONS.tasks}/${ending.next.id}`, data: ending.next.doc });
   const job = jobProgress(facts, ending);
   if (job) writes.push(job.write);
-  const outcome = { kind: "finished" as const, status: ending.status, ...(ending.next ? { nextTaskDocId: ending.next.id } : {}), ...(job ? { jobStatus: job.status } : {}) };
+  const outcome = {
+    kind: "finished" as const,
+    status: ending.status,
+    ...(ending.next ? { nextTaskDocId: ending.next.id } : {}),
+    ...(job ? { jobStatus: job.status } : {}),
+  };
   return { outcome, writes };
 }
 
@@ -107,7 +113,8 @@ function decideSuccessor(facts: FinishFacts, nextTaskId: string): Ending {
   const jobId = input.envelope.job_id;
   const hop = input.envelope.hop;
   const nextConfig = jobId ? chainAt(job?.chain, hop) : input.libraryNext;
-  const successorId = (taskId: string) => (jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, taskId) : chainedTaskDocId(input.taskDocId, taskId));
+  const successorId = (taskId: string) =>
+    jobId ? jobTaskDocId(jobId, input.envelope.run_id ?? "run1", hop + 1, taskId) : chainedTaskDocId(input.taskDocId, taskId);
   if (facts.conflicts.successor) {
     const message = `tasks/${successorId(nextTaskId)}, the id of this task's successor, already holds a document this chain did not write; it was left as it is and no successor was started`;
     return { status: "failed", error: { code: "conflict", message, retryable: false } };
@@ -184,9 +191,11 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
   const progress: DocumentData = { updated_at: now };
   if (ending.status === "success") progress.tasks_done = FieldValue.increment(1);
   if (record) {
-    for (const field of ["prompt_tokens", "output_tokens", "total_tokens"] as const) progress[`usage.${field}`] = FieldValue.increment(record.usage[field]);
+    for (const field of ["prompt_tokens", "output_tokens", "total_tokens"] as const)
+      progress[`usage.${field}`] = FieldValue.increment(record.usage[field]);
     // Cost beside the tokens, summed the same way: every billed attempt of every task of the run.
-    if (record.cost) for (const field of ["usd", "unpriced_tokens"] as const) progress[`cost.${field}`] = FieldValue.increment(record.cost[field]);
+    if (record.cost)
+      for (const field of ["usd", "unpriced_tokens"] as const) progress[`cost.${field}`] = FieldValue.increment(record.cost[field]);
   }
   const path = `${COLLECTIONS.jobs}/${input.envelope.job_id}`;
   const jobError = ending.status === "failed" ? ending.error : ending.chainError;
@@ -201,7 +210,11 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
   // The job's own configs already take room; a payload that would not fit beside them stays in the output.
   const payload = record?.output_payload ?? {};
   const fits = fitsInDocument({ ...job, output_payload: payload });
-  Object.assign(progress, { status: "success", finished_at: now, ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${input.taskDocId}` }) });
+  Object.assign(progress, {
+    status: "success",
+    finished_at: now,
+    ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${input.taskDocId}` }),
+  });
   return { write: { op: "update", path, data: progress }, status: "success" };
 }
 

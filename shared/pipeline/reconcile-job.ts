@@ -16,7 +16,10 @@ export async function reconcileJob(deps: Pick<PipelineDeps, "db" | "now">, jobId
     if (job?.status !== "running") return "not running";
     const taskDocId = String(job.current_task_doc_id ?? "");
     const task = taskDocId ? (await tx.get(db.collection(COLLECTIONS.tasks).doc(taskDocId))).data() : undefined;
-    const output = task?.status === "success" && !task.next_task_doc_id ? (await tx.get(db.collection(COLLECTIONS.outputs).doc(taskDocId))).data() : undefined;
+    const output =
+      task?.status === "success" && !task.next_task_doc_id
+        ? (await tx.get(db.collection(COLLECTIONS.outputs).doc(taskDocId))).data()
+        : undefined;
     const decision = decideReconcile(job, taskDocId, task, output, (deps.now ?? Date.now)());
     if (decision.update) tx.update(jobRef, decision.update);
     return decision.outcome;
@@ -32,17 +35,29 @@ export function decideReconcile(
   now: number,
 ): { outcome: ReconcileOutcome; update?: DocumentData } {
   const at = Timestamp.fromMillis(now);
-  const fail = (error: DocumentData) => ({ outcome: "failed" as const, update: { status: "failed", error: { ...error, task_doc_id: taskDocId }, finished_at: at, updated_at: at } });
+  const fail = (error: DocumentData) => ({
+    outcome: "failed" as const,
+    update: { status: "failed", error: { ...error, task_doc_id: taskDocId }, finished_at: at, updated_at: at },
+  });
   if (!task) {
     const message = `the job's current task tasks/${taskDocId || "(none)"} no longer exists, so the job could never end; start it again (npm run start-job)`;
     return fail({ code: "internal", message, retryable: false });
   }
   if (task.status === "queued" || task.status === "running") return { outcome: "in progress" };
-  if (task.status === "failed") return fail(task.error ?? { code: "internal", message: `tasks/${taskDocId} failed without saying why`, retryable: false });
+  if (task.status === "failed")
+    return fail(task.error ?? { code: "internal", message: `tasks/${taskDocId} failed without saying why`, retryable: false });
   if (task.next_task_doc_id) {
     return { outcome: "moved on", update: { current_task_doc_id: task.next_task_doc_id, updated_at: at } };
   }
   const payload = output?.output_payload ?? {};
   const fits = fitsInDocument({ ...job, output_payload: payload });
-  return { outcome: "success", update: { status: "success", finished_at: at, updated_at: at, ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${taskDocId}` }) } };
+  return {
+    outcome: "success",
+    update: {
+      status: "success",
+      finished_at: at,
+      updated_at: at,
+      ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${taskDocId}` }),
+    },
+  };
 }

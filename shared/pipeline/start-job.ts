@@ -1,7 +1,14 @@
 // Starts a run of a job: validates it, resolves its chain, and commits the entry task to tasks/.
 import { FieldValue, Timestamp, type DocumentData, type DocumentReference, type Transaction } from "firebase-admin/firestore";
 import { formatIssues, type ConfigIssue } from "../config/config-issue";
-import { JOB_STATUSES, JobConfigSchema, JobStatusSchema, TaskConfigSchema, type JobConfig, type TaskConfig } from "../config/config-schemas";
+import {
+  JOB_STATUSES,
+  JobConfigSchema,
+  JobStatusSchema,
+  TaskConfigSchema,
+  type JobConfig,
+  type TaskConfig,
+} from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
 import { ZERO_COST, ZERO_USAGE } from "../engine/run-record";
 import { COLLECTIONS } from "./collections";
@@ -58,7 +65,9 @@ async function checkJob(
 ): Promise<{ ok: true; chain: TaskConfig[] } | { ok: false; issues: ConfigIssue[] }> {
   // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
   const shape = JobConfigSchema.safeParse(config);
-  const resolved = shape.success ? await resolveChain(tx, deps, shape.data) : { chain: [], library: new Map<string, TaskConfig>(), broken: [], issues: [] };
+  const resolved = shape.success
+    ? await resolveChain(tx, deps, shape.data)
+    : { chain: [], library: new Map<string, TaskConfig>(), broken: [], issues: [] };
   // An invalid library task is reported once, by resolveChain; the chain check treats its link as present.
   const known = new Map(resolved.library);
   for (const id of resolved.broken) known.set(id, TaskConfigSchema.parse({ task_id: id }));
@@ -66,7 +75,8 @@ async function checkJob(
   const issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
   if (issues.length) return { ok: false, issues };
   if (!fitsInDocument({ ...data, chain: resolved.chain })) {
-    const message = "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs";
+    const message =
+      "the job with its resolved chain would pass Firestore's 1 MiB document limit; split it into smaller jobs or move long inputs out of the configs";
     return { ok: false, issues: [{ path: "", message }] };
   }
   return { ok: true, chain: resolved.chain };
@@ -74,12 +84,24 @@ async function checkJob(
 
 function failInvalid(tx: Transaction, jobRef: DocumentReference, issues: ConfigIssue[], now: Timestamp): StartJobResult {
   const message = `invalid job (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`;
-  tx.update(jobRef, { status: "failed", error: { code: "invalid_config", message, issues, retryable: false }, finished_at: now, updated_at: now });
+  tx.update(jobRef, {
+    status: "failed",
+    error: { code: "invalid_config", message, issues, retryable: false },
+    finished_at: now,
+    updated_at: now,
+  });
   return { kind: "invalid", issues };
 }
 
 /** Commits the entry task `queued` (its trigger runs it) and the job's new run, in the start's transaction. */
-async function commitRun(tx: Transaction, deps: Deps, jobId: string, envelope: Record<string, unknown>, chain: TaskConfig[], now: Timestamp): Promise<StartJobResult> {
+async function commitRun(
+  tx: Transaction,
+  deps: Deps,
+  jobId: string,
+  envelope: Record<string, unknown>,
+  chain: TaskConfig[],
+  now: Timestamp,
+): Promise<StartJobResult> {
   const tasks = deps.db.collection(COLLECTIONS.tasks);
   // A re-seeded or re-created job starts counting again; step past run ids whose entry task already exists.
   const entry = chain[0]!;
@@ -122,7 +144,6 @@ async function commitRun(tx: Transaction, deps: Deps, jobId: string, envelope: R
   return { kind: "started", runId, entryTaskDocId };
 }
 
-
 /** Follows next_task from the entry task through the job's task_configs, then the task_configs/ library. */
 async function resolveChain(
   tx: Transaction,
@@ -132,7 +153,7 @@ async function resolveChain(
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const library = new Map<string, TaskConfig>();
   const chain: TaskConfig[] = [job.task_config];
-  for (let task = job.task_config; task.next_task; ) {
+  for (let task = job.task_config; task.next_task;) {
     const id = task.next_task;
     let next = inJob.get(id) ?? library.get(id);
     if (!next) {
@@ -140,7 +161,12 @@ async function resolveChain(
       if (snap.exists) {
         const parsed = parseConfig("task", snap.data(), deps.validation);
         if (!parsed.ok) {
-          return { chain, library, broken: [id], issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
+          return {
+            chain,
+            library,
+            broken: [id],
+            issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })),
+          };
         }
         next = parsed.value;
         library.set(id, next);

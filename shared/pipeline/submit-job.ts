@@ -34,10 +34,22 @@ export async function submitJob(deps: SubmitJobDeps, uid: string, request: unkno
   const jobId = checked.job.job_id || jobs.doc().id;
   const doc = { ...checked.job, job_id: jobId, status: "queued", owner_uid: uid };
   if (!fitsInDocument(doc)) {
-    return { kind: "invalid", issues: [{ path: "", message: `the job is over Firestore's document limit (${MAX_DOCUMENT_BYTES} bytes); split it into smaller jobs or move long inputs out of the configs` }] };
+    return {
+      kind: "invalid",
+      issues: [
+        {
+          path: "",
+          message: `the job is over Firestore's document limit (${MAX_DOCUMENT_BYTES} bytes); split it into smaller jobs or move long inputs out of the configs`,
+        },
+      ],
+    };
   }
   // A soft limit: calls racing each other may each see the same count, so a burst can pass it by the calls in flight.
-  const counted = await jobs.where("owner_uid", "==", uid).where("status", "in", [...ACTIVE_JOB_STATUSES]).count().get();
+  const counted = await jobs
+    .where("owner_uid", "==", uid)
+    .where("status", "in", [...ACTIVE_JOB_STATUSES])
+    .count()
+    .get();
   const active = counted.data().count;
   if (active >= deps.maxRunningJobs) return { kind: "limit_reached", active, limit: deps.maxRunningJobs };
   try {

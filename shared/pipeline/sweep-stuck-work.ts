@@ -35,10 +35,16 @@ export async function sweepStuckWork(deps: PipelineDeps, options: SweepOptions =
   const started = clock();
   const tasks = deps.db.collection(COLLECTIONS.tasks);
   const expired = await findDocs(tasks.where("status", "==", "running"), (d) => millisOf(d, "lease_expires_at") <= started);
-  const unstarted = await findDocs(tasks.where("status", "==", "queued"), (d) => millisOf(d, "created_at") <= started - deps.policy.queuedGraceMs);
+  const unstarted = await findDocs(
+    tasks.where("status", "==", "queued"),
+    (d) => millisOf(d, "created_at") <= started - deps.policy.queuedGraceMs,
+  );
   const outcomes = await takeOver(deps, [...expired, ...unstarted], started, options);
   // Jobs last: a task just taken over has moved its job on by now.
-  const stale = await findDocs(deps.db.collection(COLLECTIONS.jobs).where("status", "==", "running"), (d) => millisOf(d, "updated_at") <= started - deps.policy.queuedGraceMs);
+  const stale = await findDocs(
+    deps.db.collection(COLLECTIONS.jobs).where("status", "==", "running"),
+    (d) => millisOf(d, "updated_at") <= started - deps.policy.queuedGraceMs,
+  );
   const jobs: SweepResult["jobs"] = {};
   for (const jobId of stale) {
     jobs[jobId] = await reconcileJob(deps, jobId).catch((err: Error) => {
@@ -52,7 +58,7 @@ export async function sweepStuckWork(deps: PipelineDeps, options: SweepOptions =
 /** The query filters on status only (a single-field index), page by page; the time is checked here. */
 async function findDocs(query: Query, due: (doc: DocumentSnapshot) => boolean): Promise<string[]> {
   const ids: string[] = [];
-  for (let after: DocumentSnapshot | undefined; ; ) {
+  for (let after: DocumentSnapshot | undefined; ;) {
     const page = await (after ? query.orderBy("__name__").startAfter(after) : query.orderBy("__name__")).limit(PAGE).get();
     for (const doc of page.docs) if (due(doc)) ids.push(doc.id);
     if (page.size < PAGE) return ids;

@@ -11,10 +11,14 @@ import { readLibraryTasks } from "./read-library-tasks";
 export const SubmitJobRequestSchema = z.strictObject(
   {
     job: z.record(z.string(), z.unknown(), {
-      error: (issue) => `the request needs a job config object ({ job: { job_id, task_config, task_configs } }), got ${describe(issue.input)}`,
+      error: (issue) =>
+        `the request needs a job config object ({ job: { job_id, task_config, task_configs } }), got ${describe(issue.input)}`,
     }),
   },
-  { error: (issue) => (issue.code === "invalid_type" ? `the request must be { job: <a job config> }, got ${describe(issue.input)}` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "invalid_type" ? `the request must be { job: <a job config> }, got ${describe(issue.input)}` : undefined,
+  },
 );
 export type SubmitJobRequest = z.infer<typeof SubmitJobRequestSchema>;
 

@@ -11,6 +11,7 @@ export function validationFromEnv(env: NodeJS.ProcessEnv = process.env): Validat
   return {
     modelTable: buildModelTable(env[MODEL_TABLE_ENV]),
     functions: BUILTIN_FUNCTIONS,
-    maxPromptChars: env.MAX_PROMPT_CHARS && Number.isFinite(maxPromptChars) && maxPromptChars > 0 ? maxPromptChars : DEFAULT_MAX_PROMPT_CHARS,
+    maxPromptChars:
+      env.MAX_PROMPT_CHARS && Number.isFinite(maxPromptChars) && maxPromptChars > 0 ? maxPromptChars : DEFAULT_MAX_PROMPT_CHARS,
   };
 }

@@ -10,7 +10,12 @@ export type Write =
  * Adds the writes to a transaction or a batch. `unchangedSince` maps a document path to the update time it must
  * still have (a batch has no reads, so this is how it knows nothing moved since the claim and the job read).
  */
-export function addWrites(db: Firestore, writer: Transaction | WriteBatch, writes: readonly Write[], unchangedSince: ReadonlyMap<string, Timestamp> = new Map()): void {
+export function addWrites(
+  db: Firestore,
+  writer: Transaction | WriteBatch,
+  writes: readonly Write[],
+  unchangedSince: ReadonlyMap<string, Timestamp> = new Map(),
+): void {
   for (const write of writes) {
     const ref = db.doc(write.path);
     // Transaction and WriteBatch take the same arguments; TypeScript sees two unrelated overload sets.

@@ -50,12 +50,25 @@ export async function setupAnthropic(ctx: SetupContext): Promise<ProviderSetup> 
   let baseUrl = env.ANTHROPIC_BASE_URL?.trim() || undefined;
   const timeout = ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {};
   if (apiKey) {
-    return { provider: createAnthropicProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...timeout }), banner: baseUrl ? [`Anthropic base URL overridden: ${baseUrl}`] : [] };
+    return {
+      provider: createAnthropicProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...timeout }),
+      banner: baseUrl ? [`Anthropic base URL overridden: ${baseUrl}`] : [],
+    };
   }
   if (!baseUrl && ctx.standinUrl) baseUrl = await ctx.standinUrl();
   if (!baseUrl) {
-    const message = missingKeyMessage("ANTHROPIC_API_KEY", "Claude (model keys with provider anthropic)", "ANTHROPIC_BASE_URL", ctx.deployed);
-    return { provider: createUnavailableProvider("anthropic", message), banner: [`No ANTHROPIC_API_KEY set: steps that call Claude fail with config_error (${ctx.deployed ? "`firebase functions:secrets:set ANTHROPIC_API_KEY`" : "set it, or run through npm start"}).`] };
+    const message = missingKeyMessage(
+      "ANTHROPIC_API_KEY",
+      "Claude (model keys with provider anthropic)",
+      "ANTHROPIC_BASE_URL",
+      ctx.deployed,
+    );
+    return {
+      provider: createUnavailableProvider("anthropic", message),
+      banner: [
+        `No ANTHROPIC_API_KEY set: steps that call Claude fail with config_error (${ctx.deployed ? "`firebase functions:secrets:set ANTHROPIC_API_KEY`" : "set it, or run through npm start"}).`,
+      ],
+    };
   }
   return {
     provider: createAnthropicProvider({ apiKey: STANDIN_API_KEY, baseUrl, ...timeout }),
@@ -83,18 +96,28 @@ export async function setupVertex(ctx: SetupContext): Promise<ProviderSetup> {
   let baseUrl = env.VERTEX_BASE_URL?.trim() || undefined;
   const timeout = ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {};
   if (!baseUrl && project) {
-    return { provider: createVertexProvider({ project, location, ...timeout }), banner: [`Vertex AI calls go to project ${project}, location ${location} (entries may set their own), with Application Default Credentials.`] };
+    return {
+      provider: createVertexProvider({ project, location, ...timeout }),
+      banner: [
+        `Vertex AI calls go to project ${project}, location ${location} (entries may set their own), with Application Default Credentials.`,
+      ],
+    };
   }
   if (!baseUrl && ctx.standinUrl) baseUrl = await ctx.standinUrl();
   if (!baseUrl) {
     const message = ctx.deployed
       ? "no Google Cloud project for Vertex AI: deployed functions get it from GOOGLE_CLOUD_PROJECT/GCLOUD_PROJECT; set VERTEX_PROJECT in functions/.env"
       : "no Google Cloud project for Vertex AI and no VERTEX_BASE_URL names a stand-in: set GOOGLE_CLOUD_PROJECT (with `gcloud auth application-default login`), or run through `npm start` or `npm run emulators` (they start the stand-in)";
-    return { provider: createUnavailableProvider("vertex", message), banner: ["No Vertex AI project set: steps that call Vertex AI fail with config_error (set GOOGLE_CLOUD_PROJECT or VERTEX_BASE_URL)."] };
+    return {
+      provider: createUnavailableProvider("vertex", message),
+      banner: ["No Vertex AI project set: steps that call Vertex AI fail with config_error (set GOOGLE_CLOUD_PROJECT or VERTEX_BASE_URL)."],
+    };
   }
   return {
     provider: createVertexProvider({ project: project ?? STANDIN_API_KEY, location, baseUrl, ...timeout }),
-    banner: [`No Vertex AI project set (GOOGLE_CLOUD_PROJECT), or VERTEX_BASE_URL given: Vertex AI calls go to the offline stand-in at ${baseUrl}, without Google credentials.`],
+    banner: [
+      `No Vertex AI project set (GOOGLE_CLOUD_PROJECT), or VERTEX_BASE_URL given: Vertex AI calls go to the offline stand-in at ${baseUrl}, without Google credentials.`,
+    ],
   };
 }
 
@@ -112,7 +135,11 @@ export async function setupOpenAi(ctx: SetupContext, table: ModelTable): Promise
   if (override) banner.push(`OpenAI-compatible calls go to OPENAI_BASE_URL: ${override}`);
   else if (keyless.length) {
     const keys = keyless.map(([key]) => key).join(", ");
-    banner.push(standin ? `No key set for ${keys}: their calls go to the offline stand-in at ${standin} (its answers echo the prompt).` : `No key set for ${keys}: their steps fail with config_error.`);
+    banner.push(
+      standin
+        ? `No key set for ${keys}: their calls go to the offline stand-in at ${standin} (its answers echo the prompt).`
+        : `No key set for ${keys}: their steps fail with config_error.`,
+    );
   }
   const endpointFor = (route: RouteOf<"openai">): OpenAiEndpoint | ModelCallError => {
     const keyName = route.api_key_env ?? "OPENAI_API_KEY";

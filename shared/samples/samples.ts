@@ -96,10 +96,8 @@ export const sampleTaskConfig: TaskConfigInput = {
       model_query_config: {
         model_key: "GEMINI_FLASH",
         parameters: { temperature: "0.7" },
-        system_prompt:
-          "You are a humourless undertaker. You explain jokes slowly, gravely and literally, and you are very hard to amuse.",
-        user_prompt:
-          "Explain the following joke. Then give your verdict, FUNNY or DULL, inside <answer></answer> tags.\n\n%context%",
+        system_prompt: "You are a humourless undertaker. You explain jokes slowly, gravely and literally, and you are very hard to amuse.",
+        user_prompt: "Explain the following joke. Then give your verdict, FUNNY or DULL, inside <answer></answer> tags.\n\n%context%",
       },
       output_config: { payload: { joke: "", explanation: "" } },
       metadata: metadata(),

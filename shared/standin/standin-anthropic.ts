@@ -3,7 +3,16 @@
 // Faults: 429 is rate_limit_error with retry-after; 529 overloaded_error; safety is stop_reason "refusal" with no
 // text; blocked is a refusal after a sentence; empty is no content blocks; max_tokens is half the text with
 // stop_reason "max_tokens". A request asking for thinking gets a thinking block, counted in output_tokens.
-import { answerText, contentText, estimateUsage, isObject, MALFORMED_MARKER, retryHeaders, type StandinAnswer, type StandinProtocol } from "./standin-protocol";
+import {
+  answerText,
+  contentText,
+  estimateUsage,
+  isObject,
+  MALFORMED_MARKER,
+  retryHeaders,
+  type StandinAnswer,
+  type StandinProtocol,
+} from "./standin-protocol";
 import { estimateTokens, type StandinPrompt } from "./standin-reply";
 
 const ERROR_TYPES: Record<number, string> = {
@@ -47,7 +56,10 @@ function message(prompt: StandinPrompt, blocks: { text?: string; stop: string })
   const text = blocks.text ?? "";
   const tokens = estimateUsage(prompt, text);
   const thinkingTokens = thinking ? estimateTokens(THINKING) : 0;
-  const content = [...(thinking ? [{ type: "thinking", thinking: THINKING, signature: "stand-in" }] : []), ...(blocks.text === undefined ? [] : [{ type: "text", text, citations: null }])];
+  const content = [
+    ...(thinking ? [{ type: "thinking", thinking: THINKING, signature: "stand-in" }] : []),
+    ...(blocks.text === undefined ? [] : [{ type: "text", text, citations: null }]),
+  ];
   const usage = {
     input_tokens: tokens.prompt,
     output_tokens: (blocks.text === undefined ? 0 : tokens.output) + thinkingTokens,
@@ -56,7 +68,10 @@ function message(prompt: StandinPrompt, blocks: { text?: string; stop: string })
     ...(thinking ? { output_tokens_details: { thinking_tokens: thinkingTokens } } : {}),
   };
   const id = `msg_standin_${++messageCount}`;
-  return { status: 200, body: { id, type: "message", role: "assistant", model: prompt.model, content, stop_reason: blocks.stop, stop_sequence: null, usage } };
+  return {
+    status: 200,
+    body: { id, type: "message", role: "assistant", model: prompt.model, content, stop_reason: blocks.stop, stop_sequence: null, usage },
+  };
 }
 
 export const ANTHROPIC_PROTOCOL: StandinProtocol = {
@@ -69,9 +84,17 @@ export const ANTHROPIC_PROTOCOL: StandinProtocol = {
       case "max_tokens":
         return message(prompt, { text: answerText(prompt, outcome, ctx), stop: outcome === "ok" ? "end_turn" : "max_tokens" });
       case "rate_limited":
-        return error(429, `Number of requests has exceeded your rate limit of ${ctx.rpm} per minute. [stand-in rate limit]`, retryHeaders(ctx.retryDelayMs));
+        return error(
+          429,
+          `Number of requests has exceeded your rate limit of ${ctx.rpm} per minute. [stand-in rate limit]`,
+          retryHeaders(ctx.retryDelayMs),
+        );
       case "429":
-        return error(429, "Number of request tokens has exceeded your per-minute rate limit. [stand-in injected fault]", retryHeaders(ctx.retryDelayMs));
+        return error(
+          429,
+          "Number of request tokens has exceeded your per-minute rate limit. [stand-in injected fault]",
+          retryHeaders(ctx.retryDelayMs),
+        );
       case "malformed":
         return { status: 200, body: undefined, raw: `{"type":"message","content":[{"type":"text","text":"${MALFORMED_MARKER}` };
       case "safety":

@@ -1,7 +1,17 @@
 // The stand-in's Gemini protocol: generateContent as the Gemini API and Vertex AI serve it (same bodies, other paths).
 //
 // Errors use Google's shape {error:{code,message,status}}; a 429 carries a RetryInfo delay and Retry-After.
-import { answerText, contentText, estimateUsage, isObject, MALFORMED_MARKER, retryHeaders, type StandinAnswer, type StandinProtocol, type StandinProtocolName } from "./standin-protocol";
+import {
+  answerText,
+  contentText,
+  estimateUsage,
+  isObject,
+  MALFORMED_MARKER,
+  retryHeaders,
+  type StandinAnswer,
+  type StandinProtocol,
+  type StandinProtocolName,
+} from "./standin-protocol";
 import type { StandinPrompt } from "./standin-reply";
 
 const GOOGLE_STATUS: Record<number, string> = {
@@ -31,7 +41,11 @@ export function formatRetryDelay(ms: number): string {
 }
 
 export function googleError(status: number, message: string, details?: unknown[], headers: Record<string, string> = {}): StandinAnswer {
-  return { status, body: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? "UNKNOWN", ...(details ? { details } : {}) } }, headers };
+  return {
+    status,
+    body: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? "UNKNOWN", ...(details ? { details } : {}) } },
+    headers,
+  };
 }
 
 function retryable429(message: string, retryDelayMs: number): StandinAnswer {
@@ -43,7 +57,12 @@ function parse(json: Record<string, unknown>, pathModel: string | undefined): St
   const { contents, systemInstruction, generationConfig } = json;
   if (!Array.isArray(contents) || contents.length === 0) return "* GenerateContentRequest.contents: contents is not specified";
   const config = isObject(generationConfig) ? generationConfig : {};
-  return { model: pathModel ?? "", systemPrompt: textOf(systemInstruction), userPrompt: contents.map(textOf).join("\n"), generationConfig: config };
+  return {
+    model: pathModel ?? "",
+    systemPrompt: textOf(systemInstruction),
+    userPrompt: contents.map(textOf).join("\n"),
+    generationConfig: config,
+  };
 }
 
 /** Concatenated text parts of a Content (or a bare string, which some clients send as systemInstruction). */
@@ -70,18 +89,34 @@ function createGeminiProtocol(name: StandinProtocolName): StandinProtocol {
         case "ok":
         case "max_tokens": {
           const text = answerText(prompt, outcome, ctx);
-          return { status: 200, body: { candidates: [candidate(text, outcome === "ok" ? "STOP" : "MAX_TOKENS")], usageMetadata: usage(text), modelVersion: prompt.model } };
+          return {
+            status: 200,
+            body: {
+              candidates: [candidate(text, outcome === "ok" ? "STOP" : "MAX_TOKENS")],
+              usageMetadata: usage(text),
+              modelVersion: prompt.model,
+            },
+          };
         }
         case "rate_limited":
-          return retryable429(`Resource has been exhausted: quota of ${ctx.rpm} requests per minute reached. [stand-in rate limit]`, ctx.retryDelayMs);
+          return retryable429(
+            `Resource has been exhausted: quota of ${ctx.rpm} requests per minute reached. [stand-in rate limit]`,
+            ctx.retryDelayMs,
+          );
         case "429":
           return retryable429(`Resource has been exhausted (e.g. check quota).${suffix}`, ctx.retryDelayMs);
         case "malformed":
           return { status: 200, body: undefined, raw: `{"candidates":[{"content":{"parts":[{"text":"${MALFORMED_MARKER}` };
         case "safety":
-          return { status: 200, body: { candidates: [{ finishReason: "SAFETY", index: 0, safetyRatings: blockedRatings }], usageMetadata: promptOnly } };
+          return {
+            status: 200,
+            body: { candidates: [{ finishReason: "SAFETY", index: 0, safetyRatings: blockedRatings }], usageMetadata: promptOnly },
+          };
         case "blocked":
-          return { status: 200, body: { promptFeedback: { blockReason: "SAFETY", safetyRatings: blockedRatings }, usageMetadata: promptOnly } };
+          return {
+            status: 200,
+            body: { promptFeedback: { blockReason: "SAFETY", safetyRatings: blockedRatings }, usageMetadata: promptOnly },
+          };
         case "empty":
           return { status: 200, body: { candidates: [], usageMetadata: promptOnly } };
         case "reset":

@@ -4,7 +4,16 @@
 // "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
 // half the text with finish_reason "length". A request with a reasoning_effort other than none is billed
 // reasoning tokens inside completion_tokens, as OpenAI's reasoning models are.
-import { answerText, contentText, estimateUsage, isObject, MALFORMED_MARKER, retryHeaders, type StandinAnswer, type StandinProtocol } from "./standin-protocol";
+import {
+  answerText,
+  contentText,
+  estimateUsage,
+  isObject,
+  MALFORMED_MARKER,
+  retryHeaders,
+  type StandinAnswer,
+  type StandinProtocol,
+} from "./standin-protocol";
 import { estimateTokens, type StandinPrompt } from "./standin-reply";
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
@@ -31,7 +40,8 @@ function parse(json: Record<string, unknown>): StandinPrompt | string {
   const { model, messages, ...rest } = json;
   if (typeof model !== "string" || !model) return "you must provide a model parameter";
   if (!Array.isArray(messages) || messages.length === 0) return "'messages' must contain at least one message";
-  const said = (roles: string[]) => messages.filter((m) => isObject(m) && roles.includes(String(m.role))).map((m) => contentText((m as { content?: unknown }).content));
+  const said = (roles: string[]) =>
+    messages.filter((m) => isObject(m) && roles.includes(String(m.role))).map((m) => contentText((m as { content?: unknown }).content));
   const format = isObject(rest.response_format) ? rest.response_format : undefined;
   const schema = format?.type === "json_schema" && isObject(format.json_schema) ? format.json_schema.schema : undefined;
   return {
@@ -39,7 +49,9 @@ function parse(json: Record<string, unknown>): StandinPrompt | string {
     systemPrompt: said(["system", "developer"]).join("\n"),
     userPrompt: said(["user"]).join("\n"),
     generationConfig: rest,
-    ...(format?.type === "json_schema" || format?.type === "json_object" ? { responseFormat: { mimeType: "application/json", schema } } : {}),
+    ...(format?.type === "json_schema" || format?.type === "json_object"
+      ? { responseFormat: { mimeType: "application/json", schema } }
+      : {}),
   };
 }
 
@@ -57,9 +69,19 @@ function completion(prompt: StandinPrompt, choice?: { content: string | null; fi
     completion_tokens_details: { reasoning_tokens: reasoning },
   };
   const choices = choice
-    ? [{ index: 0, message: { role: "assistant", content: choice.content, refusal: choice.refusal ?? null }, finish_reason: choice.finish, logprobs: null }]
+    ? [
+        {
+          index: 0,
+          message: { role: "assistant", content: choice.content, refusal: choice.refusal ?? null },
+          finish_reason: choice.finish,
+          logprobs: null,
+        },
+      ]
     : [];
-  return { status: 200, body: { id: `chatcmpl-standin-${++completionCount}`, object: "chat.completion", created: 0, model: prompt.model, choices, usage } };
+  return {
+    status: 200,
+    body: { id: `chatcmpl-standin-${++completionCount}`, object: "chat.completion", created: 0, model: prompt.model, choices, usage },
+  };
 }
 
 export const OPENAI_PROTOCOL: StandinProtocol = {
@@ -72,7 +94,11 @@ export const OPENAI_PROTOCOL: StandinProtocol = {
       case "max_tokens":
         return completion(prompt, { content: answerText(prompt, outcome, ctx), finish: outcome === "ok" ? "stop" : "length" });
       case "rate_limited":
-        return error(429, `Rate limit reached: limit ${ctx.rpm} requests per minute. [stand-in rate limit]`, retryHeaders(ctx.retryDelayMs));
+        return error(
+          429,
+          `Rate limit reached: limit ${ctx.rpm} requests per minute. [stand-in rate limit]`,
+          retryHeaders(ctx.retryDelayMs),
+        );
       case "429":
         return error(429, "Rate limit reached for requests. [stand-in injected fault]", retryHeaders(ctx.retryDelayMs));
       case "malformed":

@@ -1,7 +1,22 @@
 // One wire protocol the stand-in speaks: how it reads a request and writes each outcome (answer or fault) back.
 import { buildStandinReply, estimateTokens, type StandinPrompt } from "./standin-reply";
 
-export const STANDIN_FAULTS = ["400", "403", "404", "429", "500", "503", "504", "529", "malformed", "safety", "blocked", "empty", "reset", "max_tokens"] as const;
+export const STANDIN_FAULTS = [
+  "400",
+  "403",
+  "404",
+  "429",
+  "500",
+  "503",
+  "504",
+  "529",
+  "malformed",
+  "safety",
+  "blocked",
+  "empty",
+  "reset",
+  "max_tokens",
+] as const;
 /**
  * 400/403/404/429/500/503/504/529: the protocol's error JSON with that status (529 is Anthropic's "overloaded").
  * malformed: 200 whose body is not JSON. safety: 200 with the protocol's safety stop and no text. blocked: 200
@@ -55,7 +70,10 @@ export function estimateUsage(prompt: StandinPrompt, answer: string): { prompt: 
 
 /** Retry-After in whole seconds (rounded up, at least 1) and, for the SDKs that read it, in milliseconds. */
 export function retryHeaders(retryDelayMs: number): Record<string, string> {
-  return { "retry-after": String(Math.max(1, Math.ceil(retryDelayMs / 1000))), "retry-after-ms": String(Math.max(0, Math.round(retryDelayMs))) };
+  return {
+    "retry-after": String(Math.max(1, Math.ceil(retryDelayMs / 1000))),
+    "retry-after-ms": String(Math.max(0, Math.round(retryDelayMs))),
+  };
 }
 
 export const MALFORMED_MARKER = "[stand-in injected fault: this body is cut short";
@@ -64,7 +82,12 @@ export const MALFORMED_MARKER = "[stand-in injected fault: this body is cut shor
 export function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content.map((block) => (block && typeof block === "object" && typeof (block as { text?: unknown }).text === "string" ? (block as { text: string }).text : "")).join("");
+  return content
+    .map((block) =>
+      block && typeof block === "object" && typeof (block as { text?: unknown }).text === "string" ? (block as { text: string }).text : "",
+    )
+    .join("");
 }
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

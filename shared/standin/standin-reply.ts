@@ -24,7 +24,10 @@ const EMPTY_TAG = /<([A-Za-z_][A-Za-z0-9_.-]*)><\/\1>/g;
 
 /** The reply text for one request; pure, so the same request always gets the same answer. */
 export function buildStandinReply(prompt: StandinPrompt): string {
-  const format = prompt.responseFormat ?? { mimeType: prompt.generationConfig.responseMimeType as string | undefined, schema: prompt.generationConfig.responseSchema };
+  const format = prompt.responseFormat ?? {
+    mimeType: prompt.generationConfig.responseMimeType as string | undefined,
+    schema: prompt.generationConfig.responseSchema,
+  };
   const schema = asSchema(format.schema);
   if (format.mimeType === "application/json") {
     if (schema) return JSON.stringify(synthesizeFromSchema(schema, prompt.userPrompt));
@@ -80,7 +83,11 @@ export function synthesizeFromSchema(schema: ResponseSchema, userPrompt: string,
   const first = schema.anyOf?.[0];
   if (first) return synthesizeFromSchema(first, userPrompt, path);
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return toJson(schema.enum[0]);
-  const name = path.split(".").pop()?.replace(/\[\d+\]$/, "") || "value";
+  const name =
+    path
+      .split(".")
+      .pop()
+      ?.replace(/\[\d+\]$/, "") || "value";
   const seed = hashString(`${userPrompt}\u0000${path}`);
   switch (schemaType(schema)) {
     case "object": {
@@ -121,7 +128,9 @@ export function synthesizeFromSchema(schema: ResponseSchema, userPrompt: string,
 
 function schemaType(schema: ResponseSchema): string {
   // JSON Schema (Claude's and OpenAI's structured outputs) may list types: ["string", "null"].
-  const listed = Array.isArray(schema.type) ? (schema.type as unknown[]).find((t) => typeof t === "string" && t.toLowerCase() !== "null") : undefined;
+  const listed = Array.isArray(schema.type)
+    ? (schema.type as unknown[]).find((t) => typeof t === "string" && t.toLowerCase() !== "null")
+    : undefined;
   if (typeof listed === "string") return listed.toLowerCase();
   if (typeof schema.type === "string") return schema.type.toLowerCase();
   if (schema.properties) return "object";

@@ -24,11 +24,25 @@ import type { AddressInfo } from "node:net";
 import { ANTHROPIC_PROTOCOL } from "./standin-anthropic";
 import { GEMINI_PROTOCOL, googleError, VERTEX_PROTOCOL } from "./standin-gemini";
 import { OPENAI_PROTOCOL } from "./standin-openai";
-import { STANDIN_FAULTS, type StandinAnswer, type StandinFault, type StandinOutcome, type StandinProtocol, type StandinProtocolName, type StandinScriptItem } from "./standin-protocol";
+import {
+  STANDIN_FAULTS,
+  type StandinAnswer,
+  type StandinFault,
+  type StandinOutcome,
+  type StandinProtocol,
+  type StandinProtocolName,
+  type StandinScriptItem,
+} from "./standin-protocol";
 import type { StandinPrompt } from "./standin-reply";
 
 export { formatRetryDelay } from "./standin-gemini";
-export { STANDIN_FAULTS, type StandinFault, type StandinOutcome, type StandinProtocolName, type StandinScriptItem } from "./standin-protocol";
+export {
+  STANDIN_FAULTS,
+  type StandinFault,
+  type StandinOutcome,
+  type StandinProtocolName,
+  type StandinScriptItem,
+} from "./standin-protocol";
 
 export interface StandinOptions {
   /** 0 picks a free port. */
@@ -100,7 +114,8 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script"] as const;
 const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, rpmBurst: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
 const GEMINI_ROUTE = /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/;
-const VERTEX_ROUTE = /^\/(?:v1beta1|v1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([A-Za-z0-9][A-Za-z0-9._@-]*):([A-Za-z]+)$/;
+const VERTEX_ROUTE =
+  /^\/(?:v1beta1|v1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([A-Za-z0-9][A-Za-z0-9._@-]*):([A-Za-z]+)$/;
 const ROUTES_TEXT =
   "POST /v1beta/models/{model}:generateContent, /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent, /v1/messages or /v1/chat/completions";
 
@@ -109,10 +124,16 @@ function matchRoute(method: string | undefined, path: string): { protocol: Stand
   const google = GEMINI_ROUTE.exec(path) ?? VERTEX_ROUTE.exec(path);
   const protocol = GEMINI_ROUTE.test(path) ? GEMINI_PROTOCOL : VERTEX_ROUTE.test(path) ? VERTEX_PROTOCOL : undefined;
   if (google && protocol) {
-    if (method !== "POST" || google[2] !== "generateContent") return `${method} method ${google[2]} is not served by the stand-in (only generateContent); ${ROUTES_TEXT}`;
+    if (method !== "POST" || google[2] !== "generateContent")
+      return `${method} method ${google[2]} is not served by the stand-in (only generateContent); ${ROUTES_TEXT}`;
     return { protocol, model: google[1] ?? "" };
   }
-  const other = path === "/v1/messages" ? ANTHROPIC_PROTOCOL : path === "/v1/chat/completions" || path === "/chat/completions" ? OPENAI_PROTOCOL : undefined;
+  const other =
+    path === "/v1/messages"
+      ? ANTHROPIC_PROTOCOL
+      : path === "/v1/chat/completions" || path === "/chat/completions"
+        ? OPENAI_PROTOCOL
+        : undefined;
   if (other && method === "POST") return { protocol: other };
   return `${method} no such path ${path}; ${ROUTES_TEXT}`;
 }
@@ -137,14 +158,18 @@ export function validateStandinOptions(options: unknown): string[] {
   count("rpm", o.rpm, true);
   count("rpmBurst", o.rpmBurst, true);
   count("retryDelayMs", o.retryDelayMs, false);
-  if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isInteger(o.seed))) problems.push(`seed: expected a whole number, got ${JSON.stringify(o.seed)}`);
+  if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isInteger(o.seed)))
+    problems.push(`seed: expected a whole number, got ${JSON.stringify(o.seed)}`);
   if (o.faults !== undefined) {
-    if (!o.faults || typeof o.faults !== "object" || Array.isArray(o.faults)) problems.push("faults: expected an object of fault kind to rate, e.g. {\"503\": 0.1}");
+    if (!o.faults || typeof o.faults !== "object" || Array.isArray(o.faults))
+      problems.push('faults: expected an object of fault kind to rate, e.g. {"503": 0.1}');
     else {
       let total = 0;
       for (const [kind, rate] of Object.entries(o.faults)) {
-        if (!(STANDIN_FAULTS as readonly string[]).includes(kind)) problems.push(`faults.${kind}: unknown fault kind; known: ${STANDIN_FAULTS.join(", ")}`);
-        else if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) problems.push(`faults.${kind}: expected a rate from 0 to 1, got ${JSON.stringify(rate)}`);
+        if (!(STANDIN_FAULTS as readonly string[]).includes(kind))
+          problems.push(`faults.${kind}: unknown fault kind; known: ${STANDIN_FAULTS.join(", ")}`);
+        else if (typeof rate !== "number" || !(rate >= 0 && rate <= 1))
+          problems.push(`faults.${kind}: expected a rate from 0 to 1, got ${JSON.stringify(rate)}`);
         else total += rate;
       }
       if (total > 1 + 1e-9) problems.push(`faults: the rates add up to ${total}, more than 1`);
@@ -154,9 +179,12 @@ export function validateStandinOptions(options: unknown): string[] {
     if (!Array.isArray(o.script)) problems.push('script: expected a list such as ["503", "ok", {"text": "an answer"}]');
     else
       o.script.forEach((item, i) => {
-        const text = item && typeof item === "object" && !Array.isArray(item) && Object.keys(item).join() === "text" && typeof item.text === "string";
+        const text =
+          item && typeof item === "object" && !Array.isArray(item) && Object.keys(item).join() === "text" && typeof item.text === "string";
         if (item !== "ok" && !text && !(STANDIN_FAULTS as readonly unknown[]).includes(item)) {
-          problems.push(`script[${i}]: expected "ok", {"text": "an answer"} or one of ${STANDIN_FAULTS.join(", ")}, got ${JSON.stringify(item)}`);
+          problems.push(
+            `script[${i}]: expected "ok", {"text": "an answer"} or one of ${STANDIN_FAULTS.join(", ")}, got ${JSON.stringify(item)}`,
+          );
         }
       });
   }
@@ -185,7 +213,9 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://standin").pathname;
-    const handled = path.startsWith("/__standin/") ? handleAdminRequest(state, req, res, path) : handleModelRequest(state, delays.wait, req, res, path);
+    const handled = path.startsWith("/__standin/")
+      ? handleAdminRequest(state, req, res, path)
+      : handleModelRequest(state, delays.wait, req, res, path);
     handled.catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
     });
@@ -302,7 +332,13 @@ class StandinState {
   }
 }
 
-async function handleModelRequest(state: StandinState, wait: (ms: number) => Promise<void>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function handleModelRequest(
+  state: StandinState,
+  wait: (ms: number) => Promise<void>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   state.stats.requests++;
   const route = matchRoute(req.method, path);
   if (typeof route === "string") {
@@ -322,7 +358,11 @@ async function handleModelRequest(state: StandinState, wait: (ms: number) => Pro
   await wait(outcome === "rate_limited" ? 0 : state.config.latencyMs);
   if (res.destroyed || req.socket.destroyed) return;
   const { config } = state;
-  const reply = route.protocol.answer(parsed, outcome, { retryDelayMs: waitMs ?? config.retryDelayMs, rpm: config.rpm, ...(text !== undefined ? { text } : {}) });
+  const reply = route.protocol.answer(parsed, outcome, {
+    retryDelayMs: waitMs ?? config.retryDelayMs,
+    rpm: config.rpm,
+    ...(text !== undefined ? { text } : {}),
+  });
   if (reply === "reset") req.socket.destroy();
   else send(res, reply);
 }
@@ -368,7 +408,9 @@ function trackedDelays(): { wait: (ms: number) => Promise<void>; clearAll: () =>
 /** Listens on host:port (0 picks a free port) and resolves with the port taken. */
 async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (err) => reject(new Error(`the model stand-in could not listen on ${host}:${port}: ${err.message}; pick another port (0 picks a free one)`)));
+    server.once("error", (err) =>
+      reject(new Error(`the model stand-in could not listen on ${host}:${port}: ${err.message}; pick another port (0 picks a free one)`)),
+    );
     server.listen(port, host, () => resolve());
   });
   return (server.address() as AddressInfo).port;
@@ -418,7 +460,11 @@ function parseModelRequest(protocol: StandinProtocol, body: Buffer, pathModel: s
 
 function send(res: ServerResponse, answer: StandinAnswer): void {
   const text = answer.raw ?? JSON.stringify(answer.body);
-  res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...answer.headers });
+  res.writeHead(answer.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...answer.headers,
+  });
   res.end(text);
 }
 

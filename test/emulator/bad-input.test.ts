@@ -55,7 +55,9 @@ const MAX_PROMPT_CHARS = 2000;
 const MAX_JOB_ROUNDS = 5;
 
 function loadFixtures(): Fixture[] {
-  const files = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   return files.map((file) => {
     const parsed = FixtureSchema.safeParse(JSON.parse(readFileSync(join(FIXTURE_DIR, file), "utf8")));
     if (!parsed.success) {
@@ -79,7 +81,8 @@ function documentFor(fixture: Fixture, id: string): Doc {
     let at: Doc = doc;
     for (const key of keys.slice(0, -1)) {
       const next = at[key];
-      if (!isObject(next)) throw new Error(`${fixture.file}: repeat.path ${path} goes through ${key}, which is not an object in the document`);
+      if (!isObject(next))
+        throw new Error(`${fixture.file}: repeat.path ${path} goes through ${key}, which is not an object in the document`);
       at = next;
     }
     at[keys[keys.length - 1]!] = text.repeat(times);
@@ -96,7 +99,12 @@ let deps: PipelineDeps;
 beforeAll(async () => {
   requireEmulator();
   standin = await startStandin();
-  const env: NodeJS.ProcessEnv = { ...process.env, MAX_PROMPT_CHARS: String(MAX_PROMPT_CHARS), GEMINI_BASE_URL: standin.url, TASK_MAX_HOPS: "100" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MAX_PROMPT_CHARS: String(MAX_PROMPT_CHARS),
+    GEMINI_BASE_URL: standin.url,
+    TASK_MAX_HOPS: "100",
+  };
   // No real key, and the default model table: the expected messages list its keys.
   delete env.GEMINI_API_KEY;
   delete env.LLM_MODEL_TABLE;
@@ -107,7 +115,8 @@ beforeAll(async () => {
   for (const fixture of fixtures) {
     for (const [id, doc] of Object.entries(fixture.setup?.task_configs ?? {})) {
       const seen = library.get(id);
-      if (seen && !isDeepStrictEqual(seen, doc)) throw new Error(`${fixture.file}: task_configs/${id} differs from another fixture's document of that id`);
+      if (seen && !isDeepStrictEqual(seen, doc))
+        throw new Error(`${fixture.file}: task_configs/${id} differs from another fixture's document of that id`);
       library.set(id, doc);
     }
   }
@@ -191,7 +200,8 @@ async function observe(fixture: Fixture): Promise<Observation> {
   for (const key of ["committed", "outputs"] as const) {
     const ids = new Set([...Object.keys(first[key]), ...Object.keys(second[key])]);
     for (const docId of ids) {
-      if (!isDeepStrictEqual(first[key][docId], second[key][docId])) redeliveryChanged.push(`${key === "committed" ? "tasks" : "outputs"}/${docId}`);
+      if (!isDeepStrictEqual(first[key][docId], second[key][docId]))
+        redeliveryChanged.push(`${key === "committed" ? "tasks" : "outputs"}/${docId}`);
     }
   }
   return { id, ...(threw ? { threw } : {}), first, modelRequests: standin.stats().requests - before, redeliveryChanged };
@@ -209,17 +219,22 @@ function differences(fixture: Fixture, obs: Observation): string[] {
   const message = typeof error.message === "string" ? error.message : "";
   if (doc?.status !== "failed") problems.push(`ended ${JSON.stringify(doc?.status)}, not "failed"`);
   if (error.code !== want.code) problems.push(`error.code is ${JSON.stringify(error.code)}, not ${JSON.stringify(want.code)}`);
-  for (const line of want.messageIncludes) if (!message.includes(line)) problems.push(`error.message lacks the line ${JSON.stringify(line)}`);
+  for (const line of want.messageIncludes)
+    if (!message.includes(line)) problems.push(`error.message lacks the line ${JSON.stringify(line)}`);
   for (const line of want.messageExcludes) if (message.includes(line)) problems.push(`error.message has the line ${JSON.stringify(line)}`);
-  if (want.path !== undefined && error.path !== want.path) problems.push(`error.path is ${JSON.stringify(error.path)}, not ${JSON.stringify(want.path)}`);
+  if (want.path !== undefined && error.path !== want.path)
+    problems.push(`error.path is ${JSON.stringify(error.path)}, not ${JSON.stringify(want.path)}`);
 
   const committedIds = Object.keys(committed);
   if (fixture.collection === "tasks" && committedIds.length) problems.push(`committed a successor: ${committedIds.join(", ")}`);
   if (fixture.collection === "jobs") {
-    if (committedIds.length !== want.tasks) problems.push(`committed ${committedIds.length} task(s) (${committedIds.join(", ") || "none"}), not ${want.tasks}`);
+    if (committedIds.length !== want.tasks)
+      problems.push(`committed ${committedIds.length} task(s) (${committedIds.join(", ") || "none"}), not ${want.tasks}`);
     for (const [taskId, task] of Object.entries(committed)) {
       if (task.status !== "failed" || errorOf(task).code !== want.code) {
-        problems.push(`tasks/${taskId} ended ${JSON.stringify(task.status)} with ${JSON.stringify(errorOf(task).code)}, not "failed" with ${JSON.stringify(want.code)}`);
+        problems.push(
+          `tasks/${taskId} ended ${JSON.stringify(task.status)} with ${JSON.stringify(errorOf(task).code)}, not "failed" with ${JSON.stringify(want.code)}`,
+        );
       }
     }
   }
@@ -230,7 +245,9 @@ function differences(fixture: Fixture, obs: Observation): string[] {
     if (want.output === "failed_record" && ran.includes(taskId)) {
       if (!output) problems.push(`wrote no outputs/${taskId} (a task that failed while running keeps its run record)`);
       else if (output.status !== "failed" || errorOf(output).code !== want.code) {
-        problems.push(`outputs/${taskId} is ${JSON.stringify(output.status)} with ${JSON.stringify(errorOf(output).code)}, not "failed" with ${JSON.stringify(want.code)}`);
+        problems.push(
+          `outputs/${taskId} is ${JSON.stringify(output.status)} with ${JSON.stringify(errorOf(output).code)}, not "failed" with ${JSON.stringify(want.code)}`,
+        );
       }
     }
   }
@@ -274,7 +291,10 @@ afterAll(async () => {
   const counts = { "failed clearly": 0, survived: 0, lost: 0 };
   for (const row of rows) counts[row.outcome]++;
   rows.sort((a, b) => a.file.localeCompare(b.file));
-  writeFileSync(path, `${JSON.stringify({ suite: "bad-input", generatedAt: new Date().toISOString(), complete: rows.length === fixtures.length, fixtures: rows.length, counts, rows }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ suite: "bad-input", generatedAt: new Date().toISOString(), complete: rows.length === fixtures.length, fixtures: rows.length, counts, rows }, null, 2)}\n`,
+  );
   console.log(`bad-input results: ${path} (${JSON.stringify(counts)})`);
 });
 

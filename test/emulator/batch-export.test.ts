@@ -36,7 +36,16 @@ async function endedBatch(rows: { text: string }[], answer: (row: { text: string
   rows.forEach((row, i) => {
     const { jobId, doc } = buildRunJob(batch, { kind: "admit", batch_id: batchId, row_index: i, repeat: 0, inputs: row });
     const usage = { prompt_tokens: i, output_tokens: 1, total_tokens: i + 1 };
-    void writer.create(db.doc(`jobs/${jobId}`), { ...doc, status: "success", runs: 1, run_id: "run1", output_payload: { answer: answer(row, i) }, usage, started_at: Timestamp.fromMillis(1000), finished_at: Timestamp.fromMillis(1000 + i) });
+    void writer.create(db.doc(`jobs/${jobId}`), {
+      ...doc,
+      status: "success",
+      runs: 1,
+      run_id: "run1",
+      output_payload: { answer: answer(row, i) },
+      usage,
+      started_at: Timestamp.fromMillis(1000),
+      finished_at: Timestamp.fromMillis(1000 + i),
+    });
   });
   await writer.close();
   return batch;
@@ -52,21 +61,55 @@ async function exported(batch: BatchDocument, format: ExportFormat): Promise<str
 
 describe("exporting a batch", () => {
   it("round-trips commas, quotes, CR/LF, emoji and right-to-left text exactly through a CSV reader, and through JSONL", async () => {
-    const batch = await endedBatch(HOSTILE.map((text) => ({ text })), (row) => `echo: ${row.text}`);
+    const batch = await endedBatch(
+      HOSTILE.map((text) => ({ text })),
+      (row) => `echo: ${row.text}`,
+    );
     const [header, ...records] = parseCsv(await exported(batch, "csv")).map((r) => r.fields);
-    expect(header).toEqual(["row_id", "repeat", "model", "input.text", "output.answer", "status", "error_code", "error_message", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts", "job_id"]);
+    expect(header).toEqual([
+      "row_id",
+      "repeat",
+      "model",
+      "input.text",
+      "output.answer",
+      "status",
+      "error_code",
+      "error_message",
+      "prompt_tokens",
+      "output_tokens",
+      "total_tokens",
+      "latency_ms",
+      "attempts",
+      "job_id",
+    ]);
     expect(records).toHaveLength(HOSTILE.length);
     records.forEach((r, i) => {
-      expect(r.slice(0, 6)).toEqual([`${batch.batch_id}~${String(i).padStart(6, "0")}`, "0", "", HOSTILE[i], `echo: ${HOSTILE[i]}`, "success"]);
+      expect(r.slice(0, 6)).toEqual([
+        `${batch.batch_id}~${String(i).padStart(6, "0")}`,
+        "0",
+        "",
+        HOSTILE[i],
+        `echo: ${HOSTILE[i]}`,
+        "success",
+      ]);
       expect(r.slice(8, 13)).toEqual([String(i), "1", String(i + 1), String(i), "1"]);
     });
-    const lines = (await exported(batch, "jsonl")).trimEnd().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l["input.text"], l["output.answer"], l.repeat, l.model])).toEqual(HOSTILE.map((t) => [t, `echo: ${t}`, 0, null]));
+    const lines = (await exported(batch, "jsonl"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l["input.text"], l["output.answer"], l.repeat, l.model])).toEqual(
+      HOSTILE.map((t) => [t, `echo: ${t}`, 0, null]),
+    );
   });
 
   it("exports one job's tasks, one line per task of its current run, with each task's inputs and outputs", async () => {
     const jobId = uniqueId("job");
-    const task = (id: string, input: Record<string, string>, output: Record<string, string>) => ({ task_id: id, input_config: { payload: input }, output_config: { payload: Object.fromEntries(Object.keys(output).map((k) => [k, ""])) } });
+    const task = (id: string, input: Record<string, string>, output: Record<string, string>) => ({
+      task_id: id,
+      input_config: { payload: input },
+      output_config: { payload: Object.fromEntries(Object.keys(output).map((k) => [k, ""])) },
+    });
     const chain = [task("ask", { q: "" }, { a: "" }), task("rate", { a: "" }, { score: "" })];
     await db.doc(`jobs/${jobId}`).create({ job_id: jobId, status: "success", run_id: "run2", chain });
     const tasks = [
@@ -75,7 +118,18 @@ describe("exporting a batch", () => {
       { id: `${jobId}~run2~2~rate`, run: "run2", hop: 2, task: "rate", input: { a: "line\nbreak" }, output: { score: "9" } },
     ];
     for (const [i, t] of tasks.entries()) {
-      await db.doc(`tasks/${t.id}`).create({ job_id: jobId, run_id: t.run, hop: t.hop, task_id: t.task, input_config: { payload: t.input }, status: "success", attempts: 1, latency_ms: 5, usage: { prompt_tokens: 1, output_tokens: 2, total_tokens: 3 }, created_at: Timestamp.fromMillis(1000 + i) });
+      await db.doc(`tasks/${t.id}`).create({
+        job_id: jobId,
+        run_id: t.run,
+        hop: t.hop,
+        task_id: t.task,
+        input_config: { payload: t.input },
+        status: "success",
+        attempts: 1,
+        latency_ms: 5,
+        usage: { prompt_tokens: 1, output_tokens: 2, total_tokens: 3 },
+        created_at: Timestamp.fromMillis(1000 + i),
+      });
       await db.doc(`outputs/${t.id}`).create({ output_payload: t.output });
     }
     const out = new PassThrough();
@@ -83,7 +137,25 @@ describe("exporting a batch", () => {
     out.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
     await writeTable(out, "csv", jobTaskTable(db, jobId, (await db.doc(`jobs/${jobId}`).get()).data()!));
     const rows = parseCsv(chunks.join("")).map((r) => r.fields);
-    expect(rows[0]).toEqual(["job_id", "run_id", "hop", "task_id", "task_doc_id", "input.q", "input.a", "output.a", "output.score", "status", "error_code", "error_message", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts"]);
+    expect(rows[0]).toEqual([
+      "job_id",
+      "run_id",
+      "hop",
+      "task_id",
+      "task_doc_id",
+      "input.q",
+      "input.a",
+      "output.a",
+      "output.score",
+      "status",
+      "error_code",
+      "error_message",
+      "prompt_tokens",
+      "output_tokens",
+      "total_tokens",
+      "latency_ms",
+      "attempts",
+    ]);
     expect(rows.slice(1).map((r) => r.slice(1, 9))).toEqual([
       ["run2", "1", "ask", tasks[1]!.id, 'a "hard", question', "", "line\nbreak", ""],
       ["run2", "2", "rate", tasks[2]!.id, "", "line\nbreak", "", "9"],
@@ -92,8 +164,14 @@ describe("exporting a batch", () => {
 
   it("a 1,000-row export streams: it runs in a heap too small to hold the rows, where reading them all at once fails", async () => {
     const text = "x".repeat(40_000);
-    const small = await endedBatch(Array.from({ length: 200 }, (_, i) => ({ text: String(i) })), () => text);
-    const large = await endedBatch(Array.from({ length: 1000 }, (_, i) => ({ text: String(i) })), () => text);
+    const small = await endedBatch(
+      Array.from({ length: 200 }, (_, i) => ({ text: String(i) })),
+      () => text,
+    );
+    const large = await endedBatch(
+      Array.from({ length: 1000 }, (_, i) => ({ text: String(i) })),
+      () => text,
+    );
     // 48 MB of heap for firebase-admin, the tool and its data: the 1,000 rows' answers alone are 40 MB.
     const heap = { NODE_OPTIONS: "--max-old-space-size=48" };
     const control = await runMeasured("test/support/read-all-jobs.ts", [large.batch_id], heap, 120_000);
@@ -106,6 +184,9 @@ describe("exporting a batch", () => {
     const [a, b] = [await exportOf(small.batch_id), await exportOf(large.batch_id)];
     expect(b.stderr).toContain("Exported 1000 runs to /dev/null.");
     const extra = (b.peakRssBytes - a.peakRssBytes) / 2 ** 20;
-    expect(extra, `peak ${Math.round(a.peakRssBytes / 2 ** 20)} MB for 200 rows, ${Math.round(b.peakRssBytes / 2 ** 20)} MB for 1,000`).toBeLessThan(16);
+    expect(
+      extra,
+      `peak ${Math.round(a.peakRssBytes / 2 ** 20)} MB for 200 rows, ${Math.round(b.peakRssBytes / 2 ** 20)} MB for 1,000`,
+    ).toBeLessThan(16);
   });
 });

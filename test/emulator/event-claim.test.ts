@@ -51,9 +51,17 @@ describe("claim from the created-event", () => {
 
     expect(claims).toContain(`${first}:event`);
     expect(outcome).toMatchObject({ kind: "finished", status: "success", nextTaskDocId: `${jobId}~run1~2~second`, jobStatus: "running" });
-    expect(await readDoc(db, `tasks/${first}`)).toMatchObject({ status: "success", attempts: 1, next_task_doc_id: `${jobId}~run1~2~second` });
+    expect(await readDoc(db, `tasks/${first}`)).toMatchObject({
+      status: "success",
+      attempts: 1,
+      next_task_doc_id: `${jobId}~run1~2~second`,
+    });
     expect(await readDoc(db, `outputs/${first}`)).toMatchObject({ status: "success", attempt: 1 });
-    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "running", tasks_done: 1, current_task_doc_id: `${jobId}~run1~2~second` });
+    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({
+      status: "running",
+      tasks_done: 1,
+      current_task_doc_id: `${jobId}~run1~2~second`,
+    });
 
     const second = `${jobId}~run1~2~second`;
     await handleTaskCreated(deps, second, { event: await eventOf(second) });
@@ -95,7 +103,9 @@ describe("claim from the created-event", () => {
     standin.configure({ latencyMs: 300 });
     const run = handleTaskCreated(deps, first, { event: await eventOf(first) });
     await new Promise((r) => setTimeout(r, 100));
-    await db.doc(`jobs/${jobId}`).update({ status: "failed", error: { code: "internal", message: "cancelled by the operator", retryable: false } });
+    await db
+      .doc(`jobs/${jobId}`)
+      .update({ status: "failed", error: { code: "internal", message: "cancelled by the operator", retryable: false } });
     await run;
     standin.configure({ latencyMs: 0 });
     expect(await readDoc(db, `tasks/${first}`)).toMatchObject({ status: "success" });
@@ -135,7 +145,9 @@ describe("edges of the finish and the sweep", () => {
 
   it("leaves an expired task for the next sweep when a whole run budget would not fit in the sweep's time", async () => {
     const id = uniqueId("latesweep");
-    await db.doc(`tasks/${id}`).set({ ...oneStepTask("late", "hello"), status: "running", attempts: 1, lease_expires_at: new Date(Date.now() - 1000) });
+    await db
+      .doc(`tasks/${id}`)
+      .set({ ...oneStepTask("late", "hello"), status: "running", attempts: 1, lease_expires_at: new Date(Date.now() - 1000) });
     const short = await sweepStuckWork(deps, { timeLimitMs: 1_000 });
     expect(short.outcomes[id]).toBe("left for the next sweep");
     expect((await readDoc(db, `tasks/${id}`))?.status).toBe("running");

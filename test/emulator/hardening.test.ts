@@ -22,7 +22,8 @@ import { modelStep, oneStepTask } from "../support/sample-configs";
 type Doc = Record<string, unknown>;
 type Outcome = "survived" | "failed clearly" | "lost";
 const rows: { promise: string; fault: string; times: number; outcome: Outcome; detail: string }[] = [];
-const record = (promise: string, fault: string, times: number, outcome: Outcome, detail: string) => rows.push({ promise, fault, times, outcome, detail });
+const record = (promise: string, fault: string, times: number, outcome: Outcome, detail: string) =>
+  rows.push({ promise, fault, times, outcome, detail });
 
 const P8 = "8 pipeline collections";
 const P9 = "9 fail closed";
@@ -36,12 +37,21 @@ let standin: Standin;
 let main: PipelineRuntime;
 let shortBudget: PipelineRuntime;
 const errorOf = (doc: Doc | undefined) => doc?.error as { code?: string; message?: string } | undefined;
-const stepsOf = (doc: Doc | undefined) => (doc?.steps ?? []) as { status: string; finish_reason?: string; warnings: string[]; error?: { code: string; message: string } }[];
+const stepsOf = (doc: Doc | undefined) =>
+  (doc?.steps ?? []) as { status: string; finish_reason?: string; warnings: string[]; error?: { code: string; message: string } }[];
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ["GEMINI_API_KEY", "LLM_MODEL_TABLE", "TASK_RUN_BUDGET_MS", "FIRESTORE_LOG_COLLECTIONS"]) delete base[name];
-  return { ...base, GEMINI_BASE_URL: standin.url, RETRY_BASE_DELAY_MS: "5", RETRY_MAX_DELAY_MS: "20", RETRY_MAX_ATTEMPTS: "3", TASK_QUEUED_GRACE_MS: "1000", ...extra };
+  return {
+    ...base,
+    GEMINI_BASE_URL: standin.url,
+    RETRY_BASE_DELAY_MS: "5",
+    RETRY_MAX_DELAY_MS: "20",
+    RETRY_MAX_ATTEMPTS: "3",
+    TASK_QUEUED_GRACE_MS: "1000",
+    ...extra,
+  };
 }
 
 beforeAll(async () => {
@@ -87,7 +97,14 @@ function logTask(taskId: string, request: string, prompt: string): Doc {
     input_config: { payload: {} },
     steps: [
       modelStep("ask", prompt, {}, { answer: "" }),
-      { id: "log", name: "log", step_type: 1, input_config: { payload: { answer: "" } }, function_call_config: { function_name: "firestore_log", request }, output_config: { payload: { result: "" } } },
+      {
+        id: "log",
+        name: "log",
+        step_type: 1,
+        input_config: { payload: { answer: "" } },
+        function_call_config: { function_name: "firestore_log", request },
+        output_config: { payload: { result: "" } },
+      },
     ],
     output_config: { payload: { result: "" } },
   };
@@ -99,13 +116,27 @@ describe("promise 8: built-in functions cannot touch the pipeline", () => {
     for (const collection of PIPELINE_COLLECTIONS) {
       const id = uniqueId(`inject-${collection}`);
       const target = uniqueId("forged");
-      await db.doc(`tasks/${id}`).set(logTask("inject", JSON.stringify({ collection, document_id: target, data: { status: "queued", task_id: "x", steps: [] } }), "hello"));
+      await db
+        .doc(`tasks/${id}`)
+        .set(
+          logTask(
+            "inject",
+            JSON.stringify({ collection, document_id: target, data: { status: "queued", task_id: "x", steps: [] } }),
+            "hello",
+          ),
+        );
       await handleTaskCreated(main.deps, id);
       const task = await readDoc(db, `tasks/${id}`);
       const forged = await readDoc(db, `${collection}/${target}`);
       if (task?.status === "failed" && errorOf(task)?.message?.includes(collection) && !forged) refused.push(collection);
     }
-    record(P8, "firestore_log asked to write into each of the pipeline's collections", PIPELINE_COLLECTIONS.length, refused.length === PIPELINE_COLLECTIONS.length ? "failed clearly" : "lost", `refused, naming the collection, with nothing written: ${refused.join(", ")} of ${PIPELINE_COLLECTIONS.join(", ")}`);
+    record(
+      P8,
+      "firestore_log asked to write into each of the pipeline's collections",
+      PIPELINE_COLLECTIONS.length,
+      refused.length === PIPELINE_COLLECTIONS.length ? "failed clearly" : "lost",
+      `refused, naming the collection, with nothing written: ${refused.join(", ")} of ${PIPELINE_COLLECTIONS.join(", ")}`,
+    );
     expect(refused).toEqual([...PIPELINE_COLLECTIONS]);
   });
 
@@ -113,13 +144,21 @@ describe("promise 8: built-in functions cannot touch the pipeline", () => {
     const id = uniqueId("hostile");
     const collection = uniqueId("HostileRows");
     const hostile = 'He said "no" \\ {"collection":"tasks"}\n\tline two 🙂 عربى';
-    await db.doc(`tasks/${id}`).set(logTask("hostile", `{"collection":"${collection}","document_id":"row","data":{"answer":"%answer%"}}`, hostile));
+    await db
+      .doc(`tasks/${id}`)
+      .set(logTask("hostile", `{"collection":"${collection}","document_id":"row","data":{"answer":"%answer%"}}`, hostile));
     await handleTaskCreated(main.deps, id);
     const row = await readDoc(db, `${collection}/row`);
     const output = await readDoc(db, `outputs/${id}`);
     const answer = String((output?.steps as { response?: string }[] | undefined)?.[0]?.response ?? "");
     const held = row?.answer === answer && answer.includes(hostile);
-    record(P8, "a model answer holding JSON syntax interpolated into a firestore_log request", 1, held ? "survived" : "lost", held ? "the row holds the answer verbatim; no other collection was written" : `row: ${JSON.stringify(row)?.slice(0, 200)}`);
+    record(
+      P8,
+      "a model answer holding JSON syntax interpolated into a firestore_log request",
+      1,
+      held ? "survived" : "lost",
+      held ? "the row holds the answer verbatim; no other collection was written" : `row: ${JSON.stringify(row)?.slice(0, 200)}`,
+    );
     expect(row?.answer).toBe(answer);
     expect(answer).toContain(hostile);
   });
@@ -144,8 +183,18 @@ describe("promise 9: nothing fails open", () => {
     const task = await readDoc(db, `tasks/${entry}`);
     const job = await readDoc(db, `jobs/${jobId}`);
     const message = errorOf(task)?.message ?? "";
-    const held = errorOf(task)?.code === "config_error" && message.includes("GEMINI_API_KEY") && message.includes("firebase functions:secrets:set GEMINI_API_KEY") && callsWith(jobId).length === 0;
-    record(P9, "deployed (K_SERVICE set, not the emulator) with no GEMINI_API_KEY", 1, held && job?.status === "failed" ? "failed clearly" : "lost", `task ${String(task?.status)} ${String(errorOf(task)?.code)}: ${message}; job ${String(job?.status)}; model calls ${callsWith(jobId).length}`);
+    const held =
+      errorOf(task)?.code === "config_error" &&
+      message.includes("GEMINI_API_KEY") &&
+      message.includes("firebase functions:secrets:set GEMINI_API_KEY") &&
+      callsWith(jobId).length === 0;
+    record(
+      P9,
+      "deployed (K_SERVICE set, not the emulator) with no GEMINI_API_KEY",
+      1,
+      held && job?.status === "failed" ? "failed clearly" : "lost",
+      `task ${String(task?.status)} ${String(errorOf(task)?.code)}: ${message}; job ${String(job?.status)}; model calls ${callsWith(jobId).length}`,
+    );
     expect(task).toMatchObject({ status: "failed", error: { code: "config_error" } });
     expect(message).toContain("firebase functions:secrets:set GEMINI_API_KEY");
     expect(job).toMatchObject({ status: "failed", error: { code: "config_error" } });
@@ -159,7 +208,13 @@ describe("promise 9: nothing fails open", () => {
     deployedEnv({});
     await onJobCreated(jobId, new Date().toISOString());
     const job = await readDoc(db, `jobs/${jobId}`);
-    record(P9, "a job created while the functions cannot start (no GEMINI_API_KEY deployed)", 1, errorOf(job)?.code === "config_error" ? "failed clearly" : "lost", `job ${String(job?.status)} ${String(errorOf(job)?.code)}: ${String(errorOf(job)?.message)}`);
+    record(
+      P9,
+      "a job created while the functions cannot start (no GEMINI_API_KEY deployed)",
+      1,
+      errorOf(job)?.code === "config_error" ? "failed clearly" : "lost",
+      `job ${String(job?.status)} ${String(errorOf(job)?.code)}: ${String(errorOf(job)?.message)}`,
+    );
     expect(job).toMatchObject({ status: "failed", error: { code: "config_error" } });
     expect(errorOf(job)?.message).toContain("firebase functions:secrets:set GEMINI_API_KEY");
   });
@@ -175,8 +230,15 @@ describe("promise 9: nothing fails open", () => {
     deployedEnv({ GEMINI_BASE_URL: standin.url });
     await onTaskCreated(fixed, new Date().toISOString(), await eventOf(fixed));
     const ran = await readDoc(db, `tasks/${fixed}`);
-    const held = errorOf(failed)?.code === "config_error" && String(errorOf(failed)?.message).includes("LLM_MODEL_TABLE") && ran?.status === "success";
-    record(P9, "an invalid LLM_MODEL_TABLE at start-up, then fixed", 2, held ? "failed clearly" : "lost", `first task ${String(failed?.status)} ${String(errorOf(failed)?.code)}: ${String(errorOf(failed)?.message)}; after the fix the next task ${String(ran?.status)}`);
+    const held =
+      errorOf(failed)?.code === "config_error" && String(errorOf(failed)?.message).includes("LLM_MODEL_TABLE") && ran?.status === "success";
+    record(
+      P9,
+      "an invalid LLM_MODEL_TABLE at start-up, then fixed",
+      2,
+      held ? "failed clearly" : "lost",
+      `first task ${String(failed?.status)} ${String(errorOf(failed)?.code)}: ${String(errorOf(failed)?.message)}; after the fix the next task ${String(ran?.status)}`,
+    );
     expect(failed).toMatchObject({ status: "failed", error: { code: "config_error" } });
     expect(errorOf(failed)?.message).toContain("LLM_MODEL_TABLE");
     expect(ran).toMatchObject({ status: "success" });
@@ -185,7 +247,13 @@ describe("promise 9: nothing fails open", () => {
   it("promise 9: the deployed bundle holds no stand-in", () => {
     const bundle = readFileSync("functions/lib/index.js", "utf8");
     const held = !bundle.includes("__standin") && !bundle.includes("standin-server");
-    record(P9, "the offline stand-in in the deployed bundle (functions/lib/index.js)", 1, held ? "survived" : "lost", held ? "absent: the deployed functions cannot answer with made-up text" : "present");
+    record(
+      P9,
+      "the offline stand-in in the deployed bundle (functions/lib/index.js)",
+      1,
+      held ? "survived" : "lost",
+      held ? "absent: the deployed functions cannot answer with made-up text" : "present",
+    );
     expect(bundle).not.toContain("__standin");
     expect(bundle).not.toContain("standin-server");
   });
@@ -197,7 +265,13 @@ describe("promise 10: nothing stays stuck", () => {
     await db.doc(`tasks/${id}`).set({ ...oneStepTask("t", `${id} hello`), status: "queued", created_at: new Date(Date.now() - 5_000) });
     const sweep = await sweepStuckWork(main.deps);
     const task = await readDoc(db, `tasks/${id}`);
-    record(P10, "a task whose created-event never came (queued past TASK_QUEUED_GRACE_MS)", 1, task?.status === "success" && sweep.unstarted.includes(id) ? "survived" : "lost", `sweep: ${String(sweep.outcomes[id])}; task ${String(task?.status)}`);
+    record(
+      P10,
+      "a task whose created-event never came (queued past TASK_QUEUED_GRACE_MS)",
+      1,
+      task?.status === "success" && sweep.unstarted.includes(id) ? "survived" : "lost",
+      `sweep: ${String(sweep.outcomes[id])}; task ${String(task?.status)}`,
+    );
     expect(sweep.unstarted).toContain(id);
     expect(task).toMatchObject({ status: "success", attempts: 1 });
   });
@@ -210,7 +284,13 @@ describe("promise 10: nothing stays stuck", () => {
     await db.doc(`jobs/${jobId}`).update({ updated_at: new Date(Date.now() - 5_000) });
     const sweep = await sweepStuckWork(main.deps);
     const job = await readDoc(db, `jobs/${jobId}`);
-    record(P10, "a job left running after its current task ended outside the finish", 1, job?.status === "failed" ? "failed clearly" : "lost", `sweep: ${String(sweep.jobs[jobId])}; job ${String(job?.status)}: ${String(errorOf(job)?.message)}`);
+    record(
+      P10,
+      "a job left running after its current task ended outside the finish",
+      1,
+      job?.status === "failed" ? "failed clearly" : "lost",
+      `sweep: ${String(sweep.jobs[jobId])}; job ${String(job?.status)}: ${String(errorOf(job)?.message)}`,
+    );
     expect(sweep.jobs[jobId]).toBe("failed");
     expect(job).toMatchObject({ status: "failed", error: { code: "internal", message: "ended by hand", task_doc_id: entry } });
   });
@@ -228,8 +308,19 @@ describe("promise 10: nothing stays stuck", () => {
     const job = await readDoc(db, `jobs/${jobId}`);
     const successor = await readDoc(db, `tasks/${jobTaskDocId(jobId, "run1", 2, "second")}`);
     const restarted = await startJob(main.deps, jobId, { fromStatuses: ["failed", "cancelled"] });
-    const held = cancelled.kind === "ended" && outcome.kind === "finished" && outcome.status === "success" && !successor && job?.status === "cancelled";
-    record(P10, "cancel-job while a task runs", 1, held && restarted.kind === "started" ? "survived" : "lost", `task in flight: ${outcome.kind === "finished" ? outcome.status : outcome.kind}; successor ${successor ? "committed" : "none"}; job ${String(job?.status)}; start-job after: ${restarted.kind === "started" ? restarted.runId : restarted.kind}`);
+    const held =
+      cancelled.kind === "ended" &&
+      outcome.kind === "finished" &&
+      outcome.status === "success" &&
+      !successor &&
+      job?.status === "cancelled";
+    record(
+      P10,
+      "cancel-job while a task runs",
+      1,
+      held && restarted.kind === "started" ? "survived" : "lost",
+      `task in flight: ${outcome.kind === "finished" ? outcome.status : outcome.kind}; successor ${successor ? "committed" : "none"}; job ${String(job?.status)}; start-job after: ${restarted.kind === "started" ? restarted.runId : restarted.kind}`,
+    );
     expect(outcome).toMatchObject({ kind: "finished", status: "success" });
     expect(outcome).not.toHaveProperty("nextTaskDocId");
     expect(successor).toBeUndefined();
@@ -243,7 +334,13 @@ describe("promise 10: nothing stays stuck", () => {
     await cancelJob(main.deps, jobId);
     const outcome = await handleTaskCreated(main.deps, entry, { event: await eventOf(entry) });
     const task = await readDoc(db, `tasks/${entry}`);
-    record(P10, "a committed task delivered after its job was cancelled", 1, task?.status === "failed" && callsWith(jobId).length === 0 ? "failed clearly" : "lost", `task ${String(task?.status)} ${String(errorOf(task)?.code)}: ${String(errorOf(task)?.message)}; model calls ${callsWith(jobId).length}`);
+    record(
+      P10,
+      "a committed task delivered after its job was cancelled",
+      1,
+      task?.status === "failed" && callsWith(jobId).length === 0 ? "failed clearly" : "lost",
+      `task ${String(task?.status)} ${String(errorOf(task)?.code)}: ${String(errorOf(task)?.message)}; model calls ${callsWith(jobId).length}`,
+    );
     expect(outcome).toMatchObject({ kind: "finished", status: "failed" });
     expect(task).toMatchObject({ status: "failed", error: { code: "cancelled" } });
     expect(callsWith(jobId)).toHaveLength(0);
@@ -269,8 +366,15 @@ describe("promise 11: model answers are what they claim to be", () => {
     await handleTaskCreated(main.deps, json);
     const textStep = stepsOf(await readDoc(db, `outputs/${text}`))[0];
     const jsonTaskDoc = await readDoc(db, `tasks/${json}`);
-    const held = textStep?.finish_reason === "MAX_TOKENS" && textStep.warnings.length > 0 && errorOf(jsonTaskDoc)?.code === "output_truncated";
-    record(P11, "an answer cut at MAX_TOKENS (text, then JSON)", 2, held ? "failed clearly" : "lost", `text: ${String(textStep?.status)}, finish ${String(textStep?.finish_reason)}, warning "${String(textStep?.warnings[0])}"; JSON: ${String(errorOf(jsonTaskDoc)?.code)}: ${String(errorOf(jsonTaskDoc)?.message)}`);
+    const held =
+      textStep?.finish_reason === "MAX_TOKENS" && textStep.warnings.length > 0 && errorOf(jsonTaskDoc)?.code === "output_truncated";
+    record(
+      P11,
+      "an answer cut at MAX_TOKENS (text, then JSON)",
+      2,
+      held ? "failed clearly" : "lost",
+      `text: ${String(textStep?.status)}, finish ${String(textStep?.finish_reason)}, warning "${String(textStep?.warnings[0])}"; JSON: ${String(errorOf(jsonTaskDoc)?.code)}: ${String(errorOf(jsonTaskDoc)?.message)}`,
+    );
     expect(textStep).toMatchObject({ status: "success", finish_reason: "MAX_TOKENS" });
     expect(textStep?.warnings.join(" ")).toMatch(/max_output_tokens|MAX_TOKENS/);
     expect(jsonTaskDoc).toMatchObject({ status: "failed", error: { code: "output_truncated" } });
@@ -284,7 +388,13 @@ describe("promise 11: model answers are what they claim to be", () => {
     await handleTaskCreated(shortBudget.deps, id);
     const task = await readDoc(db, `tasks/${id}`);
     const calls = callsWith(id).length;
-    record(P11, "a 429 whose retry delay (1 h) is past the run budget (a daily quota)", calls, errorOf(task)?.code === "quota_exhausted" && calls === 1 ? "failed clearly" : "lost", `${String(errorOf(task)?.code)} after ${calls} call(s): ${String(errorOf(task)?.message)}`);
+    record(
+      P11,
+      "a 429 whose retry delay (1 h) is past the run budget (a daily quota)",
+      calls,
+      errorOf(task)?.code === "quota_exhausted" && calls === 1 ? "failed clearly" : "lost",
+      `${String(errorOf(task)?.code)} after ${calls} call(s): ${String(errorOf(task)?.message)}`,
+    );
     expect(task).toMatchObject({ status: "failed", error: { code: "quota_exhausted" } });
     expect(calls).toBe(1);
   });
@@ -295,7 +405,13 @@ describe("promise 11: model answers are what they claim to be", () => {
     standin.configure({ faults: { "503": 1 }, latencyMs: 600 });
     await handleTaskCreated(shortBudget.deps, id);
     const task = await readDoc(db, `tasks/${id}`);
-    record(P11, "retries of slow 503s (600 ms each) outlasting a 1.5 s run budget", callsWith(id).length, errorOf(task)?.code === "deadline_exceeded" ? "failed clearly" : "lost", `${String(errorOf(task)?.code)}: ${String(errorOf(task)?.message)}`);
+    record(
+      P11,
+      "retries of slow 503s (600 ms each) outlasting a 1.5 s run budget",
+      callsWith(id).length,
+      errorOf(task)?.code === "deadline_exceeded" ? "failed clearly" : "lost",
+      `${String(errorOf(task)?.code)}: ${String(errorOf(task)?.message)}`,
+    );
     expect(task).toMatchObject({ status: "failed", error: { code: "deadline_exceeded" } });
   });
 
@@ -306,7 +422,13 @@ describe("promise 11: model answers are what they claim to be", () => {
     await handleTaskCreated(main.deps, id);
     const task = await readDoc(db, `tasks/${id}`);
     const usage = task?.usage as { total_tokens?: number } | undefined;
-    record(P11, "an answer refused for safety after the model read the prompt", 1, (usage?.total_tokens ?? 0) > 0 ? "failed clearly" : "lost", `${String(errorOf(task)?.code)}; usage counted: ${JSON.stringify(usage)}`);
+    record(
+      P11,
+      "an answer refused for safety after the model read the prompt",
+      1,
+      (usage?.total_tokens ?? 0) > 0 ? "failed clearly" : "lost",
+      `${String(errorOf(task)?.code)}; usage counted: ${JSON.stringify(usage)}`,
+    );
     expect(task).toMatchObject({ status: "failed", error: { code: "model_blocked" } });
     expect(usage?.total_tokens).toBeGreaterThan(0);
   });
@@ -319,9 +441,17 @@ describe("promise 12: each user's work carries its owner", () => {
     await handleTaskCreated(main.deps, entry, { event: await eventOf(entry) });
     const second = jobTaskDocId(jobId, "run1", 2, "second");
     await handleTaskCreated(main.deps, second, { event: await eventOf(second) });
-    const docs = await Promise.all([`tasks/${entry}`, `tasks/${second}`, `outputs/${entry}`, `outputs/${second}`].map((p) => readDoc(db, p)));
+    const docs = await Promise.all(
+      [`tasks/${entry}`, `tasks/${second}`, `outputs/${entry}`, `outputs/${second}`].map((p) => readDoc(db, p)),
+    );
     const owners = docs.map((d) => d?.owner_uid);
-    record(P12, "the owner of a submitted job through its chain", 4, owners.every((o) => o === "alice") ? "survived" : "lost", `owner_uid on tasks and outputs: ${owners.map(String).join(", ")}`);
+    record(
+      P12,
+      "the owner of a submitted job through its chain",
+      4,
+      owners.every((o) => o === "alice") ? "survived" : "lost",
+      `owner_uid on tasks and outputs: ${owners.map(String).join(", ")}`,
+    );
     expect(owners).toEqual(["alice", "alice", "alice", "alice"]);
   });
 });
@@ -335,17 +465,35 @@ describe("promise 13: parallel deliveries", () => {
     // Each hop: 5 deliveries of every task at once; half carry the created-event (the one-write claim), half do not.
     for (const ids of [entries, jobIds.map((jobId) => jobTaskDocId(jobId, "run1", 2, "second"))]) {
       const events = await Promise.all(ids.map(eventOf));
-      await Promise.all(ids.flatMap((id, i) => Array.from({ length: 5 }, (_, n) => handleTaskCreated(main.deps, id, n % 2 ? {} : { event: events[i]! }))));
+      await Promise.all(
+        ids.flatMap((id, i) => Array.from({ length: 5 }, (_, n) => handleTaskCreated(main.deps, id, n % 2 ? {} : { event: events[i]! }))),
+      );
     }
     standin.configure({ latencyMs: 0 });
-    const tasks = (await db.collection("tasks").where("job_id", "in", jobIds.slice(0, 30)).get()).docs.concat((await db.collection("tasks").where("job_id", "in", jobIds.slice(30)).get()).docs);
+    const tasks = (await db.collection("tasks").where("job_id", "in", jobIds.slice(0, 30)).get()).docs.concat(
+      (await db.collection("tasks").where("job_id", "in", jobIds.slice(30)).get()).docs,
+    );
     const outputs = await Promise.all(tasks.map((t) => readDoc(db, `outputs/${t.id}`)));
     const jobs = await Promise.all(jobIds.map((id) => readDoc(db, `jobs/${id}`)));
     const calls = jobIds.map((id) => callsWith(`${id} go`).length);
-    const held = tasks.length === 100 && outputs.every(Boolean) && calls.every((c) => c === 2) && tasks.every((t) => t.get("status") === "success" && t.get("attempts") === 1) && jobs.every((j) => j?.status === "success" && j.tasks_done === 2);
-    record(P13, "100 tasks (50 jobs x 2) each delivered 5 times at once, half with the created-event", 500, held ? "survived" : "lost", `${tasks.length} tasks, ${outputs.filter(Boolean).length} outputs, model calls per job ${[...new Set(calls)].join("/")}, statuses ${[...new Set(tasks.map((t) => t.get("status")))].join("/")}, jobs ${[...new Set(jobs.map((j) => j?.status))].join("/")}`);
+    const held =
+      tasks.length === 100 &&
+      outputs.every(Boolean) &&
+      calls.every((c) => c === 2) &&
+      tasks.every((t) => t.get("status") === "success" && t.get("attempts") === 1) &&
+      jobs.every((j) => j?.status === "success" && j.tasks_done === 2);
+    record(
+      P13,
+      "100 tasks (50 jobs x 2) each delivered 5 times at once, half with the created-event",
+      500,
+      held ? "survived" : "lost",
+      `${tasks.length} tasks, ${outputs.filter(Boolean).length} outputs, model calls per job ${[...new Set(calls)].join("/")}, statuses ${[...new Set(tasks.map((t) => t.get("status")))].join("/")}, jobs ${[...new Set(jobs.map((j) => j?.status))].join("/")}`,
+    );
     expect(tasks).toHaveLength(100);
-    expect(calls.every((c) => c === 2), `model calls per job: ${calls.join(",")}`).toBe(true);
+    expect(
+      calls.every((c) => c === 2),
+      `model calls per job: ${calls.join(",")}`,
+    ).toBe(true);
     expect(tasks.every((t) => t.get("status") === "success" && t.get("attempts") === 1)).toBe(true);
     expect(outputs.every(Boolean)).toBe(true);
     expect(jobs.every((j) => j?.status === "success" && j.tasks_done === 2)).toBe(true);

@@ -90,7 +90,15 @@ let shortLease: PipelineRuntime;
 /** The environment of a function instance in these tests: the stand-in, short retries and leases, no key. */
 function pipelineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["GEMINI_API_KEY", "LLM_MODEL_TABLE", "GEMINI_TIMEOUT_MS", "TASK_RUN_BUDGET_MS", "MAX_PROMPT_CHARS", "RETRY_MAX_THROTTLED"]) delete env[name];
+  for (const name of [
+    "GEMINI_API_KEY",
+    "LLM_MODEL_TABLE",
+    "GEMINI_TIMEOUT_MS",
+    "TASK_RUN_BUDGET_MS",
+    "MAX_PROMPT_CHARS",
+    "RETRY_MAX_THROTTLED",
+  ])
+    delete env[name];
   return {
     ...env,
     GEMINI_BASE_URL: standin.url,
@@ -133,7 +141,6 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
-
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -219,7 +226,11 @@ interface ChildRun {
  * in the same process, so the kill reaches the process that does the work (the tsx CLI would fork it).
  */
 async function runChildUntil(taskDocId: string, killWhen: () => boolean, timeoutMs = 20_000, args: string[] = []): Promise<ChildRun> {
-  const child = spawn(process.execPath, ["--import", "tsx", CRASH_CHILD, taskDocId, ...args], { cwd: ROOT, env: pipelineEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", CRASH_CHILD, taskDocId, ...args], {
+    cwd: ROOT,
+    env: pipelineEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
@@ -287,9 +298,18 @@ describe("promise 1: duplicate delivery", () => {
         const task = await readDoc(db, `tasks/${entry}`);
         const successor = tasks.find((t) => t.id !== entry);
         const job = await readDoc(db, `jobs/${jobId}`);
-        const held = calls === 1 && outputs.length === 1 && tasks.length === 2 && task?.attempts === 1 && job?.tasks_done === 1 && owed === 0;
-        const threw = firstThrows ? `; ${firstThrows} deliveries threw (redelivered as the platform would, ${thrown.length - firstThrows} threw again): ${[...new Set(thrown)].join(" | ")}` : "";
-        record(P1, `created-event delivered ${mode}`, times, classify(task, "success", held), `${calls} model call(s), ${outputs.length} output(s), ${tasks.length - 1} successor(s), attempts ${String(task?.attempts)}${threw}`);
+        const held =
+          calls === 1 && outputs.length === 1 && tasks.length === 2 && task?.attempts === 1 && job?.tasks_done === 1 && owed === 0;
+        const threw = firstThrows
+          ? `; ${firstThrows} deliveries threw (redelivered as the platform would, ${thrown.length - firstThrows} threw again): ${[...new Set(thrown)].join(" | ")}`
+          : "";
+        record(
+          P1,
+          `created-event delivered ${mode}`,
+          times,
+          classify(task, "success", held),
+          `${calls} model call(s), ${outputs.length} output(s), ${tasks.length - 1} successor(s), attempts ${String(task?.attempts)}${threw}`,
+        );
         if (firstThrows) console.warn(`finding: ${times} deliveries ${mode}: ${firstThrows} handler(s) threw${threw}`);
 
         expect(owed, `deliveries still failing after 5 redelivery rounds: ${thrown.join(" | ")}`).toBe(0);
@@ -308,7 +328,11 @@ describe("promise 1: duplicate delivery", () => {
 
 describe("promise 2: crash mid-task", () => {
   /** Starts a two-task job whose entry task is `entry`, and runs its delivery in a child killed after step `k`. */
-  async function crashAfterStep(entryTask: TaskConfigInput, marker: string, k: number): Promise<{ jobId: string; entry: string; child: ChildRun }> {
+  async function crashAfterStep(
+    entryTask: TaskConfigInput,
+    marker: string,
+    k: number,
+  ): Promise<{ jobId: string; entry: string; child: ChildRun }> {
     const jobId = uniqueId("crash");
     const entry = await startQueuedJob(jobId, twoTaskJob(jobId, entryTask));
     standin.configure({ latencyMs: CRASH_LATENCY_MS });
@@ -324,7 +348,9 @@ describe("promise 2: crash mid-task", () => {
     expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
     const crashed = await readDoc(db, `tasks/${entry}`);
     expect(crashed).toMatchObject({ status: "running", attempts: 1 });
-    expect(leaseEnd(crashed), "the lease ran out before the early redelivery could be tried; raise LEASE_MS").toBeGreaterThan(Date.now() + 100);
+    expect(leaseEnd(crashed), "the lease ran out before the early redelivery could be tried; raise LEASE_MS").toBeGreaterThan(
+      Date.now() + 100,
+    );
 
     // (a) a redelivery while the dead run's lease holds does nothing.
     const callsBefore = callsStartingWith(marker).length;
@@ -341,7 +367,13 @@ describe("promise 2: crash mid-task", () => {
     const tasks = await tasksOfJob(jobId);
     const steps = callsStartingWith(marker).map((r) => Number(r.userPrompt.slice(-1)));
     const held = late.kind === "finished" && outputs.length === 1 && tasks.length === 2 && task?.attempts === 2;
-    record(P2, "function instance killed after step 2 of 3; redelivered after the lease", 1, classify(task, "success", held), `early redelivery: ${early.kind}; take-over attempt ${String(task?.attempts)}; model calls by step ${steps.join(",")}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`);
+    record(
+      P2,
+      "function instance killed after step 2 of 3; redelivered after the lease",
+      1,
+      classify(task, "success", held),
+      `early redelivery: ${early.kind}; take-over attempt ${String(task?.attempts)}; model calls by step ${steps.join(",")}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`,
+    );
 
     expect(late).toMatchObject({ kind: "finished", status: "success", nextTaskDocId: jobTaskDocId(jobId, "run1", 2, "second") });
     expect(task).toMatchObject({ status: "success", attempts: 2 });
@@ -370,7 +402,13 @@ describe("promise 2: crash mid-task", () => {
     const outputs = await outputsOfJob(jobId);
     const tasks = await tasksOfJob(jobId);
     const held = sweep.outcomes[entry] === "finished" && outputs.length === 1 && tasks.length === 2;
-    record(P2, "function instance killed after step 1 of 3; taken over by the sweep", 1, classify(task, "success", held), `sweep before the lease: ${early.expired.includes(entry) ? "took it" : "left it"}; after: ${String(sweep.outcomes[entry])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`);
+    record(
+      P2,
+      "function instance killed after step 1 of 3; taken over by the sweep",
+      1,
+      classify(task, "success", held),
+      `sweep before the lease: ${early.expired.includes(entry) ? "took it" : "left it"}; after: ${String(sweep.outcomes[entry])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`,
+    );
 
     expect(sweep.expired).toContain(entry);
     expect(sweep.outcomes[entry]).toBe("finished");
@@ -391,7 +429,9 @@ describe("promise 2: crash mid-task", () => {
     expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
     const crashed = await readDoc(db, `tasks/${entry}`);
     expect(crashed).toMatchObject({ status: "running", attempts: 1 });
-    expect(leaseEnd(crashed), "the lease ran out before the early delivery could be tried; raise LEASE_MS").toBeGreaterThan(Date.now() + 100);
+    expect(leaseEnd(crashed), "the lease ran out before the early delivery could be tried; raise LEASE_MS").toBeGreaterThan(
+      Date.now() + 100,
+    );
 
     // The platform redelivers the same created-event: its document is no longer the task's, so the claim is refused.
     const callsBefore = callsStartingWith(marker).length;
@@ -405,7 +445,13 @@ describe("promise 2: crash mid-task", () => {
     const outputs = await outputsOfJob(jobId);
     const tasks = await tasksOfJob(jobId);
     const held = sweep.outcomes[entry] === "finished" && outputs.length === 1 && tasks.length === 2;
-    record(P2, "function instance killed in a task claimed from its created-event; the event redelivered, then the sweep", 1, classify(task, "success", held), `same event redelivered before the lease: ${early.kind}; sweep after: ${String(sweep.outcomes[entry])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`);
+    record(
+      P2,
+      "function instance killed in a task claimed from its created-event; the event redelivered, then the sweep",
+      1,
+      classify(task, "success", held),
+      `same event redelivered before the lease: ${early.kind}; sweep after: ${String(sweep.outcomes[entry])}, attempt ${String(task?.attempts)}; ${outputs.length} output(s), ${tasks.length - 1} successor(s)`,
+    );
 
     expect(sweep.outcomes[entry]).toBe("finished");
     expect(task).toMatchObject({ status: "success", attempts: 2 });
@@ -427,7 +473,10 @@ describe("promise 2: crash mid-task", () => {
           description: "",
           step_type: 1,
           input_config: { payload: {} },
-          function_call_config: { function_name: "firestore_log", request: JSON.stringify({ collection: rowsCollection, data: { note: "one row per task run" } }) },
+          function_call_config: {
+            function_name: "firestore_log",
+            request: JSON.stringify({ collection: rowsCollection, data: { note: "one row per task run" } }),
+          },
           output_config: { payload: { logged: "" } },
         },
         modelStep("s3", `${marker} step 3`, {}, { answer: "" }),
@@ -437,7 +486,10 @@ describe("promise 2: crash mid-task", () => {
     const { entry, child } = await crashAfterStep(task, marker, 1);
     expect(child.killed, `the child finished before the kill point:\n${child.output}`).toBe(true);
     const before = await db.collection(rowsCollection).get();
-    expect(before.docs.map((d) => d.id), "the crashed run should have written its row before the kill").toEqual([`${entry}-log`]);
+    expect(
+      before.docs.map((d) => d.id),
+      "the crashed run should have written its row before the kill",
+    ).toEqual([`${entry}-log`]);
     const firstWrite = String(before.docs[0]!.get("timestamp"));
 
     await sleep(leaseEnd(await readDoc(db, `tasks/${entry}`)) - Date.now() + 50);
@@ -447,7 +499,13 @@ describe("promise 2: crash mid-task", () => {
     const logged = JSON.parse(String(stepsOf(output)[1]?.response)) as { document_id?: string };
     const taskDoc = await readDoc(db, `tasks/${entry}`);
     const held = after.size === 1 && after.docs[0]?.id === `${entry}-log` && logged.document_id === `${entry}-log`;
-    record(P2, "function instance killed after a firestore_log step; re-run", 1, classify(taskDoc, "success", held), `${after.size} row(s) after the re-run (ids ${after.docs.map((d) => d.id).join(", ")}); first write ${firstWrite}, rewrite ${String(after.docs[0]?.get("timestamp"))}`);
+    record(
+      P2,
+      "function instance killed after a firestore_log step; re-run",
+      1,
+      classify(taskDoc, "success", held),
+      `${after.size} row(s) after the re-run (ids ${after.docs.map((d) => d.id).join(", ")}); first write ${firstWrite}, rewrite ${String(after.docs[0]?.get("timestamp"))}`,
+    );
 
     expect(taskDoc).toMatchObject({ status: "success", attempts: 2 });
     expect(after.docs.map((d) => d.id)).toEqual([`${entry}-log`]);
@@ -476,7 +534,13 @@ describe("promise 2: crash mid-task", () => {
     const task = await readDoc(db, `tasks/${entry}`);
     const job = await readDoc(db, `jobs/${jobId}`);
     const running = (await tasksOfJob(jobId)).filter((t) => t.data.status === "running");
-    record(P2, `every run killed mid-task (TASK_MAX_ATTEMPTS=${MAX_ATTEMPTS})`, MAX_ATTEMPTS, classify(task, "internal", running.length === 0), `after ${MAX_ATTEMPTS} crashed runs the sweep ended it: ${String(errorOf(task)?.message)}; job ${String(job?.status)}; ${running.length} task(s) left running`);
+    record(
+      P2,
+      `every run killed mid-task (TASK_MAX_ATTEMPTS=${MAX_ATTEMPTS})`,
+      MAX_ATTEMPTS,
+      classify(task, "internal", running.length === 0),
+      `after ${MAX_ATTEMPTS} crashed runs the sweep ended it: ${String(errorOf(task)?.message)}; job ${String(job?.status)}; ${running.length} task(s) left running`,
+    );
 
     expect(sweep.outcomes[entry]).toBe("finished");
     expect(callsStartingWith(marker).length, "the exhausted task must not be run again").toBe(callsBefore);
@@ -507,7 +571,13 @@ describe("promise 3: model faults", () => {
       const step = stepsOf(await readDoc(db, `outputs/${id}`))[0];
       const calls = callsFor(prompt);
       const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i]!.receivedAt);
-      record(P3, fault === "429" ? `429 with retryDelay ${retryDelayMs} ms` : fault, 2, classify(task, "success", step?.attempts === 3), `step attempts ${String(step?.attempts)}; waits between calls ${gaps.join(", ")} ms`);
+      record(
+        P3,
+        fault === "429" ? `429 with retryDelay ${retryDelayMs} ms` : fault,
+        2,
+        classify(task, "success", step?.attempts === 3),
+        `step attempts ${String(step?.attempts)}; waits between calls ${gaps.join(", ")} ms`,
+      );
 
       expect(task).toMatchObject({ status: "success", attempts: 1 });
       expect(step).toMatchObject({ status: "success", attempts: 3 });
@@ -529,7 +599,13 @@ describe("promise 3: model faults", () => {
     await run;
     const task = await readDoc(db, `tasks/${id}`);
     const step = stepsOf(await readDoc(db, `outputs/${id}`))[0];
-    record(P3, `timeout (GEMINI_TIMEOUT_MS=${GEMINI_TIMEOUT_MS}, answer after ${GEMINI_TIMEOUT_MS * 6} ms)`, 1, classify(task, "success", step?.attempts === 2), `step attempts ${String(step?.attempts)}`);
+    record(
+      P3,
+      `timeout (GEMINI_TIMEOUT_MS=${GEMINI_TIMEOUT_MS}, answer after ${GEMINI_TIMEOUT_MS * 6} ms)`,
+      1,
+      classify(task, "success", step?.attempts === 2),
+      `step attempts ${String(step?.attempts)}`,
+    );
 
     expect(task).toMatchObject({ status: "success" });
     expect(step).toMatchObject({ status: "success", attempts: 2 });
@@ -555,7 +631,13 @@ describe("promise 3: model faults", () => {
       const task = await readDoc(db, `tasks/${id}`);
       const step = stepsOf(await readDoc(db, `outputs/${id}`))[0];
       const error = errorOf(task);
-      record(P3, fault === "safety" || fault === "blocked" ? `${fault} (safety block)` : fault === "empty" ? "empty candidate list" : fault, 1, classify(task, code, step?.attempts === 1 && callsFor(prompt).length === 1), `${String(error?.code)} after ${String(step?.attempts)} attempt(s): ${String(error?.message)}`);
+      record(
+        P3,
+        fault === "safety" || fault === "blocked" ? `${fault} (safety block)` : fault === "empty" ? "empty candidate list" : fault,
+        1,
+        classify(task, code, step?.attempts === 1 && callsFor(prompt).length === 1),
+        `${String(error?.code)} after ${String(step?.attempts)} attempt(s): ${String(error?.message)}`,
+      );
 
       expect(callsFor(prompt)).toHaveLength(1);
       expect(task).toMatchObject({ status: "failed" });
@@ -577,7 +659,13 @@ describe("promise 3: model faults", () => {
     const job = await readDoc(db, `jobs/${jobId}`);
     const tasks = await tasksOfJob(jobId);
     const output = await readDoc(db, `outputs/${entry}`);
-    record(P3, `503 on every attempt (RETRY_MAX_ATTEMPTS=${RETRY_MAX_ATTEMPTS})`, RETRY_MAX_ATTEMPTS, classify(task, "model_error", tasks.length === 1 && job?.status === "failed"), `${String(errorOf(task)?.message)}; attempts ${String(errorOf(task)?.attempts)}; job ${String(job?.status)}; ${tasks.length - 1} successor(s)`);
+    record(
+      P3,
+      `503 on every attempt (RETRY_MAX_ATTEMPTS=${RETRY_MAX_ATTEMPTS})`,
+      RETRY_MAX_ATTEMPTS,
+      classify(task, "model_error", tasks.length === 1 && job?.status === "failed"),
+      `${String(errorOf(task)?.message)}; attempts ${String(errorOf(task)?.attempts)}; job ${String(job?.status)}; ${tasks.length - 1} successor(s)`,
+    );
 
     expect(callsFor(prompt)).toHaveLength(RETRY_MAX_ATTEMPTS);
     expect(task).toMatchObject({ status: "failed" });
@@ -585,7 +673,11 @@ describe("promise 3: model faults", () => {
     expect(errorOf(task)?.message).toContain(`gave up after ${RETRY_MAX_ATTEMPTS} attempts`);
     expect(errorOf(task)?.message).toContain("HTTP 503 UNAVAILABLE");
     expect(output).toMatchObject({ status: "failed" });
-    expect(job).toMatchObject({ status: "failed", tasks_done: 0, error: expect.objectContaining({ code: "model_error", status: 503, task_doc_id: entry }) });
+    expect(job).toMatchObject({
+      status: "failed",
+      tasks_done: 0,
+      error: expect.objectContaining({ code: "model_error", status: 503, task_doc_id: entry }),
+    });
     expect(tasks.map((t) => t.id)).toEqual([entry]);
     expect(task?.next_task_doc_id).toBeUndefined();
   });
@@ -601,11 +693,19 @@ describe("promise 3: model faults", () => {
     const elapsed = Date.now() - started;
     standin.configure({ latencyMs: 0 });
     const task = await readDoc(db, `tasks/${id}`);
-    record(P3, `deadline (TASK_RUN_BUDGET_MS=${RUN_BUDGET_MS}, answer after ${latencyMs} ms)`, 1, classify(task, "deadline_exceeded", elapsed < RUN_BUDGET_MS + 1000), `ended after ${elapsed} ms: ${String(errorOf(task)?.message)}`);
+    record(
+      P3,
+      `deadline (TASK_RUN_BUDGET_MS=${RUN_BUDGET_MS}, answer after ${latencyMs} ms)`,
+      1,
+      classify(task, "deadline_exceeded", elapsed < RUN_BUDGET_MS + 1000),
+      `ended after ${elapsed} ms: ${String(errorOf(task)?.message)}`,
+    );
 
     expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "deadline_exceeded" }) });
     // The message says which setting sets the budget, and how far it may go.
-    expect(errorOf(task)?.message).toContain(`the run budget of ${RUN_BUDGET_MS / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most 480000`);
+    expect(errorOf(task)?.message).toContain(
+      `the run budget of ${RUN_BUDGET_MS / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most 480000`,
+    );
     expect(elapsed).toBeGreaterThanOrEqual(RUN_BUDGET_MS - 50);
     expect(elapsed).toBeLessThan(RUN_BUDGET_MS + 1000);
     expect(callsFor(prompt)).toHaveLength(1);
@@ -619,12 +719,14 @@ describe("promise 5: runaway chains", () => {
     const prefix = uniqueId("loop");
     // A four-task cycle: longer than the hop limit, so the entry's look-ahead cannot see the cycle and the limit must stop it.
     const ids = [1, 2, 3, 4].map((n) => `${prefix}-l${n}`);
-    await Promise.all(ids.map((id, i) => db.doc(`task_configs/${id}`).set(oneStepTask(id, `${prefix} hop via ${id}`, {}, ids[(i + 1) % ids.length]))));
+    await Promise.all(
+      ids.map((id, i) => db.doc(`task_configs/${id}`).set(oneStepTask(id, `${prefix} hop via ${id}`, {}, ids[(i + 1) % ids.length]))),
+    );
     const entry = uniqueId("loop-entry");
     await db.doc(`tasks/${entry}`).set(oneStepTask("entry", `${prefix} entry`, {}, ids[0]));
 
     const chain: string[] = [];
-    for (let id: string | undefined = entry; id && chain.length < 10; ) {
+    for (let id: string | undefined = entry; id && chain.length < 10;) {
       chain.push(id);
       await handleTaskCreated(main.deps, id);
       id = (await readDoc(db, `tasks/${id}`))?.next_task_doc_id as string | undefined;
@@ -632,7 +734,13 @@ describe("promise 5: runaway chains", () => {
     const docs = await Promise.all(chain.map((id) => readDoc(db, `tasks/${id}`)));
     const last = docs[docs.length - 1];
     const calls = callsStartingWith(prefix).length;
-    record(P5, `bare chain cycling through 4 library tasks (TASK_MAX_HOPS=${MAX_HOPS})`, 1, classify(last, "hop_limit", chain.length === MAX_HOPS && calls === MAX_HOPS - 1), `${chain.length} tasks, ${calls} ran; last: ${String(errorOf(last)?.message)}`);
+    record(
+      P5,
+      `bare chain cycling through 4 library tasks (TASK_MAX_HOPS=${MAX_HOPS})`,
+      1,
+      classify(last, "hop_limit", chain.length === MAX_HOPS && calls === MAX_HOPS - 1),
+      `${chain.length} tasks, ${calls} ran; last: ${String(errorOf(last)?.message)}`,
+    );
 
     expect(chain).toEqual([entry, chainedTaskDocId(entry, ids[0]!), chainedTaskDocId(chainedTaskDocId(entry, ids[0]!), ids[1]!)]);
     expect(docs.map((d) => d?.status)).toEqual(["success", "success", "failed"]);
@@ -676,14 +784,26 @@ describe("promise 5: runaway chains", () => {
     await runAll(lowered);
     const loweredJob = await readDoc(db, `jobs/${lowered}`);
     const loweredTasks = await tasksOfJob(lowered);
-    record(P5, "job at its max_hops / over it at start / limit lowered mid-run", 3, atLimitJob?.status === "success" && overJob?.status === "failed" && loweredTasks.length === 2 ? classify(loweredJob, "hop_limit") : "lost", `at the limit: ${String(atLimitJob?.status)} (${String(atLimitJob?.tasks_done)} tasks); over it: ${refused.kind}, ${String(errorOf(overJob)?.message)}; lowered: ${String(errorOf(loweredJob)?.message)}`);
+    record(
+      P5,
+      "job at its max_hops / over it at start / limit lowered mid-run",
+      3,
+      atLimitJob?.status === "success" && overJob?.status === "failed" && loweredTasks.length === 2
+        ? classify(loweredJob, "hop_limit")
+        : "lost",
+      `at the limit: ${String(atLimitJob?.status)} (${String(atLimitJob?.tasks_done)} tasks); over it: ${refused.kind}, ${String(errorOf(overJob)?.message)}; lowered: ${String(errorOf(loweredJob)?.message)}`,
+    );
 
     expect(atLimitJob).toMatchObject({ status: "success", tasks_done: 3 });
     expect(refused.kind).toBe("invalid");
     expect(overJob).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "invalid_config" }) });
     expect(errorOf(overJob)?.message).toContain("max_hops: the chain has 3 tasks but max_hops is 2");
     expect(await tasksOfJob(over)).toEqual([]);
-    expect(loweredJob).toMatchObject({ status: "failed", tasks_done: 2, error: expect.objectContaining({ code: "hop_limit", task_doc_id: jobTaskDocId(lowered, "run1", 2, "b") }) });
+    expect(loweredJob).toMatchObject({
+      status: "failed",
+      tasks_done: 2,
+      error: expect.objectContaining({ code: "hop_limit", task_doc_id: jobTaskDocId(lowered, "run1", 2, "b") }),
+    });
     expect(loweredTasks.map((t) => t.id).sort()).toEqual([entry, jobTaskDocId(lowered, "run1", 2, "b")].sort());
   });
 
@@ -699,7 +819,17 @@ describe("promise 5: runaway chains", () => {
     const outputs = await outputsOfJob(jobId);
     const job = await readDoc(db, `jobs/${jobId}`);
     const finished = results.filter((r) => r.kind === "finished").length;
-    record(P5, "two finishers of the same attempt at once", 2, classify(await readDoc(db, `tasks/${entry}`), "success", finished === 1 && tasks.length === 2 && outputs.length === 1 && job?.tasks_done === 1), `${results.map((r) => r.kind).join(" + ")}; ${outputs.length} output(s), ${tasks.length - 1} successor(s), tasks_done ${String(job?.tasks_done)}`);
+    record(
+      P5,
+      "two finishers of the same attempt at once",
+      2,
+      classify(
+        await readDoc(db, `tasks/${entry}`),
+        "success",
+        finished === 1 && tasks.length === 2 && outputs.length === 1 && job?.tasks_done === 1,
+      ),
+      `${results.map((r) => r.kind).join(" + ")}; ${outputs.length} output(s), ${tasks.length - 1} successor(s), tasks_done ${String(job?.tasks_done)}`,
+    );
 
     expect(results.map((r) => r.kind).sort()).toEqual(["finished", "lost"]);
     expect(outputs).toHaveLength(1);
@@ -720,7 +850,13 @@ describe("promise 5: runaway chains", () => {
     const tasks = await tasksOfJob(jobId);
     const outputs = await outputsOfJob(jobId);
     const task = await readDoc(db, `tasks/${entry}`);
-    record(P5, "a run outliving its lease finishes after a take-over", 1, classify(task, "success", zombie.kind === "lost" && outputs.length === 1 && tasks.length === 2), `late run: ${zombie.kind}; take-over: ${takeover.kind}; ${outputs.length} output(s) (attempt ${String(outputs[0]?.data.attempt)}), ${tasks.length - 1} successor(s)`);
+    record(
+      P5,
+      "a run outliving its lease finishes after a take-over",
+      1,
+      classify(task, "success", zombie.kind === "lost" && outputs.length === 1 && tasks.length === 2),
+      `late run: ${zombie.kind}; take-over: ${takeover.kind}; ${outputs.length} output(s) (attempt ${String(outputs[0]?.data.attempt)}), ${tasks.length - 1} successor(s)`,
+    );
 
     expect(callsFor(prompt)).toHaveLength(2);
     expect(zombie.kind).toBe("lost");
@@ -764,7 +900,13 @@ describe("promise 5: runaway chains", () => {
   it("promise 5 (runaway chains): a successor document already at the deterministic id is never overwritten and no second output is written", async () => {
     const { other, outcome, task, successor, tasks, outputs } = await collideWithSuccessor("precreated");
     const forked = successor?.written_by !== "another writer" || tasks.length !== 2 || outputs.length > 1;
-    record(P5, "successor pre-created at the deterministic id by another writer", 1, forked ? "lost" : "survived", `first delivery: ${JSON.stringify(outcome)}; successor ${forked ? "overwritten or doubled" : "untouched"}; ${outputs.length} output(s); predecessor in the end ${String(task?.status)}`);
+    record(
+      P5,
+      "successor pre-created at the deterministic id by another writer",
+      1,
+      forked ? "lost" : "survived",
+      `first delivery: ${JSON.stringify(outcome)}; successor ${forked ? "overwritten or doubled" : "untouched"}; ${outputs.length} output(s); predecessor in the end ${String(task?.status)}`,
+    );
 
     expect(successor).toEqual(other);
     expect(tasks).toHaveLength(2);
@@ -776,8 +918,15 @@ describe("promise 5: runaway chains", () => {
   // calls again) until TASK_MAX_ATTEMPTS, and it ends failed saying it "crashed or timed out".
   it("promise 5 (runaway chains): a predecessor whose successor id is taken ends on its first run, saying why, and is not re-run", async () => {
     const { successorId, outcome, afterFirst, task, calls } = await collideWithSuccessor("taken");
-    const ended = afterFirst?.status === "success" || (afterFirst?.status === "failed" && String(errorOf(afterFirst)?.message).includes(successorId));
-    record(P5, "successor id taken: what becomes of the predecessor", 1, ended && calls === 1 ? (afterFirst?.status === "success" ? "survived" : "failed clearly") : "lost", `first delivery: ${JSON.stringify(outcome)}, leaving it ${String(afterFirst?.status)}; in the end ${String(task?.status)} after ${calls} run(s): ${String(errorOf(task)?.message)}`);
+    const ended =
+      afterFirst?.status === "success" || (afterFirst?.status === "failed" && String(errorOf(afterFirst)?.message).includes(successorId));
+    record(
+      P5,
+      "successor id taken: what becomes of the predecessor",
+      1,
+      ended && calls === 1 ? (afterFirst?.status === "success" ? "survived" : "failed clearly") : "lost",
+      `first delivery: ${JSON.stringify(outcome)}, leaving it ${String(afterFirst?.status)}; in the end ${String(task?.status)} after ${calls} run(s): ${String(errorOf(task)?.message)}`,
+    );
 
     // Soft, so that a failure lists every part of the problem at once.
     expect.soft(outcome.kind === "lost" ? outcome.reason : "", "the reason given").not.toContain("already wrote this task's output");
@@ -808,7 +957,13 @@ describe("promise 5: runaway chains", () => {
       thrown = describeError(err);
     }
     const after = await readDoc(db, `jobs/${jobId}`);
-    record(P5, "job document rewritten under the same id (re-seed) and started again", 1, started?.kind === "started" ? "survived" : after?.status === "failed" ? "failed clearly" : "lost", thrown ? `startJob threw: ${thrown}; job left ${String(after?.status)}` : `start: ${JSON.stringify(started)}`);
+    record(
+      P5,
+      "job document rewritten under the same id (re-seed) and started again",
+      1,
+      started?.kind === "started" ? "survived" : after?.status === "failed" ? "failed clearly" : "lost",
+      thrown ? `startJob threw: ${thrown}; job left ${String(after?.status)}` : `start: ${JSON.stringify(started)}`,
+    );
 
     expect(thrown, "startJob threw instead of starting the job or failing it with a reason").toBe("");
     expect(started?.kind).toBe("started");
@@ -853,7 +1008,13 @@ describe("promise 6: output size", () => {
     const response = await reassemble(id, 0, "response");
     const prompt = await reassemble(id, 0, "user_prompt");
     const held = response.text === answer && prompt.text === input && step.truncated?.response === answer.length;
-    record(P6, `run record of ${Math.round((input.length * 3) / 1000)} KB (prompt, answer, payload)`, 1, classify(task, "success", held), `truncated ${JSON.stringify(step.truncated)}; overflow: response in ${response.pieces} piece(s), user_prompt in ${prompt.pieces}; reassembled ${held ? "equal" : "different"}`);
+    record(
+      P6,
+      `run record of ${Math.round((input.length * 3) / 1000)} KB (prompt, answer, payload)`,
+      1,
+      classify(task, "success", held),
+      `truncated ${JSON.stringify(step.truncated)}; overflow: response in ${response.pieces} piece(s), user_prompt in ${prompt.pieces}; reassembled ${held ? "equal" : "different"}`,
+    );
 
     expect(task).toMatchObject({ status: "success" });
     expect(answer.endsWith(input)).toBe(true);
@@ -869,20 +1030,33 @@ describe("promise 6: output size", () => {
     const id = uniqueId("hugerun");
     const input = longText(900_000);
     // Each step's prompt is the previous step's answer (the stand-in echoes its prompt): about 1.8 MB a step.
-    const bigSteps = Array.from({ length: 7 }, (_, n) => (n === 0 ? modelStep("big1", "%text%", { text: "" }, { a1: "" }) : modelStep(`big${n + 1}`, `%a${n}%`, { [`a${n}`]: "" }, { [`a${n + 1}`]: "" })));
+    const bigSteps = Array.from({ length: 7 }, (_, n) =>
+      n === 0
+        ? modelStep("big1", "%text%", { text: "" }, { a1: "" })
+        : modelStep(`big${n + 1}`, `%a${n}%`, { [`a${n}`]: "" }, { [`a${n + 1}`]: "" }),
+    );
     const steps = [...bigSteps, modelStep("last", "sum it up", {}, { answer: "" })];
-    await db.doc(`tasks/${id}`).set({ task_id: "huge-run", input_config: { payload: { text: input } }, steps, output_config: { payload: { answer: "" } } });
+    await db
+      .doc(`tasks/${id}`)
+      .set({ task_id: "huge-run", input_config: { payload: { text: input } }, steps, output_config: { payload: { answer: "" } } });
     const outcome = await handleTaskCreated(main.deps, id);
     const task = await readDoc(db, `tasks/${id}`);
     const output = await readDoc(db, `outputs/${id}`);
     // A field cut from the output document is whole in overflow/; one left uncut is whole in the document.
-    const whole = async (n: number, field: "response" | "user_prompt") => (stepsOf(output)[n]?.truncated?.[field] ? (await reassemble(id, n, field)).text : String(stepsOf(output)[n]?.[field]));
+    const whole = async (n: number, field: "response" | "user_prompt") =>
+      stepsOf(output)[n]?.truncated?.[field] ? (await reassemble(id, n, field)).text : String(stepsOf(output)[n]?.[field]);
     const responses = await Promise.all(bigSteps.map((_, n) => whole(n, "response")));
     const prompts = await Promise.all(bigSteps.map((_, n) => whole(n, "user_prompt")));
     const total = bigSteps.length * 2 * input.length;
     const held = outcome.kind === "finished" && prompts[0] === input && responses.every((r, n) => r.endsWith(prompts[n]!));
     const cut = stepsOf(output).reduce((sum, step) => sum + Object.keys(step.truncated ?? {}).length, 0);
-    record(P6, `run record of ${Math.round(total / 1_000_000)} MB over ${bigSteps.length + 1} steps (more than one commit may hold)`, 1, classify(task, "success", held), `${outcome.kind}; ${cut} fields cut from the output document, kept whole in overflow/, written before the commit`);
+    record(
+      P6,
+      `run record of ${Math.round(total / 1_000_000)} MB over ${bigSteps.length + 1} steps (more than one commit may hold)`,
+      1,
+      classify(task, "success", held),
+      `${outcome.kind}; ${cut} fields cut from the output document, kept whole in overflow/, written before the commit`,
+    );
 
     expect(outcome).toMatchObject({ kind: "finished", status: "success" });
     expect(task).toMatchObject({ status: "success", attempts: 1 });
@@ -901,7 +1075,13 @@ describe("promise 6: output size", () => {
     const output = await readDoc(db, `outputs/${id}`);
     const kept = await reassemble(id, -1, "output_payload.answer");
     const held = kept.text.endsWith(input) && kept.text.length > input.length;
-    record(P6, `output payload of ${Math.round(kept.text.length / 1000)} KB (limit 700 KB)`, 1, classify(task, "output_too_large", held), `${outcome.kind}; ${String(errorOf(task)?.message)}; overflow: payload in ${kept.pieces} piece(s)`);
+    record(
+      P6,
+      `output payload of ${Math.round(kept.text.length / 1000)} KB (limit 700 KB)`,
+      1,
+      classify(task, "output_too_large", held),
+      `${outcome.kind}; ${String(errorOf(task)?.message)}; overflow: payload in ${kept.pieces} piece(s)`,
+    );
 
     expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "output_too_large", retryable: false }) });
     expect(errorOf(task)?.message).toContain(`outputs/${id}/overflow/`);

@@ -97,9 +97,14 @@ describe.each(clients)("%s", (_label, context) => {
   });
 });
 
-
 // One row for the reliability report, in RELIABILITY_RESULTS_DIR when a run writes results.
-recordSuiteRow({ afterEach, afterAll }, "rules.test.ts", "12 owner", "client reads and writes under firestore.rules: owner, another user, admin claim, signed out", "survived");
+recordSuiteRow(
+  { afterEach, afterAll },
+  "rules.test.ts",
+  "12 owner",
+  "client reads and writes under firestore.rules: owner, another user, admin claim, signed out",
+  "survived",
+);
 describe("a signed-in user", () => {
   describe.each(OWNED)("in %s", (collection) => {
     it("reads their own document", async () => {

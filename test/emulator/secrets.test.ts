@@ -88,7 +88,6 @@ afterAll(async () => {
   fft.cleanup();
 });
 
-
 /** Everything one logging call could have printed: its arguments as text, as JSON, and inspected in depth. */
 function loggedText(args: unknown[]): string {
   let json = "";
@@ -141,7 +140,10 @@ describe("promise 7: secrets", () => {
             name: "log",
             step_type: 1,
             input_config: { payload: { answer: "" } },
-            function_call_config: { function_name: "firestore_log", request: JSON.stringify({ collection: rowsCollection, data: { answer: "%answer%" } }) },
+            function_call_config: {
+              function_name: "firestore_log",
+              request: JSON.stringify({ collection: rowsCollection, data: { answer: "%answer%" } }),
+            },
             output_config: { payload: { answer: "", logged: "" } },
           },
         ],
@@ -171,16 +173,20 @@ describe("promise 7: secrets", () => {
     const thrown: string[] = [];
     for (const fault of ["400", "403", "503"] as const) {
       standin.configure({ script: [fault] });
-      await provider.generate({ model: "gemini-2.5-flash", systemPrompt: "", userPrompt: "hello", generationConfig: {} }).catch((err: unknown) => {
-        thrown.push(`${inspect(err, { depth: 20, showHidden: true })}\n${(err as Error).stack ?? ""}\n${String((err as Error).cause)}`);
-      });
+      await provider
+        .generate({ model: "gemini-2.5-flash", systemPrompt: "", userPrompt: "hello", generationConfig: {} })
+        .catch((err: unknown) => {
+          thrown.push(`${inspect(err, { depth: 20, showHidden: true })}\n${(err as Error).stack ?? ""}\n${String((err as Error).cause)}`);
+        });
     }
     standin.configure({ script: [] });
 
     // The run went as planned, so that what is searched below is a real run's output.
     const job = await readDoc(db, `jobs/${jobId}`);
     expect(job).toMatchObject({ status: "success", tasks_done: 2 });
-    expect((await readDoc(db, `outputs/${entry}`))?.steps).toEqual(expect.arrayContaining([expect.objectContaining({ step_id: "ask", attempts: 2 })]));
+    expect((await readDoc(db, `outputs/${entry}`))?.steps).toEqual(
+      expect.arrayContaining([expect.objectContaining({ step_id: "ask", attempts: 2 })]),
+    );
     expect((await db.collection(rowsCollection).get()).size).toBe(1);
     const errors: string[] = [];
     for (const id of refused) {
@@ -196,8 +202,20 @@ describe("promise 7: secrets", () => {
     const documents = await everyDocument();
     const lines = spies.flatMap((spy) => spy.mock.calls.map((args) => loggedText(args)));
     const paths = documents.map((d) => d.path);
-    expect(paths).toEqual(expect.arrayContaining([`jobs/${jobId}`, `tasks/${entry}`, `tasks/${second}`, `outputs/${entry}`, `outputs/${second}`, ...refused.map((id) => `tasks/${id}`)]));
-    expect(lines.some((line) => line.includes(entry)), "the pipeline's log lines were not captured").toBe(true);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        `jobs/${jobId}`,
+        `tasks/${entry}`,
+        `tasks/${second}`,
+        `outputs/${entry}`,
+        `outputs/${second}`,
+        ...refused.map((id) => `tasks/${id}`),
+      ]),
+    );
+    expect(
+      lines.some((line) => line.includes(entry)),
+      "the pipeline's log lines were not captured",
+    ).toBe(true);
 
     const leaks = [
       ...documents.filter((d) => d.text.includes(FAKE_KEY)).map((d) => `document ${d.path}`),
@@ -218,7 +236,10 @@ describe("promise 7: secrets", () => {
     }
 
     expect(recorder.keys.length).toBeGreaterThanOrEqual(8);
-    expect(recorder.keys.every((key) => key === FAKE_KEY), "every model call carried the key").toBe(true);
+    expect(
+      recorder.keys.every((key) => key === FAKE_KEY),
+      "every model call carried the key",
+    ).toBe(true);
     expect(leaks).toEqual([]);
   });
 });

@@ -19,11 +19,20 @@ beforeAll(async () => {
   deps = { db, validation: DEFAULT_VALIDATION, maxRunningJobs: 2 };
 });
 
-const job = (jobId: string, extra: Record<string, unknown> = {}) => ({ job_id: jobId, task_config: oneStepTask("only", "hello from %who%", { who: "a user" }), ...extra });
-
+const job = (jobId: string, extra: Record<string, unknown> = {}) => ({
+  job_id: jobId,
+  task_config: oneStepTask("only", "hello from %who%", { who: "a user" }),
+  ...extra,
+});
 
 // One row for the reliability report, in RELIABILITY_RESULTS_DIR when a run writes results.
-recordSuiteRow({ afterEach, afterAll }, "submit-job.test.ts", "12 owner", "submitJob: invalid jobs, run state or owner in the request, an existing id, the per-user limit of running jobs", "failed clearly");
+recordSuiteRow(
+  { afterEach, afterAll },
+  "submit-job.test.ts",
+  "12 owner",
+  "submitJob: invalid jobs, run state or owner in the request, an existing id, the per-user limit of running jobs",
+  "failed clearly",
+);
 describe("submitJob", () => {
   it("creates jobs/{id} queued, owned by the caller, with the normalized config, and the trigger's startJob accepts it", async () => {
     const uid = uniqueId("user");
@@ -50,7 +59,10 @@ describe("submitJob", () => {
   it("refuses an invalid job with every problem at its path, and creates nothing", async () => {
     const jobId = uniqueId("bad");
     const bad = job(jobId, {
-      task_config: { ...oneStepTask("first", "hi", {}, "missing"), steps: [{ ...oneStepTask("x", "y").steps[0]!, model_query_config: { model_key: "GEMINI_FLAHS", user_promt: "typo" } }] },
+      task_config: {
+        ...oneStepTask("first", "hi", {}, "missing"),
+        steps: [{ ...oneStepTask("x", "y").steps[0]!, model_query_config: { model_key: "GEMINI_FLAHS", user_promt: "typo" } }],
+      },
       max_hops: 0,
     });
     const result = await submitJob(deps, uniqueId("user"), { job: bad });
@@ -67,7 +79,9 @@ describe("submitJob", () => {
 
   it("refuses run state, owner_uid and a status other than queued in the submitted job", async () => {
     const jobId = uniqueId("forged");
-    const result = await submitJob(deps, uniqueId("user"), { job: job(jobId, { owner_uid: "someone-else", run_id: "run9", status: "success" }) });
+    const result = await submitJob(deps, uniqueId("user"), {
+      job: job(jobId, { owner_uid: "someone-else", run_id: "run9", status: "success" }),
+    });
     expect(result).toEqual({
       kind: "invalid",
       issues: [
@@ -81,24 +95,48 @@ describe("submitJob", () => {
 
   it("refuses a malformed request at its path", async () => {
     const uid = uniqueId("user");
-    expect(await submitJob(deps, uid, null)).toEqual({ kind: "invalid", issues: [{ path: "", message: "the request must be { job: <a job config> }, got null" }] });
-    expect(await submitJob(deps, uid, { job: "not a job" })).toMatchObject({ kind: "invalid", issues: [{ path: "job", message: expect.stringContaining("needs a job config object") }] });
-    expect(await submitJob(deps, uid, { job: job(uniqueId("j")), extra: 1 })).toEqual({ kind: "invalid", issues: [{ path: "extra", message: "unknown field (check its spelling)" }] });
+    expect(await submitJob(deps, uid, null)).toEqual({
+      kind: "invalid",
+      issues: [{ path: "", message: "the request must be { job: <a job config> }, got null" }],
+    });
+    expect(await submitJob(deps, uid, { job: "not a job" })).toMatchObject({
+      kind: "invalid",
+      issues: [{ path: "job", message: expect.stringContaining("needs a job config object") }],
+    });
+    expect(await submitJob(deps, uid, { job: job(uniqueId("j")), extra: 1 })).toEqual({
+      kind: "invalid",
+      issues: [{ path: "extra", message: "unknown field (check its spelling)" }],
+    });
   });
 
   it("accepts a next_task from the task_configs library, and reports a missing or invalid library task", async () => {
     const uid = uniqueId("user");
     const libraryId = uniqueId("lib");
     await db.doc(`task_configs/${libraryId}`).set(oneStepTask(libraryId, "again: %answer%", { answer: "" }, "", "again"));
-    expect((await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, libraryId) }) })).kind).toBe("created");
+    expect((await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, libraryId) }) })).kind).toBe(
+      "created",
+    );
 
-    const missing = await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, "no-such-task") }) });
-    expect(missing).toEqual({ kind: "invalid", issues: [{ path: "task_config.next_task", message: 'next_task "no-such-task" names no task in this job\'s task_configs nor in the task_configs library' }] });
+    const missing = await submitJob(deps, uid, {
+      job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, "no-such-task") }),
+    });
+    expect(missing).toEqual({
+      kind: "invalid",
+      issues: [
+        {
+          path: "task_config.next_task",
+          message: 'next_task "no-such-task" names no task in this job\'s task_configs nor in the task_configs library',
+        },
+      ],
+    });
 
     const brokenId = uniqueId("broken");
     await db.doc(`task_configs/${brokenId}`).set({ task_id: brokenId, stepz: [] });
     const broken = await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, brokenId) }) });
-    expect(broken).toEqual({ kind: "invalid", issues: [{ path: `task_configs/${brokenId}.stepz`, message: "unknown field (check its spelling)" }] });
+    expect(broken).toEqual({
+      kind: "invalid",
+      issues: [{ path: `task_configs/${brokenId}.stepz`, message: "unknown field (check its spelling)" }],
+    });
   });
 
   it("refuses a job id that already exists and leaves that job as it was", async () => {

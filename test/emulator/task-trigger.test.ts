@@ -92,7 +92,10 @@ describe("startJob trigger and the chain", () => {
       job_id: jobId,
       status: "queued",
       task_config: oneStepTask("first", "first says %seed%", { seed: "S-42" }, "second"),
-      task_configs: [oneStepTask("second", "second got %answer%", { answer: "" }, "third", "reply"), oneStepTask("third", "third got %reply%", { reply: "" }, "", "final")],
+      task_configs: [
+        oneStepTask("second", "second got %answer%", { answer: "" }, "third", "reply"),
+        oneStepTask("third", "third got %reply%", { reply: "" }, "", "final"),
+      ],
     });
     await deliverJob(jobId);
     await deliverJob(jobId); // a redelivery must not start a second run

@@ -24,7 +24,8 @@ let enqueue: Enqueue;
 
 beforeAll(async () => {
   requireEmulator();
-  if (!process.env.CLOUD_TASKS_EMULATOR_HOST) throw new Error("CLOUD_TASKS_EMULATOR_HOST is not set: the integration phase must start the Cloud Tasks emulator (--only ...,tasks)");
+  if (!process.env.CLOUD_TASKS_EMULATOR_HOST)
+    throw new Error("CLOUD_TASKS_EMULATOR_HOST is not set: the integration phase must start the Cloud Tasks emulator (--only ...,tasks)");
   db = await getDb();
   enqueue = await createTaskQueueEnqueuer();
 });
@@ -74,18 +75,42 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     const exported = await runTool("export", [batchId, "--format", "csv"]);
     expect(exported.code, exported.stderr).toBe(0);
     const [header, ...rows] = parseCsv(exported.stdout).map((r) => r.fields);
-    expect(header!.slice(0, 9)).toEqual(["row_id", "repeat", "model", "input.dimension", "input.dilemma_id", "input.dilemma", "input.language", "output.row", "output.log_result"]);
+    expect(header!.slice(0, 9)).toEqual([
+      "row_id",
+      "repeat",
+      "model",
+      "input.dimension",
+      "input.dilemma_id",
+      "input.dilemma",
+      "input.language",
+      "output.row",
+      "output.log_result",
+    ]);
     expect(rows).toHaveLength(24);
     const last = Object.fromEntries(header!.map((h, i) => [h, rows[23]![i]]));
-    expect(last).toMatchObject({ row_id: `${batchId}~000023`, "input.language": "ja", "input.dimension": "utilitarianism", "input.dilemma_id": "2", status: "success", attempts: "1" });
+    expect(last).toMatchObject({
+      row_id: `${batchId}~000023`,
+      "input.language": "ja",
+      "input.dimension": "utilitarianism",
+      "input.dilemma_id": "2",
+      status: "success",
+      attempts: "1",
+    });
     expect(last["input.dilemma"]).toContain('told the siding was "safe"');
-    expect(JSON.parse(last["output.row"]!)).toMatchObject({ collection: "TaskLogs", data: expect.objectContaining({ problem_code: expect.any(String) }) });
+    expect(JSON.parse(last["output.row"]!)).toMatchObject({
+      collection: "TaskLogs",
+      data: expect.objectContaining({ problem_code: expect.any(String) }),
+    });
     expect(JSON.parse(last["output.log_result"]!)).toMatchObject({ status: "success" });
   });
 
   it("hostile inputs round-trip through the chain and the CSV export; submitting again creates nothing twice", async () => {
     const batchId = uniqueId("hostile");
-    const raw = { batch_id: batchId, job: batchTemplate("%text%", ["text"]), rows: HOSTILE.filter((t) => t.trim()).map((text) => ({ text })) };
+    const raw = {
+      batch_id: batchId,
+      job: batchTemplate("%text%", ["text"]),
+      rows: HOSTILE.filter((t) => t.trim()).map((text) => ({ text })),
+    };
     const p = plan(raw);
     expect(await submitBatch({ db, enqueue }, p)).toMatchObject({ kind: "created", enqueued: p.runsTotal });
     expect(await submitBatch({ db, enqueue }, plan(raw))).toMatchObject({ kind: "resumed", enqueued: 0, alreadyQueued: p.runsTotal });
@@ -133,7 +158,9 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     const first = await watchBatch(db, batchId, { intervalMs: 500, timeoutMs: 90_000 });
     expect(first).toMatchObject({ status: "failed", counts: { success: 5, failed: 3 } });
     const failedIds = (await jobsOf(batchId)).filter((j) => j.get("status") === "failed").map((j) => j.id);
-    const succeeded = new Map((await jobsOf(batchId)).filter((j) => j.get("status") === "success").map((j) => [j.id, j.updateTime.toMillis()]));
+    const succeeded = new Map(
+      (await jobsOf(batchId)).filter((j) => j.get("status") === "success").map((j) => [j.id, j.updateTime.toMillis()]),
+    );
     const retried = await runTool("batch", ["retry", batchId]);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toContain(`Retrying 3 failed runs of batch ${batchId}.`);

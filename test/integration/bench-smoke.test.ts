@@ -31,7 +31,8 @@ describe("bench smoke through the emulators (tiny sizes; the figures are not mea
     expect(cost.job_start_writes).toBeGreaterThan(0);
     // Each counted document is one line of the listing, named by collection, never by this run's ids.
     expect(cost.ops.bare_task).toHaveLength(cost.bare_reads_per_task + cost.bare_writes_per_task);
-    for (const line of Object.values(cost.ops).flat()) expect(line).toMatch(/^(tx|batch|ref)\.(get|create|set|update|delete) [a-z_]+\/\{id\}/);
+    for (const line of Object.values(cost.ops).flat())
+      expect(line).toMatch(/^(tx|batch|ref)\.(get|create|set|update|delete) [a-z_]+\/\{id\}/);
   });
 
   it("hop latency follows a job's chain through the triggers and reads each task's creation time", async () => {
@@ -41,14 +42,22 @@ describe("bench smoke through the emulators (tiny sizes; the figures are not mea
     expect(hop.hop_ms_p50).toBeGreaterThanOrEqual(0);
     expect(Number.isNaN(hop.hop_ratio)).toBe(true);
     // The floor's parts are measured alone; without the bare hop the floor itself has no value.
-    for (const key of ["claim_write_ms", "model_call_ms", "finish_commit_ms", "create_ms"] as const) expect(hop.floor_parts[key]).toBeGreaterThan(0);
+    for (const key of ["claim_write_ms", "model_call_ms", "finish_commit_ms", "create_ms"] as const)
+      expect(hop.floor_parts[key]).toBeGreaterThan(0);
     expect(Number.isNaN(hop.hop_floor_ratio)).toBe(true);
   });
 
   it("batch throughput submits a batch through the admission queue, then creates the same rows at once, and waits for every run", async () => {
     const rows = SMOKE_SIZES.batch_throughput.rows;
     const batch = await measureBatchThroughput(db, standinUrl, uniqueId("smoke"), SMOKE_SIZES.batch_throughput);
-    expect(batch).toMatchObject({ batch_rows: rows, batch_failed: 0, unpaced_failed: 0, throttled_ratio: 0, paced: { model_requests: rows }, unpaced: { model_requests: rows } });
+    expect(batch).toMatchObject({
+      batch_rows: rows,
+      batch_failed: 0,
+      unpaced_failed: 0,
+      throttled_ratio: 0,
+      paced: { model_requests: rows },
+      unpaced: { model_requests: rows },
+    });
     expect(batch.batch_seconds).toBeGreaterThan(0);
     expect(batch.unpaced_seconds).toBeGreaterThan(0);
     expect(batch.queue_rows_per_second).toBeGreaterThan(0);

@@ -26,15 +26,22 @@ describe("one task per trigger", () => {
       .collection("tasks")
       .where("job_id", "==", jobId)
       .onSnapshot((snap) => {
-        for (const change of snap.docChanges()) if (change.type === "added" && !firstSeen.has(change.doc.id)) firstSeen.set(change.doc.id, change.doc.data());
+        for (const change of snap.docChanges())
+          if (change.type === "added" && !firstSeen.has(change.doc.id)) firstSeen.set(change.doc.id, change.doc.data());
       });
     try {
       const task = (hop: number) => oneStepTask(`t${hop}`, `hop ${hop} of ${jobId}`, {}, hop < 4 ? `t${hop + 1}` : "");
-      await db.doc(`jobs/${jobId}`).create({ job_id: jobId, status: "queued", task_config: task(1), task_configs: [task(2), task(3), task(4)] });
-      const job = await waitFor(async () => {
-        const data = (await db.doc(`jobs/${jobId}`).get()).data();
-        return data?.status === "success" || data?.status === "failed" ? data : undefined;
-      }, `jobs/${jobId} to end`, 90_000);
+      await db
+        .doc(`jobs/${jobId}`)
+        .create({ job_id: jobId, status: "queued", task_config: task(1), task_configs: [task(2), task(3), task(4)] });
+      const job = await waitFor(
+        async () => {
+          const data = (await db.doc(`jobs/${jobId}`).get()).data();
+          return data?.status === "success" || data?.status === "failed" ? data : undefined;
+        },
+        `jobs/${jobId} to end`,
+        90_000,
+      );
       expect(job).toMatchObject({ status: "success", tasks_done: 4 });
       await waitFor(async () => (firstSeen.size === 4 ? true : undefined), "the listener to see all four tasks", 10_000);
     } finally {

@@ -29,7 +29,11 @@ async function runSeededJob(jobId: string) {
   const started = await startJob({ db, validation: DEFAULT_VALIDATION }, jobId, { fromStatuses: ["pending", "success", "failed"] });
   expect(started.kind).toBe("started");
   const events: { task: TaskProgress; change: string }[] = [];
-  const end = await watchJob(db, jobId, { runId: (started as { runId: string }).runId, timeoutMs: 90_000, onTask: (task, change) => events.push({ task, change }) });
+  const end = await watchJob(db, jobId, {
+    runId: (started as { runId: string }).runId,
+    timeoutMs: 90_000,
+    onTask: (task, change) => events.push({ task, change }),
+  });
   return { started: started as { runId: string; entryTaskDocId: string }, end, events };
 }
 
@@ -86,7 +90,10 @@ describe("seeded jobs through the emulator triggers", () => {
     const costs = [];
     for (const id of ids) costs.push(((await readDoc(db, `tasks/${id}`)) as { cost: { usd: number } }).cost.usd);
     expect(costs.every((usd) => usd > 0)).toBe(true);
-    expect(end.cost?.usd).toBeCloseTo(costs.reduce((a, b) => a + b, 0), 10);
+    expect(end.cost?.usd).toBeCloseTo(
+      costs.reduce((a, b) => a + b, 0),
+      10,
+    );
   });
 
   it("runs the sample job whose third step is a tag rule: the verdict comes from step 2's <answer>", async () => {
@@ -104,7 +111,16 @@ describe("seeded jobs through the emulator triggers", () => {
     expect(end.status).toBe("success");
     const row = JSON.parse(end.outputPayload.row!) as { collection: string; data: Record<string, unknown> };
     expect(row.collection).toBe("TaskLogs");
-    expect(Object.keys(row.data).sort()).toEqual(["answer", "change", "coherent", "consistent", "problem_code", "stay", "think", "verification"]);
+    expect(Object.keys(row.data).sort()).toEqual([
+      "answer",
+      "change",
+      "coherent",
+      "consistent",
+      "problem_code",
+      "stay",
+      "think",
+      "verification",
+    ]);
     const logResult = JSON.parse(end.outputPayload.log_result!) as { status: string; document_id: string };
     expect(logResult.status).toBe("success");
     const logged = await readDoc(db, `TaskLogs/${logResult.document_id}`);
@@ -113,7 +129,9 @@ describe("seeded jobs through the emulator triggers", () => {
 
   it("starts a job created with status queued through the jobs trigger", async () => {
     const jobId = uniqueId("queued");
-    await db.doc(`jobs/${jobId}`).set({ job_id: jobId, status: "queued", task_config: oneStepTask("only", "hello from %who%", { who: "a client" }) });
+    await db
+      .doc(`jobs/${jobId}`)
+      .set({ job_id: jobId, status: "queued", task_config: oneStepTask("only", "hello from %who%", { who: "a client" }) });
     const end = await watchJob(db, jobId, { timeoutMs: 60_000 });
     expect(end).toMatchObject({ status: "success", tasksDone: 1, runId: "run1" });
     expect(end.outputPayload.answer).toContain("hello from a client");
@@ -127,7 +145,9 @@ describe("seeded jobs through the emulator triggers", () => {
       task_config: oneStepTask("first", "doomed"),
       task_configs: [],
     });
-    await db.doc(`jobs/${jobId}`).update({ task_config: oneStepTask("first", "doomed", {}, "second"), task_configs: [oneStepTask("second", "never")] });
+    await db
+      .doc(`jobs/${jobId}`)
+      .update({ task_config: oneStepTask("first", "doomed", {}, "second"), task_configs: [oneStepTask("second", "never")] });
     await configureStandin({ script: ["400"] });
     const { started, end } = await runSeededJob(jobId);
     expect(end.status).toBe("failed");

@@ -26,8 +26,10 @@ const smallBatch = (batchId: string) => ({
 
 beforeAll(async () => {
   requireEmulator();
-  if (!process.env.FIREBASE_AUTH_EMULATOR_HOST) throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: the integration phase must start the Auth emulator");
-  if (!process.env.CLOUD_TASKS_EMULATOR_HOST) throw new Error("CLOUD_TASKS_EMULATOR_HOST is not set: the integration phase must start the Cloud Tasks emulator");
+  if (!process.env.FIREBASE_AUTH_EMULATOR_HOST)
+    throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: the integration phase must start the Auth emulator");
+  if (!process.env.CLOUD_TASKS_EMULATOR_HOST)
+    throw new Error("CLOUD_TASKS_EMULATOR_HOST is not set: the integration phase must start the Cloud Tasks emulator");
   setLogLevel("error");
   db = await getDb();
   functionsAt = await functionsEmulatorAddress();
@@ -48,7 +50,15 @@ describe("the submitBatch callable", () => {
     const { submitBatch, signUp } = client();
     await signUp();
     const batchId = uniqueId("invalid-batch");
-    const batch = { ...smallBatch(batchId), rows: [{ city: "Oslo", lang: "no" }, { cty: "Paris", lang: "fr" }], rows_file: "more.csv", models: ["GEMINI_FLAHS"] };
+    const batch = {
+      ...smallBatch(batchId),
+      rows: [
+        { city: "Oslo", lang: "no" },
+        { cty: "Paris", lang: "fr" },
+      ],
+      rows_file: "more.csv",
+      models: ["GEMINI_FLAHS"],
+    };
     const error = await refusal(submitBatch({ batch }));
     expect(error.code).toBe("functions/invalid-argument");
     expect(error.message).toMatch(/^invalid batch \(\d+ problems\); nothing was created:\n/);

@@ -16,7 +16,8 @@ const client = () => callableClient(functionsAt);
 
 beforeAll(async () => {
   requireEmulator();
-  if (!process.env.FIREBASE_AUTH_EMULATOR_HOST) throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: the integration phase must start the Auth emulator");
+  if (!process.env.FIREBASE_AUTH_EMULATOR_HOST)
+    throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: the integration phase must start the Auth emulator");
   setLogLevel("error"); // a read the rules refuse is also logged by the SDK; the test checks it
   db = await getDb();
   functionsAt = await functionsEmulatorAddress();
@@ -38,7 +39,9 @@ describe("the submitJob callable", () => {
     await signUp();
     const jobId = uniqueId("invalid");
     const step = { ...oneStepTask("x", "y").steps[0]!, model_query_config: { model_key: "GEMINI_FLAHS", user_promt: "typo" } };
-    const error = await refusal(submitJob({ job: { job_id: jobId, task_config: { ...oneStepTask("first", "hi", {}, "nowhere"), steps: [step] } } }));
+    const error = await refusal(
+      submitJob({ job: { job_id: jobId, task_config: { ...oneStepTask("first", "hi", {}, "nowhere"), steps: [step] } } }),
+    );
     expect(error.code).toBe("functions/invalid-argument");
     const lines = [
       "task_config.steps[0].model_query_config.user_promt: unknown field (check its spelling)",

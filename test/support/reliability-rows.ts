@@ -15,7 +15,11 @@ export function writeResultRows(dir: string, source: string, fresh: readonly obj
     if (Array.isArray(old.rows)) kept = old.rows.filter((row: unknown) => (row as { source?: unknown } | null)?.source !== source);
   }
   mkdirSync(dir, { recursive: true });
-  const results = { suite: "reliability", generatedAt: new Date().toISOString(), rows: [...kept, ...fresh.map((row) => ({ ...row, source }))] };
+  const results = {
+    suite: "reliability",
+    generatedAt: new Date().toISOString(),
+    rows: [...kept, ...fresh.map((row) => ({ ...row, source }))],
+  };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
@@ -23,7 +27,16 @@ export function writeResultRows(dir: string, source: string, fresh: readonly obj
  * For a suite whose tests together prove one promise: records each test's result (afterEach) and, when the run
  * writes results, adds one row for the suite (afterAll) saying how many cases held and which did not.
  */
-export function recordSuiteRow(hooks: { afterEach: (fn: (ctx: { task: { name: string; result?: { state?: string } } }) => void) => void; afterAll: (fn: () => void) => void }, source: string, promise: string, fault: string, outcomeWhenHeld: "survived" | "failed clearly"): void {
+export function recordSuiteRow(
+  hooks: {
+    afterEach: (fn: (ctx: { task: { name: string; result?: { state?: string } } }) => void) => void;
+    afterAll: (fn: () => void) => void;
+  },
+  source: string,
+  promise: string,
+  fault: string,
+  outcomeWhenHeld: "survived" | "failed clearly",
+): void {
   const results: { name: string; ok: boolean }[] = [];
   hooks.afterEach(({ task }) => void results.push({ name: task.name, ok: task.result?.state === "pass" }));
   hooks.afterAll(() => {

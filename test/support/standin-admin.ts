@@ -7,7 +7,11 @@ function baseUrl(): string {
 }
 
 export async function configureStandin(options: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${baseUrl()}/__standin/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(options) });
+  const res = await fetch(`${baseUrl()}/__standin/config`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(options),
+  });
   if (!res.ok) throw new Error(`stand-in config failed: ${res.status} ${await res.text()}`);
 }
 

@@ -28,7 +28,9 @@ describe("bench smoke (tiny sizes; the figures are not measurements)", () => {
   });
 
   it("cold start says which file is missing when the bundle was not built", async () => {
-    await expect(measureColdStart({ repeats: 1, entry: "functions/lib/no-such-bundle.js" })).rejects.toThrow(/no-such-bundle\.js is missing; run `npm run build`/);
+    await expect(measureColdStart({ repeats: 1, entry: "functions/lib/no-such-bundle.js" })).rejects.toThrow(
+      /no-such-bundle\.js is missing; run `npm run build`/,
+    );
   });
 });
 
@@ -43,7 +45,15 @@ describe("bench reporting", () => {
 
   it("judges each goal PASS, MISS or NOT RUN from the figures, and prints one line per goal", () => {
     const figures = figuresOf({
-      engine_overhead: { engine_us_per_step: 3, langchain_us_per_step: 30, overhead_ratio: 0.1, langchain_lcel_us_per_step: 70, steps_per_run: 3, runs: 1, repeats: 1 },
+      engine_overhead: {
+        engine_us_per_step: 3,
+        langchain_us_per_step: 30,
+        overhead_ratio: 0.1,
+        langchain_lcel_us_per_step: 70,
+        steps_per_run: 3,
+        runs: 1,
+        repeats: 1,
+      },
       firestore_cost: {
         reads_per_task: 2,
         writes_per_task: 5,
@@ -62,29 +72,49 @@ describe("bench reporting", () => {
     const table = formatTable(figures, goals, { cold_start: "functions/lib/index.js is missing" });
     expect(table).toMatch(/engine_us_per_step\s+3\n/);
     expect(table).toContain("PASS    overhead_ratio <= 0.2 and engine_us_per_step < 10  (overhead_ratio 0.1, engine_us_per_step 3)");
-    expect(table).toContain("MISS    writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)  (writes_per_task 5, reads_per_task 2)");
+    expect(table).toContain(
+      "MISS    writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)  (writes_per_task 5, reads_per_task 2)",
+    );
     expect(table).toContain("NOT RUN: functions/lib/index.js is missing");
     expect(table.split("\n").filter((line) => /^ {2}(PASS|MISS|NOT RUN) /.test(line))).toHaveLength(7);
   });
 
   it("judges the batch goals: the batch path's throughput without failures, 429s under 2%, a 10,000-row submit at 500 rows/s in under 300 MB", () => {
-    const judged = (figures: Record<string, number>) => Object.fromEntries(judgeGoals(figures).map((g) => [g.goal.split(" ")[0], g.status]));
-    expect(judged({ throughput_ratio: 0.95, batch_failed: 0, throttled_ratio: 0.01, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 150 })).toMatchObject({ throughput_ratio: "PASS", throttled_ratio: "PASS", batch_submit_rows_per_s: "PASS" });
-    expect(judged({ throughput_ratio: 0.95, batch_failed: 1, throttled_ratio: 0.03, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 300 })).toMatchObject({ throughput_ratio: "MISS", throttled_ratio: "MISS", batch_submit_rows_per_s: "MISS" });
+    const judged = (figures: Record<string, number>) =>
+      Object.fromEntries(judgeGoals(figures).map((g) => [g.goal.split(" ")[0], g.status]));
+    expect(
+      judged({ throughput_ratio: 0.95, batch_failed: 0, throttled_ratio: 0.01, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 150 }),
+    ).toMatchObject({ throughput_ratio: "PASS", throttled_ratio: "PASS", batch_submit_rows_per_s: "PASS" });
+    expect(
+      judged({ throughput_ratio: 0.95, batch_failed: 1, throttled_ratio: 0.03, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 300 }),
+    ).toMatchObject({ throughput_ratio: "MISS", throttled_ratio: "MISS", batch_submit_rows_per_s: "MISS" });
   });
 
   it("a ratio with no bound (NaN, null in JSON) stays not-a-number, never 0, so its goal is NOT RUN", () => {
-    const fromJson = JSON.parse(JSON.stringify({ cold_start: { cold_start_ms: 1, bare_cold_start_ms: 1, cold_start_ratio: Number.NaN, bundle_bytes: 1, repeats: 1 } }));
+    const fromJson = JSON.parse(
+      JSON.stringify({
+        cold_start: { cold_start_ms: 1, bare_cold_start_ms: 1, cold_start_ratio: Number.NaN, bundle_bytes: 1, repeats: 1 },
+      }),
+    );
     const figures = figuresOf(fromJson);
     expect(Number.isNaN(figures.cold_start_ratio)).toBe(true);
     expect(judgeGoals(figures).find((g) => g.goal.startsWith("cold_start_ratio"))!.status).toBe("NOT RUN");
   });
 
   it("the bench firebase config adds the bare codebase and moves every emulator to the port base", () => {
-    const base = { functions: [{ source: "functions", codebase: "default" }], emulators: { firestore: { port: 8080 }, ui: { enabled: false }, singleProjectMode: true } };
+    const base = {
+      functions: [{ source: "functions", codebase: "default" }],
+      emulators: { firestore: { port: 8080 }, ui: { enabled: false }, singleProjectMode: true },
+    };
     const config = benchFirebaseConfig(base, 9300);
     expect(config.functions).toEqual([{ source: "functions", codebase: "default" }, BARE_CODEBASE]);
-    expect(config.emulators).toMatchObject({ firestore: { port: 9300 }, functions: { port: 9301 }, hub: { port: 9302 }, logging: { port: 9303 }, tasks: { port: 9305 } });
+    expect(config.emulators).toMatchObject({
+      firestore: { port: 9300 },
+      functions: { port: 9301 },
+      hub: { port: 9302 },
+      logging: { port: 9303 },
+      tasks: { port: 9305 },
+    });
     expect(base.functions).toHaveLength(1); // firebase.json's content is not changed in place
   });
 });

@@ -19,7 +19,12 @@ const run: RunRecord = {
   platform: "linux",
   phases: [
     { name: "build (functions/lib/index.js)", exitCode: 0, seconds: 1.2 },
-    { name: "bad-input and fault-injection suites (Firestore emulator)", exitCode: 0, seconds: 40, tests: { passed: 73, failed: 0, skipped: 0 } },
+    {
+      name: "bad-input and fault-injection suites (Firestore emulator)",
+      exitCode: 0,
+      seconds: 40,
+      tests: { passed: 73, failed: 0, skipped: 0 },
+    },
   ],
 };
 
@@ -30,8 +35,23 @@ const badInput = {
   fixtures: 2,
   counts: { "failed clearly": 1, survived: 1, lost: 0 },
   rows: [
-    { file: "task-no-steps.json", collection: "tasks", description: "a task with no steps", expectedCode: "invalid_config", outcome: "failed clearly", detail: "" },
-    { file: "job-pipe.json", collection: "jobs", description: "a job | with a pipe", expectedCode: "invalid_config", outcome: "survived", detail: "ran anyway", knownGap: "not checked yet" },
+    {
+      file: "task-no-steps.json",
+      collection: "tasks",
+      description: "a task with no steps",
+      expectedCode: "invalid_config",
+      outcome: "failed clearly",
+      detail: "",
+    },
+    {
+      file: "job-pipe.json",
+      collection: "jobs",
+      description: "a job | with a pipe",
+      expectedCode: "invalid_config",
+      outcome: "survived",
+      detail: "ran anyway",
+      knownGap: "not checked yet",
+    },
   ],
 };
 
@@ -77,7 +97,8 @@ function soak(overrides: Partial<SoakResult["counts"]> = {}): SoakResult {
 
 function writeResults(files: Record<string, unknown>): void {
   dir = mkdtempSync(join(tmpdir(), "reliability-report-test-"));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
 }
 
 afterEach(() => {
@@ -113,7 +134,9 @@ describe("the reliability report", () => {
   });
 
   it("renders fault-injection rows given as a bare list or under rows", () => {
-    const rows = [{ promise: 1, fault: "the created-event delivered 20 times at once", times: 20, outcome: "survived", detail: "one output" }];
+    const rows = [
+      { promise: 1, fault: "the created-event delivered 20 times at once", times: 20, outcome: "survived", detail: "one output" },
+    ];
     for (const reliability of [rows, { suite: "reliability", rows }]) {
       writeResults({ "run.json": run, "reliability.json": reliability });
       const text = renderReliabilityReport(loadReportInputs(dir, policy, "npm run reliability"));
@@ -125,7 +148,10 @@ describe("the reliability report", () => {
   });
 
   it("calls soak faults lost when a task was left running", () => {
-    writeResults({ "run.json": run, "soak.json": { ...soak({ tasksByStatus: { success: 599, running: 1 }, tasksWithOneOutput: 599, outputs: 599 }), ok: false } });
+    writeResults({
+      "run.json": run,
+      "soak.json": { ...soak({ tasksByStatus: { success: 599, running: 1 }, tasksWithOneOutput: 599, outputs: 599 }), ok: false },
+    });
     const text = renderReliabilityReport(loadReportInputs(dir, policy, "npm run reliability"));
     expect(text).toContain("| HTTP 500 (injected, 4%) | 18 | lost |");
     expect(text).toContain("Result: **FAILED**");

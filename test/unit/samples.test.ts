@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import { parseJsonc } from "../../shared/config/jsonc";
 import { parseConfig, parseConfigText } from "../../shared/config/validate-config";
 import { README_STEP } from "../support/readme-step";
-import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTagJobConfig, sampleTagTaskConfig, sampleTaskConfig } from "../../shared/samples/samples";
-
+import {
+  sampleFunctionCallConfig,
+  sampleJobConfig,
+  sampleStepConfig,
+  sampleTagJobConfig,
+  sampleTagTaskConfig,
+  sampleTaskConfig,
+} from "../../shared/samples/samples";
 
 describe("samples", () => {
   it.each([

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { csvField, csvRecord, CsvSyntaxError, parseCsv } from "../../../shared/batch/csv";
 import { HOSTILE } from "../../support/hostile-values";
 
-
 describe("CSV (RFC 4180)", () => {
   it("quotes only the fields that need it, doubling quotes, and ends each record with CRLF", () => {
     expect(csvField("plain")).toBe("plain");
@@ -29,7 +28,9 @@ describe("CSV (RFC 4180)", () => {
   });
 
   it("refuses a quote inside an unquoted field and an unclosed quote, naming the line", () => {
-    expect(() => parseCsv('a,b\nc,d"e\n')).toThrow(new CsvSyntaxError(2, 'a quote inside an unquoted field; quote the whole field and double the quote ("")'));
+    expect(() => parseCsv('a,b\nc,d"e\n')).toThrow(
+      new CsvSyntaxError(2, 'a quote inside an unquoted field; quote the whole field and double the quote ("")'),
+    );
     expect(() => parseCsv('a\n"never closed\n')).toThrow(/line 2: a quoted field is never closed/);
     expect(() => parseCsv('"a"b\n')).toThrow(/line 1: text after the closing quote/);
   });

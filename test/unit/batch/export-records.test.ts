@@ -12,21 +12,63 @@ import { HOSTILE } from "../../support/hostile-values";
 
 const batch = { variables: ["topic", "lang"], output_variables: ["topic", "answer"] };
 const job = {
-  row_id: "b~000003", repeat: 1, model: "GEMINI_PRO", status: "success", runs: 2,
-  inputs: { topic: "owls, mostly", lang: "fr" }, output_payload: { topic: "owls, mostly", answer: 'a "hoot"\nindeed' },
+  row_id: "b~000003",
+  repeat: 1,
+  model: "GEMINI_PRO",
+  status: "success",
+  runs: 2,
+  inputs: { topic: "owls, mostly", lang: "fr" },
+  output_payload: { topic: "owls, mostly", answer: 'a "hoot"\nindeed' },
   usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15 },
-  started_at: Timestamp.fromMillis(1000), finished_at: Timestamp.fromMillis(1450),
+  started_at: Timestamp.fromMillis(1000),
+  finished_at: Timestamp.fromMillis(1450),
 };
 
 describe("export records", () => {
   it("a run's record has the row id, repeat, model, prefixed inputs and outputs, status, tokens, latency and attempts", () => {
-    expect(batchColumns(batch)).toEqual(["row_id", "repeat", "model", "input.topic", "input.lang", "output.topic", "output.answer", "status", "error_code", "error_message", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts", "job_id"]);
+    expect(batchColumns(batch)).toEqual([
+      "row_id",
+      "repeat",
+      "model",
+      "input.topic",
+      "input.lang",
+      "output.topic",
+      "output.answer",
+      "status",
+      "error_code",
+      "error_message",
+      "prompt_tokens",
+      "output_tokens",
+      "total_tokens",
+      "latency_ms",
+      "attempts",
+      "job_id",
+    ]);
     expect(runRecord(batch, "b~000003~001~GEMINI_PRO", job)).toEqual({
-      row_id: "b~000003", repeat: 1, model: "GEMINI_PRO", "input.topic": "owls, mostly", "input.lang": "fr", "output.topic": "owls, mostly", "output.answer": 'a "hoot"\nindeed',
-      status: "success", error_code: null, error_message: null, prompt_tokens: 10, output_tokens: 5, total_tokens: 15, latency_ms: 450, attempts: 2, job_id: "b~000003~001~GEMINI_PRO",
+      row_id: "b~000003",
+      repeat: 1,
+      model: "GEMINI_PRO",
+      "input.topic": "owls, mostly",
+      "input.lang": "fr",
+      "output.topic": "owls, mostly",
+      "output.answer": 'a "hoot"\nindeed',
+      status: "success",
+      error_code: null,
+      error_message: null,
+      prompt_tokens: 10,
+      output_tokens: 5,
+      total_tokens: 15,
+      latency_ms: 450,
+      attempts: 2,
+      job_id: "b~000003~001~GEMINI_PRO",
     });
     const failed = runRecord(batch, "j", { ...job, status: "failed", error: { code: "model_error", message: "503, after 6 attempts" } });
-    expect(failed).toMatchObject({ "output.answer": null, status: "failed", error_code: "model_error", error_message: "503, after 6 attempts" });
+    expect(failed).toMatchObject({
+      "output.answer": null,
+      status: "failed",
+      error_code: "model_error",
+      error_message: "503, after 6 attempts",
+    });
   });
 
   it("CSV lines parse back to the same values, hostile ones included; JSONL keeps numbers and nulls", () => {
@@ -41,12 +83,25 @@ describe("export records", () => {
 
 describe("batch progress", () => {
   const doc = BatchDocumentSchema.parse({
-    batch_id: "b", status: "running", job: { task_config: { task_id: "t" } }, base_rows: 1, rows_total: 10, repeats: 1, models: [], runs_total: 10,
-    variables: [], output_variables: [], definition_hash: "h", enqueued_at: Timestamp.fromMillis(0), created_at: Timestamp.fromMillis(0),
+    batch_id: "b",
+    status: "running",
+    job: { task_config: { task_id: "t" } },
+    base_rows: 1,
+    rows_total: 10,
+    repeats: 1,
+    models: [],
+    runs_total: 10,
+    variables: [],
+    output_variables: [],
+    definition_hash: "h",
+    enqueued_at: Timestamp.fromMillis(0),
+    created_at: Timestamp.fromMillis(0),
   });
   const usage = (t: number) => ({ prompt_tokens: t, output_tokens: 0, total_tokens: t });
   const jobs = (c: Partial<Record<"pending" | "queued" | "running" | "success" | "failed" | "cancelled", number>>): JobCounts => {
-    const counts = Object.fromEntries(["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, c[s as keyof typeof c] ?? 0]));
+    const counts = Object.fromEntries(
+      ["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, c[s as keyof typeof c] ?? 0]),
+    );
     return { ...(counts as Omit<JobCounts, "usage">), usage: usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0)) };
   };
 
@@ -59,7 +114,10 @@ describe("batch progress", () => {
   });
 
   it("a cancelled batch counts its runs never admitted as cancelled; a finished batch settles success or failed", () => {
-    expect(deriveProgress({ ...doc, status: "cancelled" }, jobs({ success: 4, cancelled: 1 })).counts).toMatchObject({ queued: 0, cancelled: 6 });
+    expect(deriveProgress({ ...doc, status: "cancelled" }, jobs({ success: 4, cancelled: 1 })).counts).toMatchObject({
+      queued: 0,
+      cancelled: 6,
+    });
     expect(settledStatus(deriveProgress(doc, jobs({ success: 10 })))).toBe("success");
     expect(settledStatus(deriveProgress(doc, jobs({ success: 9, failed: 1 })))).toBe("failed");
     // Not before every run was handed to the queue: a submit still enqueuing (or a retry) has runs to come.
@@ -69,12 +127,24 @@ describe("batch progress", () => {
 
   it("prints a progress bar with rate and ETA, and a summary that says how to retry and export", () => {
     const p = deriveProgress(doc, jobs({ queued: 2, running: 1, success: 6, failed: 1 }));
-    expect(rowsPerMinute([{ at: 0, done: 0 }, { at: 30_000, done: 7 }])).toBe(14);
-    expect(formatProgressLine(p, 14)).toBe("[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens");
+    expect(
+      rowsPerMinute([
+        { at: 0, done: 0 },
+        { at: 30_000, done: 7 },
+      ]),
+    ).toBe(14);
+    expect(formatProgressLine(p, 14)).toBe(
+      "[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens",
+    );
     expect(formatDuration(3_723_000)).toBe("1h02m");
     const ended = { ...p, status: "failed" as const, finishedAt: 90_000, startedAt: 0 };
     expect(formatBatchSummary(ended, { model_error: 1 })).toBe(
-      ["Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output)", "  failed runs by error: model_error 1", "  run them again: npm run batch -- retry b", "  results: npm run export -- b --format csv --out b.csv"].join("\n"),
+      [
+        "Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output)",
+        "  failed runs by error: model_error 1",
+        "  run them again: npm run batch -- retry b",
+        "  results: npm run export -- b --format csv --out b.csv",
+      ].join("\n"),
     );
   });
 });
@@ -86,9 +156,14 @@ describe("admission queue settings", () => {
   });
 
   it("reads BATCH_* with defaults, and refuses a value out of range naming the variable", () => {
-    expect(admissionQueueOptions({})).toEqual({ rateLimits: { maxDispatchesPerSecond: 5, maxConcurrentDispatches: 20 }, retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 300, maxDoublings: 5 } });
+    expect(admissionQueueOptions({})).toEqual({
+      rateLimits: { maxDispatchesPerSecond: 5, maxConcurrentDispatches: 20 },
+      retryConfig: { maxAttempts: 10, minBackoffSeconds: 1, maxBackoffSeconds: 300, maxDoublings: 5 },
+    });
     expect(admissionQueueOptions({ BATCH_MAX_DISPATCHES_PER_SECOND: "0.5" }).rateLimits.maxDispatchesPerSecond).toBe(0.5);
-    expect(() => admissionQueueOptions({ BATCH_MAX_CONCURRENT_DISPATCHES: "2.5" })).toThrow("BATCH_MAX_CONCURRENT_DISPATCHES=2.5: expected a whole number from 1 to 5000");
+    expect(() => admissionQueueOptions({ BATCH_MAX_CONCURRENT_DISPATCHES: "2.5" })).toThrow(
+      "BATCH_MAX_CONCURRENT_DISPATCHES=2.5: expected a whole number from 1 to 5000",
+    );
     expect(() => admissionQueueOptions({ BATCH_MAX_DISPATCHES_PER_SECOND: "600" })).toThrow(/from 0.001 to 500/);
   });
 });

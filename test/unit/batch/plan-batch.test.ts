@@ -23,14 +23,26 @@ describe("rows of a batch", () => {
     const p = plan(gridBatch("g", { a: ["1", "2"], b: ["x", "y", "z"] }));
     expect(p.rowsTotal).toBe(6);
     expect(Array.from({ length: 6 }, (_, i) => rowAt(p.space, i))).toEqual([
-      { a: "1", b: "x" }, { a: "1", b: "y" }, { a: "1", b: "z" },
-      { a: "2", b: "x" }, { a: "2", b: "y" }, { a: "2", b: "z" },
+      { a: "1", b: "x" },
+      { a: "1", b: "y" },
+      { a: "1", b: "z" },
+      { a: "2", b: "x" },
+      { a: "2", b: "y" },
+      { a: "2", b: "z" },
     ]);
   });
 
   it("rows (inline, then the rows file) are each combined with every grid point; repeats and models multiply the runs", () => {
-    const file = csvRows("topic,tone\nowls,dry\n\"cats, mostly\",\"warm \"\"ish\"\"\"\n", "rows.csv");
-    const raw = { batch_id: "b", job: batchTemplate("%topic% %tone% %lang%", ["topic", "tone", "lang"]), rows: [{ topic: "bees", tone: "odd" }], rows_file: "rows.csv", grid: { lang: ["en", "fr"] }, repeats: 2, models: ["GEMINI_FLASH", "GEMINI_PRO"] };
+    const file = csvRows('topic,tone\nowls,dry\n"cats, mostly","warm ""ish"""\n', "rows.csv");
+    const raw = {
+      batch_id: "b",
+      job: batchTemplate("%topic% %tone% %lang%", ["topic", "tone", "lang"]),
+      rows: [{ topic: "bees", tone: "odd" }],
+      rows_file: "rows.csv",
+      grid: { lang: ["en", "fr"] },
+      repeats: 2,
+      models: ["GEMINI_FLASH", "GEMINI_PRO"],
+    };
     const p = plan(raw, file);
     expect(rowCount(p.space)).toBe(6);
     expect(runCount(p.space)).toBe(24);
@@ -40,7 +52,12 @@ describe("rows of a batch", () => {
     expect(runAt(p.space, 0)).toMatchObject({ rowIndex: 0, repeat: 0, model: "GEMINI_FLASH" });
     expect(runAt(p.space, 1)).toMatchObject({ rowIndex: 0, repeat: 0, model: "GEMINI_PRO" });
     expect(runAt(p.space, 2)).toMatchObject({ rowIndex: 0, repeat: 1, model: "GEMINI_FLASH" });
-    expect(runAt(p.space, 23)).toMatchObject({ rowIndex: 5, repeat: 1, model: "GEMINI_PRO", inputs: { topic: "cats, mostly", lang: "fr" } });
+    expect(runAt(p.space, 23)).toMatchObject({
+      rowIndex: 5,
+      repeat: 1,
+      model: "GEMINI_PRO",
+      inputs: { topic: "cats, mostly", lang: "fr" },
+    });
     expect(p.outputVariables).toEqual(["answer"]);
   });
 
@@ -53,7 +70,12 @@ describe("rows of a batch", () => {
 
 describe("a batch is refused with every problem, each with its row and path", () => {
   it("lists what the entry task declares for a variable it does not", () => {
-    const raw = { batch_id: "v", job: batchTemplate("%topic%", ["topic", "tone"]), rows: [{ topic: "owls" }, { topc: "cats", tone: "dry" }], grid: { langauge: ["en"] } };
+    const raw = {
+      batch_id: "v",
+      job: batchTemplate("%topic%", ["topic", "tone"]),
+      rows: [{ topic: "owls" }, { topc: "cats", tone: "dry" }],
+      grid: { langauge: ["en"] },
+    };
     expect(problems(raw)).toEqual([
       'grid.langauge: the entry task "t" declares no input "langauge"; it declares "topic", "tone"',
       'rows[1].topc: the entry task "t" declares no input "topc"; it declares "topic", "tone"',
@@ -62,7 +84,9 @@ describe("a batch is refused with every problem, each with its row and path", ()
 
   it("names the file and line of a rows file's problems: a misspelt header once, a short row, a number in JSONL", () => {
     const csv = csvRows("topic,tnoe\nowls,dry\ncats\n", "data/rows.csv");
-    expect(problems({ batch_id: "f", job: batchTemplate("%topic%", ["topic", "tone"]), rows_file: "data/rows.csv" }, csv, "data/rows.csv")).toEqual([
+    expect(
+      problems({ batch_id: "f", job: batchTemplate("%topic%", ["topic", "tone"]), rows_file: "data/rows.csv" }, csv, "data/rows.csv"),
+    ).toEqual([
       'data/rows.csv:1.tnoe: the entry task "t" declares no input "tnoe"; it declares "topic", "tone"',
       "data/rows.csv:3: row 2 has 1 field, the header 2; a value with a comma needs quotes",
     ]);
@@ -90,7 +114,13 @@ describe("a batch is refused with every problem, each with its row and path", ()
 
   it("refuses a batch with no inputs, a variable from both the grid and the rows, `repeat` as a variable, and unknown models", () => {
     expect(problems({ batch_id: "n", job: batchTemplate("x", ["a"]) })).toEqual([expect.stringMatching(/^a batch needs inputs: grid/)]);
-    const both = problems({ batch_id: "b", job: batchTemplate("%a%", ["a", "repeat"]), grid: { a: ["1"] }, rows: [{ a: "2", repeat: "1" }], models: ["GEMINI_FLAHS", "GEMINI_PRO", "GEMINI_PRO"] });
+    const both = problems({
+      batch_id: "b",
+      job: batchTemplate("%a%", ["a", "repeat"]),
+      grid: { a: ["1"] },
+      rows: [{ a: "2", repeat: "1" }],
+      models: ["GEMINI_FLAHS", "GEMINI_PRO", "GEMINI_PRO"],
+    });
     expect(both).toEqual(
       expect.arrayContaining([
         'grid.a: "a" is also a column of the rows; a variable comes from the grid or from the rows, not both',
@@ -103,7 +133,9 @@ describe("a batch is refused with every problem, each with its row and path", ()
 
   it("refuses a batch over the run limit, and a row whose job would not fit in a Firestore document", () => {
     const big = Array.from({ length: 400 }, (_, i) => String(i));
-    expect(problems(gridBatch("many", { a: big, b: big }))).toEqual([expect.stringMatching(/^the batch has 160000 runs .* over the limit of 100000/)]);
+    expect(problems(gridBatch("many", { a: big, b: big }))).toEqual([
+      expect.stringMatching(/^the batch has 160000 runs .* over the limit of 100000/),
+    ]);
     const long = problems({ batch_id: "long", job: batchTemplate("%a%", ["a"]), rows: [{ a: "x" }, { a: "y".repeat(400_000) }] });
     expect(long).toEqual([expect.stringMatching(/^rows\[1\]: this row's job would be larger than Firestore's 1 MiB document limit/)]);
   });

@@ -8,15 +8,33 @@ import { splitJobDocument } from "../../../shared/pipeline/job-document";
 import { modelStep, oneStepTask } from "../../support/sample-configs";
 
 const template = JobTemplateSchema.parse({
-  task_config: { ...oneStepTask("ask", "%topic% in %lang% (%repeat%)", { topic: "default", lang: "" }, "rate"), steps: [modelStep("s", "%topic% %repeat%", { topic: "", repeat: "" }, { answer: "" }), { id: "log", step_type: 1, function_call_config: { function_name: "firestore_log", request: "{}" } }] },
+  task_config: {
+    ...oneStepTask("ask", "%topic% in %lang% (%repeat%)", { topic: "default", lang: "" }, "rate"),
+    steps: [
+      modelStep("s", "%topic% %repeat%", { topic: "", repeat: "" }, { answer: "" }),
+      { id: "log", step_type: 1, function_call_config: { function_name: "firestore_log", request: "{}" } },
+    ],
+  },
   task_configs: [oneStepTask("rate", "rate %answer%", { answer: "" }, "", "rating")],
 });
 
 describe("a run's job", () => {
   it("binds the row to the entry task's inputs, with repeat, and carries its place in the batch as envelope fields", () => {
-    const { jobId, doc } = buildRunJob({ batch_id: "b", job: template, owner_uid: "u1" }, { kind: "admit", batch_id: "b", row_index: 7, repeat: 2, inputs: { topic: "owls", lang: "fr" } });
+    const { jobId, doc } = buildRunJob(
+      { batch_id: "b", job: template, owner_uid: "u1" },
+      { kind: "admit", batch_id: "b", row_index: 7, repeat: 2, inputs: { topic: "owls", lang: "fr" } },
+    );
     expect(jobId).toBe("b~000007~002");
-    expect(doc).toMatchObject({ job_id: jobId, status: "queued", batch_id: "b", row_id: "b~000007", row_index: 7, repeat: 2, inputs: { topic: "owls", lang: "fr" }, owner_uid: "u1" });
+    expect(doc).toMatchObject({
+      job_id: jobId,
+      status: "queued",
+      batch_id: "b",
+      row_id: "b~000007",
+      row_index: 7,
+      repeat: 2,
+      inputs: { topic: "owls", lang: "fr" },
+      owner_uid: "u1",
+    });
     expect(doc.task_config.input_config.payload).toEqual({ topic: "owls", lang: "fr", repeat: "2" });
     // The job validates as a job once its envelope is split off: the batch's fields are run state, not config.
     const { envelope, config } = splitJobDocument(doc);
@@ -25,7 +43,10 @@ describe("a run's job", () => {
   });
 
   it("with a model, every model step of the chain runs it, and the job id and the model field name it", () => {
-    const { jobId, doc } = buildRunJob({ batch_id: "b", job: template }, { kind: "admit", batch_id: "b", row_index: 0, repeat: 0, model: "GEMINI_PRO", inputs: {} });
+    const { jobId, doc } = buildRunJob(
+      { batch_id: "b", job: template },
+      { kind: "admit", batch_id: "b", row_index: 0, repeat: 0, model: "GEMINI_PRO", inputs: {} },
+    );
     expect(jobId).toBe("b~000000~000~GEMINI_PRO");
     expect(doc.model).toBe("GEMINI_PRO");
     expect(doc.task_config.steps[0].model_query_config.model_key).toBe("GEMINI_PRO");
@@ -48,7 +69,7 @@ describe("a run's job", () => {
 describe("a dispatch on the wire", () => {
   it("is ASCII JSON text (the Tasks emulator reads bodies as Latin-1) that decodes to the same dispatch", async () => {
     const { decodeDispatch, encodeDispatch } = await import("../../../shared/batch/dispatch-wire");
-    const dispatch = { kind: "admit" as const, batch_id: "b", row_index: 1, repeat: 0, inputs: { text: "שלום 🧪 \"q\"\n日本" } };
+    const dispatch = { kind: "admit" as const, batch_id: "b", row_index: 1, repeat: 0, inputs: { text: 'שלום 🧪 "q"\n日本' } };
     const wire = encodeDispatch(dispatch);
     expect(wire.dispatch).toMatch(/^[\x00-\x7e]*$/);
     expect(decodeDispatch(JSON.parse(JSON.stringify(wire)))).toEqual(dispatch);

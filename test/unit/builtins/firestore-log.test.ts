@@ -35,7 +35,10 @@ const context = (sink: DocumentSink, allowedCollections?: readonly string[]): Fu
 
 /** The FunctionCallError a call rejects with; fails the test if it resolves or throws something else. */
 async function refusal(promise: Promise<unknown>): Promise<FunctionCallError> {
-  const outcome = await promise.then((value) => new Error(`expected a refusal, got ${String(value)}`), (err: unknown) => err);
+  const outcome = await promise.then(
+    (value) => new Error(`expected a refusal, got ${String(value)}`),
+    (err: unknown) => err,
+  );
   if (!(outcome instanceof FunctionCallError)) throw outcome;
   return outcome;
 }
@@ -53,7 +56,11 @@ describe("firestore_log and the pipeline's collections", () => {
       const err = await refusal(firestoreLog(requestFor(collection), context(sink)));
       expect(err.message).toContain(`request.collection "${collection}" is reserved for the pipeline`);
       expect(err.isRetryable).toBe(false);
-      expect(JSON.parse(err.response)).toMatchObject({ status: "error", document_id: "", error: expect.stringContaining("reserved for the pipeline") });
+      expect(JSON.parse(err.response)).toMatchObject({
+        status: "error",
+        document_id: "",
+        error: expect.stringContaining("reserved for the pipeline"),
+      });
       expect(sink.writes).toEqual([]);
     });
   }
@@ -93,7 +100,10 @@ describe("the FIRESTORE_LOG_COLLECTIONS allow-list", () => {
 
   it("reaches the function from the environment through createRuntime and the step", async () => {
     const sink = memorySink();
-    const runtime = await createRuntime({ env: { GEMINI_API_KEY: "test-key-not-used", FIRESTORE_LOG_COLLECTIONS: " TaskLogs ,Results" }, sink });
+    const runtime = await createRuntime({
+      env: { GEMINI_API_KEY: "test-key-not-used", FIRESTORE_LOG_COLLECTIONS: " TaskLogs ,Results" },
+      sink,
+    });
     try {
       expect(runtime.engine.logCollections).toEqual(["TaskLogs", "Results"]);
       expect(runtime.banner).toContain("Built-in functions may write only to TaskLogs, Results (FIRESTORE_LOG_COLLECTIONS).");
@@ -108,7 +118,11 @@ describe("the FIRESTORE_LOG_COLLECTIONS allow-list", () => {
       const allowed = await runStep(parsed.value, { where: "Results" }, { executionId: "e", index: 0 }, runtime.engine);
       expect(allowed.record.status).toBe("success");
       const refused = await runStep(parsed.value, { where: "Elsewhere" }, { executionId: "e", index: 0 }, runtime.engine);
-      expect(refused.record.error).toMatchObject({ code: "function_error", retryable: false, message: expect.stringContaining("allows only TaskLogs, Results") });
+      expect(refused.record.error).toMatchObject({
+        code: "function_error",
+        retryable: false,
+        message: expect.stringContaining("allows only TaskLogs, Results"),
+      });
       expect(sink.writes.map((w) => w.collection)).toEqual(["Results"]);
     } finally {
       await runtime.close();

@@ -40,86 +40,346 @@ function linesFor(type: ConfigType, config: unknown): string[] {
 
 const STEP_CASES: BadConfig[] = [
   // Wrong types at the top of a step.
-  { name: "id is a number", type: "step", config: modelStep("1", { id: 1 }), expected: ["id: Invalid input: expected string, received number"] },
-  { name: "name is a boolean", type: "step", config: modelStep("1", { name: true }), expected: ["name: Invalid input: expected string, received boolean"] },
-  { name: "description is an array", type: "step", config: modelStep("1", { description: [] }), expected: ["description: Invalid input: expected string, received array"] },
+  {
+    name: "id is a number",
+    type: "step",
+    config: modelStep("1", { id: 1 }),
+    expected: ["id: Invalid input: expected string, received number"],
+  },
+  {
+    name: "name is a boolean",
+    type: "step",
+    config: modelStep("1", { name: true }),
+    expected: ["name: Invalid input: expected string, received boolean"],
+  },
+  {
+    name: "description is an array",
+    type: "step",
+    config: modelStep("1", { description: [] }),
+    expected: ["description: Invalid input: expected string, received array"],
+  },
   { name: "the step is null", type: "step", config: null, expected: ["Invalid input: expected object, received null"] },
   { name: "the step is an array", type: "step", config: [modelStep("1")], expected: ["Invalid input: expected object, received array"] },
-  { name: "metadata.version is a number", type: "step", config: modelStep("1", { metadata: { version: 1 } }), expected: ["metadata.version: Invalid input: expected string, received number"] },
+  {
+    name: "metadata.version is a number",
+    type: "step",
+    config: modelStep("1", { metadata: { version: 1 } }),
+    expected: ["metadata.version: Invalid input: expected string, received number"],
+  },
 
   // model_key.
-  { name: "model_key is missing", type: "step", config: modelStep("1", { model_query_config: { user_prompt: "hi" } }), expected: ["model_query_config.model_key: model_key is required"] },
-  { name: "model_key is empty", type: "step", config: modelStep("1", { model_query_config: query({ model_key: "" }) }), expected: ["model_query_config.model_key: model_key must name a model (for example GEMINI_FLASH)"] },
-  { name: "model_key is a number", type: "step", config: modelStep("1", { model_query_config: query({ model_key: 3 }) }), expected: ["model_query_config.model_key: expected a string, got the number 3"] },
-  { name: "model_key is misspelled", type: "step", config: modelStep("1", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) }), expected: [`model_query_config.model_key: unknown model key "GEMINI_FLAHS"; known: ${KNOWN_MODELS}`] },
-  { name: "model_key in lower case", type: "step", config: modelStep("1", { model_query_config: query({ model_key: "gemini_flash" }) }), expected: [`model_query_config.model_key: unknown model key "gemini_flash"; known: ${KNOWN_MODELS}`] },
+  {
+    name: "model_key is missing",
+    type: "step",
+    config: modelStep("1", { model_query_config: { user_prompt: "hi" } }),
+    expected: ["model_query_config.model_key: model_key is required"],
+  },
+  {
+    name: "model_key is empty",
+    type: "step",
+    config: modelStep("1", { model_query_config: query({ model_key: "" }) }),
+    expected: ["model_query_config.model_key: model_key must name a model (for example GEMINI_FLASH)"],
+  },
+  {
+    name: "model_key is a number",
+    type: "step",
+    config: modelStep("1", { model_query_config: query({ model_key: 3 }) }),
+    expected: ["model_query_config.model_key: expected a string, got the number 3"],
+  },
+  {
+    name: "model_key is misspelled",
+    type: "step",
+    config: modelStep("1", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) }),
+    expected: [`model_query_config.model_key: unknown model key "GEMINI_FLAHS"; known: ${KNOWN_MODELS}`],
+  },
+  {
+    name: "model_key in lower case",
+    type: "step",
+    config: modelStep("1", { model_query_config: query({ model_key: "gemini_flash" }) }),
+    expected: [`model_query_config.model_key: unknown model key "gemini_flash"; known: ${KNOWN_MODELS}`],
+  },
 
   // Functions.
-  { name: "function_name names no built-in", type: "step", config: logStep("1", "send_email"), expected: [`function_call_config.function_name: unknown function "send_email"; known: ${KNOWN_FUNCTIONS}`] },
-  { name: "function_name is empty", type: "step", config: logStep("1", ""), expected: ["function_call_config.function_name: function_name must name a built-in function"] },
-  { name: "function_name is missing", type: "step", config: { step_type: 1, function_call_config: { request: "{}" } }, expected: ["function_call_config.function_name: function_name is required"] },
-  { name: "request is an object instead of a string", type: "step", config: { step_type: 1, function_call_config: { function_name: "firestore_log", request: { collection: "x" } } }, expected: ["function_call_config.request: Invalid input: expected string, received object"] },
+  {
+    name: "function_name names no built-in",
+    type: "step",
+    config: logStep("1", "send_email"),
+    expected: [`function_call_config.function_name: unknown function "send_email"; known: ${KNOWN_FUNCTIONS}`],
+  },
+  {
+    name: "function_name is empty",
+    type: "step",
+    config: logStep("1", ""),
+    expected: ["function_call_config.function_name: function_name must name a built-in function"],
+  },
+  {
+    name: "function_name is missing",
+    type: "step",
+    config: { step_type: 1, function_call_config: { request: "{}" } },
+    expected: ["function_call_config.function_name: function_name is required"],
+  },
+  {
+    name: "request is an object instead of a string",
+    type: "step",
+    config: { step_type: 1, function_call_config: { function_name: "firestore_log", request: { collection: "x" } } },
+    expected: ["function_call_config.request: Invalid input: expected string, received object"],
+  },
 
   // Unknown fields (typos).
-  { name: "user_promt typo", type: "step", config: modelStep("1", { model_query_config: query({ user_promt: "hi" }) }), expected: ["model_query_config.user_promt: unknown field (check its spelling)"] },
-  { name: "camelCase stepType at the top", type: "step", config: modelStep("1", { stepType: 0 }), expected: ["stepType: unknown field (check its spelling)"] },
-  { name: "paylod typo in input_config", type: "step", config: modelStep("1", { input_config: { payload: {}, paylod: {} } }), expected: ["input_config.paylod: unknown field (check its spelling)"] },
-  { name: "unknown metadata field", type: "step", config: modelStep("1", { metadata: { author: "me" } }), expected: ["metadata.author: unknown field (check its spelling)"] },
-  { name: "function_call_config typo", type: "step", config: { step_type: 1, function_call_config: { function_name: "firestore_log", requets: "{}" } }, expected: ["function_call_config.requets: unknown field (check its spelling)"] },
+  {
+    name: "user_promt typo",
+    type: "step",
+    config: modelStep("1", { model_query_config: query({ user_promt: "hi" }) }),
+    expected: ["model_query_config.user_promt: unknown field (check its spelling)"],
+  },
+  {
+    name: "camelCase stepType at the top",
+    type: "step",
+    config: modelStep("1", { stepType: 0 }),
+    expected: ["stepType: unknown field (check its spelling)"],
+  },
+  {
+    name: "paylod typo in input_config",
+    type: "step",
+    config: modelStep("1", { input_config: { payload: {}, paylod: {} } }),
+    expected: ["input_config.paylod: unknown field (check its spelling)"],
+  },
+  {
+    name: "unknown metadata field",
+    type: "step",
+    config: modelStep("1", { metadata: { author: "me" } }),
+    expected: ["metadata.author: unknown field (check its spelling)"],
+  },
+  {
+    name: "function_call_config typo",
+    type: "step",
+    config: { step_type: 1, function_call_config: { function_name: "firestore_log", requets: "{}" } },
+    expected: ["function_call_config.requets: unknown field (check its spelling)"],
+  },
 
   // step_type.
-  { name: "step_type is a wrong enum name", type: "step", config: modelStep("1", { step_type: "MODEL_QUERY" }), expected: [`step_type: unknown step_type "MODEL_QUERY"; ${STEP_TYPE_HELP}`] },
-  { name: "step_type enum name in lower case", type: "step", config: modelStep("1", { step_type: "step_type_model_query" }), expected: [`step_type: unknown step_type "step_type_model_query"; ${STEP_TYPE_HELP}`] },
-  { name: "step_type 0 without model_query_config", type: "step", config: { id: "1", step_type: 0 }, expected: ["model_query_config: a model query step (step_type 0) needs model_query_config"] },
-  { name: "no step_type (defaults to 0) without model_query_config", type: "step", config: { id: "1" }, expected: ["model_query_config: a model query step (step_type 0) needs model_query_config"] },
-  { name: "step_type 1 without function_call_config", type: "step", config: modelStep("1", { step_type: 1 }), expected: ["function_call_config: a function call step (step_type 1) needs function_call_config"] },
-  { name: "STEP_TYPE_FUNCTION_CALL without function_call_config", type: "step", config: { step_type: "STEP_TYPE_FUNCTION_CALL" }, expected: ["function_call_config: a function call step (step_type 1) needs function_call_config"] },
+  {
+    name: "step_type is a wrong enum name",
+    type: "step",
+    config: modelStep("1", { step_type: "MODEL_QUERY" }),
+    expected: [`step_type: unknown step_type "MODEL_QUERY"; ${STEP_TYPE_HELP}`],
+  },
+  {
+    name: "step_type enum name in lower case",
+    type: "step",
+    config: modelStep("1", { step_type: "step_type_model_query" }),
+    expected: [`step_type: unknown step_type "step_type_model_query"; ${STEP_TYPE_HELP}`],
+  },
+  {
+    name: "step_type 0 without model_query_config",
+    type: "step",
+    config: { id: "1", step_type: 0 },
+    expected: ["model_query_config: a model query step (step_type 0) needs model_query_config"],
+  },
+  {
+    name: "no step_type (defaults to 0) without model_query_config",
+    type: "step",
+    config: { id: "1" },
+    expected: ["model_query_config: a model query step (step_type 0) needs model_query_config"],
+  },
+  {
+    name: "step_type 1 without function_call_config",
+    type: "step",
+    config: modelStep("1", { step_type: 1 }),
+    expected: ["function_call_config: a function call step (step_type 1) needs function_call_config"],
+  },
+  {
+    name: "STEP_TYPE_FUNCTION_CALL without function_call_config",
+    type: "step",
+    config: { step_type: "STEP_TYPE_FUNCTION_CALL" },
+    expected: ["function_call_config: a function call step (step_type 1) needs function_call_config"],
+  },
 
   // Payload values are text.
-  { name: "payload value is a number", type: "step", config: modelStep("1", { input_config: { payload: { count: 1 } } }), expected: ['input_config.payload.count: expected a string, got the number 1: payload values are text (quote it: "1")'] },
-  { name: "payload value is a boolean", type: "step", config: modelStep("1", { input_config: { payload: { flag: true } } }), expected: ['input_config.payload.flag: expected a string, got the boolean true: payload values are text (quote it: "true")'] },
-  { name: "output payload value is null", type: "step", config: modelStep("1", { output_config: { payload: { a: null } } }), expected: ['output_config.payload.a: expected a string, got null: payload values are text (quote it: "null")'] },
-  { name: "payload is an array", type: "step", config: modelStep("1", { input_config: { payload: ["a"] } }), expected: ["input_config.payload: Invalid input: expected record, received array"] },
-  { name: "payload key that is not an identifier", type: "step", config: modelStep("1", { input_config: { payload: { "first name": 7 } } }), expected: ['input_config.payload["first name"]: expected a string, got the number 7: payload values are text (quote it: "7")'] },
+  {
+    name: "payload value is a number",
+    type: "step",
+    config: modelStep("1", { input_config: { payload: { count: 1 } } }),
+    expected: ['input_config.payload.count: expected a string, got the number 1: payload values are text (quote it: "1")'],
+  },
+  {
+    name: "payload value is a boolean",
+    type: "step",
+    config: modelStep("1", { input_config: { payload: { flag: true } } }),
+    expected: ['input_config.payload.flag: expected a string, got the boolean true: payload values are text (quote it: "true")'],
+  },
+  {
+    name: "output payload value is null",
+    type: "step",
+    config: modelStep("1", { output_config: { payload: { a: null } } }),
+    expected: ['output_config.payload.a: expected a string, got null: payload values are text (quote it: "null")'],
+  },
+  {
+    name: "payload is an array",
+    type: "step",
+    config: modelStep("1", { input_config: { payload: ["a"] } }),
+    expected: ["input_config.payload: Invalid input: expected record, received array"],
+  },
+  {
+    name: "payload key that is not an identifier",
+    type: "step",
+    config: modelStep("1", { input_config: { payload: { "first name": 7 } } }),
+    expected: ['input_config.payload["first name"]: expected a string, got the number 7: payload values are text (quote it: "7")'],
+  },
 
   // Parameters.
-  { name: "unknown parameter (temprature)", type: "step", config: withParams({ temprature: "0.7" }), expected: [`model_query_config.parameters.temprature: unknown parameter "temprature"; known: ${KNOWN_PARAMS}`] },
-  { name: "parameter name with a hyphen", type: "step", config: withParams({ "top-k": 3 }), expected: [`model_query_config.parameters["top-k"]: unknown parameter "top-k"; known: ${KNOWN_PARAMS}`] },
-  { name: 'temperature "hot"', type: "step", config: withParams({ temperature: "hot" }), expected: ['model_query_config.parameters.temperature: expected a number, got the string "hot"'] },
-  { name: "temperature above 2", type: "step", config: withParams({ temperature: 3 }), expected: ["model_query_config.parameters.temperature: must be at most 2, got 3"] },
-  { name: "temperature is null", type: "step", config: withParams({ temperature: null }), expected: ["model_query_config.parameters.temperature: Invalid input: expected string, received null"] },
-  { name: "top_k 1.5", type: "step", config: withParams({ top_k: 1.5 }), expected: ["model_query_config.parameters.top_k: expected a whole number, got the number 1.5"] },
-  { name: 'top_k "1.5" as a string', type: "step", config: withParams({ top_k: "1.5" }), expected: ['model_query_config.parameters.top_k: expected a whole number, got the string "1.5"'] },
-  { name: "top_p below 0", type: "step", config: withParams({ top_p: "-0.1" }), expected: ["model_query_config.parameters.top_p: must be at least 0, got -0.1"] },
-  { name: "max_output_tokens 0", type: "step", config: withParams({ max_output_tokens: "0" }), expected: ["model_query_config.parameters.max_output_tokens: must be at least 1, got 0"] },
-  { name: "candidate_count 2", type: "step", config: withParams({ candidate_count: 2 }), expected: ["model_query_config.parameters.candidate_count: must be at most 1, got 2"] },
-  { name: "response_schema without a JSON mime type", type: "step", config: withParams({ response_schema: { type: "object" } }), expected: ['model_query_config.parameters.response_schema: response_schema needs response_mime_type "application/json"'] },
-  { name: "response_schema that is not JSON", type: "step", config: withParams({ response_mime_type: "application/json", response_schema: "{" }), expected: ['model_query_config.parameters.response_schema: expected a JSON object (or a string holding one), got the string "{"'] },
-  { name: "unsupported response_mime_type", type: "step", config: withParams({ response_mime_type: "text/html" }), expected: ['model_query_config.parameters.response_mime_type: unsupported response_mime_type "text/html"; use one of text/plain, application/json, text/x.enum'] },
-  { name: 'response_logprobs "yes"', type: "step", config: withParams({ response_logprobs: "yes" }), expected: ['model_query_config.parameters.response_logprobs: expected true or false, got the string "yes"'] },
-  { name: "stop_sequences holding a number", type: "step", config: withParams({ stop_sequences: [1] }), expected: ["model_query_config.parameters.stop_sequences: expected a list of strings (or one string), got an array"] },
-  { name: "parameters is an array", type: "step", config: withParams(["temperature"]), expected: ["model_query_config.parameters: Invalid input: expected record, received array"] },
+  {
+    name: "unknown parameter (temprature)",
+    type: "step",
+    config: withParams({ temprature: "0.7" }),
+    expected: [`model_query_config.parameters.temprature: unknown parameter "temprature"; known: ${KNOWN_PARAMS}`],
+  },
+  {
+    name: "parameter name with a hyphen",
+    type: "step",
+    config: withParams({ "top-k": 3 }),
+    expected: [`model_query_config.parameters["top-k"]: unknown parameter "top-k"; known: ${KNOWN_PARAMS}`],
+  },
+  {
+    name: 'temperature "hot"',
+    type: "step",
+    config: withParams({ temperature: "hot" }),
+    expected: ['model_query_config.parameters.temperature: expected a number, got the string "hot"'],
+  },
+  {
+    name: "temperature above 2",
+    type: "step",
+    config: withParams({ temperature: 3 }),
+    expected: ["model_query_config.parameters.temperature: must be at most 2, got 3"],
+  },
+  {
+    name: "temperature is null",
+    type: "step",
+    config: withParams({ temperature: null }),
+    expected: ["model_query_config.parameters.temperature: Invalid input: expected string, received null"],
+  },
+  {
+    name: "top_k 1.5",
+    type: "step",
+    config: withParams({ top_k: 1.5 }),
+    expected: ["model_query_config.parameters.top_k: expected a whole number, got the number 1.5"],
+  },
+  {
+    name: 'top_k "1.5" as a string',
+    type: "step",
+    config: withParams({ top_k: "1.5" }),
+    expected: ['model_query_config.parameters.top_k: expected a whole number, got the string "1.5"'],
+  },
+  {
+    name: "top_p below 0",
+    type: "step",
+    config: withParams({ top_p: "-0.1" }),
+    expected: ["model_query_config.parameters.top_p: must be at least 0, got -0.1"],
+  },
+  {
+    name: "max_output_tokens 0",
+    type: "step",
+    config: withParams({ max_output_tokens: "0" }),
+    expected: ["model_query_config.parameters.max_output_tokens: must be at least 1, got 0"],
+  },
+  {
+    name: "candidate_count 2",
+    type: "step",
+    config: withParams({ candidate_count: 2 }),
+    expected: ["model_query_config.parameters.candidate_count: must be at most 1, got 2"],
+  },
+  {
+    name: "response_schema without a JSON mime type",
+    type: "step",
+    config: withParams({ response_schema: { type: "object" } }),
+    expected: ['model_query_config.parameters.response_schema: response_schema needs response_mime_type "application/json"'],
+  },
+  {
+    name: "response_schema that is not JSON",
+    type: "step",
+    config: withParams({ response_mime_type: "application/json", response_schema: "{" }),
+    expected: ['model_query_config.parameters.response_schema: expected a JSON object (or a string holding one), got the string "{"'],
+  },
+  {
+    name: "unsupported response_mime_type",
+    type: "step",
+    config: withParams({ response_mime_type: "text/html" }),
+    expected: [
+      'model_query_config.parameters.response_mime_type: unsupported response_mime_type "text/html"; use one of text/plain, application/json, text/x.enum',
+    ],
+  },
+  {
+    name: 'response_logprobs "yes"',
+    type: "step",
+    config: withParams({ response_logprobs: "yes" }),
+    expected: ['model_query_config.parameters.response_logprobs: expected true or false, got the string "yes"'],
+  },
+  {
+    name: "stop_sequences holding a number",
+    type: "step",
+    config: withParams({ stop_sequences: [1] }),
+    expected: ["model_query_config.parameters.stop_sequences: expected a list of strings (or one string), got an array"],
+  },
+  {
+    name: "parameters is an array",
+    type: "step",
+    config: withParams(["temperature"]),
+    expected: ["model_query_config.parameters: Invalid input: expected record, received array"],
+  },
 ];
 
 const TASK_CASES: BadConfig[] = [
   {
     name: "the issue's own example: steps[2] with a misspelled model key",
     type: "task",
-    config: { task_id: "t", steps: [modelStep("1"), modelStep("2"), modelStep("3", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) })] },
+    config: {
+      task_id: "t",
+      steps: [modelStep("1"), modelStep("2"), modelStep("3", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) })],
+    },
     expected: [`steps[2].model_query_config.model_key: unknown model key "GEMINI_FLAHS"; known: ${KNOWN_MODELS}`],
   },
-  { name: "unknown function inside a task", type: "task", config: { steps: [modelStep("1"), logStep("2", "gcp_firestore_write")] }, expected: [`steps[1].function_call_config.function_name: unknown function "gcp_firestore_write"; known: ${KNOWN_FUNCTIONS}`] },
+  {
+    name: "unknown function inside a task",
+    type: "task",
+    config: { steps: [modelStep("1"), logStep("2", "gcp_firestore_write")] },
+    expected: [`steps[1].function_call_config.function_name: unknown function "gcp_firestore_write"; known: ${KNOWN_FUNCTIONS}`],
+  },
   {
     name: "duplicate step ids (each repeat named, pointing at the first)",
     type: "task",
     config: { steps: [modelStep("1"), modelStep("2"), modelStep("1"), modelStep("1")] },
     expected: ['steps[2].id: duplicate step id "1" (also steps[0])', 'steps[3].id: duplicate step id "1" (also steps[0])'],
   },
-  { name: "next_task equal to task_id", type: "task", config: task("joke", "joke"), expected: ['next_task: a task cannot be its own next task ("joke"); loops are not supported'] },
-  { name: "steps is an object", type: "task", config: { steps: { 0: modelStep("1") } }, expected: ["steps: Invalid input: expected array, received object"] },
-  { name: "task field typo (step)", type: "task", config: { task_id: "t", step: [] }, expected: ["step: unknown field (check its spelling)"] },
-  { name: "task_id is a number", type: "task", config: { task_id: 5 }, expected: ["task_id: Invalid input: expected string, received number"] },
-  { name: "next_task is a number", type: "task", config: { task_id: "a", next_task: 2 }, expected: ["next_task: Invalid input: expected string, received number"] },
+  {
+    name: "next_task equal to task_id",
+    type: "task",
+    config: task("joke", "joke"),
+    expected: ['next_task: a task cannot be its own next task ("joke"); loops are not supported'],
+  },
+  {
+    name: "steps is an object",
+    type: "task",
+    config: { steps: { 0: modelStep("1") } },
+    expected: ["steps: Invalid input: expected array, received object"],
+  },
+  {
+    name: "task field typo (step)",
+    type: "task",
+    config: { task_id: "t", step: [] },
+    expected: ["step: unknown field (check its spelling)"],
+  },
+  {
+    name: "task_id is a number",
+    type: "task",
+    config: { task_id: 5 },
+    expected: ["task_id: Invalid input: expected string, received number"],
+  },
+  {
+    name: "next_task is a number",
+    type: "task",
+    config: { task_id: "a", next_task: 2 },
+    expected: ["next_task: Invalid input: expected string, received number"],
+  },
   {
     name: "several semantic problems at once are all listed, in config order",
     type: "task",
@@ -144,7 +404,11 @@ const TASK_CASES: BadConfig[] = [
   {
     name: "several shape problems at once are all listed",
     type: "task",
-    config: { task_id: 1, steps: [modelStep("1", { name: 2 }), modelStep("2", { input_config: { payload: { n: 3 } } })], output_config: { payloads: {} } },
+    config: {
+      task_id: 1,
+      steps: [modelStep("1", { name: 2 }), modelStep("2", { input_config: { payload: { n: 3 } } })],
+      output_config: { payloads: {} },
+    },
     expected: [
       "task_id: Invalid input: expected string, received number",
       "steps[0].name: Invalid input: expected string, received number",
@@ -155,27 +419,109 @@ const TASK_CASES: BadConfig[] = [
 ];
 
 const JOB_CASES: BadConfig[] = [
-  { name: "task_config is missing", type: "job", config: { job_id: "j" }, expected: ["task_config: Invalid input: expected object, received undefined"] },
-  { name: "status is not a job status", type: "job", config: { status: "done", task_config: task("a") }, expected: ['status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"|"cancelled"'] },
-  { name: "job field typo (taskconfigs)", type: "job", config: { task_config: task("a"), taskconfigs: [] }, expected: ["taskconfigs: unknown field (check its spelling)"] },
-  { name: "duplicate task ids in task_configs", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b"), task("b")] }, expected: ['task_configs[1].task_id: duplicate task_id "b" (also task_configs[0])'] },
-  { name: "a chained task reusing the entry task's id", type: "job", config: { task_config: task("a", "b"), task_configs: [task("a"), task("b")] }, expected: ['task_configs[0].task_id: duplicate task_id "a" (also task_config)'] },
-  { name: "a chained task without a task_id", type: "job", config: { task_config: task("a"), task_configs: [task("")] }, expected: ["task_configs[0].task_id: a chained task needs a task_id for next_task to name it"] },
-  { name: "dangling next_task from the entry task", type: "job", config: { task_config: task("a", "b") }, expected: ['task_config.next_task: next_task "b" names no task in this job\'s task_configs'] },
-  { name: "dangling next_task further down the chain", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b", "zz")] }, expected: ['task_configs[0].next_task: next_task "zz" names no task in this job\'s task_configs'] },
-  { name: "a cycle of two tasks", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b", "a")] }, expected: ['task_configs[0].next_task: the chain has a cycle: "a" -> "b" -> "a"'] },
-  { name: "a cycle of three tasks", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b", "c"), task("c", "a")] }, expected: ['task_configs[1].next_task: the chain has a cycle: "a" -> "b" -> "c" -> "a"'] },
-  { name: "a cycle that does not pass through the entry task", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b", "c"), task("c", "b")] }, expected: ['task_configs[1].next_task: the chain has a cycle: "a" -> "b" -> "c" -> "b"'] },
-  { name: "a chained task naming itself", type: "job", config: { task_config: task("a", "b"), task_configs: [task("b", "b")] }, expected: ['task_configs[0].next_task: a task cannot be its own next task ("b"); loops are not supported'] },
-  { name: "the entry task naming itself", type: "job", config: { task_config: task("a", "a") }, expected: ['task_config.next_task: a task cannot be its own next task ("a"); loops are not supported'] },
-  { name: "max_hops exceeded by the chain", type: "job", config: { max_hops: 2, task_config: task("a", "b"), task_configs: [task("b", "c"), task("c")] }, expected: ["max_hops: the chain has 3 tasks but max_hops is 2"] },
-  { name: "max_hops 0", type: "job", config: { max_hops: 0, task_config: task("a") }, expected: ["max_hops: Too small: expected number to be >0"] },
-  { name: "max_hops 1.5", type: "job", config: { max_hops: 1.5, task_config: task("a") }, expected: ["max_hops: Invalid input: expected int, received number"] },
+  {
+    name: "task_config is missing",
+    type: "job",
+    config: { job_id: "j" },
+    expected: ["task_config: Invalid input: expected object, received undefined"],
+  },
+  {
+    name: "status is not a job status",
+    type: "job",
+    config: { status: "done", task_config: task("a") },
+    expected: ['status: Invalid option: expected one of "queued"|"pending"|"running"|"success"|"failed"|"cancelled"'],
+  },
+  {
+    name: "job field typo (taskconfigs)",
+    type: "job",
+    config: { task_config: task("a"), taskconfigs: [] },
+    expected: ["taskconfigs: unknown field (check its spelling)"],
+  },
+  {
+    name: "duplicate task ids in task_configs",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b"), task("b")] },
+    expected: ['task_configs[1].task_id: duplicate task_id "b" (also task_configs[0])'],
+  },
+  {
+    name: "a chained task reusing the entry task's id",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("a"), task("b")] },
+    expected: ['task_configs[0].task_id: duplicate task_id "a" (also task_config)'],
+  },
+  {
+    name: "a chained task without a task_id",
+    type: "job",
+    config: { task_config: task("a"), task_configs: [task("")] },
+    expected: ["task_configs[0].task_id: a chained task needs a task_id for next_task to name it"],
+  },
+  {
+    name: "dangling next_task from the entry task",
+    type: "job",
+    config: { task_config: task("a", "b") },
+    expected: ['task_config.next_task: next_task "b" names no task in this job\'s task_configs'],
+  },
+  {
+    name: "dangling next_task further down the chain",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b", "zz")] },
+    expected: ['task_configs[0].next_task: next_task "zz" names no task in this job\'s task_configs'],
+  },
+  {
+    name: "a cycle of two tasks",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b", "a")] },
+    expected: ['task_configs[0].next_task: the chain has a cycle: "a" -> "b" -> "a"'],
+  },
+  {
+    name: "a cycle of three tasks",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b", "c"), task("c", "a")] },
+    expected: ['task_configs[1].next_task: the chain has a cycle: "a" -> "b" -> "c" -> "a"'],
+  },
+  {
+    name: "a cycle that does not pass through the entry task",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b", "c"), task("c", "b")] },
+    expected: ['task_configs[1].next_task: the chain has a cycle: "a" -> "b" -> "c" -> "b"'],
+  },
+  {
+    name: "a chained task naming itself",
+    type: "job",
+    config: { task_config: task("a", "b"), task_configs: [task("b", "b")] },
+    expected: ['task_configs[0].next_task: a task cannot be its own next task ("b"); loops are not supported'],
+  },
+  {
+    name: "the entry task naming itself",
+    type: "job",
+    config: { task_config: task("a", "a") },
+    expected: ['task_config.next_task: a task cannot be its own next task ("a"); loops are not supported'],
+  },
+  {
+    name: "max_hops exceeded by the chain",
+    type: "job",
+    config: { max_hops: 2, task_config: task("a", "b"), task_configs: [task("b", "c"), task("c")] },
+    expected: ["max_hops: the chain has 3 tasks but max_hops is 2"],
+  },
+  {
+    name: "max_hops 0",
+    type: "job",
+    config: { max_hops: 0, task_config: task("a") },
+    expected: ["max_hops: Too small: expected number to be >0"],
+  },
+  {
+    name: "max_hops 1.5",
+    type: "job",
+    config: { max_hops: 1.5, task_config: task("a") },
+    expected: ["max_hops: Invalid input: expected int, received number"],
+  },
   {
     name: "semantic problems in the entry task and in a chained task are all listed",
     type: "job",
     config: {
-      task_config: task("a", "b", { steps: [modelStep("1", { model_query_config: query({ model_key: "X", parameters: { top_k: "1.5" } }) })] }),
+      task_config: task("a", "b", {
+        steps: [modelStep("1", { model_query_config: query({ model_key: "X", parameters: { top_k: "1.5" } }) })],
+      }),
       task_configs: [task("b", "", { steps: [logStep("1", "nope")] })],
     },
     expected: [
@@ -215,7 +561,9 @@ describe("bad configs are rejected with every problem as `path: message`", () =>
   });
 
   it("the issue's example line reads exactly as written there", () => {
-    const [line] = linesFor("task", { steps: [modelStep("1"), modelStep("2"), modelStep("3", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) })] });
+    const [line] = linesFor("task", {
+      steps: [modelStep("1"), modelStep("2"), modelStep("3", { model_query_config: query({ model_key: "GEMINI_FLAHS" }) })],
+    });
     expect(line).toMatch(/^steps\[2\]\.model_query_config\.model_key: unknown model key "GEMINI_FLAHS"; known: GEMINI_FLASH, /);
   });
 
@@ -287,7 +635,10 @@ describe("problems the validator once hid or misreported", () => {
 
   it("a bad step_type is listed together with a bad field of the same step", () => {
     // Today only the model_key line: the step-level transform never runs once a field failed.
-    expect(paths(linesFor("step", { step_type: 9, model_query_config: { model_key: 5 } }))).toEqual(["model_query_config.model_key", "step_type"]);
+    expect(paths(linesFor("step", { step_type: 9, model_query_config: { model_key: 5 } }))).toEqual([
+      "model_query_config.model_key",
+      "step_type",
+    ]);
   });
 
   it("a missing function_call_config is listed together with another shape error of the same step", () => {

@@ -51,16 +51,41 @@ describe("every known parameter maps to its wire field", () => {
 
   it("the known list is exactly the 15 snake_case names, and together they cover every GenerationConfig field", () => {
     expect(KNOWN_PARAMETERS).toEqual([
-      "temperature", "top_p", "top_k", "max_output_tokens", "candidate_count", "stop_sequences", "response_mime_type",
-      "response_schema", "seed", "presence_penalty", "frequency_penalty", "response_logprobs", "logprobs", "thinking_budget", "thinking_level",
+      "temperature",
+      "top_p",
+      "top_k",
+      "max_output_tokens",
+      "candidate_count",
+      "stop_sequences",
+      "response_mime_type",
+      "response_schema",
+      "seed",
+      "presence_penalty",
+      "frequency_penalty",
+      "response_logprobs",
+      "logprobs",
+      "thinking_budget",
+      "thinking_level",
     ]);
     // thinking_budget and thinking_level exclude each other: the level is checked on its own above.
     const every = Object.fromEntries(cases.filter(([name]) => name !== "thinking_level").map(([name, asString]) => [name, asString]));
     const { config, issues } = map({ ...every, response_mime_type: "application/json", response_schema: { type: "object" } });
     expect(issues).toEqual([]);
     const fields: (keyof GenerationConfig)[] = [
-      "temperature", "topP", "topK", "maxOutputTokens", "candidateCount", "stopSequences", "responseMimeType",
-      "responseSchema", "seed", "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "thinkingBudget",
+      "temperature",
+      "topP",
+      "topK",
+      "maxOutputTokens",
+      "candidateCount",
+      "stopSequences",
+      "responseMimeType",
+      "responseSchema",
+      "seed",
+      "presencePenalty",
+      "frequencyPenalty",
+      "responseLogprobs",
+      "logprobs",
+      "thinkingBudget",
     ];
     expect(Object.keys(config).sort()).toEqual([...fields].sort());
   });
@@ -74,9 +99,31 @@ describe("every known parameter maps to its wire field", () => {
 
   it("accepts the SDK's camelCase names for every parameter", () => {
     expect(
-      map({ topP: "0.5", topK: 2, maxOutputTokens: "10", candidateCount: 1, stopSequences: "x", responseMimeType: "application/json", responseSchema: { type: "object" }, presencePenalty: 1, frequencyPenalty: "1", responseLogprobs: true }),
+      map({
+        topP: "0.5",
+        topK: 2,
+        maxOutputTokens: "10",
+        candidateCount: 1,
+        stopSequences: "x",
+        responseMimeType: "application/json",
+        responseSchema: { type: "object" },
+        presencePenalty: 1,
+        frequencyPenalty: "1",
+        responseLogprobs: true,
+      }),
     ).toEqual({
-      config: { topP: 0.5, topK: 2, maxOutputTokens: 10, candidateCount: 1, stopSequences: ["x"], responseMimeType: "application/json", responseSchema: { type: "object" }, presencePenalty: 1, frequencyPenalty: 1, responseLogprobs: true },
+      config: {
+        topP: 0.5,
+        topK: 2,
+        maxOutputTokens: 10,
+        candidateCount: 1,
+        stopSequences: ["x"],
+        responseMimeType: "application/json",
+        responseSchema: { type: "object" },
+        presencePenalty: 1,
+        frequencyPenalty: 1,
+        responseLogprobs: true,
+      },
       issues: [],
     });
   });
@@ -133,10 +180,14 @@ describe("stop_sequences forms", () => {
 
 describe("each bad value has its own message", () => {
   const cases: [string, Record<string, ParameterValue>, { path: string; message: string }[]][] = [
-    ["temperature \"hot\"", { temperature: "hot" }, [{ path: "temperature", message: 'expected a number, got the string "hot"' }]],
-    ["temperature \"\"", { temperature: "" }, [{ path: "temperature", message: 'expected a number, got the string ""' }]],
-    ["temperature \"  \"", { temperature: "  " }, [{ path: "temperature", message: 'expected a number, got the string "  "' }]],
-    ["temperature \"Infinity\"", { temperature: "Infinity" }, [{ path: "temperature", message: 'expected a number, got the string "Infinity"' }]],
+    ['temperature "hot"', { temperature: "hot" }, [{ path: "temperature", message: 'expected a number, got the string "hot"' }]],
+    ['temperature ""', { temperature: "" }, [{ path: "temperature", message: 'expected a number, got the string ""' }]],
+    ['temperature "  "', { temperature: "  " }, [{ path: "temperature", message: 'expected a number, got the string "  "' }]],
+    [
+      'temperature "Infinity"',
+      { temperature: "Infinity" },
+      [{ path: "temperature", message: 'expected a number, got the string "Infinity"' }],
+    ],
     ["temperature true", { temperature: true }, [{ path: "temperature", message: "expected a number, got the boolean true" }]],
     ["temperature [0.7]", { temperature: [0.7] }, [{ path: "temperature", message: "expected a number, got an array" }]],
     ["temperature 2.01", { temperature: 2.01 }, [{ path: "temperature", message: "must be at most 2, got 2.01" }]],
@@ -144,19 +195,36 @@ describe("each bad value has its own message", () => {
     ["top_p 1.5", { top_p: 1.5 }, [{ path: "top_p", message: "must be at most 1, got 1.5" }]],
     ["top_k 1.5", { top_k: 1.5 }, [{ path: "top_k", message: "expected a whole number, got the number 1.5" }]],
     ["top_k 0", { top_k: "0" }, [{ path: "top_k", message: "must be at least 1, got 0" }]],
-    ["max_output_tokens \"many\"", { max_output_tokens: "many" }, [{ path: "max_output_tokens", message: 'expected a number, got the string "many"' }]],
+    [
+      'max_output_tokens "many"',
+      { max_output_tokens: "many" },
+      [{ path: "max_output_tokens", message: 'expected a number, got the string "many"' }],
+    ],
     ["candidate_count 2", { candidate_count: "2" }, [{ path: "candidate_count", message: "must be at most 1, got 2" }]],
     ["seed 0.5", { seed: 0.5 }, [{ path: "seed", message: "expected a whole number, got the number 0.5" }]],
     ["logprobs -1", { logprobs: -1 }, [{ path: "logprobs", message: "must be at least 0, got -1" }]],
-    ["response_logprobs \"TRUE\"", { response_logprobs: "TRUE" }, [{ path: "response_logprobs", message: 'expected true or false, got the string "TRUE"' }]],
+    [
+      'response_logprobs "TRUE"',
+      { response_logprobs: "TRUE" },
+      [{ path: "response_logprobs", message: 'expected true or false, got the string "TRUE"' }],
+    ],
     ["response_logprobs 1", { response_logprobs: 1 }, [{ path: "response_logprobs", message: "expected true or false, got the number 1" }]],
     ["response_mime_type 1", { response_mime_type: 1 }, [{ path: "response_mime_type", message: "expected a string, got the number 1" }]],
     [
       "response_mime_type text/html",
       { response_mime_type: "text/html" },
-      [{ path: "response_mime_type", message: 'unsupported response_mime_type "text/html"; use one of text/plain, application/json, text/x.enum' }],
+      [
+        {
+          path: "response_mime_type",
+          message: 'unsupported response_mime_type "text/html"; use one of text/plain, application/json, text/x.enum',
+        },
+      ],
     ],
-    ["response_schema without a mime type", { response_schema: { type: "object" } }, [{ path: "response_schema", message: 'response_schema needs response_mime_type "application/json"' }]],
+    [
+      "response_schema without a mime type",
+      { response_schema: { type: "object" } },
+      [{ path: "response_schema", message: 'response_schema needs response_mime_type "application/json"' }],
+    ],
     [
       "response_schema with text/plain",
       { response_mime_type: "text/plain", response_schema: '{"type":"object"}' },
@@ -177,7 +245,11 @@ describe("each bad value has its own message", () => {
       { response_mime_type: "application/json", response_schema: [] },
       [{ path: "response_schema", message: "expected a JSON object (or a string holding one), got an array" }],
     ],
-    ["response_schema 3", { response_mime_type: "application/json", response_schema: 3 }, [{ path: "response_schema", message: "expected a JSON object (or a string holding one), got the number 3" }]],
+    [
+      "response_schema 3",
+      { response_mime_type: "application/json", response_schema: 3 },
+      [{ path: "response_schema", message: "expected a JSON object (or a string holding one), got the number 3" }],
+    ],
     [
       "an unknown parameter, named with its known list",
       { temprature: "0.7" },
@@ -201,6 +273,9 @@ describe("each bad value has its own message", () => {
   });
 
   it("an unsupported mime type with a schema reports both problems", () => {
-    expect(map({ response_mime_type: "text/html", response_schema: { type: "object" } }).issues.map((i) => i.path)).toEqual(["response_mime_type", "response_schema"]);
+    expect(map({ response_mime_type: "text/html", response_schema: { type: "object" } }).issues.map((i) => i.path)).toEqual([
+      "response_mime_type",
+      "response_schema",
+    ]);
   });
 });

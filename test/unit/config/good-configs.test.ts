@@ -11,7 +11,6 @@ function ok<T>(result: { ok: true; value: T } | { ok: false; issues: { path: str
   return result.value;
 }
 
-
 describe("comments and trailing commas", () => {
   it("parses the seed README's step example, whose user_prompt line ends in a // comment", () => {
     const step = ok(parseConfigText("step", README_STEP));
@@ -73,7 +72,7 @@ describe("comments and trailing commas", () => {
   it("accepts a trailing comma followed by a comment", () => {
     // Hand-written configs often comment the last entry; today this is "Expected double-quoted property name".
     expect(parseJsonc('{\n  "a": 1, // the last one\n}')).toEqual({ a: 1 });
-    expect(parseJsonc('[1, 2, /* end */ ]')).toEqual([1, 2]);
+    expect(parseJsonc("[1, 2, /* end */ ]")).toEqual([1, 2]);
   });
 });
 
@@ -131,10 +130,22 @@ describe("normalisation", () => {
   });
 
   it("accepts the SDK's camelCase parameter names and maps them like the snake_case ones", () => {
-    const parameters = { topK: "40", maxOutputTokens: 256, responseMimeType: "application/json", responseSchema: '{"type":"object"}', stopSequences: "END" };
+    const parameters = {
+      topK: "40",
+      maxOutputTokens: 256,
+      responseMimeType: "application/json",
+      responseSchema: '{"type":"object"}',
+      stopSequences: "END",
+    };
     const step = ok(parseConfig("step", { model_query_config: { ...model, parameters } }));
     expect(toGenerationConfig(step.model_query_config!.parameters)).toEqual({
-      config: { topK: 40, maxOutputTokens: 256, responseMimeType: "application/json", responseSchema: { type: "object" }, stopSequences: ["END"] },
+      config: {
+        topK: 40,
+        maxOutputTokens: 256,
+        responseMimeType: "application/json",
+        responseSchema: { type: "object" },
+        stopSequences: ["END"],
+      },
       issues: [],
     });
   });
@@ -153,7 +164,11 @@ describe("normalisation", () => {
 });
 
 describe("valid chains", () => {
-  const task = (task_id: string, next_task = "") => ({ task_id, next_task, steps: [{ id: "1", model_query_config: { model_key: "GEMINI_FLASH" } }] });
+  const task = (task_id: string, next_task = "") => ({
+    task_id,
+    next_task,
+    steps: [{ id: "1", model_query_config: { model_key: "GEMINI_FLASH" } }],
+  });
 
   it("accepts a three-task chain that fits max_hops exactly", () => {
     const job = ok(parseConfig("job", { max_hops: 3, task_config: task("a", "b"), task_configs: [task("b", "c"), task("c")] }));
@@ -167,7 +182,10 @@ describe("valid chains", () => {
   });
 
   it("accepts a model key added to the model table by the user", () => {
-    const ctx = { ...DEFAULT_VALIDATION, modelTable: { ...DEFAULT_VALIDATION.modelTable, MY_MODEL: { provider: "gemini" as const, model: "gemini-x" } } };
+    const ctx = {
+      ...DEFAULT_VALIDATION,
+      modelTable: { ...DEFAULT_VALIDATION.modelTable, MY_MODEL: { provider: "gemini" as const, model: "gemini-x" } },
+    };
     expect(parseConfig("step", { model_query_config: { model_key: "MY_MODEL" } }, ctx).ok).toBe(true);
     expect(parseConfig("step", { model_query_config: { model_key: "MY_MODEL" } }).ok).toBe(false);
   });

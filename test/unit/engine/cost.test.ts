@@ -30,7 +30,11 @@ function task(steps: [id: string, modelKey: string, userPrompt: string][]): Task
     "task",
     {
       task_id: "priced",
-      steps: steps.map(([id, model_key, user_prompt]) => ({ id, model_query_config: { model_key, user_prompt }, output_config: { payload: { answer: "" } } })),
+      steps: steps.map(([id, model_key, user_prompt]) => ({
+        id,
+        model_query_config: { model_key, user_prompt },
+        output_config: { payload: { answer: "" } },
+      })),
       output_config: { payload: { answer: "" } },
     },
     { modelTable: buildModelTable(MODEL_TABLE), functions: runtime.engine.functions },
@@ -41,7 +45,14 @@ function task(steps: [id: string, modelKey: string, userPrompt: string][]): Task
 
 describe("cost of a run that crosses vendors", () => {
   it("prices each step from its own model's price and sums the task exactly", async () => {
-    const record = await runTask(task([["gemini", "GEMINI_FLASH", "Say hi."], ["claude", "CLAUDE_HAIKU", "%context%"]]), "cost-1", runtime.engine);
+    const record = await runTask(
+      task([
+        ["gemini", "GEMINI_FLASH", "Say hi."],
+        ["claude", "CLAUDE_HAIKU", "%context%"],
+      ]),
+      "cost-1",
+      runtime.engine,
+    );
     expect(record.status).toBe("success");
     // Step 1, gemini-2.5-flash: "Say hi." is 2 tokens; the answer "[stand-in gemini-2.5-flash] Say hi." (35 characters) is 9.
     // At $0.30 and $2.50 a million: 2 × 0.30 + 9 × 2.50 = 23.1 millionths of a dollar.
@@ -59,7 +70,14 @@ describe("cost of a run that crosses vendors", () => {
   it("counts every billed attempt: a refused answer's prompt tokens are paid for, also when the step fails", async () => {
     // The 503 was never answered, so it is not billed; the refusal was (its 9 prompt tokens at $1 a million).
     runtime.standin!.configure({ script: ["ok", "503", "safety"] });
-    const record = await runTask(task([["gemini", "GEMINI_FLASH", "Say hi."], ["claude", "CLAUDE_HAIKU", "%context%"]]), "cost-2", runtime.engine);
+    const record = await runTask(
+      task([
+        ["gemini", "GEMINI_FLASH", "Say hi."],
+        ["claude", "CLAUDE_HAIKU", "%context%"],
+      ]),
+      "cost-2",
+      runtime.engine,
+    );
     expect(record.error).toMatchObject({ code: "model_blocked", step_id: "claude", attempts: 2 });
     expect(record.steps[1]!.usage).toEqual({ prompt_tokens: 9, output_tokens: 0, total_tokens: 9 });
     expect(record.steps[1]!.cost).toEqual({ usd: 0.000009, unpriced_tokens: 0 });
@@ -71,7 +89,9 @@ describe("cost of a run that crosses vendors", () => {
     expect(record.status).toBe("success");
     const step = record.steps[0]!;
     expect(step.cost).toEqual({ usd: 0, unpriced_tokens: step.usage.total_tokens });
-    expect(step.warnings).toEqual([`no price for model "llama3.2" in the price table, so its ${step.usage.total_tokens} tokens are not in the cost; add it to LLM_PRICE_TABLE`]);
+    expect(step.warnings).toEqual([
+      `no price for model "llama3.2" in the price table, so its ${step.usage.total_tokens} tokens are not in the cost; add it to LLM_PRICE_TABLE`,
+    ]);
     expect(record.cost).toEqual({ usd: 0, unpriced_tokens: step.usage.total_tokens });
   });
 });

@@ -83,7 +83,14 @@ function modelStep(id: string, q: { system?: string; user: string; parameters?: 
 }
 
 function functionStep(id: string, request: string, inputs: Payload = {}, outputs: Payload = {}, function_name = "firestore_log"): Raw {
-  return { id, name: `step ${id}`, step_type: 1, input_config: { payload: inputs }, function_call_config: { function_name, request }, output_config: { payload: outputs } };
+  return {
+    id,
+    name: `step ${id}`,
+    step_type: 1,
+    input_config: { payload: inputs },
+    function_call_config: { function_name, request },
+    output_config: { payload: outputs },
+  };
 }
 
 function taskOf(steps: Raw[], inputs: Payload = {}, outputs: Payload = {}, task_id = "t"): TaskConfig {
@@ -137,7 +144,9 @@ describe("with a fake in-process model (no HTTP)", () => {
   describe("interpolation", () => {
     it("fills %name% in both the system prompt and the user prompt, and the model receives exactly what the record shows", async () => {
       const model = fakeModel();
-      const step = stepOf(modelStep("s1", { system: "You are %persona%.", user: "Tell me a %kind% joke" }, { persona: "a clown", kind: "short" }));
+      const step = stepOf(
+        modelStep("s1", { system: "You are %persona%.", user: "Tell me a %kind% joke" }, { persona: "a clown", kind: "short" }),
+      );
       const { record } = await runStep(step, {}, ctx(), engine(model));
       expect(model.requests[0]).toMatchObject({ systemPrompt: "You are a clown.", userPrompt: "Tell me a short joke" });
       expect(record.system_prompt).toBe("You are a clown.");
@@ -146,7 +155,9 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("fills %name% in a function call's request", async () => {
       const sink = fakeSink();
-      const step = stepOf(functionStep("log", '{"collection": "%where%", "data": {"joke": "%joke%"}}', { where: "Jokes", joke: "knock knock" }));
+      const step = stepOf(
+        functionStep("log", '{"collection": "%where%", "data": {"joke": "%joke%"}}', { where: "Jokes", joke: "knock knock" }),
+      );
       const { record } = await runStep(step, {}, ctx(), engine(fakeModel(), { sink }));
       expect(record.request).toBe('{"collection": "Jokes", "data": {"joke": "knock knock"}}');
       expect(sink.writes[0]).toMatchObject({ collection: "Jokes", data: { joke: "knock knock" } });
@@ -172,7 +183,10 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("in strict mode an unresolved name in the user prompt fails the task with unresolved_variable and the JSON path, without calling the model", async () => {
       const model = fakeModel();
-      const task = taskOf([modelStep("s1", { user: "ok %topic%" }, { topic: "cats" }), modelStep("s2", { user: "%context% and %missing%" }, { topic: "" })]);
+      const task = taskOf([
+        modelStep("s1", { user: "ok %topic%" }, { topic: "cats" }),
+        modelStep("s2", { user: "%context% and %missing%" }, { topic: "" }),
+      ]);
       const result = await runTask(task, "exec-1", engine(model, { strict: true }));
       expect(model.requests).toHaveLength(1);
       expect(result.status).toBe("failed");
@@ -188,7 +202,12 @@ describe("with a fake in-process model (no HTTP)", () => {
     });
 
     it("in strict mode an unresolved name in the system prompt names the system_prompt path", async () => {
-      const { record } = await runStep(stepOf(modelStep("s1", { system: "%persona%", user: "hi" })), {}, ctx(), engine(fakeModel(), { strict: true }));
+      const { record } = await runStep(
+        stepOf(modelStep("s1", { system: "%persona%", user: "hi" })),
+        {},
+        ctx(),
+        engine(fakeModel(), { strict: true }),
+      );
       expect(record.error).toMatchObject({ code: "unresolved_variable", path: "steps[0].model_query_config.system_prompt" });
     });
 
@@ -201,7 +220,10 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("does not re-interpolate values: a model answer containing %topic% reaches the next prompt literally, with no warning", async () => {
       const model = fakeModel((r) => (r.userPrompt.startsWith("first") ? "I like %topic% and %nothing%" : "fine"));
-      const task = taskOf([modelStep("s1", { user: "first" }, { topic: "cats" }), modelStep("s2", { user: "%topic%: %context%" }, { topic: "dogs" })], { topic: "birds" });
+      const task = taskOf(
+        [modelStep("s1", { user: "first" }, { topic: "cats" }), modelStep("s2", { user: "%topic%: %context%" }, { topic: "dogs" })],
+        { topic: "birds" },
+      );
       const result = await runTask(task, "exec-1", engine(model));
       expect(model.requests[1]!.userPrompt).toBe("dogs: I like %topic% and %nothing%");
       expect(result.steps[1]!.warnings).toEqual(['input "topic" is not in the running payload; using the step\'s default']);
@@ -211,9 +233,21 @@ describe("with a fake in-process model (no HTTP)", () => {
   describe("output extraction and context", () => {
     it("a declared output that is also a declared input passes the input through; other declared outputs take the response", async () => {
       const model = fakeModel(() => "Why did the chicken...");
-      const step = stepOf(modelStep("s1", { user: "%user_prompt%" }, { user_prompt: "Tell me a joke!" }, { user_prompt: "Hahaha", joke: "", verdict: "none" }));
+      const step = stepOf(
+        modelStep(
+          "s1",
+          { user: "%user_prompt%" },
+          { user_prompt: "Tell me a joke!" },
+          { user_prompt: "Hahaha", joke: "", verdict: "none" },
+        ),
+      );
       const { outputs } = await runStep(step, { user_prompt: "Tell me a pun!" }, ctx(), engine(model));
-      expect(outputs).toEqual({ user_prompt: "Tell me a pun!", joke: "Why did the chicken...", verdict: "Why did the chicken...", context: "Why did the chicken..." });
+      expect(outputs).toEqual({
+        user_prompt: "Tell me a pun!",
+        joke: "Why did the chicken...",
+        verdict: "Why did the chicken...",
+        context: "Why did the chicken...",
+      });
     });
 
     it("context becomes the previous context, a blank line, then the response", async () => {
@@ -243,7 +277,10 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("names a step does not declare as outputs are dropped from the running payload: the next step falls back to its default", async () => {
       const model = fakeModel(() => "ok");
-      const task = taskOf([modelStep("s1", { user: "%topic%" }, { topic: "" }), modelStep("s2", { user: "%topic%" }, { topic: "fallback" })], { topic: "owls" });
+      const task = taskOf(
+        [modelStep("s1", { user: "%topic%" }, { topic: "" }), modelStep("s2", { user: "%topic%" }, { topic: "fallback" })],
+        { topic: "owls" },
+      );
       const result = await runTask(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["owls", "fallback"]);
       expect(result.steps[1]!.warnings).toEqual(['input "topic" is not in the running payload; using the step\'s default']);
@@ -252,7 +289,11 @@ describe("with a fake in-process model (no HTTP)", () => {
     it("a value declared as output and input of each step flows unchanged through the whole chain", async () => {
       const model = fakeModel(() => "resp");
       const keep = { topic: "" };
-      const task = taskOf([modelStep("s1", { user: "%topic%" }, keep, keep), modelStep("s2", { user: "%topic%" }, keep, keep)], { topic: "owls" }, { topic: "" });
+      const task = taskOf(
+        [modelStep("s1", { user: "%topic%" }, keep, keep), modelStep("s2", { user: "%topic%" }, keep, keep)],
+        { topic: "owls" },
+        { topic: "" },
+      );
       const result = await runTask(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["owls", "owls"]);
       expect(result.output_payload).toEqual({ topic: "owls" });
@@ -270,7 +311,12 @@ describe("with a fake in-process model (no HTTP)", () => {
       const model = fakeModel();
       const task = taskOf([], { a: "1", b: "2" }, { a: "", c: "default c" });
       const result = await runTask(task, "exec-0", engine(model));
-      expect(result).toMatchObject({ status: "success", output_payload: { a: "1", c: "default c" }, steps: [], usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } });
+      expect(result).toMatchObject({
+        status: "success",
+        output_payload: { a: "1", c: "default c" },
+        steps: [],
+        usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      });
       expect(result.error).toBeUndefined();
       expect(model.requests).toHaveLength(0);
     });
@@ -278,13 +324,27 @@ describe("with a fake in-process model (no HTTP)", () => {
 
   describe("failures", () => {
     it("a failed step stops the task: later steps do not run, the status is failed, the error names the step, earlier records are kept", async () => {
-      const model = fakeModel((r) => (r.userPrompt.includes("FAIL") ? new ModelCallError("400 Bad Request: invalid argument", "http", { status: 400 }) : "fine"));
-      const task = taskOf([modelStep("s1", { user: "one" }), modelStep("s2", { user: "FAIL %context%" }), modelStep("s3", { user: "three" })], {}, { context: "" });
+      const model = fakeModel((r) =>
+        r.userPrompt.includes("FAIL") ? new ModelCallError("400 Bad Request: invalid argument", "http", { status: 400 }) : "fine",
+      );
+      const task = taskOf(
+        [modelStep("s1", { user: "one" }), modelStep("s2", { user: "FAIL %context%" }), modelStep("s3", { user: "three" })],
+        {},
+        { context: "" },
+      );
       const result = await runTask(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["one", "FAIL fine"]);
       expect(result.status).toBe("failed");
       expect(result.output_payload).toEqual({});
-      expect(result.error).toEqual({ code: "model_error", message: "400 Bad Request: invalid argument", step_id: "s2", path: "steps[1]", attempts: 1, status: 400, retryable: false });
+      expect(result.error).toEqual({
+        code: "model_error",
+        message: "400 Bad Request: invalid argument",
+        step_id: "s2",
+        path: "steps[1]",
+        attempts: 1,
+        status: 400,
+        retryable: false,
+      });
       expect(result.steps.map((s) => [s.step_id, s.status])).toEqual([
         ["s1", "success"],
         ["s2", "failed"],
@@ -297,8 +357,17 @@ describe("with a fake in-process model (no HTTP)", () => {
     it("onStepEnd is called once per step that ran, with its record and index, the failing one included", async () => {
       const seen: [string, number, StepRecord["status"]][] = [];
       const model = fakeModel((r) => (r.userPrompt === "boom" ? new ModelCallError("blocked", "blocked") : "ok"));
-      const task = taskOf([modelStep("a", { user: "1" }), modelStep("b", { user: "2" }), modelStep("c", { user: "boom" }), modelStep("d", { user: "4" })]);
-      const result = await runTask(task, "exec-1", engine(model, { onStepEnd: (record, index) => seen.push([record.step_id, index, record.status]) }));
+      const task = taskOf([
+        modelStep("a", { user: "1" }),
+        modelStep("b", { user: "2" }),
+        modelStep("c", { user: "boom" }),
+        modelStep("d", { user: "4" }),
+      ]);
+      const result = await runTask(
+        task,
+        "exec-1",
+        engine(model, { onStepEnd: (record, index) => seen.push([record.step_id, index, record.status]) }),
+      );
       expect(seen).toEqual([
         ["a", 0, "success"],
         ["b", 1, "success"],
@@ -311,7 +380,13 @@ describe("with a fake in-process model (no HTTP)", () => {
   describe("run record", () => {
     it("records for a model step its id, name, type, model key, resolved model, prompts, response, latency, usage, attempts and warnings", async () => {
       const model = fakeModel(() => "Why did the owl...");
-      const step = stepOf(modelStep("s1", { system: "Be %persona%.", user: "Joke about %topic%", parameters: { temperature: "0.7" } }, { persona: "", topic: "" }));
+      const step = stepOf(
+        modelStep(
+          "s1",
+          { system: "Be %persona%.", user: "Joke about %topic%", parameters: { temperature: "0.7" } },
+          { persona: "", topic: "" },
+        ),
+      );
       const { record } = await runStep(step, { persona: "funny", topic: "owls" }, ctx(), engine(model));
       expect(record).toEqual({
         step_id: "s1",
@@ -344,10 +419,18 @@ describe("with a fake in-process model (no HTTP)", () => {
     });
 
     it("the task record's usage is the sum of its steps' usage, and the record matches its schema", async () => {
-      const task = taskOf([modelStep("s1", { user: "a" }), modelStep("s2", { system: "sys", user: "%context%" }), modelStep("s3", { user: "ccc" })]);
+      const task = taskOf([
+        modelStep("s1", { user: "a" }),
+        modelStep("s2", { system: "sys", user: "%context%" }),
+        modelStep("s3", { user: "ccc" }),
+      ]);
       const result = await runTask(task, "exec-9", engine(fakeModel()));
       const sum = (key: "prompt_tokens" | "output_tokens" | "total_tokens") => result.steps.reduce((n, s) => n + s.usage[key], 0);
-      expect(result.usage).toEqual({ prompt_tokens: sum("prompt_tokens"), output_tokens: sum("output_tokens"), total_tokens: sum("total_tokens") });
+      expect(result.usage).toEqual({
+        prompt_tokens: sum("prompt_tokens"),
+        output_tokens: sum("output_tokens"),
+        total_tokens: sum("total_tokens"),
+      });
       expect(result.usage.total_tokens).toBeGreaterThan(0);
       expect(result).toMatchObject({ task_id: "t", execution_id: "exec-9", status: "success" });
       expect(Date.parse(result.finished_at)).toBeGreaterThanOrEqual(Date.parse(result.started_at));
@@ -365,22 +448,39 @@ describe("with a fake in-process model (no HTTP)", () => {
     it("firestore_log writes through the sink under the deterministic id `${executionId}-${stepId}` and returns the original's JSON", async () => {
       const sink = fakeSink();
       const model = fakeModel((r) =>
-        r.generationConfig.responseMimeType === "application/json" ? JSON.stringify({ collection: "TaskLogs", data: { answer: "FUNNY", question: r.userPrompt } }) : "?",
+        r.generationConfig.responseMimeType === "application/json"
+          ? JSON.stringify({ collection: "TaskLogs", data: { answer: "FUNNY", question: r.userPrompt } })
+          : "?",
       );
       const task = taskOf(
-        [modelStep("extract", { user: "Row for %q%", parameters: { response_mime_type: "application/json" } }, { q: "why" }), functionStep("log", "%context%", {}, { result: "" })],
+        [
+          modelStep("extract", { user: "Row for %q%", parameters: { response_mime_type: "application/json" } }, { q: "why" }),
+          functionStep("log", "%context%", {}, { result: "" }),
+        ],
         {},
         { result: "" },
       );
       const result = await runTask(task, "exec-7", engine(model, { sink }));
       expect(result.status).toBe("success");
       expect(sink.writes).toEqual([
-        { collection: "TaskLogs", documentId: "exec-7-log", data: { answer: "FUNNY", question: "Row for why", timestamp: expect.any(String), execution_id: "exec-7" } },
+        {
+          collection: "TaskLogs",
+          documentId: "exec-7-log",
+          data: { answer: "FUNNY", question: "Row for why", timestamp: expect.any(String), execution_id: "exec-7" },
+        },
       ]);
       expect(Number.isNaN(Date.parse(String(sink.writes[0]!.data.timestamp)))).toBe(false);
       const expected = JSON.stringify({ status: "success", document_id: "exec-7-log" });
       expect(result.output_payload).toEqual({ result: expected });
-      expect(result.steps[1]).toMatchObject({ step_type: "function_call", function_name: "firestore_log", request: result.steps[0]!.response, response: expected, status: "success", attempts: 1, usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } });
+      expect(result.steps[1]).toMatchObject({
+        step_type: "function_call",
+        function_name: "firestore_log",
+        request: result.steps[0]!.response,
+        response: expected,
+        status: "success",
+        attempts: 1,
+        usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      });
     });
 
     it("the original name gcp_firestore_log works the same, and the same run and step write the same document id again", async () => {
@@ -393,14 +493,24 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("a document_id in the request is used as given", async () => {
       const sink = fakeSink();
-      const { record } = await runStep(stepOf(functionStep("log", '{"collection": "C", "document_id": "row-1", "data": {}}')), {}, ctx(), engine(fakeModel(), { sink }));
+      const { record } = await runStep(
+        stepOf(functionStep("log", '{"collection": "C", "document_id": "row-1", "data": {}}')),
+        {},
+        ctx(),
+        engine(fakeModel(), { sink }),
+      );
       expect(sink.writes.map((w) => w.documentId)).toEqual(["row-1"]);
       expect(record.response).toBe('{"status":"success","document_id":"row-1"}');
     });
 
     it("firestore_log with a request that is not JSON fails with function_error and the response holds the original's error JSON", async () => {
       const sink = fakeSink();
-      const { record, outputs } = await runStep(stepOf(functionStep("log", "not json %x%", { x: "at all" })), {}, ctx(), engine(fakeModel(), { sink }));
+      const { record, outputs } = await runStep(
+        stepOf(functionStep("log", "not json %x%", { x: "at all" })),
+        {},
+        ctx(),
+        engine(fakeModel(), { sink }),
+      );
       expect(outputs).toBeUndefined();
       expect(record.status).toBe("failed");
       expect(record.request).toBe("not json at all");
@@ -414,8 +524,15 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("firestore_log without a collection fails with function_error and says what is required", async () => {
       const { record } = await runStep(stepOf(functionStep("log", '{"data": {}}')), {}, ctx(), engine(fakeModel()));
-      expect(record.error).toMatchObject({ code: "function_error", message: 'firestore_log: request.collection is required: a collection name without "/"' });
-      expect(JSON.parse(record.response!)).toEqual({ status: "error", document_id: "", error: 'request.collection is required: a collection name without "/"' });
+      expect(record.error).toMatchObject({
+        code: "function_error",
+        message: 'firestore_log: request.collection is required: a collection name without "/"',
+      });
+      expect(JSON.parse(record.response!)).toEqual({
+        status: "error",
+        document_id: "",
+        error: 'request.collection is required: a collection name without "/"',
+      });
     });
 
     it("a failing sink write is retried at most 3 times, always under the same document id, then fails as retryable", async () => {
@@ -440,7 +557,11 @@ describe("with a fake in-process model (no HTTP)", () => {
         ctx(),
         engine(fakeModel(), { sink, retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 1 } }),
       );
-      expect(JSON.parse(record.response ?? "null")).toEqual({ status: "error", document_id: "exec-1-log", error: "writing C/exec-1-log failed: UNAVAILABLE" });
+      expect(JSON.parse(record.response ?? "null")).toEqual({
+        status: "error",
+        document_id: "exec-1-log",
+        error: "writing C/exec-1-log failed: UNAVAILABLE",
+      });
     });
 
     it("an unknown function name at run time (validation bypassed) fails clearly with invalid_config and the path", async () => {
@@ -454,7 +575,13 @@ describe("with a fake in-process model (no HTTP)", () => {
         function_call_config: { function_name: "send_email", request: "{}" },
         output_config: { payload: { sent: "" } },
       };
-      const task: TaskConfig = { task_id: "t", input_config: { payload: {} }, steps: [step], output_config: { payload: { sent: "no" } }, next_task: "" };
+      const task: TaskConfig = {
+        task_id: "t",
+        input_config: { payload: {} },
+        steps: [step],
+        output_config: { payload: { sent: "no" } },
+        next_task: "",
+      };
       const result = await runTask(task, "exec-1", engine(fakeModel(), { sink }));
       expect(result.status).toBe("failed");
       expect(result.output_payload).toEqual({});
@@ -475,7 +602,11 @@ describe("with a fake in-process model (no HTTP)", () => {
       const step = stepOf(modelStep("s1", { user: "x" }));
       const bypassed: StepConfig = { ...step, model_query_config: { ...step.model_query_config!, model_key: "GEMINI_FLAHS" } };
       const { record } = await runStep(bypassed, {}, ctx(), engine(model));
-      expect(record.error).toMatchObject({ code: "invalid_config", message: 'unknown model key "GEMINI_FLAHS"', path: "steps[0].model_query_config.model_key" });
+      expect(record.error).toMatchObject({
+        code: "invalid_config",
+        message: 'unknown model key "GEMINI_FLAHS"',
+        path: "steps[0].model_query_config.model_key",
+      });
       expect(model.requests).toHaveLength(0);
     });
   });

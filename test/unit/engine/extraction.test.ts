@@ -21,11 +21,13 @@ type Raw = Record<string, unknown>;
 
 describe("the rules, on an answer", () => {
   it("tag: the trimmed text inside the last <tag>...</tag>, attributes allowed", () => {
-    const answer = "I will put it in <answer>the tag</answer>. Thinking...\n<answer lang=\"en\">\n  FUNNY \n</answer>";
+    const answer = 'I will put it in <answer>the tag</answer>. Thinking...\n<answer lang="en">\n  FUNNY \n</answer>';
     expect(applyExtractRule(answer, { tag: "answer" })).toEqual({ value: "FUNNY" });
     expect(applyExtractRule("<a.b-c>x</a.b-c>", { tag: "a.b-c" })).toEqual({ value: "x" });
     expect(applyExtractRule("<answer></answer>", { tag: "answer" })).toEqual({ value: "" });
-    expect(applyExtractRule("no tags here; <answers>x</answers>", { tag: "answer" })).toEqual({ problem: "the answer has no <answer>...</answer> element" });
+    expect(applyExtractRule("no tags here; <answers>x</answers>", { tag: "answer" })).toEqual({
+      problem: "the answer has no <answer>...</answer> element",
+    });
   });
 
   it("json: a JSON Pointer into the answer; strings as they are, other values as JSON text", () => {
@@ -50,7 +52,9 @@ describe("the rules, on an answer", () => {
     expect(applyExtractRule(answer, { regex: "score \\d+" })).toEqual({ value: "score 8" });
     expect(applyExtractRule(answer, { regex: "verdict: (?<v>\\w+)", group: "v", flags: "i" })).toEqual({ value: "funny" });
     expect(applyExtractRule(answer, { regex: "grade (\\d)", group: 1 })).toEqual({ problem: "the regex does not match the answer" });
-    expect(applyExtractRule(answer, { regex: "(x)?funny", group: 1 })).toEqual({ problem: "the regex matched, but group 1 took no part in the match" });
+    expect(applyExtractRule(answer, { regex: "(x)?funny", group: 1 })).toEqual({
+      problem: "the regex matched, but group 1 took no part in the match",
+    });
   });
 });
 
@@ -91,9 +95,15 @@ describe("validation of output_config.extract", () => {
   });
 
   it("checks a regex compiles and has its group, and a pointer's syntax", () => {
-    expect(lines(step({ verdict: { regex: "(unclosed" } }))).toEqual([expect.stringMatching(/^output_config\.extract\.verdict: regex does not compile: /)]);
-    expect(lines(step({ verdict: { regex: "(a)(b)", group: 3 } }))).toEqual([`${E}.verdict: group 3 does not exist: the regex has 2 capture groups`]);
-    expect(lines(step({ verdict: { regex: "(?<x>a)", group: "y" } }))).toEqual([`${E}.verdict: group "y" does not exist: the regex names x`]);
+    expect(lines(step({ verdict: { regex: "(unclosed" } }))).toEqual([
+      expect.stringMatching(/^output_config\.extract\.verdict: regex does not compile: /),
+    ]);
+    expect(lines(step({ verdict: { regex: "(a)(b)", group: 3 } }))).toEqual([
+      `${E}.verdict: group 3 does not exist: the regex has 2 capture groups`,
+    ]);
+    expect(lines(step({ verdict: { regex: "(?<x>a)", group: "y" } }))).toEqual([
+      `${E}.verdict: group "y" does not exist: the regex names x`,
+    ]);
     expect(lines(step({ verdict: { json: "data/answer" } }))).toEqual([
       `${E}.verdict: json must be a JSON Pointer: "" for the whole answer, or starting with "/", such as "/data/answer"; got "data/answer"`,
     ]);
@@ -133,20 +143,32 @@ describe("the engine applying the rules", () => {
 
   it("gives each ruled variable what its rule finds, the others the whole answer, and context the whole answer", async () => {
     const answer = '{"verdict":"FUNNY","score":7}';
-    const record = await runTask(task({ payload: { verdict: "", whole: "", score: "" }, extract: { verdict: { json: "/verdict" }, score: { regex: '"score":(\\d+)', group: 1 } } }), "e", engine(model(answer)));
+    const record = await runTask(
+      task({
+        payload: { verdict: "", whole: "", score: "" },
+        extract: { verdict: { json: "/verdict" }, score: { regex: '"score":(\\d+)', group: 1 } },
+      }),
+      "e",
+      engine(model(answer)),
+    );
     expect(record.status).toBe("success");
     expect(record.output_payload).toEqual({ verdict: "FUNNY", whole: answer, score: "7" });
   });
 
   it("fails the step with extraction_failed, naming the variable and the rule, and keeps the answer", async () => {
-    const record = await runTask(task({ payload: { verdict: "" }, extract: { verdict: { tag: "answer" } } }), "e", engine(model("FUNNY, no tags")));
+    const record = await runTask(
+      task({ payload: { verdict: "" }, extract: { verdict: { tag: "answer" } } }),
+      "e",
+      engine(model("FUNNY, no tags")),
+    );
     expect(record.status).toBe("failed");
     expect(record.error).toMatchObject({
       code: "extraction_failed",
       step_id: "s",
       path: "steps[0].output_config.extract.verdict",
       retryable: false,
-      message: 'output "verdict" could not be extracted with the rule {"tag":"answer"}: the answer has no <answer>...</answer> element; the whole answer is in the step\'s response',
+      message:
+        'output "verdict" could not be extracted with the rule {"tag":"answer"}: the answer has no <answer>...</answer> element; the whole answer is in the step\'s response',
     });
     expect(record.steps[0]!.response).toBe("FUNNY, no tags");
     // The call was billed all the same.
@@ -154,8 +176,15 @@ describe("the engine applying the rules", () => {
   });
 
   it("checks a JSON answer against the step's response_schema", async () => {
-    const json = { response_mime_type: "application/json", response_schema: { type: "OBJECT", properties: { verdict: { type: "STRING", enum: ["FUNNY", "DULL"] } }, required: ["verdict"] } };
-    const ok = await runTask(task({ payload: { verdict: "" }, extract: { verdict: { json: "/verdict" } } }, json), "e", engine(model('{"verdict":"DULL"}')));
+    const json = {
+      response_mime_type: "application/json",
+      response_schema: { type: "OBJECT", properties: { verdict: { type: "STRING", enum: ["FUNNY", "DULL"] } }, required: ["verdict"] },
+    };
+    const ok = await runTask(
+      task({ payload: { verdict: "" }, extract: { verdict: { json: "/verdict" } } }, json),
+      "e",
+      engine(model('{"verdict":"DULL"}')),
+    );
     expect(ok.output_payload.verdict).toBe("DULL");
     const bad = await runTask(task({ payload: { verdict: "" } }, json), "e", engine(model('{"verdict":"MEH","extra":1}')));
     expect(bad.error).toMatchObject({
@@ -164,7 +193,10 @@ describe("the engine applying the rules", () => {
       message: 'the JSON answer does not match the step\'s response_schema: $.verdict: "MEH" is not one of "FUNNY", "DULL"',
     });
     const notJson = await runTask(task({ payload: { verdict: "" } }, json), "e", engine(model("DULL")));
-    expect(notJson.error).toMatchObject({ code: "extraction_failed", message: expect.stringMatching(/^the answer is not the JSON the response_schema asks for: /) });
+    expect(notJson.error).toMatchObject({
+      code: "extraction_failed",
+      message: expect.stringMatching(/^the answer is not the JSON the response_schema asks for: /),
+    });
     expect(notJson.steps[0]!.response).toBe("DULL");
   });
 });
@@ -174,7 +206,11 @@ describe("the sample task with a tag rule, against the stand-in", () => {
   afterAll(() => runtime?.close());
 
   it("takes the verdict from step 2's <answer> in two model calls instead of three", async () => {
-    runtime = await createRuntime({ env: {}, startStandin: () => startStandin(), sink: createJsonlSink(await mkdtemp(join(tmpdir(), "tag-task-"))) });
+    runtime = await createRuntime({
+      env: {},
+      startStandin: () => startStandin(),
+      sink: createJsonlSink(await mkdtemp(join(tmpdir(), "tag-task-"))),
+    });
     const parsed = parseConfig("task", sampleTagTaskConfig);
     if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
     const record = await runTask(parsed.value, "tag-task-test", runtime.engine);

@@ -18,7 +18,7 @@ describe("interpolateRequest", () => {
     expect(JSON.parse(text)).toEqual({ collection: "TaskLogs", data: { answer: HOSTILE } });
   });
 
-  it("the semantics page's example: He said \"no\" and a newline", () => {
+  it('the semantics page\'s example: He said "no" and a newline', () => {
     const { text } = interpolateRequest('{"collection":"TaskLogs","data":{"answer":"%answer%"}}', { answer: 'He said "no"\n' });
     expect(text).toBe('{"collection":"TaskLogs","data":{"answer":"He said \\"no\\"\\n"}}');
   });
@@ -28,7 +28,7 @@ describe("interpolateRequest", () => {
     expect(JSON.parse(text).data.line).toBe('answer: a "b" (end)');
   });
 
-  it("substitutes a placeholder that is the whole request raw (the original sample's \"request\": \"%data%\"), surrounding whitespace kept", () => {
+  it('substitutes a placeholder that is the whole request raw (the original sample\'s "request": "%data%"), surrounding whitespace kept', () => {
     const row = '{"collection":"TaskLogs","data":{"joke":"a \\"quoted\\" joke"}}';
     expect(interpolateRequest("%data%", { data: row })).toEqual({ text: row, unresolved: [] });
     expect(interpolateRequest("  %data%\n", { data: row }).text).toBe(`  ${row}\n`);
@@ -56,12 +56,17 @@ describe("interpolateRequest", () => {
   });
 
   it("leaves unresolved names as written and reports them once, inside or outside strings and as the whole request", () => {
-    expect(interpolateRequest('{"a":"%x%","b":%y%,"c":"%x%"}', {})).toEqual({ text: '{"a":"%x%","b":%y%,"c":"%x%"}', unresolved: ["x", "y"] });
+    expect(interpolateRequest('{"a":"%x%","b":%y%,"c":"%x%"}', {})).toEqual({
+      text: '{"a":"%x%","b":%y%,"c":"%x%"}',
+      unresolved: ["x", "y"],
+    });
     expect(interpolateRequest("%data%", {})).toEqual({ text: "%data%", unresolved: ["data"] });
   });
 
   it("leaves stray percent signs alone, as prompts do", () => {
-    expect(interpolateRequest('{"collection":"T","data":{"off":"50% off %20"}}', {}).text).toBe('{"collection":"T","data":{"off":"50% off %20"}}');
+    expect(interpolateRequest('{"collection":"T","data":{"off":"50% off %20"}}', {}).text).toBe(
+      '{"collection":"T","data":{"off":"50% off %20"}}',
+    );
   });
 });
 
@@ -79,7 +84,12 @@ describe("a hostile model answer logged by firestore_log", () => {
       task_id: "t",
       input_config: { payload: {} },
       steps: [
-        { id: "ask", step_type: 0, model_query_config: { model_key: "GEMINI_FLASH", user_prompt: "hi" }, output_config: { payload: { answer: "" } } },
+        {
+          id: "ask",
+          step_type: 0,
+          model_query_config: { model_key: "GEMINI_FLASH", user_prompt: "hi" },
+          output_config: { payload: { answer: "" } },
+        },
         {
           id: "log",
           step_type: 1,
@@ -91,7 +101,12 @@ describe("a hostile model answer logged by firestore_log", () => {
       output_config: { payload: { result: "" } },
     });
     if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    const record = await runTask(parsed.value, "exec-1", { providers: { gemini: model }, modelTable: DEFAULT_MODEL_TABLE, functions: BUILTIN_FUNCTIONS, sink });
+    const record = await runTask(parsed.value, "exec-1", {
+      providers: { gemini: model },
+      modelTable: DEFAULT_MODEL_TABLE,
+      functions: BUILTIN_FUNCTIONS,
+      sink,
+    });
     expect(record.error).toBeUndefined();
     expect(record.status).toBe("success");
     expect(writes).toHaveLength(1);

@@ -66,7 +66,10 @@ describe("interpolate", () => {
   });
 
   it("does not take names from the object prototype (%toString%, %constructor%)", () => {
-    expect(interpolate("%toString% %constructor%", {})).toEqual({ text: "%toString% %constructor%", unresolved: ["toString", "constructor"] });
+    expect(interpolate("%toString% %constructor%", {})).toEqual({
+      text: "%toString% %constructor%",
+      unresolved: ["toString", "constructor"],
+    });
   });
 
   it("works across lines and keeps the line breaks of values", () => {

@@ -100,13 +100,24 @@ describe("an answer cut before any text (MAX_TOKENS with no text, e.g. a thinkin
     const provider: ModelProvider = {
       name: "fake",
       async generate(request): Promise<ModelResult> {
-        const raw = { candidates: [{ content: { parts: [], role: "model" }, finishReason: "MAX_TOKENS" }], usageMetadata: { promptTokenCount: 9, thoughtsTokenCount: 64, totalTokenCount: 73 } };
+        const raw = {
+          candidates: [{ content: { parts: [], role: "model" }, finishReason: "MAX_TOKENS" }],
+          usageMetadata: { promptTokenCount: 9, thoughtsTokenCount: 64, totalTokenCount: 73 },
+        };
         return mapGeminiResponse(raw, request.model);
       },
     };
     const { record } = await run(stepWith({ max_output_tokens: "64" }), engine({ providers: { gemini: provider } }));
-    expect(record).toMatchObject({ status: "failed", finish_reason: "MAX_TOKENS", usage: { prompt_tokens: 9, output_tokens: 64, total_tokens: 73 } });
-    expect(record.error).toMatchObject({ code: "output_truncated", retryable: false, path: "steps[2].model_query_config.parameters.max_output_tokens" });
+    expect(record).toMatchObject({
+      status: "failed",
+      finish_reason: "MAX_TOKENS",
+      usage: { prompt_tokens: 9, output_tokens: 64, total_tokens: 73 },
+    });
+    expect(record.error).toMatchObject({
+      code: "output_truncated",
+      retryable: false,
+      path: "steps[2].model_query_config.parameters.max_output_tokens",
+    });
     expect(record.error?.message).toContain("before writing any text");
     expect(record.error?.message).toContain("raise max_output_tokens in the step's parameters (max_output_tokens is 64)");
   });
@@ -167,7 +178,8 @@ describe("usage counts every billed attempt", () => {
       name: "fake",
       async generate(): Promise<ModelResult> {
         calls.push(calls.length + 1);
-        if (calls.length === 1) throw new ModelCallError("an answer that could not be used; retrying may succeed", "malformed", { usage: first });
+        if (calls.length === 1)
+          throw new ModelCallError("an answer that could not be used; retrying may succeed", "malformed", { usage: first });
         return { text: "calm", usage: second, finishReason: "STOP" };
       },
     };

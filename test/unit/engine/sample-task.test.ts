@@ -16,7 +16,11 @@ let record: TaskRecord;
 
 beforeAll(async () => {
   // An environment without GEMINI_API_KEY or GEMINI_BASE_URL: createRuntime starts its own stand-in.
-  runtime = await createRuntime({ env: {}, startStandin: () => startStandin(), sink: createJsonlSink(await mkdtemp(join(tmpdir(), "sample-task-"))) });
+  runtime = await createRuntime({
+    env: {},
+    startStandin: () => startStandin(),
+    sink: createJsonlSink(await mkdtemp(join(tmpdir(), "sample-task-"))),
+  });
   const task = parseConfig("task", sampleTaskConfig);
   if (!task.ok) throw new Error(`the sample task is invalid: ${JSON.stringify(task.issues)}`);
   record = await runTask(task.value, "sample-task-test", runtime.engine);

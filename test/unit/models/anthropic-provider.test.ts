@@ -24,14 +24,28 @@ describe("anthropic: Claude's request and answer", () => {
     standin.reset();
     const schema = { type: "OBJECT", properties: { verdict: { type: "STRING", enum: ["FUNNY", "DULL"] } }, required: ["verdict"] };
     const result = await provider.generate(
-      request(route, "rate it", { maxOutputTokens: 4000, stopSequences: ["END"], thinkingBudget: 2048, responseMimeType: "application/json", responseSchema: schema }),
+      request(route, "rate it", {
+        maxOutputTokens: 4000,
+        stopSequences: ["END"],
+        thinkingBudget: 2048,
+        responseMimeType: "application/json",
+        responseSchema: schema,
+      }),
     );
     expect(standin.requests()[0]!.generationConfig).toEqual({
       max_tokens: 4000,
       stop_sequences: ["END"],
       thinking: { type: "enabled", budget_tokens: 2048 },
       output_config: {
-        format: { type: "json_schema", schema: { type: "object", properties: { verdict: { type: "string", enum: ["FUNNY", "DULL"] } }, required: ["verdict"], additionalProperties: false } },
+        format: {
+          type: "json_schema",
+          schema: {
+            type: "object",
+            properties: { verdict: { type: "string", enum: ["FUNNY", "DULL"] } },
+            required: ["verdict"],
+            additionalProperties: false,
+          },
+        },
       },
     });
     expect(JSON.parse(result.text)).toEqual({ verdict: "FUNNY" });
@@ -64,6 +78,10 @@ describe("anthropic: Claude's request and answer", () => {
   it("marks a 529 overloaded_error retryable", async () => {
     const { standin, provider } = setup();
     standin.configure({ script: ["529"] });
-    await expect(provider.generate(request(route, "x"))).rejects.toMatchObject({ status: 529, isRetryable: true, options: { reason: "overloaded_error" } });
+    await expect(provider.generate(request(route, "x"))).rejects.toMatchObject({
+      status: 529,
+      isRetryable: true,
+      options: { reason: "overloaded_error" },
+    });
   });
 });

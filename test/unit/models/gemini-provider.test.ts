@@ -29,7 +29,13 @@ async function failure(promise: Promise<unknown>): Promise<ModelCallError> {
 /** Everything an error shows a user or a log: message, stack, and its cause's. */
 function everythingShown(err: ModelCallError): string {
   const cause = err.cause;
-  return [err.message, err.stack, String(cause), cause instanceof Error ? cause.stack : "", JSON.stringify(err.options, (_k, v: unknown) => (v instanceof Error ? v.message : v))].join("\n");
+  return [
+    err.message,
+    err.stack,
+    String(cause),
+    cause instanceof Error ? cause.stack : "",
+    JSON.stringify(err.options, (_k, v: unknown) => (v instanceof Error ? v.message : v)),
+  ].join("\n");
 }
 
 let standin: Standin;
@@ -54,7 +60,12 @@ describe("answers", () => {
     const outputTokens = Math.ceil(result.text.length / 4);
     expect(result.usage).toEqual({ prompt_tokens: promptTokens, output_tokens: outputTokens, total_tokens: promptTokens + outputTokens });
     expect(standin.requests()).toMatchObject([
-      { model: "gemini-2.5-flash", systemPrompt: "You are a comedian.", userPrompt: "Tell me a joke about trains.", generationConfig: { temperature: 0.7 } },
+      {
+        model: "gemini-2.5-flash",
+        systemPrompt: "You are a comedian.",
+        userPrompt: "Tell me a joke about trains.",
+        generationConfig: { temperature: 0.7 },
+      },
     ]);
   });
 
@@ -83,15 +94,40 @@ describe("answers", () => {
 
 describe("faults map to ModelCallError", () => {
   const table: { fault: StandinFault; kind: ModelFailureKind; retryable: boolean; status?: number; reason?: string; message: RegExp }[] = [
-    { fault: "429", kind: "http", retryable: true, status: 429, reason: "RESOURCE_EXHAUSTED", message: /answered HTTP 429 RESOURCE_EXHAUSTED: Resource has been exhausted/ },
+    {
+      fault: "429",
+      kind: "http",
+      retryable: true,
+      status: 429,
+      reason: "RESOURCE_EXHAUSTED",
+      message: /answered HTTP 429 RESOURCE_EXHAUSTED: Resource has been exhausted/,
+    },
     { fault: "500", kind: "http", retryable: true, status: 500, reason: "INTERNAL", message: /HTTP 500 INTERNAL: An internal error/ },
-    { fault: "503", kind: "http", retryable: true, status: 503, reason: "UNAVAILABLE", message: /HTTP 503 UNAVAILABLE: The model is overloaded/ },
+    {
+      fault: "503",
+      kind: "http",
+      retryable: true,
+      status: 503,
+      reason: "UNAVAILABLE",
+      message: /HTTP 503 UNAVAILABLE: The model is overloaded/,
+    },
     { fault: "504", kind: "http", retryable: true, status: 504, reason: "DEADLINE_EXCEEDED", message: /HTTP 504 DEADLINE_EXCEEDED/ },
     { fault: "malformed", kind: "malformed", retryable: true, message: /2xx answer that is not valid JSON/ },
     { fault: "safety", kind: "blocked", retryable: false, reason: "SAFETY", message: /finishReason SAFETY and no text/ },
-    { fault: "blocked", kind: "blocked", retryable: false, reason: "SAFETY", message: /blocked the prompt \(promptFeedback\.blockReason SAFETY\)/ },
+    {
+      fault: "blocked",
+      kind: "blocked",
+      retryable: false,
+      reason: "SAFETY",
+      message: /blocked the prompt \(promptFeedback\.blockReason SAFETY\)/,
+    },
     { fault: "empty", kind: "empty", retryable: false, reason: "NO_CANDIDATES", message: /returned no candidates/ },
-    { fault: "reset", kind: "network", retryable: true, message: /could not reach Gemini model "gemini-2\.5-flash" at http:\/\/127\.0\.0\.1:\d+: fetch failed/ },
+    {
+      fault: "reset",
+      kind: "network",
+      retryable: true,
+      message: /could not reach Gemini model "gemini-2\.5-flash" at http:\/\/127\.0\.0\.1:\d+: fetch failed/,
+    },
   ];
   for (const row of table) {
     it(`"${row.fault}" becomes kind ${row.kind}, ${row.retryable ? "retryable" : "not retryable"}`, async () => {
@@ -211,7 +247,16 @@ describe("the API key", () => {
     const server = createServer((req, res) => {
       const key = String(req.headers["x-goog-api-key"]);
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: 400, message: `API key not valid: ${key}`, status: "INVALID_ARGUMENT", details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", metadata: { key } }] } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 400,
+            message: `API key not valid: ${key}`,
+            status: "INVALID_ARGUMENT",
+            details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", metadata: { key } }],
+          },
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {

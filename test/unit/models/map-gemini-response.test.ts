@@ -14,7 +14,14 @@ import {
 import { ModelCallError } from "../../../shared/models/model-call-error";
 
 const MODEL = "gemini-2.5-flash";
-const ctx = (extra: Partial<GeminiCallContext> = {}): GeminiCallContext => ({ model: MODEL, baseUrl: "http://127.0.0.1:1", timeoutMs: 500, timedOut: false, aborted: false, ...extra });
+const ctx = (extra: Partial<GeminiCallContext> = {}): GeminiCallContext => ({
+  model: MODEL,
+  baseUrl: "http://127.0.0.1:1",
+  timeoutMs: 500,
+  timedOut: false,
+  aborted: false,
+  ...extra,
+});
 const candidate = (text: string | undefined, finishReason?: string, extra: Record<string, unknown> = {}) => ({
   ...(text === undefined ? {} : { content: { role: "model", parts: [{ text }] } }),
   ...(finishReason ? { finishReason } : {}),
@@ -35,15 +42,28 @@ function thrown(map: () => unknown): ModelCallError {
 /** What the SDK throws for a non-2xx answer, built the way its handleResponseNotOk builds it. */
 function fetchError(status: number, statusText: string, message: string, details?: unknown[]): GoogleGenerativeAIFetchError {
   const tail = details ? ` ${JSON.stringify(details)}` : "";
-  return new GoogleGenerativeAIFetchError(`Error fetching from http://127.0.0.1:1/v1beta/models/${MODEL}:generateContent: [${status} ${statusText}] ${message}${tail}`, status, statusText, details as never);
+  return new GoogleGenerativeAIFetchError(
+    `Error fetching from http://127.0.0.1:1/v1beta/models/${MODEL}:generateContent: [${status} ${statusText}] ${message}${tail}`,
+    status,
+    statusText,
+    details as never,
+  );
 }
 
 describe("mapGeminiUsage", () => {
   it("maps promptTokenCount, candidatesTokenCount and totalTokenCount", () => {
-    expect(mapGeminiUsage({ promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 })).toEqual({ prompt_tokens: 10, output_tokens: 5, total_tokens: 15 });
+    expect(mapGeminiUsage({ promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 })).toEqual({
+      prompt_tokens: 10,
+      output_tokens: 5,
+      total_tokens: 15,
+    });
   });
   it("counts thinking tokens as output, since they are billed as output", () => {
-    expect(mapGeminiUsage({ promptTokenCount: 10, candidatesTokenCount: 5, thoughtsTokenCount: 20, totalTokenCount: 35 })).toEqual({ prompt_tokens: 10, output_tokens: 25, total_tokens: 35 });
+    expect(mapGeminiUsage({ promptTokenCount: 10, candidatesTokenCount: 5, thoughtsTokenCount: 20, totalTokenCount: 35 })).toEqual({
+      prompt_tokens: 10,
+      output_tokens: 25,
+      total_tokens: 35,
+    });
   });
   it("treats missing counts as 0 and fills a missing total", () => {
     expect(mapGeminiUsage({ promptTokenCount: 7 })).toEqual({ prompt_tokens: 7, output_tokens: 0, total_tokens: 7 });
@@ -56,7 +76,8 @@ describe("mapGeminiFinishReason", () => {
   it("keeps Gemini's reason and flags the filter reasons", () => {
     expect(mapGeminiFinishReason("STOP")).toEqual({ finishReason: "STOP", filtered: false });
     expect(mapGeminiFinishReason("MAX_TOKENS")).toEqual({ finishReason: "MAX_TOKENS", filtered: false });
-    for (const reason of ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"]) expect(mapGeminiFinishReason(reason).filtered).toBe(true);
+    for (const reason of ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"])
+      expect(mapGeminiFinishReason(reason).filtered).toBe(true);
     expect(mapGeminiFinishReason(undefined)).toEqual({ finishReason: "FINISH_REASON_UNSPECIFIED", filtered: false });
   });
 });
@@ -65,12 +86,24 @@ describe("mapGeminiResponse", () => {
   const usageMetadata = { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 };
 
   it("joins the first candidate's text parts, leaving thought summaries out", () => {
-    const raw = { candidates: [{ content: { parts: [{ text: "thinking...", thought: true }, { text: "Hello " }, { text: "world" }] }, finishReason: "STOP" }], usageMetadata };
-    expect(mapGeminiResponse(raw, MODEL)).toEqual({ text: "Hello world", finishReason: "STOP", usage: { prompt_tokens: 3, output_tokens: 2, total_tokens: 5 } });
+    const raw = {
+      candidates: [
+        { content: { parts: [{ text: "thinking...", thought: true }, { text: "Hello " }, { text: "world" }] }, finishReason: "STOP" },
+      ],
+      usageMetadata,
+    };
+    expect(mapGeminiResponse(raw, MODEL)).toEqual({
+      text: "Hello world",
+      finishReason: "STOP",
+      usage: { prompt_tokens: 3, output_tokens: 2, total_tokens: 5 },
+    });
   });
 
   it("accepts MAX_TOKENS with text as an answer", () => {
-    expect(mapGeminiResponse({ candidates: [candidate("cut sh", "MAX_TOKENS")], usageMetadata }, MODEL)).toMatchObject({ text: "cut sh", finishReason: "MAX_TOKENS" });
+    expect(mapGeminiResponse({ candidates: [candidate("cut sh", "MAX_TOKENS")], usageMetadata }, MODEL)).toMatchObject({
+      text: "cut sh",
+      finishReason: "MAX_TOKENS",
+    });
   });
 
   it("accepts OTHER with text, and a missing finish reason", () => {
@@ -79,9 +112,13 @@ describe("mapGeminiResponse", () => {
   });
 
   it("calls a prompt blocked by promptFeedback blocked, naming the reason and message", () => {
-    const err = thrown(() => mapGeminiResponse({ promptFeedback: { blockReason: "PROHIBITED_CONTENT", blockReasonMessage: "not allowed" } }, MODEL));
+    const err = thrown(() =>
+      mapGeminiResponse({ promptFeedback: { blockReason: "PROHIBITED_CONTENT", blockReasonMessage: "not allowed" } }, MODEL),
+    );
     expect([err.kind, err.isRetryable, err.options.reason]).toEqual(["blocked", false, "PROHIBITED_CONTENT"]);
-    expect(err.message).toBe(`Gemini model "${MODEL}" blocked the prompt (promptFeedback.blockReason PROHIBITED_CONTENT: not allowed); rephrase the prompt or change the step's input`);
+    expect(err.message).toBe(
+      `Gemini model "${MODEL}" blocked the prompt (promptFeedback.blockReason PROHIBITED_CONTENT: not allowed); rephrase the prompt or change the step's input`,
+    );
   });
 
   for (const reason of ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "OTHER"]) {
@@ -93,7 +130,9 @@ describe("mapGeminiResponse", () => {
   }
 
   it("calls a SAFETY stop after partial text blocked too: the text is cut at an arbitrary point", () => {
-    const err = thrown(() => mapGeminiResponse({ candidates: [candidate("The first half", "SAFETY", { finishMessage: "unsafe" })] }, MODEL));
+    const err = thrown(() =>
+      mapGeminiResponse({ candidates: [candidate("The first half", "SAFETY", { finishMessage: "unsafe" })] }, MODEL),
+    );
     expect(err.kind).toBe("blocked");
     expect(err.message).toContain("finishReason SAFETY: unsafe after partial text");
   });
@@ -118,7 +157,10 @@ describe("mapGeminiResponse", () => {
 });
 
 describe("parseRetryDelay", () => {
-  const info = (retryDelay: unknown) => [{ "@type": "type.googleapis.com/google.rpc.QuotaFailure" }, { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay }];
+  const info = (retryDelay: unknown) => [
+    { "@type": "type.googleapis.com/google.rpc.QuotaFailure" },
+    { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay },
+  ];
   it("reads protobuf durations as milliseconds", () => {
     expect(parseRetryDelay(info("1.5s"))).toBe(1500);
     expect(parseRetryDelay(info("37s"))).toBe(37_000);
@@ -136,8 +178,16 @@ describe("mapGeminiError", () => {
   it("keeps the HTTP status, Google's status name as reason, the server's own message and RetryInfo", () => {
     const details = [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "2s" }];
     const err = mapGeminiError(fetchError(429, "Too Many Requests", "Quota exceeded.", details), ctx());
-    expect([err.kind, err.status, err.options.reason, err.retryAfterMs, err.isRetryable]).toEqual(["http", 429, "RESOURCE_EXHAUSTED", 2000, true]);
-    expect(err.message).toBe(`Gemini model "${MODEL}" answered HTTP 429 RESOURCE_EXHAUSTED: Quota exceeded.; the quota or rate limit was hit: retry later or send fewer requests a minute`);
+    expect([err.kind, err.status, err.options.reason, err.retryAfterMs, err.isRetryable]).toEqual([
+      "http",
+      429,
+      "RESOURCE_EXHAUSTED",
+      2000,
+      true,
+    ]);
+    expect(err.message).toBe(
+      `Gemini model "${MODEL}" answered HTTP 429 RESOURCE_EXHAUSTED: Quota exceeded.; the quota or rate limit was hit: retry later or send fewer requests a minute`,
+    );
   });
 
   it("marks 400, 403 and 404 not retryable and 500, 503 and 504 retryable", () => {
@@ -147,7 +197,12 @@ describe("mapGeminiError", () => {
   });
 
   it("says to check GEMINI_API_KEY when Google's ErrorInfo names the key", () => {
-    const err = mapGeminiError(fetchError(400, "Bad Request", "API key not valid.", [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" }]), ctx());
+    const err = mapGeminiError(
+      fetchError(400, "Bad Request", "API key not valid.", [
+        { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" },
+      ]),
+      ctx(),
+    );
     expect(err.message).toBe(`Gemini model "${MODEL}" answered HTTP 400 INVALID_ARGUMENT: API key not valid.; check GEMINI_API_KEY`);
   });
 
@@ -190,12 +245,16 @@ describe("mapGeminiError", () => {
   });
 
   it("calls fetch failures, resets and hang-ups network errors, looking into causes", () => {
-    const sdkWrapped = new GoogleGenerativeAIError(`Error fetching from http://127.0.0.1:1/v1beta/models/${MODEL}:generateContent: fetch failed`);
+    const sdkWrapped = new GoogleGenerativeAIError(
+      `Error fetching from http://127.0.0.1:1/v1beta/models/${MODEL}:generateContent: fetch failed`,
+    );
     const reset = new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
     const hangUp = new Error("socket hang up");
     const bodyCut = new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
     for (const e of [sdkWrapped, reset, hangUp, bodyCut]) expect(mapGeminiError(e, ctx()).kind).toBe("network");
-    expect(mapGeminiError(sdkWrapped, ctx()).message).toBe(`could not reach Gemini model "${MODEL}" at http://127.0.0.1:1: fetch failed; check the network and GEMINI_BASE_URL, retrying may succeed`);
+    expect(mapGeminiError(sdkWrapped, ctx()).message).toBe(
+      `could not reach Gemini model "${MODEL}" at http://127.0.0.1:1: fetch failed; check the network and GEMINI_BASE_URL, retrying may succeed`,
+    );
   });
 
   it("calls anything else a malformed answer, naming the error", () => {
@@ -214,7 +273,10 @@ describe("redactApiKey", () => {
   const key = "AIzaSy-secret-0123456789";
   it("replaces the key in the message and the cause, keeping kind and options", () => {
     const cause = new Error(`bad key ${key}`);
-    const err = redactApiKey(new ModelCallError(`HTTP 400: bad key ${key}`, "http", { status: 400, reason: "INVALID_ARGUMENT", cause }), key);
+    const err = redactApiKey(
+      new ModelCallError(`HTTP 400: bad key ${key}`, "http", { status: 400, reason: "INVALID_ARGUMENT", cause }),
+      key,
+    );
     expect(err.message).toBe("HTTP 400: bad key [REDACTED]");
     expect([err.kind, err.status, err.options.reason]).toEqual(["http", 400, "INVALID_ARGUMENT"]);
     expect(String(err.cause)).not.toContain(key);

@@ -10,13 +10,25 @@ import { toJsonSchema } from "../../../shared/models/to-json-schema";
 describe("Anthropic", () => {
   it("counts cache writes and reads in the prompt (input_tokens leaves them out), reads as cached, thinking apart", () => {
     expect(
-      mapAnthropicUsage({ input_tokens: 10, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 50, output_tokens_details: { thinking_tokens: 30 } }),
+      mapAnthropicUsage({
+        input_tokens: 10,
+        cache_creation_input_tokens: 100,
+        cache_read_input_tokens: 1000,
+        output_tokens: 50,
+        output_tokens_details: { thinking_tokens: 30 },
+      }),
     ).toEqual({ prompt_tokens: 1110, output_tokens: 50, total_tokens: 1160, cached_tokens: 1000, thinking_tokens: 30 });
-    expect(mapAnthropicUsage({ input_tokens: 3, output_tokens: 4, cache_creation_input_tokens: null, cache_read_input_tokens: null })).toEqual({ prompt_tokens: 3, output_tokens: 4, total_tokens: 7 });
+    expect(
+      mapAnthropicUsage({ input_tokens: 3, output_tokens: 4, cache_creation_input_tokens: null, cache_read_input_tokens: null }),
+    ).toEqual({ prompt_tokens: 3, output_tokens: 4, total_tokens: 7 });
   });
 
   it("maps every stop reason", () => {
-    expect(["end_turn", "stop_sequence", "max_tokens", "model_context_window_exceeded", "refusal", "tool_use", "pause_turn", undefined].map((r) => mapAnthropicStopReason(r))).toEqual([
+    expect(
+      ["end_turn", "stop_sequence", "max_tokens", "model_context_window_exceeded", "refusal", "tool_use", "pause_turn", undefined].map(
+        (r) => mapAnthropicStopReason(r),
+      ),
+    ).toEqual([
       { finishReason: "STOP", refused: false },
       { finishReason: "STOP", refused: false },
       { finishReason: "MAX_TOKENS", refused: false },
@@ -29,17 +41,38 @@ describe("Anthropic", () => {
   });
 
   it("takes the text blocks only, and treats an answer cut before any text as empty with reason MAX_TOKENS", () => {
-    const content = [{ type: "thinking", thinking: "hmm" }, { type: "text", text: "a" }, { type: "text", text: "b" }];
+    const content = [
+      { type: "thinking", thinking: "hmm" },
+      { type: "text", text: "a" },
+      { type: "text", text: "b" },
+    ];
     expect(mapAnthropicMessage({ content, stop_reason: "end_turn", usage: { input_tokens: 1, output_tokens: 2 } }, "m").text).toBe("ab");
-    const cut = () => mapAnthropicMessage({ content: [{ type: "thinking", thinking: "long" }], stop_reason: "max_tokens", usage: { input_tokens: 1, output_tokens: 9 } }, "m");
+    const cut = () =>
+      mapAnthropicMessage(
+        { content: [{ type: "thinking", thinking: "long" }], stop_reason: "max_tokens", usage: { input_tokens: 1, output_tokens: 9 } },
+        "m",
+      );
     expect(cut).toThrow(ModelCallError);
-    expect(cut).toThrow(expect.objectContaining({ kind: "empty", options: expect.objectContaining({ reason: "MAX_TOKENS", usage: expect.objectContaining({ output_tokens: 9 }) }) }));
+    expect(cut).toThrow(
+      expect.objectContaining({
+        kind: "empty",
+        options: expect.objectContaining({ reason: "MAX_TOKENS", usage: expect.objectContaining({ output_tokens: 9 }) }),
+      }),
+    );
   });
 });
 
 describe("OpenAI-compatible", () => {
   it("reports cached prompt tokens and reasoning tokens apart, inside the totals", () => {
-    expect(mapOpenAiUsage({ prompt_tokens: 100, completion_tokens: 40, total_tokens: 140, prompt_tokens_details: { cached_tokens: 64 }, completion_tokens_details: { reasoning_tokens: 25 } })).toEqual({
+    expect(
+      mapOpenAiUsage({
+        prompt_tokens: 100,
+        completion_tokens: 40,
+        total_tokens: 140,
+        prompt_tokens_details: { cached_tokens: 64 },
+        completion_tokens_details: { reasoning_tokens: 25 },
+      }),
+    ).toEqual({
       prompt_tokens: 100,
       output_tokens: 40,
       total_tokens: 140,
@@ -51,10 +84,19 @@ describe("OpenAI-compatible", () => {
   });
 
   it("maps finish reasons; an answer cut without text is empty with reason MAX_TOKENS", () => {
-    expect(["stop", "length", "content_filter", "tool_calls", null].map((r) => mapOpenAiFinishReason(r).finishReason)).toEqual(["STOP", "MAX_TOKENS", "SAFETY", "TOOL_CALLS", "FINISH_REASON_UNSPECIFIED"]);
-    expect(() => mapChatCompletion({ choices: [{ message: { content: "" }, finish_reason: "length" }], usage: { prompt_tokens: 1, completion_tokens: 5 } }, "m")).toThrow(
-      expect.objectContaining({ kind: "empty", options: expect.objectContaining({ reason: "MAX_TOKENS" }) }),
-    );
+    expect(["stop", "length", "content_filter", "tool_calls", null].map((r) => mapOpenAiFinishReason(r).finishReason)).toEqual([
+      "STOP",
+      "MAX_TOKENS",
+      "SAFETY",
+      "TOOL_CALLS",
+      "FINISH_REASON_UNSPECIFIED",
+    ]);
+    expect(() =>
+      mapChatCompletion(
+        { choices: [{ message: { content: "" }, finish_reason: "length" }], usage: { prompt_tokens: 1, completion_tokens: 5 } },
+        "m",
+      ),
+    ).toThrow(expect.objectContaining({ kind: "empty", options: expect.objectContaining({ reason: "MAX_TOKENS" }) }));
   });
 });
 
@@ -68,13 +110,16 @@ describe("errors and wire details", () => {
   });
 
   it("calls a missing Application Default Credential a config error that says how to fix it", () => {
-    const error = mapVertexError(new Error("Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication"), {
-      model: "gemini-2.5-flash",
-      baseUrl: "Vertex AI",
-      timeoutMs: 1000,
-      timedOut: false,
-      aborted: false,
-    });
+    const error = mapVertexError(
+      new Error("Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication"),
+      {
+        model: "gemini-2.5-flash",
+        baseUrl: "Vertex AI",
+        timeoutMs: 1000,
+        timedOut: false,
+        aborted: false,
+      },
+    );
     expect(error).toMatchObject({ kind: "config", isRetryable: false });
     expect(error.message).toMatch(/roles\/aiplatform\.user.*gcloud auth application-default login.*VERTEX_BASE_URL/);
   });
@@ -84,12 +129,18 @@ describe("errors and wire details", () => {
       toJsonSchema({
         type: "OBJECT",
         propertyOrdering: ["a", "b"],
-        properties: { a: { type: "STRING", nullable: true, description: "d" }, b: { type: "ARRAY", items: { type: "INTEGER", minimum: 0 }, maxItems: 2 } },
+        properties: {
+          a: { type: "STRING", nullable: true, description: "d" },
+          b: { type: "ARRAY", items: { type: "INTEGER", minimum: 0 }, maxItems: 2 },
+        },
         required: ["a"],
       }),
     ).toEqual({
       type: "object",
-      properties: { a: { type: ["string", "null"], description: "d" }, b: { type: "array", items: { type: "integer", minimum: 0 }, maxItems: 2 } },
+      properties: {
+        a: { type: ["string", "null"], description: "d" },
+        b: { type: "array", items: { type: "integer", minimum: 0 }, maxItems: 2 },
+      },
       required: ["a"],
       additionalProperties: false,
     });

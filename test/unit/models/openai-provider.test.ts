@@ -7,7 +7,10 @@ import { describeProviderContract, request } from "./provider-contract";
 
 const route: RouteOf<"openai"> = { provider: "openai", model: "llama3.2", base_url: "http://127.0.0.1:11434/v1" };
 const make = (url: string, timeoutMs = 5_000) =>
-  createOpenAiProvider({ endpointFor: () => ({ baseUrl: `${url}/v1`, apiKey: "sk-openai-test-key-123456", keyName: "OPENAI_API_KEY" }), timeoutMs });
+  createOpenAiProvider({
+    endpointFor: () => ({ baseUrl: `${url}/v1`, apiKey: "sk-openai-test-key-123456", keyName: "OPENAI_API_KEY" }),
+    timeoutMs,
+  });
 const setup = describeProviderContract("openai", { protocol: "openai", route, make });
 
 describe("openai: the Chat Completions request and answer", () => {
@@ -15,23 +18,57 @@ describe("openai: the Chat Completions request and answer", () => {
     const { standin, provider } = setup();
     standin.reset();
     await provider.generate(
-      request(route, "hi", { temperature: 0.2, topP: 0.9, maxOutputTokens: 50, stopSequences: ["END"], seed: 7, presencePenalty: 0.1, frequencyPenalty: 0.2, thinkingLevel: "low" }, "sys"),
+      request(
+        route,
+        "hi",
+        {
+          temperature: 0.2,
+          topP: 0.9,
+          maxOutputTokens: 50,
+          stopSequences: ["END"],
+          seed: 7,
+          presencePenalty: 0.1,
+          frequencyPenalty: 0.2,
+          thinkingLevel: "low",
+        },
+        "sys",
+      ),
     );
     const [sent] = standin.requests();
     expect(sent).toMatchObject({ protocol: "openai", path: "/v1/chat/completions", systemPrompt: "sys", userPrompt: "hi" });
-    expect(sent!.generationConfig).toEqual({ temperature: 0.2, top_p: 0.9, max_tokens: 50, stop: ["END"], seed: 7, presence_penalty: 0.1, frequency_penalty: 0.2, reasoning_effort: "low" });
+    expect(sent!.generationConfig).toEqual({
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 50,
+      stop: ["END"],
+      seed: 7,
+      presence_penalty: 0.1,
+      frequency_penalty: 0.2,
+      reasoning_effort: "low",
+    });
   });
 
   it("asks for json_schema output with a schema and json_object without; reasoning tokens are reported apart", async () => {
     const { standin, provider } = setup();
     standin.reset();
     const schema = { type: "OBJECT", properties: { n: { type: "INTEGER", minimum: 1, maximum: 3 } }, required: ["n"] };
-    const structured = await provider.generate(request(route, "pick", { responseMimeType: "application/json", responseSchema: schema, thinkingLevel: "medium" }));
+    const structured = await provider.generate(
+      request(route, "pick", { responseMimeType: "application/json", responseSchema: schema, thinkingLevel: "medium" }),
+    );
     await provider.generate(request(route, "any json", { responseMimeType: "application/json" }));
     const [first, second] = standin.requests();
     expect(first!.generationConfig.response_format).toEqual({
       type: "json_schema",
-      json_schema: { name: "response", strict: false, schema: { type: "object", properties: { n: { type: "integer", minimum: 1, maximum: 3 } }, required: ["n"], additionalProperties: false } },
+      json_schema: {
+        name: "response",
+        strict: false,
+        schema: {
+          type: "object",
+          properties: { n: { type: "integer", minimum: 1, maximum: 3 } },
+          required: ["n"],
+          additionalProperties: false,
+        },
+      },
     });
     expect(second!.generationConfig.response_format).toEqual({ type: "json_object" });
     expect(JSON.parse(structured.text).n).toBeGreaterThanOrEqual(1);

@@ -16,7 +16,10 @@ export interface ProviderCase {
 }
 
 /** How each injected fault must come out: its kind, whether withRetry may try again, and the HTTP status. */
-export const FAULT_OUTCOMES: Record<Exclude<StandinFault, "max_tokens">, { kind: ModelFailureKind; retryable: boolean; status?: number }> = {
+export const FAULT_OUTCOMES: Record<
+  Exclude<StandinFault, "max_tokens">,
+  { kind: ModelFailureKind; retryable: boolean; status?: number }
+> = {
   "400": { kind: "http", retryable: false, status: 400 },
   "403": { kind: "http", retryable: false, status: 403 },
   "404": { kind: "http", retryable: false, status: 404 },
@@ -57,7 +60,12 @@ export function describeProviderContract(name: string, providerCase: ProviderCas
       expect(result.usage.output_tokens).toBeGreaterThanOrEqual(Math.ceil(result.text.length / 4));
       expect(result.usage.total_tokens).toBe(result.usage.prompt_tokens + result.usage.output_tokens);
       const [sent] = standin.requests();
-      expect(sent).toMatchObject({ protocol: providerCase.protocol, model: providerCase.route.model, systemPrompt: "Be brief.", userPrompt: "Tell me a joke!" });
+      expect(sent).toMatchObject({
+        protocol: providerCase.protocol,
+        model: providerCase.route.model,
+        systemPrompt: "Be brief.",
+        userPrompt: "Tell me a joke!",
+      });
     });
 
     it("reports an answer cut at the output limit as MAX_TOKENS, with its partial text", async () => {
@@ -77,7 +85,11 @@ export function describeProviderContract(name: string, providerCase: ProviderCas
         );
         expect(error).toBeInstanceOf(ModelCallError);
         const e = error as ModelCallError;
-        expect({ kind: e.kind, retryable: e.isRetryable, status: e.status }).toEqual({ kind: expected.kind, retryable: expected.retryable, status: expected.status });
+        expect({ kind: e.kind, retryable: e.isRetryable, status: e.status }).toEqual({
+          kind: expected.kind,
+          retryable: expected.retryable,
+          status: expected.status,
+        });
         if (fault === "429") expect(e.retryAfterMs).toBe(1500);
         // A refused or empty answer was still billed: its prompt tokens travel with the error.
         if (expected.kind === "blocked" || expected.kind === "empty") expect(e.usage?.prompt_tokens).toBeGreaterThan(0);
@@ -99,7 +111,9 @@ export function describeProviderContract(name: string, providerCase: ProviderCas
     it("stops at once when the caller's signal aborts", async () => {
       const controller = new AbortController();
       controller.abort(new Error("deadline"));
-      const error = await provider.generate({ ...request(providerCase.route, "never"), signal: controller.signal }).catch((err: unknown) => err);
+      const error = await provider
+        .generate({ ...request(providerCase.route, "never"), signal: controller.signal })
+        .catch((err: unknown) => err);
       expect(error).toMatchObject({ kind: "timeout" });
       expect((error as Error).message).toMatch(/aborted by the caller \(deadline\)/);
     });

@@ -120,14 +120,18 @@ describe("withRetry", () => {
     const err = await withRetry(failing(limited).call, { ...policy, deadlineAt: env.time() + 30_000 }, env).catch((e: unknown) => e);
     expect((err as RetryError).reason).toBe("quota");
     expect((err as RetryError).quota).toEqual({ retryAfterMs: 60_000, resumeAt: env.time() + 60_000, leftMs: 30_000 });
-    expect((err as RetryError).message).toBe("gave up after 1 attempt: the server asked to wait 60 s, longer than the 30 s left before the deadline: 429");
+    expect((err as RetryError).message).toBe(
+      "gave up after 1 attempt: the server asked to wait 60 s, longer than the 30 s left before the deadline: 429",
+    );
     expect(env.sleeps).toEqual([]);
   });
 
   it("stops with reason deadline, not quota, when the server's wait fits but the jitter after it does not", async () => {
     const env = fakeEnv(() => 1);
     const limited = new ModelCallError("429", "http", { status: 429, retryAfterMs: 1_000 });
-    const err = await withRetry(failing(limited).call, { ...policy, maxThrottledAttempts: 5, deadlineAt: env.time() + 1_050 }, env).catch((e: unknown) => e);
+    const err = await withRetry(failing(limited).call, { ...policy, maxThrottledAttempts: 5, deadlineAt: env.time() + 1_050 }, env).catch(
+      (e: unknown) => e,
+    );
     expect((err as RetryError).reason).toBe("deadline");
   });
 

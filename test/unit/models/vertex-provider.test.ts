@@ -5,7 +5,8 @@ import { createVertexProvider } from "../../../shared/models/vertex-provider";
 import { describeProviderContract, request } from "./provider-contract";
 
 const route = DEFAULT_MODEL_TABLE.VERTEX_GEMINI_FLASH!;
-const make = (url: string, timeoutMs = 5_000) => createVertexProvider({ project: "my-project", location: "global", baseUrl: url, timeoutMs });
+const make = (url: string, timeoutMs = 5_000) =>
+  createVertexProvider({ project: "my-project", location: "global", baseUrl: url, timeoutMs });
 const setup = describeProviderContract("vertex", { protocol: "vertex", route, make });
 
 describe("vertex: Gemini on Vertex AI", () => {

@@ -32,8 +32,20 @@ function record(status: "success" | "failed", payload: Record<string, string> = 
   };
 }
 
-const envelope = (extra: Partial<TaskEnvelope> = {}): TaskEnvelope => ({ job_id: "job", run_id: "run1", hop: 1, status: "running", attempts: 1, ...extra });
-const job = (extra: DocumentData = {}): DocumentData => ({ status: "running", run_id: "run1", chain: [task("first", "second"), task("second", "", { answer: "" })], ...extra });
+const envelope = (extra: Partial<TaskEnvelope> = {}): TaskEnvelope => ({
+  job_id: "job",
+  run_id: "run1",
+  hop: 1,
+  status: "running",
+  attempts: 1,
+  ...extra,
+});
+const job = (extra: DocumentData = {}): DocumentData => ({
+  status: "running",
+  run_id: "run1",
+  chain: [task("first", "second"), task("second", "", { answer: "" })],
+  ...extra,
+});
 
 function facts(input: Partial<FinishInput> & { record?: TaskRecord }, extra: Partial<FinishFacts> = {}): FinishFacts {
   const full: FinishInput = { taskDocId: "job~run1~1~first", envelope: envelope(), attempt: 1, config: task("first", "second"), ...input };
@@ -47,17 +59,44 @@ describe("planFinish", () => {
   it("a task that succeeded: output created, task ended, successor created queued with its inputs bound, job moved on, in one commit", () => {
     const plan = planFinish(facts({ record: record("success") }));
     expect(plan.outcome).toEqual({ kind: "finished", status: "success", nextTaskDocId: "job~run1~2~second", jobStatus: "running" });
-    expect(plan.writes.map((w) => `${w.op} ${w.path}`)).toEqual(["create outputs/job~run1~1~first", "update tasks/job~run1~1~first", "create tasks/job~run1~2~second", "update jobs/job"]);
-    expect(writeTo(plan.writes, "tasks/job~run1~2~second")?.data).toMatchObject({ task_id: "second", status: "queued", attempts: 0, hop: 2, job_id: "job", run_id: "run1", previous_task_doc_id: "job~run1~1~first", input_config: { payload: { answer: "42" } } });
-    expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data).toMatchObject({ status: "success", next_task_doc_id: "job~run1~2~second", usage: { total_tokens: 15 }, latency_ms: 12 });
-    expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ current_task_doc_id: "job~run1~2~second", current_task_id: "second", tasks_done: FieldValue.increment(1), "usage.total_tokens": FieldValue.increment(15) });
+    expect(plan.writes.map((w) => `${w.op} ${w.path}`)).toEqual([
+      "create outputs/job~run1~1~first",
+      "update tasks/job~run1~1~first",
+      "create tasks/job~run1~2~second",
+      "update jobs/job",
+    ]);
+    expect(writeTo(plan.writes, "tasks/job~run1~2~second")?.data).toMatchObject({
+      task_id: "second",
+      status: "queued",
+      attempts: 0,
+      hop: 2,
+      job_id: "job",
+      run_id: "run1",
+      previous_task_doc_id: "job~run1~1~first",
+      input_config: { payload: { answer: "42" } },
+    });
+    expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data).toMatchObject({
+      status: "success",
+      next_task_doc_id: "job~run1~2~second",
+      usage: { total_tokens: 15 },
+      latency_ms: 12,
+    });
+    expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({
+      current_task_doc_id: "job~run1~2~second",
+      current_task_id: "second",
+      tasks_done: FieldValue.increment(1),
+      "usage.total_tokens": FieldValue.increment(15),
+    });
   });
 
   it("writes the task's cost beside its usage and adds it to the job's, a failed run's too", () => {
     for (const status of ["success", "failed"] as const) {
       const plan = planFinish(facts({ record: { ...record(status), cost: { usd: 0.0000522, unpriced_tokens: 3 } } }));
       expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data.cost).toEqual({ usd: 0.0000522, unpriced_tokens: 3 });
-      expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ "cost.usd": FieldValue.increment(0.0000522), "cost.unpriced_tokens": FieldValue.increment(3) });
+      expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({
+        "cost.usd": FieldValue.increment(0.0000522),
+        "cost.unpriced_tokens": FieldValue.increment(3),
+      });
     }
     // A record from before costs existed writes none.
     expect(writeTo(planFinish(facts({ record: record("success") })).writes, "tasks/job~run1~1~first")?.data.cost).toBeUndefined();
@@ -70,7 +109,9 @@ describe("planFinish", () => {
   });
 
   it("the last task of a job: no successor, the job succeeds with the output payload", () => {
-    const plan = planFinish(facts({ record: record("success"), config: task("second"), taskDocId: "job~run1~2~second", envelope: envelope({ hop: 2 }) }));
+    const plan = planFinish(
+      facts({ record: record("success"), config: task("second"), taskDocId: "job~run1~2~second", envelope: envelope({ hop: 2 }) }),
+    );
     expect(plan.outcome).toEqual({ kind: "finished", status: "success", jobStatus: "success" });
     expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ status: "success", output_payload: { answer: "42" } });
   });
@@ -79,7 +120,10 @@ describe("planFinish", () => {
     const plan = planFinish(facts({ record: record("failed") }));
     expect(plan.outcome).toEqual({ kind: "finished", status: "failed", jobStatus: "failed" });
     expect(plan.writes.some((w) => w.op === "create" && w.path.startsWith("tasks/"))).toBe(false);
-    expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({ status: "failed", error: { code: "model_error", task_doc_id: "job~run1~1~first" } });
+    expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({
+      status: "failed",
+      error: { code: "model_error", task_doc_id: "job~run1~1~first" },
+    });
   });
 
   it("a task that never ran (invalid, out of attempts) writes no output, only its end and the job's", () => {
@@ -114,8 +158,17 @@ describe("planFinish", () => {
     const f = facts({ record: record("success", { answer: big }) });
     const plan = planFinish(f);
     expect(plan.outcome.status).toBe("failed");
-    expect(writeTo(plan.writes, "outputs/job~run1~1~first")?.data).toMatchObject({ status: "failed", error: { code: "output_too_large" }, output_payload: { answer: "…[too large: see overflow/]" } });
-    expect(f.stored!.overflow.map((w) => w.path)).toEqual(["outputs/job~run1~1~first/overflow/1--1-output_payload.answer-0", "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-1", "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-2", "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-3"]);
+    expect(writeTo(plan.writes, "outputs/job~run1~1~first")?.data).toMatchObject({
+      status: "failed",
+      error: { code: "output_too_large" },
+      output_payload: { answer: "…[too large: see overflow/]" },
+    });
+    expect(f.stored!.overflow.map((w) => w.path)).toEqual([
+      "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-0",
+      "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-1",
+      "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-2",
+      "outputs/job~run1~1~first/overflow/1--1-output_payload.answer-3",
+    ]);
   });
 
   it("conflicts found by an earlier commit: a leftover output fails the task without writing one; a taken successor id fails it naming the id", () => {
@@ -128,7 +181,12 @@ describe("planFinish", () => {
   });
 
   it("a bare task: its successor comes from the library, named after its predecessor, within the bare hop limit", () => {
-    const bare = { taskDocId: "t1", envelope: { hop: 1, status: "running" as const, attempts: 1 }, record: record("success"), libraryNext: task("lib") };
+    const bare = {
+      taskDocId: "t1",
+      envelope: { hop: 1, status: "running" as const, attempts: 1 },
+      record: record("success"),
+      libraryNext: task("lib"),
+    };
     const plan = planFinish(facts({ ...bare, config: task("t1", "lib") }, { job: undefined }));
     expect(plan.outcome).toEqual({ kind: "finished", status: "success", nextTaskDocId: "t1~next~lib" });
     const limited = planFinish(facts({ ...bare, config: task("t1", "lib") }, { job: undefined, bareMaxHops: 1 }));
@@ -146,7 +204,20 @@ describe("storeRunRecord", () => {
     const prompt = "p".repeat(700_000);
     const huge: TaskRecord = {
       ...record("success"),
-      steps: [{ step_id: "s", name: "s", step_type: "model_query", user_prompt: prompt, response: prompt, status: "success", latency_ms: 1, attempts: 1, usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 }, warnings: [] }],
+      steps: [
+        {
+          step_id: "s",
+          name: "s",
+          step_type: "model_query",
+          user_prompt: prompt,
+          response: prompt,
+          status: "success",
+          latency_ms: 1,
+          attempts: 1,
+          usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+          warnings: [],
+        },
+      ],
     };
     const stored = storeRunRecord("t", 3, huge);
     expect(JSON.stringify(stored.record).length).toBeLessThan(1_000_000);

@@ -7,7 +7,8 @@ const job = { status: "running", run_id: "run1", current_task_doc_id: "j~run1~1~
 
 describe("decideReconcile", () => {
   it("leaves a job whose current task is queued or running alone", () => {
-    for (const status of ["queued", "running"]) expect(decideReconcile(job, "j~run1~1~a", { status }, undefined, NOW)).toEqual({ outcome: "in progress" });
+    for (const status of ["queued", "running"])
+      expect(decideReconcile(job, "j~run1~1~a", { status }, undefined, NOW)).toEqual({ outcome: "in progress" });
   });
 
   it("fails the job with its current task's error when the task failed", () => {
@@ -23,7 +24,13 @@ describe("decideReconcile", () => {
   });
 
   it("points the job at the successor a succeeded task committed, or ends it with the last task's output", () => {
-    expect(decideReconcile(job, "j~run1~1~a", { status: "success", next_task_doc_id: "j~run1~2~b" }, undefined, NOW)).toMatchObject({ outcome: "moved on", update: { current_task_doc_id: "j~run1~2~b" } });
-    expect(decideReconcile(job, "j~run1~1~a", { status: "success" }, { output_payload: { answer: "42" } }, NOW)).toMatchObject({ outcome: "success", update: { status: "success", output_payload: { answer: "42" } } });
+    expect(decideReconcile(job, "j~run1~1~a", { status: "success", next_task_doc_id: "j~run1~2~b" }, undefined, NOW)).toMatchObject({
+      outcome: "moved on",
+      update: { current_task_doc_id: "j~run1~2~b" },
+    });
+    expect(decideReconcile(job, "j~run1~1~a", { status: "success" }, { output_payload: { answer: "42" } }, NOW)).toMatchObject({
+      outcome: "success",
+      update: { status: "success", output_payload: { answer: "42" } },
+    });
   });
 });

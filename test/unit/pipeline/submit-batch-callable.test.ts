@@ -18,7 +18,10 @@ function thrown(fn: () => unknown): HttpsError {
 
 describe("the submitBatch callable", () => {
   it("refuses a caller who is not signed in before doing anything else", async () => {
-    await expect(onSubmitBatch(undefined, { batch: {} })).rejects.toMatchObject({ code: "unauthenticated", message: expect.stringContaining("sign in") });
+    await expect(onSubmitBatch(undefined, { batch: {} })).rejects.toMatchObject({
+      code: "unauthenticated",
+      message: expect.stringContaining("sign in"),
+    });
   });
 
   it("answers { batch_id } for a created batch, and the same for the same batch resubmitted (the engine's submit is idempotent)", () => {
@@ -41,7 +44,9 @@ describe("the submitBatch callable", () => {
   });
 
   it("refuses a taken batch id (another batch, another user's, or one that has ended) with the engine's reason", () => {
-    const error = thrown(() => toBatchResponse({ kind: "exists", batchId: "taken", reason: "batches/taken already holds a different batch" }));
+    const error = thrown(() =>
+      toBatchResponse({ kind: "exists", batchId: "taken", reason: "batches/taken already holds a different batch" }),
+    );
     expect(error.code).toBe("already-exists");
     expect(error.message).toBe("batches/taken already holds a different batch");
     expect(error.details).toEqual({ batch_id: "taken" });

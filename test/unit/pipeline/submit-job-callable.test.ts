@@ -19,7 +19,10 @@ function thrown(fn: () => unknown): HttpsError {
 
 describe("the submitJob callable", () => {
   it("refuses a caller who is not signed in before doing anything else", async () => {
-    await expect(onSubmitJob(undefined, { job: {} })).rejects.toMatchObject({ code: "unauthenticated", message: expect.stringContaining("sign in") });
+    await expect(onSubmitJob(undefined, { job: {} })).rejects.toMatchObject({
+      code: "unauthenticated",
+      message: expect.stringContaining("sign in"),
+    });
   });
 
   it("answers { job_id } for a created job", () => {
@@ -33,7 +36,9 @@ describe("the submitJob callable", () => {
     ];
     const error = thrown(() => toResponse({ kind: "invalid", issues }));
     expect(error.code).toBe("invalid-argument");
-    expect(error.message).toBe('invalid job (2 problems):\ntask_config.steps[0].model_query_config.model_key: unknown model key "X"\nthe job is too large');
+    expect(error.message).toBe(
+      'invalid job (2 problems):\ntask_config.steps[0].model_query_config.model_key: unknown model key "X"\nthe job is too large',
+    );
     expect(error.details).toEqual({ issues });
   });
 
@@ -56,7 +61,8 @@ describe("the callable's settings from the environment", () => {
     expect(maxRunningJobsFromEnv({})).toBe(DEFAULT_MAX_RUNNING_JOBS);
     expect(DEFAULT_MAX_RUNNING_JOBS).toBe(20);
     expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: "3" })).toBe(3);
-    for (const bad of ["0", "-1", "2.5", "many"]) expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: bad })).toBe(DEFAULT_MAX_RUNNING_JOBS);
+    for (const bad of ["0", "-1", "2.5", "many"])
+      expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: bad })).toBe(DEFAULT_MAX_RUNNING_JOBS);
   });
 
   it("validates with the pipeline's model table (LLM_MODEL_TABLE merged in) and prompt limit", () => {

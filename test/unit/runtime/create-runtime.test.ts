@@ -15,7 +15,12 @@ function twoVendorTask() {
     task_id: "t",
     steps: [
       { id: "gemini", model_query_config: { model_key: "GEMINI_FLASH", user_prompt: "hi" }, output_config: { payload: { a: "" } } },
-      { id: "claude", model_query_config: { model_key: "CLAUDE_HAIKU", user_prompt: "%a%" }, input_config: { payload: { a: "" } }, output_config: { payload: { b: "" } } },
+      {
+        id: "claude",
+        model_query_config: { model_key: "CLAUDE_HAIKU", user_prompt: "%a%" },
+        input_config: { payload: { a: "" } },
+        output_config: { payload: { b: "" } },
+      },
     ],
   });
   if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
@@ -51,31 +56,47 @@ describe("locally, with no keys at all", () => {
   it("sends OpenAI-compatible entries without a key to the stand-in, and those with OPENAI_BASE_URL there", async () => {
     const table = '{"LOCAL":{"provider":"openai","model":"llama3.2","base_url":"http://127.0.0.1:9/v1"}}';
     const local = await createRuntime({ env: { LLM_MODEL_TABLE: table }, sink: noSink, startStandin: () => startStandin() });
-    expect(local.banner).toContain(`No key set for LOCAL: their calls go to the offline stand-in at ${local.standin!.url}/v1 (its answers echo the prompt).`);
+    expect(local.banner).toContain(
+      `No key set for LOCAL: their calls go to the offline stand-in at ${local.standin!.url}/v1 (its answers echo the prompt).`,
+    );
     await local.close();
-    const routed = await createRuntime({ env: { LLM_MODEL_TABLE: table, GEMINI_API_KEY: "k", OPENAI_BASE_URL: `${standin.url}/v1` }, sink: noSink });
+    const routed = await createRuntime({
+      env: { LLM_MODEL_TABLE: table, GEMINI_API_KEY: "k", OPENAI_BASE_URL: `${standin.url}/v1` },
+      sink: noSink,
+    });
     expect(routed.banner).toContain(`OpenAI-compatible calls go to OPENAI_BASE_URL: ${standin.url}/v1`);
   });
 });
 
 describe("deployed (K_SERVICE set, not the emulator), with only a Gemini key", () => {
-  const deployed = () => ({ K_SERVICE: "runtask", GEMINI_API_KEY: "gemini-key-123456", GEMINI_BASE_URL: standin.url, ANTHROPIC_API_KEY: "none" });
+  const deployed = () => ({
+    K_SERVICE: "runtask",
+    GEMINI_API_KEY: "gemini-key-123456",
+    GEMINI_BASE_URL: standin.url,
+    ANTHROPIC_API_KEY: "none",
+  });
 
   it("starts, runs Gemini steps, and fails a Claude step at once with config_error naming the secret and the command", async () => {
     const runtime = await createRuntime({ env: deployed(), sink: noSink });
-    expect(runtime.banner).toContain("No ANTHROPIC_API_KEY set: steps that call Claude fail with config_error (`firebase functions:secrets:set ANTHROPIC_API_KEY`).");
+    expect(runtime.banner).toContain(
+      "No ANTHROPIC_API_KEY set: steps that call Claude fail with config_error (`firebase functions:secrets:set ANTHROPIC_API_KEY`).",
+    );
     standin.reset();
     const record = await runTask(twoVendorTask(), "deployed", runtime.engine);
     expect(record.steps.map((s) => s.status)).toEqual(["success", "failed"]);
     expect(record.error).toMatchObject({ code: "config_error", step_id: "claude", retryable: false, attempts: 1 });
-    expect(record.error!.message).toMatch(/^ANTHROPIC_API_KEY is not set, so Claude .* cannot be called .*`firebase functions:secrets:set ANTHROPIC_API_KEY`/);
+    expect(record.error!.message).toMatch(
+      /^ANTHROPIC_API_KEY is not set, so Claude .* cannot be called .*`firebase functions:secrets:set ANTHROPIC_API_KEY`/,
+    );
     // Nothing was sent for the Claude step, and nothing for it was billed.
     expect(standin.requests().map((r) => r.protocol)).toEqual(["gemini"]);
     expect(record.steps[1]!.usage.total_tokens).toBe(0);
   });
 
   it("still refuses to start without a Gemini key, naming the secret", async () => {
-    await expect(createRuntime({ env: { K_SERVICE: "runtask" }, sink: noSink })).rejects.toThrow(/GEMINI_API_KEY is not set.*firebase functions:secrets:set GEMINI_API_KEY/);
+    await expect(createRuntime({ env: { K_SERVICE: "runtask" }, sink: noSink })).rejects.toThrow(
+      /GEMINI_API_KEY is not set.*firebase functions:secrets:set GEMINI_API_KEY/,
+    );
   });
 
   it("takes Vertex AI's project from the Firebase project, never from a demo project", () => {

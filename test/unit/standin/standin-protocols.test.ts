@@ -14,11 +14,27 @@ beforeEach(() => {
 });
 
 async function post(path: string, body: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
-  const res = await fetch(`${standin.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${standin.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }
-const messages = (text: string, extra: Record<string, unknown> = {}) => ({ model: "claude-haiku-5-5", max_tokens: 100, messages: [{ role: "user", content: text }], ...extra });
-const chat = (text: string, extra: Record<string, unknown> = {}) => ({ model: "llama3.2", messages: [{ role: "system", content: "sys" }, { role: "user", content: text }], ...extra });
+const messages = (text: string, extra: Record<string, unknown> = {}) => ({
+  model: "claude-haiku-5-5",
+  max_tokens: 100,
+  messages: [{ role: "user", content: text }],
+  ...extra,
+});
+const chat = (text: string, extra: Record<string, unknown> = {}) => ({
+  model: "llama3.2",
+  messages: [
+    { role: "system", content: "sys" },
+    { role: "user", content: text },
+  ],
+  ...extra,
+});
 
 describe("Anthropic's Messages API", () => {
   it("answers a message with text, end_turn and usage in Anthropic's shape", async () => {
@@ -32,12 +48,20 @@ describe("Anthropic's Messages API", () => {
       stop_reason: "end_turn",
       usage: { input_tokens: 4, output_tokens: 9 },
     });
-    expect(standin.requests()[0]).toMatchObject({ protocol: "anthropic", systemPrompt: "be kind", userPrompt: "hello", generationConfig: { max_tokens: 100 } });
+    expect(standin.requests()[0]).toMatchObject({
+      protocol: "anthropic",
+      systemPrompt: "be kind",
+      userPrompt: "hello",
+      generationConfig: { max_tokens: 100 },
+    });
   });
 
   it("refuses a request without max_tokens as the API does, and errors are {type:error, error:{type, message}}", async () => {
     const r = await post("/v1/messages", { model: "m", messages: [{ role: "user", content: "x" }] });
-    expect(r).toMatchObject({ status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } } });
+    expect(r).toMatchObject({
+      status: 400,
+      json: { type: "error", error: { type: "invalid_request_error", message: "max_tokens: Field required" } },
+    });
     standin.configure({ script: ["529"] });
     expect((await post("/v1/messages", messages("x"))).json).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
   });
@@ -47,7 +71,11 @@ describe("OpenAI's Chat Completions", () => {
   it("answers at /v1/chat/completions and /chat/completions with a choice, finish_reason stop and usage", async () => {
     for (const path of ["/v1/chat/completions", "/chat/completions"]) {
       const r = await post(path, chat("hello"));
-      expect(r.json).toMatchObject({ object: "chat.completion", choices: [{ message: { role: "assistant", content: "[stand-in llama3.2] hello" }, finish_reason: "stop" }], usage: { prompt_tokens: 3 } });
+      expect(r.json).toMatchObject({
+        object: "chat.completion",
+        choices: [{ message: { role: "assistant", content: "[stand-in llama3.2] hello" }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 3 },
+      });
     }
     expect(standin.requests()[0]).toMatchObject({ protocol: "openai", systemPrompt: "sys", userPrompt: "hello" });
   });
@@ -57,7 +85,10 @@ describe("OpenAI's Chat Completions", () => {
     const text = (plain.json.choices as { message: { content: string } }[])[0]!.message.content;
     expect(JSON.parse(text)).toEqual({ model: "llama3.2", prompt: "x" });
     const schema = { type: "object", properties: { n: { type: ["integer", "null"], minimum: 1, maximum: 1 } }, required: ["n"] };
-    const typed = await post("/v1/chat/completions", chat("x", { response_format: { type: "json_schema", json_schema: { name: "r", schema } } }));
+    const typed = await post(
+      "/v1/chat/completions",
+      chat("x", { response_format: { type: "json_schema", json_schema: { name: "r", schema } } }),
+    );
     expect(JSON.parse((typed.json.choices as { message: { content: string } }[])[0]!.message.content)).toEqual({ n: 1 });
   });
 });
@@ -80,20 +111,33 @@ describe("knobs shared by every protocol", () => {
 
   it("answers a scripted text word for word in any protocol, and refuses a malformed script item", async () => {
     standin.configure({ script: [{ text: "<answer>FUNNY</answer>" }, "ok"] });
-    expect((await post("/v1/messages", messages("x"))).json.content).toEqual([{ type: "text", text: "<answer>FUNNY</answer>", citations: null }]);
-    expect(() => standin.configure({ script: [{ text: 3 } as never] })).toThrow(/script\[0\]: expected "ok", \{"text": "an answer"\} or one of/);
+    expect((await post("/v1/messages", messages("x"))).json.content).toEqual([
+      { type: "text", text: "<answer>FUNNY</answer>", citations: null },
+    ]);
+    expect(() => standin.configure({ script: [{ text: 3 } as never] })).toThrow(
+      /script\[0\]: expected "ok", \{"text": "an answer"\} or one of/,
+    );
   });
 
   it("answers a 404 naming every route for an unknown path", async () => {
     const r = await post("/v1/embeddings", {});
     expect(r.status).toBe(404);
-    expect(String((r.json.error as { message: string }).message)).toMatch(/no such path \/v1\/embeddings; POST .*generateContent.*\/v1\/messages or \/v1\/chat\/completions/);
+    expect(String((r.json.error as { message: string }).message)).toMatch(
+      /no such path \/v1\/embeddings; POST .*generateContent.*\/v1\/messages or \/v1\/chat\/completions/,
+    );
   });
 });
 
 describe("the reply text", () => {
   it("fills each empty tag pair the prompt asks for, after the echo, once per tag", () => {
-    const reply = buildStandinReply({ model: "m", systemPrompt: "", userPrompt: "Think inside <think></think>, answer inside <answer></answer>; <answer></answer> again", generationConfig: {} });
-    expect(reply).toBe("[stand-in m] Think inside <think></think>, answer inside <answer></answer>; <answer></answer> again\n<think>stand-in think</think>\n<answer>stand-in answer</answer>");
+    const reply = buildStandinReply({
+      model: "m",
+      systemPrompt: "",
+      userPrompt: "Think inside <think></think>, answer inside <answer></answer>; <answer></answer> again",
+      generationConfig: {},
+    });
+    expect(reply).toBe(
+      "[stand-in m] Think inside <think></think>, answer inside <answer></answer>; <answer></answer> again\n<think>stand-in think</think>\n<answer>stand-in answer</answer>",
+    );
   });
 });

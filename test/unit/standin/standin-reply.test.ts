@@ -1,6 +1,12 @@
 // The stand-in's answers: the echo format, JSON mode, and values synthesized to fit a response schema.
 import { describe, expect, it } from "vitest";
-import { buildStandinReply, estimateTokens, hashString, synthesizeFromSchema, type ResponseSchema } from "../../../shared/standin/standin-reply";
+import {
+  buildStandinReply,
+  estimateTokens,
+  hashString,
+  synthesizeFromSchema,
+  type ResponseSchema,
+} from "../../../shared/standin/standin-reply";
 import { schemaProblems } from "./schema-problems";
 
 const ROW_SCHEMA: ResponseSchema = {
@@ -35,12 +41,22 @@ describe("buildStandinReply", () => {
 
   it("answers JSON mode without a schema with the model and the full prompt as valid JSON", () => {
     const userPrompt = 'quotes " and \\ backslashes\nnewline';
-    const text = buildStandinReply({ model: "m", systemPrompt: "", userPrompt, generationConfig: { responseMimeType: "application/json" } });
+    const text = buildStandinReply({
+      model: "m",
+      systemPrompt: "",
+      userPrompt,
+      generationConfig: { responseMimeType: "application/json" },
+    });
     expect(JSON.parse(text)).toEqual({ model: "m", prompt: userPrompt });
   });
 
   it("answers JSON mode with a schema with a value that conforms to it", () => {
-    const text = buildStandinReply({ model: "m", systemPrompt: "", userPrompt: "p", generationConfig: { responseMimeType: "application/json", responseSchema: ROW_SCHEMA } });
+    const text = buildStandinReply({
+      model: "m",
+      systemPrompt: "",
+      userPrompt: "p",
+      generationConfig: { responseMimeType: "application/json", responseSchema: ROW_SCHEMA },
+    });
     expect(schemaProblems(ROW_SCHEMA, JSON.parse(text))).toEqual([]);
   });
 
@@ -56,7 +72,10 @@ describe("synthesizeFromSchema", () => {
   });
 
   it("accepts lower case type names", () => {
-    const schema: ResponseSchema = { type: "object", properties: { n: { type: "integer" }, ok: { type: "boolean" }, list: { type: "array", items: { type: "number" } } } };
+    const schema: ResponseSchema = {
+      type: "object",
+      properties: { n: { type: "integer" }, ok: { type: "boolean" }, list: { type: "array", items: { type: "number" } } },
+    };
     const value = synthesizeFromSchema(schema, "prompt");
     expect(schemaProblems(schema, value)).toEqual([]);
   });
@@ -91,7 +110,11 @@ describe("synthesizeFromSchema", () => {
   });
 
   it("follows propertyOrdering, then the remaining properties", () => {
-    const schema: ResponseSchema = { type: "OBJECT", properties: { a: { type: "STRING" }, b: { type: "STRING" }, c: { type: "STRING" } }, propertyOrdering: ["c", "a"] };
+    const schema: ResponseSchema = {
+      type: "OBJECT",
+      properties: { a: { type: "STRING" }, b: { type: "STRING" }, c: { type: "STRING" } },
+      propertyOrdering: ["c", "a"],
+    };
     expect(Object.keys(synthesizeFromSchema(schema, "p") as object)).toEqual(["c", "a", "b"]);
   });
 

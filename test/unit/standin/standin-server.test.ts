@@ -7,7 +7,10 @@ import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from ".
 import { schemaProblems } from "./schema-problems";
 
 const MODEL = "gemini-2.5-flash";
-const body = (userPrompt: string, extra: Record<string, unknown> = {}) => ({ contents: [{ role: "user", parts: [{ text: userPrompt }] }], ...extra });
+const body = (userPrompt: string, extra: Record<string, unknown> = {}) => ({
+  contents: [{ role: "user", parts: [{ text: userPrompt }] }],
+  ...extra,
+});
 
 /** Gemini's answer and error bodies, as far as the tests look into them. */
 interface WireBody {
@@ -25,15 +28,19 @@ interface Reply {
 }
 
 async function post(url: string, payload: unknown, path = `/v1beta/models/${MODEL}:generateContent`): Promise<Reply> {
-  const res = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof payload === "string" ? payload : JSON.stringify(payload) });
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: <T,>() => JSON.parse(text) as T };
+  return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
 }
 
 async function get(url: string, path: string): Promise<Reply> {
   const res = await fetch(`${url}${path}`);
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: <T,>() => JSON.parse(text) as T };
+  return { status: res.status, headers: res.headers, text, json: <T>() => JSON.parse(text) as T };
 }
 
 const replyText = (reply: Reply): string => reply.json().candidates?.[0]?.content?.parts[0]?.text ?? "(no text)";
@@ -67,7 +74,10 @@ describe("wire format", () => {
 
   it("echoes the full user prompt with the model name, STOP and usage at about four characters a token", async () => {
     const userPrompt = `Tell a joke about %topic%\n\nand keep all of this: ${"long context ".repeat(400)} 🚋 end`;
-    const reply = await post(standin.url, body(userPrompt, { systemInstruction: { role: "system", parts: [{ text: "You are a comedian." }] } }));
+    const reply = await post(
+      standin.url,
+      body(userPrompt, { systemInstruction: { role: "system", parts: [{ text: "You are a comedian." }] } }),
+    );
     expect(reply.status).toBe(200);
     const json = reply.json();
     expect(json.candidates?.[0]?.content?.role).toBe("model");
@@ -75,7 +85,11 @@ describe("wire format", () => {
     const text = replyText(reply);
     expect(text).toBe(`[stand-in ${MODEL}] ${userPrompt}`);
     const promptTokens = Math.ceil("You are a comedian.".length / 4) + Math.ceil(userPrompt.length / 4);
-    expect(json.usageMetadata).toEqual({ promptTokenCount: promptTokens, candidatesTokenCount: Math.ceil(text.length / 4), totalTokenCount: promptTokens + Math.ceil(text.length / 4) });
+    expect(json.usageMetadata).toEqual({
+      promptTokenCount: promptTokens,
+      candidatesTokenCount: Math.ceil(text.length / 4),
+      totalTokenCount: promptTokens + Math.ceil(text.length / 4),
+    });
   });
 
   it("answers the same request the same way every time", async () => {
@@ -104,7 +118,10 @@ describe("wire format", () => {
     };
     const rows: string[] = [];
     for (const lang of ["zh", "fr", "ja", "en"]) {
-      const reply = await post(standin.url, body(`dilemma in ${lang}`, { generationConfig: { responseMimeType: "application/json", responseSchema } }));
+      const reply = await post(
+        standin.url,
+        body(`dilemma in ${lang}`, { generationConfig: { responseMimeType: "application/json", responseSchema } }),
+      );
       const value = JSON.parse(replyText(reply));
       expect(schemaProblems(responseSchema, value)).toEqual([]);
       rows.push(JSON.stringify(value));
@@ -197,7 +214,10 @@ describe("faults", () => {
     "404": (r) => expect([r.status, r.json().error?.status]).toEqual([404, "NOT_FOUND"]),
     "429": (r) => {
       expect(r.status).toBe(429);
-      expect(r.json().error).toMatchObject({ status: "RESOURCE_EXHAUSTED", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "0.1s" }] });
+      expect(r.json().error).toMatchObject({
+        status: "RESOURCE_EXHAUSTED",
+        details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "0.1s" }],
+      });
       expect(r.headers.get("retry-after")).toBe("1");
     },
     "500": (r) => expect([r.status, r.json().error?.status]).toEqual([500, "INTERNAL"]),
@@ -330,14 +350,25 @@ describe("admin API", () => {
   it("changes the knobs with POST /__standin/config and shows them with GET", async () => {
     const set = await post(standin.url, { rpm: 5, faults: { "503": 0.25 }, latencyMs: 1 }, "/__standin/config");
     expect(set.status).toBe(200);
-    expect((await get(standin.url, "/__standin/config")).json<unknown>()).toMatchObject({ rpm: 5, faults: { "503": 0.25 }, latencyMs: 1, seed: 1, retryDelayMs: 100 });
+    expect((await get(standin.url, "/__standin/config")).json<unknown>()).toMatchObject({
+      rpm: 5,
+      faults: { "503": 0.25 },
+      latencyMs: 1,
+      seed: 1,
+      retryDelayMs: 100,
+    });
     expect(standin.config()).toMatchObject({ rpm: 5, faults: { "503": 0.25 } });
   });
 
   it("drives a script from another process and reports stats", async () => {
     await post(standin.url, { script: ["503", "ok", "429"] }, "/__standin/config");
     expect(await outcomes(standin.url, 4)).toEqual(["503", "ok", "429", "ok"]);
-    expect((await get(standin.url, "/__standin/stats")).json<unknown>()).toEqual({ requests: 4, answered: 2, faults: { "503": 1, "429": 1 }, rejected: 0 });
+    expect((await get(standin.url, "/__standin/stats")).json<unknown>()).toEqual({
+      requests: 4,
+      answered: 2,
+      faults: { "503": 1, "429": 1 },
+      rejected: 0,
+    });
   });
 
   it("lists the received requests in order with model, prompts, generation config and outcome", async () => {
@@ -375,7 +406,8 @@ describe("admin API", () => {
 });
 
 describe("npm run standin (tools/standin.ts)", () => {
-  const runTool = (args: string[]) => spawn(process.execPath, ["--import", "tsx", "tools/standin.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const runTool = (args: string[]) =>
+    spawn(process.execPath, ["--import", "tsx", "tools/standin.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
 
   it("prints one line with its URL, applies its flags, and exits 0 on SIGTERM", async () => {
     const child = runTool(["--port", "0", "--fault", "503=1", "--latency-ms", "1", "--seed", "3"]);

@@ -52,7 +52,9 @@ describe("config-reader", () => {
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe(`config-reader: ${file} is not a valid task config:`);
     expect(lines[1]).toMatch(/^steps\[0\]\.model_query_config\.model_key: unknown model key "GEMINI_FLAHS"; known: GEMINI_FLASH, /);
-    expect(lines[2]).toMatch(/^steps\[0\]\.model_query_config\.parameters\.temprature: unknown parameter "temprature"; known: temperature, /);
+    expect(lines[2]).toMatch(
+      /^steps\[0\]\.model_query_config\.parameters\.temprature: unknown parameter "temprature"; known: temperature, /,
+    );
     expect(lines[3]).toBe('steps[1].id: duplicate step id "a" (also steps[0])');
     expect(lines).toHaveLength(4);
   });
@@ -73,7 +75,11 @@ describe("config-reader", () => {
 
   it.each([
     ["a missing -config_type", ["-input_path=x.json"], "missing -config_type"],
-    ["an unknown -config_type", ["-input_path=x.json", "-config_type=workflow"], '-config_type must be one of step, task, job, got "workflow"'],
+    [
+      "an unknown -config_type",
+      ["-input_path=x.json", "-config_type=workflow"],
+      '-config_type must be one of step, task, job, got "workflow"',
+    ],
     ["an unreadable file", ["-input_path=does/not/exist.json", "-config_type=task"], "cannot read does/not/exist.json: no such file"],
     ["an unknown flag", ["-input_path=x.json", "-config_type=task", "--verbose"], "unknown flag --verbose"],
     ["a stray argument", ["x.json"], 'unexpected argument "x.json"'],

@@ -14,7 +14,11 @@ beforeAll(async () => {
   sampleFile = await writeConfig(dir, "sample_task_config.json", sampleTaskConfig);
 });
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** A one-step task whose step answers `prompt` and exposes the answer as `answer`. */
 const oneStepTask = (taskId: string, prompt: string, inputs: Record<string, string> = {}) => ({

@@ -7,8 +7,26 @@ import { readJob, type Data, type JobView } from "../../../web/src/records";
 import { exportColumns, filterRows, inputNames, rowsToCsv, rowsToJsonl, sortRows } from "../../../web/src/rows";
 
 /** A batch run's job document as the engine writes it, read as the page reads it. */
-const row = (id: string, rowIndex: number, status: string, inputs: Record<string, string>, outputs: Record<string, string> = {}, extra: Data = {}): JobView =>
-  readJob(id, { job_id: id, status, batch_id: "b", row_id: id.split("~").slice(0, 2).join("~"), row_index: rowIndex, repeat: 0, runs: 1, inputs, output_payload: outputs, ...extra });
+const row = (
+  id: string,
+  rowIndex: number,
+  status: string,
+  inputs: Record<string, string>,
+  outputs: Record<string, string> = {},
+  extra: Data = {},
+): JobView =>
+  readJob(id, {
+    job_id: id,
+    status,
+    batch_id: "b",
+    row_id: id.split("~").slice(0, 2).join("~"),
+    row_index: rowIndex,
+    repeat: 0,
+    runs: 1,
+    inputs,
+    output_payload: outputs,
+    ...extra,
+  });
 
 const rows = [
   row("b~000002~000", 2, "failed", { city: "Oslo", lang: "no" }, {}, { error: { code: "model_error", message: "503, then gave up" } }),
@@ -47,8 +65,16 @@ describe("exportColumns", () => {
 
   it("are the batch's variables exactly, as the export's; only before the batch is read, the variables the rows name, sorted", () => {
     const rows = [row("x~000000~000", 0, "success", { z: "1", a: "2", lang: "en" })];
-    expect(exportColumns(rows, layout).map((c) => c.key).slice(3, 6)).toEqual(["input.lang", "input.city", "output.answer"]);
-    expect(exportColumns(rows).map((c) => c.key).slice(3, 6)).toEqual(["input.a", "input.lang", "input.z"]);
+    expect(
+      exportColumns(rows, layout)
+        .map((c) => c.key)
+        .slice(3, 6),
+    ).toEqual(["input.lang", "input.city", "output.answer"]);
+    expect(
+      exportColumns(rows)
+        .map((c) => c.key)
+        .slice(3, 6),
+    ).toEqual(["input.a", "input.lang", "input.z"]);
   });
 
   it("gives a run's outputs only when it succeeded, as the export does", () => {
@@ -97,7 +123,8 @@ describe("downloads", () => {
     const ordered = sortRows(rows, columns, { key: "job_id", descending: false });
     const batch = { variables: layout.variables, output_variables: layout.outputVariables };
     const exported =
-      headerLine("csv", batchColumns(batch)) + ordered.map((r) => recordLine("csv", batchColumns(batch), runRecord(batch, r.id, r.doc))).join("");
+      headerLine("csv", batchColumns(batch)) +
+      ordered.map((r) => recordLine("csv", batchColumns(batch), runRecord(batch, r.id, r.doc))).join("");
     expect(rowsToCsv(ordered, columns)).toBe(exported);
   });
 
