@@ -5,42 +5,29 @@ import type { GenerationConfig } from "./generation-config";
 
 type Field = keyof GenerationConfig;
 
+const GEMINI_FIELDS: readonly Field[] = [
+  "temperature",
+  "topP",
+  "topK",
+  "maxOutputTokens",
+  "candidateCount",
+  "stopSequences",
+  "responseMimeType",
+  "responseSchema",
+  "seed",
+  "presencePenalty",
+  "frequencyPenalty",
+  "responseLogprobs",
+  "logprobs",
+  "thinkingBudget",
+  "thinkingLevel",
+];
+
 /** What each provider's request can carry (the adapters in shared/models/ map these and nothing else). */
 const SUPPORTED: Record<ProviderName, readonly Field[]> = {
-  gemini: [
-    "temperature",
-    "topP",
-    "topK",
-    "maxOutputTokens",
-    "candidateCount",
-    "stopSequences",
-    "responseMimeType",
-    "responseSchema",
-    "seed",
-    "presencePenalty",
-    "frequencyPenalty",
-    "responseLogprobs",
-    "logprobs",
-    "thinkingBudget",
-    "thinkingLevel",
-  ],
-  vertex: [
-    "temperature",
-    "topP",
-    "topK",
-    "maxOutputTokens",
-    "candidateCount",
-    "stopSequences",
-    "responseMimeType",
-    "responseSchema",
-    "seed",
-    "presencePenalty",
-    "frequencyPenalty",
-    "responseLogprobs",
-    "logprobs",
-    "thinkingBudget",
-    "thinkingLevel",
-  ],
+  gemini: GEMINI_FIELDS,
+  // Gemini on Vertex AI takes the same request as the Gemini API.
+  vertex: GEMINI_FIELDS,
   // Anthropic's API version 2026-10-21 (what @anthropic-ai/sdk 1.x sends) refuses temperature, top_p and top_k on
   // every Claude model with a 400, so a step asking for them is refused here, before any call.
   anthropic: ["maxOutputTokens", "stopSequences", "responseMimeType", "responseSchema", "thinkingBudget", "thinkingLevel"],
