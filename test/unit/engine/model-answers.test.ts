@@ -159,11 +159,11 @@ describe("an abort during a backoff wait (fake timers: the wait never ends by it
     const retryEnv: RetryEnv = { ...realRetryEnv, random: () => 1, sleep: (ms, signal) => (waiting(ms), realRetryEnv.sleep(ms, signal)) };
     const running = run(stepWith(), engine({ retryEnv, signal: controller.signal }));
     expect(await waitStarted).toBe(200);
-    controller.abort(new Error("the run budget of 240 s was spent"));
+    controller.abort(new Error("the run budget of 480 s was spent"));
     const { record } = await running;
     expect(standin.stats().requests).toBe(1);
     expect(record.error).toMatchObject({ code: "deadline_exceeded", attempts: 1, status: 503, retryable: true });
-    expect(record.error?.message).toContain("the run was stopped while waiting to retry (the run budget of 240 s was spent)");
+    expect(record.error?.message).toContain("the run was stopped while waiting to retry (the run budget of 480 s was spent)");
   });
 });
 
