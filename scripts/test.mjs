@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emulatorsAvailable } from "./emulator-env.mjs";
 import { startStandinProcess } from "./standin-process.mjs";
@@ -62,6 +62,31 @@ function totalCounts() {
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   }
   return { passed, failed, skipped };
+}
+/** The failing tests, one line each (file › test: first line of the error), for the summary CI logs end on. */
+function failedTests() {
+  const lines = [];
+  for (const file of readdirSync(countsDir)) {
+    const report = JSON.parse(readFileSync(join(countsDir, file), "utf8"));
+    for (const suite of report.testResults ?? []) {
+      const where = relative(repoRoot, suite.name ?? "");
+      const failedAssertions = (suite.assertionResults ?? []).filter((test) => test.status === "failed");
+      for (const test of failedAssertions) {
+        const why = String(test.failureMessages?.[0] ?? "")
+          .split("\n")[0]
+          .slice(0, 300);
+        lines.push(`${where} › ${test.fullName ?? test.title}: ${why}`);
+      }
+      // A file that failed to load has no failed test, only a message.
+      if (suite.status === "failed" && !failedAssertions.length)
+        lines.push(
+          `${where}: ${String(suite.message ?? "")
+            .split("\n")[0]
+            .slice(0, 300)}`,
+        );
+    }
+  }
+  return lines;
 }
 const seconds = (/** @type {number} */ since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -202,6 +227,7 @@ const failed = results.some((result) => result.status === "FAILED" || (updateScr
 console.log(`npm test: ${results.map((r) => `${r.name.split(" (")[0]} ${r.status}`).join(", ")} -> exit ${failed ? 1 : 0}`);
 for (const line of notRunLines) shout(line); // again at the end, where people look
 const counts = totalCounts();
+for (const line of failedTests()) console.log(`FAILED TEST ${line}`);
 rmSync(countsDir, { recursive: true, force: true });
 // A stage that failed without a failing test (type-check, build, an emulator that would not start) still counts.
 const unexplained = failed && counts.failed === 0 ? 1 : 0;
