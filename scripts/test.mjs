@@ -63,27 +63,27 @@ function totalCounts() {
   }
   return { passed, failed, skipped };
 }
-/** The failing tests, one line each (file › test: first line of the error), for the summary CI logs end on. */
+/** @param {unknown} text first line of a message, at most 300 characters */
+const firstLine = (text) =>
+  String(text ?? "")
+    .split("\n", 1)[0]
+    ?.slice(0, 300) ?? "";
+
+/**
+ * The failing tests, one line each (file › test: first line of the error), for the summary CI logs end on.
+ * @returns {string[]}
+ */
 function failedTests() {
   const lines = [];
   for (const file of readdirSync(countsDir)) {
+    /** @type {{ testResults?: Array<{ name?: string, status?: string, message?: string, assertionResults?: Array<{ status?: string, fullName?: string, title?: string, failureMessages?: string[] }> }> }} */
     const report = JSON.parse(readFileSync(join(countsDir, file), "utf8"));
     for (const suite of report.testResults ?? []) {
       const where = relative(repoRoot, suite.name ?? "");
       const failedAssertions = (suite.assertionResults ?? []).filter((test) => test.status === "failed");
-      for (const test of failedAssertions) {
-        const why = String(test.failureMessages?.[0] ?? "")
-          .split("\n")[0]
-          .slice(0, 300);
-        lines.push(`${where} › ${test.fullName ?? test.title}: ${why}`);
-      }
+      for (const test of failedAssertions) lines.push(`${where} › ${test.fullName ?? test.title}: ${firstLine(test.failureMessages?.[0])}`);
       // A file that failed to load has no failed test, only a message.
-      if (suite.status === "failed" && !failedAssertions.length)
-        lines.push(
-          `${where}: ${String(suite.message ?? "")
-            .split("\n")[0]
-            .slice(0, 300)}`,
-        );
+      if (suite.status === "failed" && !failedAssertions.length) lines.push(`${where}: ${firstLine(suite.message)}`);
     }
   }
   return lines;
