@@ -24,8 +24,10 @@ await runTool(spec, async ({ project }, [jobId]) => {
     return EXIT_FAILED;
   }
   const inFlight = result.currentTaskDocId
-    ? `; tasks/${result.currentTaskDocId} finishes if it is running, and starts nothing after it`
-    : "";
+    ? `; tasks/${result.currentTaskDocId} is running: it finishes, and starts nothing after it`
+    : result.endedTaskDocId
+      ? `; tasks/${result.endedTaskDocId} had not started: it ended with the job, without running`
+      : "";
   process.stdout.write(`Cancelled jobs/${jobId}${inFlight}.\n`);
   return EXIT_OK;
 });

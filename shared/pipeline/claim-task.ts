@@ -19,7 +19,10 @@ export interface ReadDocument {
 export interface ClaimedFromEvent {
   /** When the claim was written: the finish requires the task unchanged since. */
   claimWrittenAt: Timestamp;
-  /** The job as read beside the claim; absent for a bare task (or when the read failed). */
+  /**
+   * The job as read beside the claim, or as this instance read it for an earlier task of the run; absent for a bare
+   * task (or when the read failed). The finish requires the job unchanged since `updateTime`.
+   */
   job?: ReadDocument;
 }
 
@@ -73,8 +76,9 @@ async function claimFromEvent(deps: TaskDocDeps, taskDocId: string, event: ReadD
   const parsed = parseConfig("task", config, deps.validation);
   if (!parsed.ok || (!envelope.job_id && parsed.value.next_task)) return undefined;
   const now = (deps.now ?? Date.now)();
-  // The finish needs the job; reading it beside the claim write costs no time.
-  const jobRead = envelope.job_id ? deps.db.collection(COLLECTIONS.jobs).doc(envelope.job_id).get() : undefined;
+  // The finish needs the job: as this instance read it for an earlier task of the run, else read beside the claim.
+  const known = envelope.job_id && envelope.run_id ? deps.runningJobs?.get(envelope.job_id, envelope.run_id) : undefined;
+  const jobRead = envelope.job_id && !known ? deps.db.collection(COLLECTIONS.jobs).doc(envelope.job_id).get() : undefined;
   let written;
   try {
     const precondition = { lastUpdateTime: event.updateTime };
@@ -88,16 +92,21 @@ async function claimFromEvent(deps: TaskDocDeps, taskDocId: string, event: ReadD
   }
   // The claim is ours now, so a failed job read must not throw: without it the finish reads the job itself.
   const jobSnap = await jobRead?.catch(() => undefined);
+  if (jobSnap?.exists) deps.runningJobs?.remember(envelope.job_id!, jobSnap.data()!);
+  // A job known from before is as the commit that created this task left it (that commit wrote the job too, so the
+  // job's update time is the task's), as long as nothing wrote it since: the finish requires exactly that.
+  const job = known
+    ? { data: known, updateTime: event.updateTime }
+    : jobSnap?.exists
+      ? { data: jobSnap.data()!, updateTime: jobSnap.updateTime! }
+      : undefined;
   return {
     kind: "claimed",
     envelope: { ...envelope, status: "running", attempts: 1 },
     attempt: 1,
     claimId,
     config: parsed.value,
-    fromEvent: {
-      claimWrittenAt: written.writeTime,
-      ...(jobSnap?.exists ? { job: { data: jobSnap.data()!, updateTime: jobSnap.updateTime! } } : {}),
-    },
+    fromEvent: { claimWrittenAt: written.writeTime, ...(job ? { job } : {}) },
   };
 }
 

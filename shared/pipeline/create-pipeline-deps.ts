@@ -4,6 +4,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime/cre
 import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
+import { createRunningJobs } from "./running-jobs";
 import { validationFromEnv } from "./validation-from-env";
 import {
   DEFAULT_POLICY,
@@ -47,6 +48,7 @@ export async function createPipelineRuntime(
     engine: runtime.engine,
     validation: validationFromEnv(env),
     policy: policyFromEnv(env),
+    runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };
   if (deps.policy.leaseMs <= deps.policy.runBudgetMs) {

@@ -98,8 +98,9 @@ function whyNotRun(claim: Extract<Claim, { kind: "invalid" | "exhausted" }>): Ta
 }
 
 /**
- * A job task whose job was cancelled (or started again) after the task was committed is ended without running:
- * its model calls would be paid for and thrown away. Read from the claim's job read when it has one.
+ * A job task whose job ended (or was started again) after the task was committed is ended without running: its
+ * model calls would be paid for and thrown away. The claim's job when it has one: a cancel ends a task not yet
+ * started itself (cancel-job.ts), and the finish requires the job as the claim knew it.
  */
 async function jobStopped(deps: PipelineDeps, claim: Extract<Claim, { kind: "claimed" }>): Promise<TaskError | undefined> {
   const jobId = claim.envelope.job_id;

@@ -2,6 +2,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { ValidationContext } from "../config/validate-config";
 import type { EngineOptions } from "../engine/run-step";
+import type { RunningJobs } from "./running-jobs";
 
 export interface PipelinePolicy {
   /** How long a claim holds before another delivery may take the task over. Longer than the function timeout. */
@@ -45,7 +46,9 @@ export interface PipelineDeps {
   policy: PipelinePolicy;
   now?: () => number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The jobs this instance read while they run: a later task of the same run claims without reading its job. */
+  runningJobs?: RunningJobs;
 }
 
 /** What claiming and finishing a task need: enough to end a task failed when the engine could not be built. */
-export type TaskDocDeps = Pick<PipelineDeps, "db" | "validation" | "policy" | "now" | "log">;
+export type TaskDocDeps = Pick<PipelineDeps, "db" | "validation" | "policy" | "now" | "log" | "runningJobs">;

@@ -1,6 +1,6 @@
 // The one-write claim from the created-event and the one-commit finish, against the Firestore emulator.
 import type { Firestore } from "firebase-admin/firestore";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ReadDocument } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
@@ -111,6 +111,67 @@ describe("claim from the created-event", () => {
     expect(await readDoc(db, `tasks/${first}`)).toMatchObject({ status: "success" });
     expect(await readDoc(db, `tasks/${jobId}~run1~2~second`)).toBeUndefined();
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "failed" });
+  });
+});
+
+describe("a run's later tasks, known to the instance", () => {
+  /** The jobs/ documents read through DocumentReference.get while `run` runs (a spy: the reads are real). */
+  async function jobReadsDuring(run: () => Promise<unknown>): Promise<string[]> {
+    const spy = vi.spyOn(Object.getPrototypeOf(db.doc("jobs/any")), "get");
+    try {
+      await run();
+      return spy.mock.contexts.map((ref) => (ref as { path: string }).path).filter((path) => path.startsWith("jobs/"));
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("claims a later task of a run without reading its job, and ends it as a read would have", async () => {
+    const jobId = uniqueId("known");
+    await db.doc(`jobs/${jobId}`).set({
+      job_id: jobId,
+      status: "queued",
+      task_config: oneStepTask("first", "known says %seed%", { seed: "K-1" }, "second"),
+      task_configs: [
+        oneStepTask("second", "then %answer%", { answer: "" }, "third"),
+        oneStepTask("third", "last %answer%", { answer: "" }),
+      ],
+    });
+    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    const [first, second, third] = [`${jobId}~run1~1~first`, `${jobId}~run1~2~second`, `${jobId}~run1~3~third`];
+    expect(await jobReadsDuring(async () => handleTaskCreated(deps, first, { event: await eventOf(first) }))).toEqual([`jobs/${jobId}`]);
+    let outcome: unknown;
+    const reads = await jobReadsDuring(async () => (outcome = await handleTaskCreated(deps, second, { event: await eventOf(second) })));
+    expect(reads).toEqual([]);
+    expect(outcome).toMatchObject({ kind: "finished", status: "success", nextTaskDocId: third, jobStatus: "running" });
+    expect(claims).toContain(`${second}:event`);
+    expect(await readDoc(db, `tasks/${third}`)).toMatchObject({
+      status: "queued",
+      hop: 3,
+      input_config: { payload: { answer: expect.any(String) } },
+    });
+    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "running", tasks_done: 2, current_task_doc_id: third });
+  });
+
+  it("never trusts what it knows of a job written since the task was created: the finish's transaction decides", async () => {
+    const jobId = uniqueId("knownstale");
+    await db.doc(`jobs/${jobId}`).set({
+      job_id: jobId,
+      status: "queued",
+      task_config: oneStepTask("first", "stale says hi", {}, "second"),
+      task_configs: [oneStepTask("second", "then %answer%", { answer: "" })],
+    });
+    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    const [first, second] = [`${jobId}~run1~1~first`, `${jobId}~run1~2~second`];
+    await handleTaskCreated(deps, first, { event: await eventOf(first) });
+    const event = await eventOf(second);
+    // Written by hand, not by the pipeline: the instance still holds the job as running.
+    const failed = { code: "internal", message: "failed by hand", retryable: false };
+    await db.doc(`jobs/${jobId}`).update({ status: "failed", error: failed });
+    const outcome = await handleTaskCreated(deps, second, { event });
+    expect(outcome).toEqual({ kind: "finished", status: "success" });
+    expect(await readDoc(db, `tasks/${second}`)).toMatchObject({ status: "success", attempts: 1 });
+    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "failed", error: failed, tasks_done: 1 });
   });
 });
 

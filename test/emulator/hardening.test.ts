@@ -331,8 +331,10 @@ describe("promise 10: nothing stays stuck", () => {
   it("promise 10: a task committed before its job was cancelled ends failed with cancelled, without calling the model", async () => {
     const jobId = uniqueId("cancelq");
     const entry = await startQueuedJob(jobId, twoTaskJob(jobId, `${jobId} never`));
-    await cancelJob(main.deps, jobId);
-    const outcome = await handleTaskCreated(main.deps, entry, { event: await eventOf(entry) });
+    // The event carries the task as created; the cancel lands before its delivery.
+    const event = await eventOf(entry);
+    const cancelled = await cancelJob(main.deps, jobId);
+    const outcome = await handleTaskCreated(main.deps, entry, { event });
     const task = await readDoc(db, `tasks/${entry}`);
     record(
       P10,
@@ -341,8 +343,11 @@ describe("promise 10: nothing stays stuck", () => {
       task?.status === "failed" && callsWith(jobId).length === 0 ? "failed clearly" : "lost",
       `task ${String(task?.status)} ${String(errorOf(task)?.code)}: ${String(errorOf(task)?.message)}; model calls ${callsWith(jobId).length}`,
     );
-    expect(outcome).toMatchObject({ kind: "finished", status: "failed" });
-    expect(task).toMatchObject({ status: "failed", error: { code: "cancelled" } });
+    expect(cancelled).toEqual({ kind: "ended", endedTaskDocId: entry });
+    expect(outcome).toEqual({ kind: "skipped", reason: "already failed" });
+    expect(task).toMatchObject({ status: "failed", attempts: 0, error: { code: "cancelled" } });
+    expect(errorOf(task)?.message).toContain(`not run: its job ${jobId} was cancelled before the task started`);
+    expect(await readDoc(db, `outputs/${entry}`)).toBeUndefined();
     expect(callsWith(jobId)).toHaveLength(0);
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "cancelled" });
   });
