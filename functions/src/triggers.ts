@@ -19,7 +19,9 @@ let pipeline: Promise<PipelineRuntime> | undefined;
 /** Built once per instance; a failed start-up is tried again on the next event, not kept for the instance's life. */
 function getPipeline(): Promise<PipelineRuntime> {
   if (!pipeline) {
-    const starting = createPipelineRuntime(process.env, (message, fields) => logger.info(message, fields));
+    const starting = createPipelineRuntime(process.env, (message, fields, severity) =>
+      severity === "warning" ? logger.warn(message, fields) : logger.info(message, fields),
+    );
     pipeline = starting;
     starting.then(
       (p) => p.runtime.banner.forEach((line) => logger.info(line)),

@@ -32,6 +32,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
     maxAttempts: num("TASK_MAX_ATTEMPTS", DEFAULT_POLICY.maxAttempts),
     maxHops: num("TASK_MAX_HOPS", DEFAULT_POLICY.maxHops),
     queuedGraceMs: num("TASK_QUEUED_GRACE_MS", DEFAULT_POLICY.queuedGraceMs),
+    logEveryTask: env.TASK_LOG === "all",
   };
 }
 
@@ -51,6 +52,9 @@ export async function createPipelineRuntime(
     runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };
+  if (env.TASK_LOG && !["all", "problems"].includes(env.TASK_LOG)) {
+    runtime.banner.push(`warning: TASK_LOG is ${JSON.stringify(env.TASK_LOG)}; use all (a line per task) or problems (the default)`);
+  }
   if (deps.policy.leaseMs <= deps.policy.runBudgetMs) {
     runtime.banner.push(
       `warning: TASK_LEASE_MS (${deps.policy.leaseMs}) is not longer than TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}): a live run may be taken over and its model calls made twice`,

@@ -27,16 +27,16 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     log("task not run", { taskDocId, reason: claim.reason });
     return claim;
   }
-  const { envelope, attempt, claimId } = claim;
-  if (claim.kind !== "claimed") return finishTask(deps, { taskDocId, envelope, attempt, claimId, error: whyNotRun(claim) });
+  if (claim.kind !== "claimed") return endNotRun(deps, taskDocId, claim, whyNotRun(claim));
   const stopped = await jobStopped(deps, claim);
-  if (stopped) return finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, error: stopped }, claim.fromEvent);
+  if (stopped) return endNotRun(deps, taskDocId, claim, stopped);
+  const { envelope, attempt, claimId } = claim;
 
   const clock = deps.now ?? Date.now;
   const startedAt = clock();
   const claimedBy = claim.fromEvent ? "event" : "transaction";
-  // One line per task in the usual case (the end says it all); a start line too when the claim came another way
-  // (a redelivery, a take-over), so that a run which then dies still shows in the log.
+  // A start line when the claim came another way than the event (a redelivery, a take-over), so that a run which
+  // then dies still shows in the log.
   if (!claim.fromEvent) log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claimedBy });
   const run = await runClaimedTask(deps, taskDocId, claim);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
@@ -45,7 +45,10 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext },
     claim.fromEvent,
   );
-  log("task ended", {
+  // The usual task, a success on its first delivery, is in its documents; the log holds what needs a look.
+  const usual = claim.fromEvent && outcome.kind === "finished" && outcome.status === "success";
+  if (usual && !deps.policy.logEveryTask) return outcome;
+  const ended = {
     taskDocId,
     attempt,
     jobId: envelope.job_id,
@@ -54,9 +57,22 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     outcome: outcome.kind === "finished" ? outcome.status : outcome.reason,
     latencyMs: Math.round(clock() - startedAt),
     ...(run.record ? { engineMs: Math.round(run.record.latency_ms * 10) / 10 } : {}),
-  });
+    ...optionalField("error", run.record?.error?.code ?? run.error?.code),
+  };
+  log("task ended", ended, usual ? "info" : "warning");
   return outcome;
 }
+
+/** Ends a claimed task failed without running it, with a log line saying why. */
+function endNotRun(deps: TaskDocDeps, taskDocId: string, claim: Exclude<Claim, { kind: "skipped" }>, error: TaskError) {
+  const { envelope, attempt, claimId } = claim;
+  const where = { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop };
+  deps.log?.("task not run", { ...where, error: error.code, reason: error.message }, "warning");
+  const claimed = claim.kind === "claimed" ? claim : undefined;
+  return finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claimed?.config, error }, claimed?.fromEvent);
+}
+
+const optionalField = (key: string, value: unknown) => (value === undefined ? {} : { [key]: value });
 
 /** Runs the task's steps within the run budget: the record, or the error when the engine itself crashed. */
 async function runClaimedTask(

@@ -18,6 +18,11 @@ export interface PipelinePolicy {
    * than the longest redelivery backoff (600 s), so that an event still being retried is never raced for nothing.
    */
   queuedGraceMs: number;
+  /**
+   * Whether a task that succeeded on its first delivery gets a log line too (TASK_LOG=all). By default the log holds
+   * what needs a look (a failure, a redelivery, a take-over, a lost finish): the task documents record every task.
+   */
+  logEveryTask: boolean;
 }
 
 /** The event-function maximum, which the deployed triggers use (functions/src/index.ts). */
@@ -37,6 +42,7 @@ export const DEFAULT_POLICY: PipelinePolicy = {
   maxAttempts: 3,
   maxHops: 100,
   queuedGraceMs: 900_000,
+  logEveryTask: false,
 };
 
 export interface PipelineDeps {
@@ -45,7 +51,7 @@ export interface PipelineDeps {
   validation: ValidationContext;
   policy: PipelinePolicy;
   now?: () => number;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
+  log?: (message: string, fields?: Record<string, unknown>, severity?: "info" | "warning") => void;
   /** The jobs this instance read while they run: a later task of the same run claims without reading its job. */
   runningJobs?: RunningJobs;
 }

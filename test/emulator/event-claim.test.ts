@@ -19,7 +19,8 @@ const claims: string[] = [];
 beforeAll(async () => {
   requireEmulator();
   standin = await startStandin();
-  const env = { ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined };
+  // TASK_LOG=all: every task's line says how it was claimed.
+  const env = { ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined, TASK_LOG: "all" };
   const pipeline = await createPipelineRuntime(env, (message, fields) => {
     if (message === "task ended") claims.push(`${fields?.taskDocId}:${fields?.claim}`);
   });
@@ -172,6 +173,35 @@ describe("a run's later tasks, known to the instance", () => {
     expect(outcome).toEqual({ kind: "finished", status: "success" });
     expect(await readDoc(db, `tasks/${second}`)).toMatchObject({ status: "success", attempts: 1 });
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "failed", error: failed, tasks_done: 1 });
+  });
+});
+
+describe("the log holds what needs a look", () => {
+  it("by default: no line for a task that succeeded on its first delivery, a warning for one that failed or did not run", async () => {
+    const lines: { message: string; fields?: Record<string, unknown>; severity?: string }[] = [];
+    const env = { ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined, TASK_LOG: undefined };
+    const quiet = (await createPipelineRuntime(env, (message, fields, severity) => lines.push({ message, fields, severity }))).deps;
+    const [ok, failing, invalid] = [uniqueId("logok"), uniqueId("logfail"), uniqueId("loginvalid")];
+    await db.doc(`tasks/${ok}`).set(oneStepTask("ok", "hello"));
+    await db.doc(`tasks/${failing}`).set(oneStepTask("failing", "hello"));
+    await db.doc(`tasks/${invalid}`).set({ task_id: "invalid", steps: "not a list" });
+    await handleTaskCreated(quiet, ok, { event: await eventOf(ok) });
+    standin.configure({ script: ["400"] });
+    await handleTaskCreated(quiet, failing, { event: await eventOf(failing) });
+    standin.configure({ script: [] });
+    await handleTaskCreated(quiet, invalid, { event: await eventOf(invalid) });
+
+    expect(lines.filter((line) => line.fields?.taskDocId === ok)).toEqual([]);
+    expect(lines.find((line) => line.fields?.taskDocId === failing)).toMatchObject({
+      message: "task ended",
+      severity: "warning",
+      fields: { outcome: "failed", error: expect.any(String) },
+    });
+    expect(lines.find((line) => line.fields?.taskDocId === invalid)).toMatchObject({
+      message: "task not run",
+      severity: "warning",
+      fields: { error: "invalid_config" },
+    });
   });
 });
 

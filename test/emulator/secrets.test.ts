@@ -74,6 +74,8 @@ beforeAll(async () => {
   // The triggers build their runtime on the first event, from this environment: a key and a base URL, as in production.
   process.env.GEMINI_API_KEY = FAKE_KEY;
   process.env.GEMINI_BASE_URL = recorder.url;
+  // Every task's line, not only the failures': more text in which the key must not appear.
+  process.env.TASK_LOG = "all";
   for (const method of ["debug", "info", "log", "warn", "error", "write"] as const) spies.push(vi.spyOn(logger, method));
   for (const method of ["debug", "info", "log", "warn", "error"] as const) spies.push(vi.spyOn(console, method));
   spies.push(vi.spyOn(process.stdout, "write"), vi.spyOn(process.stderr, "write"));
@@ -83,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const spy of spies) spy.mockRestore();
   delete process.env.GEMINI_API_KEY;
+  delete process.env.TASK_LOG;
   await recorder?.close();
   await standin?.close();
   fft.cleanup();
