@@ -96,14 +96,17 @@ describe("claim from the created-event", () => {
     await db.doc(`jobs/${jobId}`).set({
       job_id: jobId,
       status: "queued",
-      task_config: oneStepTask("first", "slow", {}, "second"),
+      task_config: oneStepTask("first", `slow ${jobId}`, {}, "second"),
       task_configs: [oneStepTask("second", "never")],
     });
     await startJob(deps, jobId, { fromStatuses: ["queued"] });
     const first = `${jobId}~run1~1~first`;
     standin.configure({ latencyMs: 300 });
     const run = handleTaskCreated(deps, first, { event: await eventOf(first) });
-    await new Promise((r) => setTimeout(r, 100));
+    // Once the model call is in flight, the task is claimed and running: the job changes under the run.
+    const called = () => standin.requests().some((r) => r.userPrompt.includes(jobId));
+    for (let i = 0; i < 400 && !called(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(called(), "the task's model call never started").toBe(true);
     await db
       .doc(`jobs/${jobId}`)
       .update({ status: "failed", error: { code: "internal", message: "cancelled by the operator", retryable: false } });
