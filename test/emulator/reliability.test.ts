@@ -64,8 +64,11 @@ const P6 = "6 output size";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CRASH_CHILD = join("test", "support", "crash-child.ts");
-/** Short policy numbers, so that leases expire and retries back off within a test. */
-const LEASE_MS = 1500;
+/**
+ * Short policy numbers, so that leases expire and retries back off within a test. The lease leaves a crash test
+ * (two 250 ms steps, the kill, a read) seconds to spare on a loaded machine before its early redelivery.
+ */
+const LEASE_MS = 3000;
 const MAX_ATTEMPTS = 2;
 const MAX_HOPS = 3;
 const RETRY_MAX_ATTEMPTS = 3;
