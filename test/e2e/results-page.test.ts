@@ -249,6 +249,30 @@ describe("the results page", () => {
     await screenshot(page, "job-failed");
   });
 
+  it("shows a job's final output kept in outputs/ when it was too large for the job document", async () => {
+    // The documents as the finish writes them for such a job (test/emulator/event-claim.test.ts makes a real one).
+    const jobId = uniqueId("e2e-bigout");
+    const taskDocId = `${jobId}~run1~1~only`;
+    const answer = `kept in outputs/ ${"and long ".repeat(50)}`;
+    await db
+      .doc(`outputs/${taskDocId}`)
+      .set({ owner_uid: ownerUid, status: "success", job_id: jobId, task_doc_id: taskDocId, steps: [], output_payload: { answer } });
+    await db.doc(`jobs/${jobId}`).set({
+      job_id: jobId,
+      owner_uid: ownerUid,
+      status: "success",
+      run_id: "run1",
+      runs: 1,
+      tasks_done: 1,
+      task_config: { task_id: "only" },
+      output_payload_ref: `outputs/${taskDocId}`,
+    });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    const output = page.locator("details.job-output");
+    await output.locator("summary").click();
+    await expect(output.locator("dd pre").first().textContent()).resolves.toBe(answer);
+  });
+
   it("checks a pasted config inline with the engine's messages, then submits it through submitJob and follows the job live", async () => {
     await page.getByRole("link", { name: "Submit" }).click();
     const area = page.getByLabel(/^Config/);

@@ -57,6 +57,10 @@ export interface JobView {
   /** The job's inputs: a batch row's variables, bound into the entry task's input payload. */
   inputs: Record<string, string>;
   outputs: Record<string, string>;
+  /** Where the final output is when it was too large for the job document (`outputs/<task>`). */
+  outputRef?: string;
+  /** The final output read from `outputRef`, once read (the export's runRecord takes it the same way). */
+  referencedOutputs?: Record<string, string>;
   usage?: Usage;
   costUsd?: number;
   error?: RunError;
@@ -122,7 +126,7 @@ export function toMillis(v: unknown): number | undefined {
   return typeof toMs === "function" ? (toMs as () => number).call(v) : undefined;
 }
 
-function strings(v: unknown): Record<string, string> {
+export function strings(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(obj(v) ?? {})) out[key] = typeof value === "string" ? value : JSON.stringify(value);
   return out;
@@ -183,7 +187,14 @@ export function readBatch(id: string, d: Data): BatchView {
   };
 }
 
-export function readJob(id: string, d: Data): JobView {
+/** `outputs/<task>` when a job that succeeded holds only a reference to its final output (too large for it). */
+export function outputRefOf(d: Data): string | undefined {
+  const ref = str(d.output_payload_ref);
+  return d.status === "success" && !obj(d.output_payload) && ref && /^outputs\/[^/]+$/.test(ref) ? ref : undefined;
+}
+
+/** `referenced`: the final output read from the job's `output_payload_ref`, when it has one and it was read. */
+export function readJob(id: string, d: Data, referenced?: Record<string, string>): JobView {
   // A batch run carries its row's variables in `inputs`; any other job's inputs are its entry task's payload.
   const entryInputs = obj(d.inputs) ?? obj(obj(obj(d.task_config)?.input_config)?.payload);
   const startedAtMs = toMillis(d.started_at);
@@ -199,7 +210,9 @@ export function readJob(id: string, d: Data): JobView {
     model: str(d.model),
     runId: str(d.run_id),
     inputs: strings(entryInputs),
-    outputs: strings(d.output_payload),
+    outputs: obj(d.output_payload) ? strings(d.output_payload) : (referenced ?? {}),
+    ...(outputRefOf(d) ? { outputRef: outputRefOf(d) } : {}),
+    ...(referenced ? { referencedOutputs: referenced } : {}),
     usage: usage(d.usage),
     costUsd: costUsd(d.cost),
     error: runError(d.error),

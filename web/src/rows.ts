@@ -36,7 +36,7 @@ export function exportColumns(rows: readonly JobView[], layout?: ColumnLayout): 
   // One record per row for every cell of every column: built once, when first asked for.
   const records = new WeakMap<JobView, ExportRecord>();
   const record = (row: JobView): ExportRecord => {
-    const made = records.get(row) ?? runRecord(shape, row.id, row.doc);
+    const made = records.get(row) ?? runRecord(shape, row.id, row.doc, row.referencedOutputs);
     records.set(row, made);
     return made;
   };

@@ -136,3 +136,42 @@ describe("downloads", () => {
     );
   });
 });
+
+describe("a final output too large for its job document", () => {
+  const doc: Data = {
+    job_id: "b~000009~000",
+    status: "success",
+    batch_id: "b",
+    row_id: "b~000009",
+    row_index: 9,
+    repeat: 0,
+    runs: 1,
+    inputs: { city: "Rome", lang: "it" },
+    output_payload_ref: "outputs/b~000009~000~run1~1~greet",
+  };
+  const layout = { variables: ["city", "lang"], outputVariables: ["answer"] };
+
+  it("names the output document to read, and nothing for a job holding its output or not ended well", () => {
+    expect(readJob(doc.job_id as string, doc).outputRef).toBe("outputs/b~000009~000~run1~1~greet");
+    expect(readJob("x", { ...doc, output_payload: { answer: "here" } }).outputRef).toBeUndefined();
+    expect(readJob("x", { ...doc, status: "failed" }).outputRef).toBeUndefined();
+    expect(readJob("x", { ...doc, output_payload_ref: "jobs/elsewhere" }).outputRef).toBeUndefined();
+  });
+
+  it("shows the output once read, in the cells and the download as the export writes them", () => {
+    const unread = readJob(doc.job_id as string, doc);
+    expect(
+      exportColumns([unread], layout)
+        .find((c) => c.key === "output.answer")!
+        .value(unread),
+    ).toBeNull();
+    const answer = "a very long answer, ".repeat(3);
+    const read = readJob(doc.job_id as string, doc, { answer });
+    expect(read.outputs).toEqual({ answer });
+    const columns = exportColumns([read], layout);
+    expect(columns.find((c) => c.key === "output.answer")!.value(read)).toBe(answer);
+    const shape = { variables: layout.variables, output_variables: layout.outputVariables };
+    const exported = runRecord(shape, read.id, doc, { answer });
+    expect(rowsToCsv([read], columns)).toBe(headerLine("csv", batchColumns(shape)) + recordLine("csv", batchColumns(shape), exported));
+  });
+});

@@ -3,7 +3,8 @@
 import { collection, doc, onSnapshot, query, where } from "firebase/firestore";
 import { fill, h, statusBadge } from "../dom";
 import { countRows } from "../batch-counts";
-import { readBatch, readJob, type BatchView, type JobView } from "../records";
+import { outputRefOf, readBatch, readJob, type BatchView, type JobView } from "../records";
+import { createReferencedOutputs } from "../referenced-outputs";
 import { exportColumns, filterRows, inputNames, NO_FILTER, rowsToCsv, rowsToJsonl, sortRows, type RowFilter, type RowSort } from "../rows";
 import { batchProgress, progressSummary } from "./batch-progress";
 import type { Session } from "./session";
@@ -22,6 +23,14 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
   const sort: RowSort = { key: "job_id", descending: false };
   let rows: JobView[] = [];
   let batch: BatchView | undefined;
+  /** The jobs as last read: the rows are made again from them when a referenced output has been read. */
+  let jobDocs: { id: string; data: Record<string, unknown> }[] = [];
+  const readRows = () => jobDocs.map(({ id, data }) => readJob(id, data, referenced.get(outputRefOf(data))));
+  const referenced = createReferencedOutputs(db, () => {
+    rows = readRows();
+    renderTable();
+  });
+  const unreadOutputs = h("div", { class: "unread-outputs" });
 
   const statusSelect = h(
     "select",
@@ -58,6 +67,7 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
       h("div", {}, h("label", { for: "filter-text" }, "contains"), textInput),
     ),
     h("div", { class: "downloads" }, counter, csvButton, jsonlButton),
+    unreadOutputs,
     h("div", { class: "table-scroll", role: "region", "aria-labelledby": "rows-caption", tabindex: 0 }, table),
   );
 
@@ -70,6 +80,8 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
   function renderTable() {
     const { columns, visible } = shown();
     counter.textContent = `Showing ${visible.length} of ${rows.length} rows`;
+    const failures = rows.map((row) => referenced.failure(row.outputRef)).filter((f): f is string => f !== undefined);
+    fill(unreadOutputs, ...failures.map((failure) => h("p", { role: "alert", class: "error" }, failure)));
     const head = h(
       "tr",
       {},
@@ -181,7 +193,9 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
   const stopRows = onSnapshot(
     rowsQuery,
     (snap) => {
-      rows = snap.docs.map((d) => readJob(d.id, d.data()));
+      jobDocs = snap.docs.map((d) => ({ id: d.id, data: d.data() }));
+      rows = readRows();
+      referenced.request(rows.map((row) => row.outputRef));
       renderVariables();
       renderTable();
       renderProgress();

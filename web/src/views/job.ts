@@ -5,6 +5,7 @@ import { fill, h, statusBadge } from "../dom";
 import { formatCount, formatDuration, formatUsd } from "../format";
 import {
   errorLines,
+  outputRefOf,
   readJob,
   readOutput,
   readTask,
@@ -14,6 +15,7 @@ import {
   type StepView,
   type TaskView,
 } from "../records";
+import { createReferencedOutputs } from "../referenced-outputs";
 import { figure } from "./batch-progress";
 import type { Session } from "./session";
 
@@ -43,6 +45,12 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
   const asked = new Set<string>();
   let stopped = false;
 
+  /** The job as last read, drawn again once an output too large for it has been read from outputs/. */
+  let jobData: Record<string, unknown> | undefined;
+  const referenced = createReferencedOutputs(db, () => {
+    if (!stopped && jobData) renderJobSummary(readJob(jobId, jobData, referenced.get(outputRefOf(jobData))));
+  });
+
   const renderJobSummary = (job: JobView) => {
     title.replaceChildren(`Job ${jobId} `, statusBadge(job.status));
     if (job.batchId) {
@@ -70,6 +78,7 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
       Object.keys(job.outputs).length
         ? h("details", { class: "job-output" }, h("summary", {}, "Job output"), payloadList(job.outputs))
         : null,
+      referenced.failure(job.outputRef) ? h("p", { role: "alert", class: "error" }, referenced.failure(job.outputRef)) : null,
     );
   };
 
@@ -158,8 +167,10 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
     doc(db, "jobs", jobId),
     (snap) => {
       if (!snap.exists()) return fill(summary, h("p", { role: "alert" }, `There is no job ${jobId}.`));
-      const job = readJob(snap.id, snap.data());
+      jobData = snap.data();
+      const job = readJob(snap.id, jobData, referenced.get(outputRefOf(jobData)));
       renderJobSummary(job);
+      referenced.request([job.outputRef]);
       if (job.runId) followRun(job.runId);
     },
     (error) => fill(summary, h("p", { role: "alert", class: "error" }, `Could not read job ${jobId}: ${error.message}`)),
