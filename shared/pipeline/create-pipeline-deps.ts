@@ -52,20 +52,27 @@ export async function createPipelineRuntime(
     runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };
-  if (env.TASK_LOG && !["all", "problems"].includes(env.TASK_LOG)) {
-    runtime.banner.push(`warning: TASK_LOG is ${JSON.stringify(env.TASK_LOG)}; use all (a line per task) or problems (the default)`);
-  }
-  if (deps.policy.leaseMs <= deps.policy.runBudgetMs) {
-    runtime.banner.push(
-      `warning: TASK_LEASE_MS (${deps.policy.leaseMs}) is not longer than TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}): a live run may be taken over and its model calls made twice`,
-    );
-  }
-  if (deps.policy.runBudgetMs + FINISH_RESERVE_MS > EVENT_FUNCTION_TIMEOUT_MS) {
-    runtime.banner.push(
-      `warning: TASK_RUN_BUDGET_MS (${deps.policy.runBudgetMs}) leaves less than ${FINISH_RESERVE_MS / 1000} s of the ${EVENT_FUNCTION_TIMEOUT_MS / 1000} s function timeout to write a task's result; at most ${EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS}`,
-    );
-  }
+  runtime.banner.push(...policyWarnings(env, deps.policy));
   return { deps, runtime };
+}
+
+/** Settings that would let the pipeline misbehave, each as a warning line for the start-up banner. */
+export function policyWarnings(env: NodeJS.ProcessEnv, policy: PipelinePolicy): string[] {
+  const warnings: string[] = [];
+  if (env.TASK_LOG && !["all", "problems"].includes(env.TASK_LOG)) {
+    warnings.push(`warning: TASK_LOG is ${JSON.stringify(env.TASK_LOG)}; use all (a line per task) or problems (the default)`);
+  }
+  if (policy.leaseMs <= policy.runBudgetMs) {
+    warnings.push(
+      `warning: TASK_LEASE_MS (${policy.leaseMs}) is not longer than TASK_RUN_BUDGET_MS (${policy.runBudgetMs}): a live run may be taken over and its model calls made twice`,
+    );
+  }
+  if (policy.runBudgetMs + FINISH_RESERVE_MS > EVENT_FUNCTION_TIMEOUT_MS) {
+    warnings.push(
+      `warning: TASK_RUN_BUDGET_MS (${policy.runBudgetMs}) leaves less than ${FINISH_RESERVE_MS / 1000} s of the ${EVENT_FUNCTION_TIMEOUT_MS / 1000} s function timeout to write a task's result; at most ${EVENT_FUNCTION_TIMEOUT_MS - FINISH_RESERVE_MS}`,
+    );
+  }
+  return warnings;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { TaskRecord } from "../engine/run-record";
 import { runTask } from "../engine/run-task";
 import { DEFAULT_RETRY } from "../models/retry";
 import { COLLECTIONS } from "./collections";
+import { optional } from "./writes";
 import { claimTask, type Claim, type ReadDocument } from "./claim-task";
 import { finishTask, type FinishOutcome, type TaskError } from "./finish-task";
 import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type TaskDocDeps } from "./pipeline-deps";
@@ -57,7 +58,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     outcome: outcome.kind === "finished" ? outcome.status : outcome.reason,
     latencyMs: Math.round(clock() - startedAt),
     ...(run.record ? { engineMs: Math.round(run.record.latency_ms * 10) / 10 } : {}),
-    ...optionalField("error", run.record?.error?.code ?? run.error?.code),
+    ...optional("error", run.record?.error?.code ?? run.error?.code),
   };
   log("task ended", ended, usual ? "info" : "warning");
   return outcome;
@@ -71,8 +72,6 @@ function endNotRun(deps: TaskDocDeps, taskDocId: string, claim: Exclude<Claim, {
   const claimed = claim.kind === "claimed" ? claim : undefined;
   return finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claimed?.config, error }, claimed?.fromEvent);
 }
-
-const optionalField = (key: string, value: unknown) => (value === undefined ? {} : { [key]: value });
 
 /** Runs the task's steps within the run budget: the record, or the error when the engine itself crashed. */
 async function runClaimedTask(

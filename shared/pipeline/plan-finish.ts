@@ -9,7 +9,7 @@ import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
 import { DEFAULT_MAX_HOPS } from "./job-document";
 import { fitsInDocument, type OutputDocument, type StoredRecord } from "./output-document";
 import type { TaskEnvelope } from "./task-document";
-import type { Write } from "./writes";
+import { optional, type Write } from "./writes";
 
 export type TaskError = RunError & { issues?: { path: string; message: string }[] };
 
@@ -222,9 +222,4 @@ function chainAt(chain: unknown, hop: number): TaskConfig | undefined {
   if (!Array.isArray(chain) || hop >= chain.length) return undefined;
   const parsed = TaskConfigSchema.safeParse(chain[hop]);
   return parsed.success ? parsed.data : undefined;
-}
-
-/** `{ [key]: value }` when the value is defined, else nothing: for optional fields spread into a document. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -29,3 +29,8 @@ export function addWrites(
     }
   }
 }
+
+/** `{ [key]: value }` when the value is defined, else nothing: for optional fields spread into a document. */
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

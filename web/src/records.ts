@@ -199,6 +199,7 @@ export function readJob(id: string, d: Data, referenced?: Record<string, string>
   const entryInputs = obj(d.inputs) ?? obj(obj(obj(d.task_config)?.input_config)?.payload);
   const startedAtMs = toMillis(d.started_at);
   const finishedAtMs = toMillis(d.finished_at);
+  const outputRef = outputRefOf(d);
   return {
     id,
     doc: d,
@@ -211,7 +212,7 @@ export function readJob(id: string, d: Data, referenced?: Record<string, string>
     runId: str(d.run_id),
     inputs: strings(entryInputs),
     outputs: obj(d.output_payload) ? strings(d.output_payload) : (referenced ?? {}),
-    ...(outputRefOf(d) ? { outputRef: outputRefOf(d) } : {}),
+    ...(outputRef ? { outputRef } : {}),
     ...(referenced ? { referencedOutputs: referenced } : {}),
     usage: usage(d.usage),
     costUsd: costUsd(d.cost),
