@@ -1,5 +1,5 @@
 // Bundles the Cloud Functions and the shared engine into functions/lib/index.js, the folder `firebase deploy` ships.
-import { build } from "esbuild";
+import { build, context } from "esbuild";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,24 +23,50 @@ const external = dependencies.flatMap((name) => [name, `${name}/*`]);
 const forEmulator = process.argv.includes("--emulator");
 const queueEnv = { ...(forEmulator ? { BATCH_MAX_CONCURRENT_DISPATCHES: "2" } : {}), ...readQueueEnv() };
 
-const result = await build({
-  entryPoints: [entry],
-  outfile,
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20", // the emulator runs the bundle on the host's Node 20; deploy runs it on Node 22
-  external,
-  sourcemap: true,
-  minify: false,
-  logLevel: "warning",
-  metafile: true,
-  define: { __BATCH_QUEUE_ENV__: JSON.stringify(queueEnv) },
-}).catch(() => {
-  // esbuild has already printed each error with its file and line.
-  console.error(`build failed: fix the errors above in functions/src or shared/, then run \`npm run build\` again`);
-  process.exit(1);
-});
+// The offline model stand-in, beside the functions but never imported by them: in the Functions emulator, with no
+// model key, a worker starts it as a process of its own (functions/src/emulator-standin.ts). Deployed, nothing runs it.
+const standinOutfile = join(repoRoot, "functions", "lib", "standin.mjs");
+
+/** @type {import("esbuild").BuildOptions[]} */
+const bundles = [
+  {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20", // the emulator runs the bundle on the host's Node 20; deploy runs it on Node 22
+    external,
+    sourcemap: true,
+    minify: false,
+    logLevel: "warning",
+    metafile: true,
+    define: { __BATCH_QUEUE_ENV__: JSON.stringify(queueEnv) },
+  },
+  {
+    entryPoints: [join(repoRoot, "tools", "standin.ts")],
+    outfile: standinOutfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  },
+];
+
+// `--watch`: rebuild on every change of functions/src or shared/; the Functions emulator reloads the functions when
+// functions/lib changes, so a running `firebase emulators:start` picks up each edit.
+if (process.argv.includes("--watch")) {
+  for (const options of bundles) await (await context(options)).watch();
+  console.log(`watching functions/src, shared/ and tools/standin.ts: functions/lib is rebuilt on every change (Ctrl-C stops)`);
+} else {
+  const [result] = await Promise.all(bundles.map((options) => build(options))).catch(() => {
+    // esbuild has already printed each error with its file and line.
+    console.error(`build failed: fix the errors above in functions/src or shared/, then run \`npm run build\` again`);
+    process.exit(1);
+  });
+  report(/** @type {import("esbuild").Metafile} */ (result?.metafile));
+}
 
 /** BATCH_* from the environment, else from functions/.env (KEY=VALUE lines; # comments; optional quotes). */
 function readQueueEnv() {
@@ -59,14 +85,17 @@ function readQueueEnv() {
   return env;
 }
 
-const bytes = statSync(outfile).size;
-const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes("node_modules")).length;
-const queue = Object.keys(queueEnv).length
-  ? `; batch queue: ${Object.entries(queueEnv)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(" ")}`
-  : "";
-console.log(
-  `built ${relative(repoRoot, outfile)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} source files ` +
-    `(external: ${dependencies.join(", ")})${queue}`,
-);
+/** @param {import("esbuild").Metafile} metafile */
+function report(metafile) {
+  const bytes = statSync(outfile).size;
+  const inputs = Object.keys(metafile.inputs).filter((path) => !path.includes("node_modules")).length;
+  const queue = Object.keys(queueEnv).length
+    ? `; batch queue: ${Object.entries(queueEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`
+    : "";
+  console.log(
+    `built ${relative(repoRoot, outfile)}: ${(bytes / 1024).toFixed(1)} KiB from ${inputs} source files ` +
+      `(external: ${dependencies.join(", ")})${queue}; and ${relative(repoRoot, standinOutfile)}, the offline stand-in`,
+  );
+}

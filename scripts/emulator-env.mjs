@@ -4,47 +4,49 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const launcherDir = join(repoRoot, ".emulator-launcher");
 // The gcloud jar has no Main-Class; this is the class its own `cloud_firestore_emulator` script runs.
 const MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore";
-// firebase-tools 13 refuses Java below 11, and the Cloud SDK jar's classes are Java 11 bytecode.
-const MIN_JAVA = 11;
+/** firebase-tools 15 refuses to start the emulators on Java below 21 (its MIN_SUPPORTED_JAVA_MAJOR_VERSION). */
+export const MIN_JAVA = 21;
+/** Where Debian's JDK packages (and the Temurin ones) install, one folder each. */
+const JVM_DIR = "/usr/lib/jvm";
 const SDK_SUBPATH = join("platform", "cloud-firestore-emulator", "cloud-firestore-emulator.jar");
 
 const INSTALL_HINT =
-  "install Java 11+ (Debian: `apt-get install default-jre-headless`) and the Cloud SDK's Firestore emulator " +
-  "(`apt-get install google-cloud-cli-firestore-emulator` from Google's Cloud SDK apt repository), " +
-  "or, with internet, run `npx firebase setup:emulators:firestore` once so firebase-tools downloads its own";
+  `install Java ${MIN_JAVA}+ (Debian 13: \`apt-get install openjdk-21-jre-headless\`; or any JDK ${MIN_JAVA}+ under ${JVM_DIR}, or set JAVA_HOME) ` +
+  "and the Cloud SDK's Firestore emulator (`apt-get install google-cloud-cli-firestore-emulator` from Google's Cloud SDK " +
+  "apt repository), or, with internet, let firebase-tools download its own on first start";
 
 /**
- * The environment variables to add when running `firebase emulators:*` so that the Firestore emulator starts
- * without a download. Empty when firebase-tools already has its own jar (or the caller chose one).
+ * The environment variables to add when running `firebase emulators:*` so that they start here without a download: a
+ * Java of 21 or later first on PATH (JAVA_HOME when set, else the newest such JDK under /usr/lib/jvm, else `java` on
+ * PATH), and the Cloud SDK's Firestore emulator when firebase-tools has not downloaded its own.
  * Throws an Error saying what to install when no emulator can run here.
  * @returns {Promise<Record<string, string>>}
  */
 export async function emulatorEnv() {
-  const java = javaMajorVersion();
-  if (java === undefined) throw new Error(`no Firestore emulator: \`java\` is not on PATH; ${INSTALL_HINT}`);
-  if (java < MIN_JAVA)
-    throw new Error(`no Firestore emulator: Java ${java} is too old (firebase-tools needs ${MIN_JAVA}+); ${INSTALL_HINT}`);
-
+  const java = findJava();
+  /** @type {Record<string, string>} */
+  const javaEnv = {};
+  if (java.home) Object.assign(javaEnv, { JAVA_HOME: java.home, PATH: `${join(java.home, "bin")}${delimiter}${process.env.PATH ?? ""}` });
   const override = process.env.FIRESTORE_EMULATOR_BINARY_PATH;
   if (override) {
     if (!existsSync(override)) throw new Error(`FIRESTORE_EMULATOR_BINARY_PATH=${override} does not exist; unset it or point it at a jar`);
-    return {};
+    return javaEnv;
   }
-  if (firebaseToolsJar()) return {};
+  if (firebaseToolsJar()) return javaEnv;
 
   const sdkJar = findCloudSdkJar();
   if (!sdkJar)
     throw new Error(
       `no Firestore emulator: firebase-tools has not downloaded its own and the Cloud SDK's is not installed; ${INSTALL_HINT}`,
     );
-  return { FIRESTORE_EMULATOR_BINARY_PATH: ensureLauncherJar(sdkJar) };
+  return { ...javaEnv, FIRESTORE_EMULATOR_BINARY_PATH: ensureLauncherJar(sdkJar) };
 }
 
 /**
@@ -60,8 +62,55 @@ export async function emulatorsAvailable() {
   }
 }
 
-function javaMajorVersion() {
-  const run = spawnSync("java", ["-version"], { encoding: "utf8", timeout: 30_000 });
+/**
+ * The Java the emulators run on: JAVA_HOME when set (refused when older than 21, since it is what the user chose),
+ * else the newest JDK of 21 or later under /usr/lib/jvm, else `java` on PATH. `home` is absent for the last.
+ * @returns {{ home?: string, version: number }}
+ */
+export function findJava() {
+  const javaHome = process.env.JAVA_HOME?.trim();
+  if (javaHome) {
+    const version = javaMajorVersion(join(javaHome, "bin", "java"));
+    if (version === undefined) throw new Error(`no Java at JAVA_HOME=${javaHome} (no working bin/java); ${INSTALL_HINT}`);
+    if (version < MIN_JAVA)
+      throw new Error(
+        `JAVA_HOME=${javaHome} is Java ${version}; firebase-tools needs ${MIN_JAVA}+: point JAVA_HOME at a newer JDK, or unset it`,
+      );
+    return { home: javaHome, version };
+  }
+  const installed = safeReaddir(JVM_DIR)
+    .map((name) => join(JVM_DIR, name))
+    .map((home) => ({ home, version: releaseVersion(home) }))
+    .filter(/** @returns {j is { home: string, version: number }} */ (j) => j.version !== undefined && j.version >= MIN_JAVA)
+    .sort((a, b) => b.version - a.version);
+  if (installed[0]) return installed[0];
+  const onPath = javaMajorVersion("java");
+  if (onPath === undefined)
+    throw new Error(`no Firestore emulator: no Java ${MIN_JAVA}+ (none on PATH, none under ${JVM_DIR}); ${INSTALL_HINT}`);
+  if (onPath < MIN_JAVA)
+    throw new Error(
+      `no Firestore emulator: \`java\` on PATH is Java ${onPath} and none of ${MIN_JAVA}+ is under ${JVM_DIR}; ${INSTALL_HINT}`,
+    );
+  return { version: onPath };
+}
+
+/** A JDK folder's major version from its `release` file (no process started), if it has a runnable bin/java. */
+/** @param {string} home @returns {number | undefined} */
+function releaseVersion(home) {
+  if (!existsSync(join(home, "bin", "java"))) return undefined;
+  try {
+    const match = /^JAVA_VERSION="(\d+)(?:\.(\d+))?/m.exec(readFileSync(join(home, "release"), "utf8"));
+    if (!match) return undefined;
+    const first = Number(match[1]);
+    return first === 1 ? Number(match[2] ?? 0) : first;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string} java the command or path @returns {number | undefined} */
+function javaMajorVersion(java) {
+  const run = spawnSync(java, ["-version"], { encoding: "utf8", timeout: 30_000 });
   if (run.error || run.status !== 0) return undefined;
   // `openjdk version "17.0.15"`, `java version "1.8.0_392"`, `openjdk version "21"`
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${run.stderr}${run.stdout}`);
@@ -240,10 +289,22 @@ function safeReaddir(dir) {
   }
 }
 
-// `node scripts/emulator-env.mjs` prints what it found: a quick check of a machine.
+// `node scripts/emulator-env.mjs` prints what it found: a quick check of a machine. `--java` checks Java alone.
+// `--shell` prints the variables as `export` lines, for a shell that then runs the plain Firebase CLI offline:
+//   eval "$(node scripts/emulator-env.mjs --shell)"
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  emulatorEnv().then(
-    (env) => console.log(Object.keys(env).length ? env : "firebase-tools has its own Firestore emulator; nothing to add"),
+  const describeJava = () => {
+    const java = findJava();
+    return `Java ${java.version}${java.home ? ` at ${java.home}` : " on PATH"}`;
+  };
+  const check = process.argv.includes("--java") ? async () => describeJava() : emulatorEnv;
+  check().then(
+    (found) => {
+      if (typeof found === "string") console.log(found);
+      else if (process.argv.includes("--shell"))
+        for (const [name, value] of Object.entries(found)) console.log(`export ${name}='${value.replaceAll("'", `'\\''`)}'`);
+      else console.log(describeJava(), Object.keys(found).length ? found : "(nothing to add: the emulators start as they are)");
+    },
     (error) => {
       console.error(error.message);
       process.exitCode = 1;

@@ -26,12 +26,14 @@ const DOC_SCREENSHOTS = ["batches", "batch-rows", "job", "submit-invalid"];
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
  * and a Gemini stand-in in its own process, whose URL the Functions workers inherit through GEMINI_BASE_URL, Auth,
  * whose signed-in users call the submitJob callable, and Cloud Tasks, the queue that admits a batch's runs. `e2e`
- * adds Hosting, which serves the results page (web/dist) to headless Chromium.
+ * adds Hosting, which serves the results page (web/dist) to headless Chromium. `user-path` (`plain`) is run outside any
+ * session of ours: it installs a clean copy of the repository and starts the plain Firebase CLI there itself.
  */
 const EMULATOR_PHASES = [
-  { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false },
-  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true },
-  { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "tasks", "hosting"], standin: true },
+  { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false, plain: false },
+  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true, plain: false },
+  { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "tasks", "hosting"], standin: true, plain: false },
+  { project: "user-path", folder: "test/user-path", only: [], standin: false, plain: true },
 ];
 
 const args = process.argv.slice(2);
@@ -142,7 +144,16 @@ function copyDocScreenshots() {
 }
 
 /** @param {typeof EMULATOR_PHASES[number]} phase @param {string[]} files */
-async function runEmulatorPhase({ project, only, standin }, files) {
+async function runEmulatorPhase({ project, only, standin, plain }, files) {
+  if (plain) {
+    runStep(`${project} suites (a clean install, then the plain Firebase CLI; ${files.length} files)`, bin("vitest"), [
+      "run",
+      "--project",
+      project,
+      ...countReporter(project),
+    ]);
+    return;
+  }
   const name = `${project} suites (${only.join(" + ")} emulator${only.length > 1 ? "s" : ""})`;
   header(name);
   const started = Date.now();

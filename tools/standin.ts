@@ -26,6 +26,8 @@ Options:
   --retry-delay-ms N    the retryDelay an injected 429 advertises (default 100)
   --script LIST         outcomes for the next requests before the dice, e.g. 503,503,ok
                         (scripted answer texts, {"text": "..."}, go through POST /__standin/config)
+  --exit-with-hub ADDR  exit once the Firebase Emulator Hub at HOST:PORT stops answering (how the functions
+                        start the stand-in of an emulator session)
   -h, --help            show this help
 
 Admin API (to change the knobs from another process):
@@ -37,7 +39,7 @@ Example: npm run standin -- --port 8787 --latency-ms 300 --rpm 600 --fault 503=0
 class UsageError extends Error {}
 
 /** The command line as stand-in options; throws a UsageError naming the bad flag. */
-function parseStandinArgs(argv: string[]): StandinOptions | "help" {
+function parseStandinArgs(argv: string[]): (StandinOptions & { exitWithHub?: string }) | "help" {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -51,6 +53,7 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
       seed: { type: "string" },
       "retry-delay-ms": { type: "string" },
       script: { type: "string" },
+      "exit-with-hub": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -85,11 +88,27 @@ function parseStandinArgs(argv: string[]): StandinOptions | "help" {
       .map((s) => s.trim())
       .filter(Boolean) as StandinScriptItem[] | undefined,
   };
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as StandinOptions;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as StandinOptions;
+  return values["exit-with-hub"] ? { ...given, exitWithHub: values["exit-with-hub"] } : given;
+}
+
+/** Polls the hub every 2 s; three silent polls in a row mean its emulator session has ended. */
+function exitWithHub(hub: string, stop: () => void): void {
+  let silent = 0;
+  const poll = async () => {
+    const answered = await fetch(`http://${hub}/emulators`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    silent = answered ? 0 : silent + 1;
+    if (silent >= 3) stop();
+    else setTimeout(poll, 2_000);
+  };
+  setTimeout(poll, 2_000);
 }
 
 async function main(): Promise<void> {
-  let options: StandinOptions | "help";
+  let options: ReturnType<typeof parseStandinArgs>;
   try {
     options = parseStandinArgs(process.argv.slice(2));
   } catch (err) {
@@ -100,9 +119,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const { exitWithHub: hub, ...standinOptions } = options;
   let standin;
   try {
-    standin = await startStandin(options);
+    standin = await startStandin(standinOptions);
   } catch (err) {
     // Bad --seed/--rpm values and a busy port land here, with the option or port named.
     console.error(`standin: ${(err as Error).message}`);
@@ -117,6 +137,11 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  if (hub) {
+    // Started detached by a functions worker, which stops reading once the line above is out.
+    process.stdout.on("error", () => {});
+    exitWithHub(hub, stop);
+  }
 }
 
 await main();

@@ -1,11 +1,13 @@
 // The submitJob callable's body, loaded on the first call: runs the shared submitJob and turns its result into
 // the callable's answer or an HttpsError a client can act on.
 import { logger } from "firebase-functions";
-import { HttpsError } from "firebase-functions/v2/https";
+import { httpsProvider } from "./https-provider";
 import { formatIssues } from "../../shared/config/config-issue";
 import { getDb } from "../../shared/pipeline/firestore";
 import { maxRunningJobsFromEnv, submitJob, type SubmitJobDeps, type SubmitJobResult } from "../../shared/pipeline/submit-job";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
+
+const { HttpsError } = httpsProvider();
 
 let deps: Promise<SubmitJobDeps> | undefined;
 

@@ -1,12 +1,14 @@
 // The submitBatch callable's body, loaded on the first call: runs the shared submitUserBatch and turns its result
 // into the callable's answer or an HttpsError a client can act on.
 import { logger } from "firebase-functions";
-import { HttpsError } from "firebase-functions/v2/https";
+import { httpsProvider } from "./https-provider";
 import { formatIssues } from "../../shared/config/config-issue";
 import { submitUserBatch, type SubmitUserBatchDeps, type SubmitUserBatchResult } from "../../shared/batch/submit-user-batch";
 import { createTaskQueueEnqueuer } from "../../shared/batch/task-queue";
 import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
+
+const { HttpsError } = httpsProvider();
 
 let deps: Promise<SubmitUserBatchDeps> | undefined;
 

@@ -1,5 +1,6 @@
 // The submitBatch callable: a signed-in user submits a batch config; it becomes batches/{id}, owned by them, and its
 // runs go to the admission queue (admitBatchRow), exactly as `npm run batch -- submit` would do it.
+import { httpsProvider } from "./https-provider";
 import type { CallableFunction, CallableRequest } from "firebase-functions/v2/https";
 
 export type SubmitBatchFunction = CallableFunction<unknown, Promise<{ batch_id: string }>>;
@@ -9,7 +10,7 @@ const target = process.env.FUNCTION_TARGET;
 export const submitBatch: SubmitBatchFunction | undefined = !target || target === "submitBatch" ? defineSubmitBatch() : undefined;
 
 function defineSubmitBatch(): SubmitBatchFunction {
-  const { onCall } = require("firebase-functions/v2/https") as typeof import("firebase-functions/v2/https");
+  const { onCall } = httpsProvider();
   // ENFORCE_APP_CHECK as submitJob reads it (at load, from functions/.env at deploy).
   const enforceAppCheck = process.env.ENFORCE_APP_CHECK === "true";
   // A batch of thousands of runs is thousands of enqueue requests (32 at a time): 540 s leaves room for the largest;

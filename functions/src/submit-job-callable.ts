@@ -1,4 +1,5 @@
 // The submitJob callable: a signed-in user submits a job config; it becomes jobs/{id}, owned by them and queued.
+import { httpsProvider } from "./https-provider";
 import type { CallableFunction, CallableRequest } from "firebase-functions/v2/https";
 
 export type SubmitJobFunction = CallableFunction<unknown, Promise<{ job_id: string }>>;
@@ -14,7 +15,7 @@ export const submitJob: SubmitJobFunction | undefined = !target || target === "s
 
 function defineSubmitJob(): SubmitJobFunction {
   // require, not a static import: that would load the provider in every instance, whatever it serves.
-  const { onCall } = require("firebase-functions/v2/https") as typeof import("firebase-functions/v2/https");
+  const { onCall } = httpsProvider();
   // Read at load: deploy-time discovery loads functions/.env first, so ENFORCE_APP_CHECK=true there makes the
   // platform refuse calls without a valid App Check token. Off by default: a project must set App Check up in
   // its clients before turning it on, or every call would be refused.

@@ -10,6 +10,7 @@ import { admitRow } from "../../shared/batch/admit-row";
 import { settleBatches } from "../../shared/batch/settle-batches";
 import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
+import { attachEmulatorStandin } from "./emulator-standin";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
@@ -19,18 +20,30 @@ let pipeline: Promise<PipelineRuntime> | undefined;
 /** Built once per instance; a failed start-up is tried again on the next event, not kept for the instance's life. */
 function getPipeline(): Promise<PipelineRuntime> {
   if (!pipeline) {
-    const starting = createPipelineRuntime(process.env, (message, fields, severity) =>
-      severity === "warning" ? logger.warn(message, fields) : logger.info(message, fields),
+    const starting = createPipelineRuntime(
+      process.env,
+      (message, fields, severity) => (severity === "warning" ? logger.warn(message, fields) : logger.info(message, fields)),
+      // In the Functions emulator a provider without a key answers through the session's offline stand-in; deployed, never.
+      process.env.FUNCTIONS_EMULATOR === "true" ? () => attachEmulatorStandin(process.env) : undefined,
     );
     pipeline = starting;
     starting.then(
-      (p) => p.runtime.banner.forEach((line) => logger.info(line)),
+      (p) => [...p.runtime.banner, ...realKeyHint(p)].forEach((line) => logger.info(line)),
       () => {
         if (pipeline === starting) pipeline = undefined;
       },
     );
   }
   return pipeline;
+}
+
+/** How to leave the stand-in for the real models, once a worker has started using it. */
+function realKeyHint({ runtime }: PipelineRuntime): string[] {
+  if (!runtime.standin) return [];
+  return [
+    "To call the real models instead, put their keys in functions/.secret.local (GEMINI_API_KEY=..., ANTHROPIC_API_KEY=..., " +
+      "OPENAI_API_KEY=..., one per line; the Functions emulator reads declared secrets from there) and restart the emulators.",
+  ];
 }
 
 function tooOld(eventTime: string, what: string): boolean {

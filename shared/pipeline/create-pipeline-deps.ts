@@ -1,6 +1,6 @@
 // Assembles the pipeline's dependencies from the environment; shared by the Cloud Functions, tools and tests.
 import { createFirestoreSink } from "../builtins/firestore-sink";
-import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime/create-runtime";
+import { createRuntime, type Runtime, type StandinHandle } from "../runtime/create-runtime";
 import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
@@ -17,7 +17,7 @@ import {
 
 export interface PipelineRuntime {
   deps: PipelineDeps;
-  runtime: Runtime;
+  runtime: Runtime<StandinHandle>;
 }
 
 /** Policy numbers may be shortened through the environment, for tests of leases and deadlines. */
@@ -36,11 +36,11 @@ export function policyFromEnv(env: NodeJS.ProcessEnv): PipelinePolicy {
   };
 }
 
-/** `startStandin`: for local drivers only (see createRuntime); the deployed functions pass none. */
+/** `startStandin`: for local drivers only (see createRuntime); deployed functions pass none. */
 export async function createPipelineRuntime(
   env: NodeJS.ProcessEnv = process.env,
   log?: PipelineDeps["log"],
-  startStandin?: RuntimeOptions["startStandin"],
+  startStandin?: () => Promise<StandinHandle>,
 ): Promise<PipelineRuntime> {
   const db = await getDb();
   const runtime = await createRuntime({ env, sink: createFirestoreSink(db), ...(startStandin ? { startStandin } : {}) });

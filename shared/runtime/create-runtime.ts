@@ -14,26 +14,33 @@ import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, 
 
 export { STANDIN_API_KEY } from "./provider-setup";
 
-export interface RuntimeOptions {
+/** What the runtime needs of a stand-in: where it listens, and how to let go of it. */
+export interface StandinHandle {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions<S extends StandinHandle = Standin> {
   env?: NodeJS.ProcessEnv;
   /** Where built-in functions write; defaults to JSONL files under `.runs/` in the working directory. */
   sink?: DocumentSink;
   strict?: boolean;
   /**
    * Starts the offline stand-in when a provider has no key and no base URL (GEMINI_API_KEY / GEMINI_BASE_URL and the
-   * like); one stand-in serves every provider. Only local drivers (the CLIs, the tests) pass one: the deployed
-   * functions have none, so a missing key fails closed instead of answering with made-up text (and the stand-in
-   * stays out of the deployed bundle). Gemini's missing key stops the runtime; another provider's fails its steps.
+   * like); one stand-in serves every provider. Only local drivers pass one: the CLIs and tests (an in-process
+   * stand-in) and the functions in the emulator (the session's shared stand-in process); deployed functions have
+   * none, so a missing key fails closed instead of answering with made-up text. Gemini's missing key stops the
+   * runtime; another provider's fails its steps.
    */
-  startStandin?: () => Promise<Standin>;
+  startStandin?: () => Promise<S>;
 }
 
-export interface Runtime {
+export interface Runtime<S extends StandinHandle = Standin> {
   engine: EngineOptions;
   /** Lines to print once at the start of a run: where model calls and documents go. */
   banner: string[];
-  /** Set when this runtime started its own stand-in. */
-  standin?: Standin;
+  /** Set when this runtime started (or attached to) a stand-in. */
+  standin?: S;
   close(): Promise<void>;
 }
 
@@ -43,12 +50,12 @@ const positive = (value: string | undefined): number | undefined => {
   return value && Number.isFinite(n) && n > 0 ? n : undefined;
 };
 
-export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime<S extends StandinHandle = Standin>(options: RuntimeOptions<S> = {}): Promise<Runtime<S>> {
   const env = options.env ?? process.env;
   const modelTable = buildModelTable(env[MODEL_TABLE_ENV]);
   const prices = buildPriceTable(env[PRICE_TABLE_ENV]);
-  let standin: Standin | undefined;
-  let starting: Promise<Standin> | undefined;
+  let standin: S | undefined;
+  let starting: Promise<S> | undefined;
   const startStandin = options.startStandin;
   // One stand-in for every provider that needs it, started on the first need only.
   const standinUrl = startStandin ? async () => (standin = await (starting ??= startStandin())).url : undefined;
