@@ -1,10 +1,15 @@
 // The submitBatch callable's adapter: each result of the shared submitUserBatch becomes the answer or HttpsError a
 // client acts on; and the request's own shape, refused before anything is read.
-import { HttpsError } from "firebase-functions/v2/https";
+import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
 import { onSubmitBatch, toBatchResponse } from "../../../functions/src/submit-batch-body";
 import { SubmitBatchRequestSchema } from "../../../shared/batch/submit-user-batch";
 import { zodIssues } from "../../../shared/config/validate-config";
+import { httpsProvider } from "../../../functions/src/https-provider";
+
+// The class the callables throw: the CommonJS build's, as in the deployed bundle (functions/src/https-provider.ts).
+const { HttpsError } = httpsProvider();
+type HttpsError = HttpsErrorType;
 
 function thrown(fn: () => unknown): HttpsError {
   try {

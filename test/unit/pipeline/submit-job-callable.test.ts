@@ -1,11 +1,16 @@
 // The submitJob callable's adapter: each result of the shared submitJob becomes the answer or HttpsError a client
 // acts on; and the settings it reads from the environment.
-import { HttpsError } from "firebase-functions/v2/https";
+import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
 import { onSubmitJob, toResponse } from "../../../functions/src/callables";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../../../shared/engine/run-step";
 import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-job";
 import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
+import { httpsProvider } from "../../../functions/src/https-provider";
+
+// The class the callables throw: the CommonJS build's, as in the deployed bundle (functions/src/https-provider.ts).
+const { HttpsError } = httpsProvider();
+type HttpsError = HttpsErrorType;
 
 function thrown(fn: () => unknown): HttpsError {
   try {
