@@ -27,9 +27,19 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
+      // `_name` marks what a signature or a destructuring must name but does not use.
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      // The functions require firebase-functions' providers when first served, not at load: a trigger's cold start
+      // would otherwise load the https and tasks providers (and firebase-admin/auth) it never uses.
+      "@typescript-eslint/no-require-imports": ["error", { allow: ["^firebase-functions/v2/(https|tasks)$"] }],
       // tsc checks every name (checkJs covers the .mjs scripts); ESLint's copy of the check knows no Node or DOM globals.
       "no-undef": "off",
     },
+  },
+  {
+    // CommonJS by nature: the bare functions and trigger the hop benchmark compares against.
+    files: ["**/*.cjs", "bench/bare-functions/**"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: PRODUCT_CODE,

@@ -1,6 +1,6 @@
 // Benchmark 4: a batch through the batch path (submit, the paced admission queue, the triggers) against a rate-limited
 // stand-in, against the limit's own bound; beside it the same rows created all at once as jobs, without pacing.
-import type { Firestore } from "firebase-admin/firestore";
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { planBatch, type BatchPlan } from "../shared/batch/plan-batch";
 import { rowsPerSecondFor } from "../shared/batch/queue-config";
 import { buildRunJob } from "../shared/batch/run-job";
@@ -196,7 +196,7 @@ async function timed(
   const seconds = (performance.now() - began) / 1000;
   const stats = await standinStats(standinUrl);
   const created = (await db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId).select("created_at").get()).docs
-    .map((d) => d.get("created_at").toMillis() as number)
+    .map((d) => (d.get("created_at") as Timestamp).toMillis())
     .sort((a, b) => a - b);
   return {
     seconds: round(seconds, 2),

@@ -72,7 +72,8 @@ function unwrap(counter: Counter, value: unknown): unknown {
 }
 
 function pathOf(counter: Counter, ref: unknown): string {
-  return String((unwrap(counter, ref) as { path?: unknown }).path ?? "?");
+  const path = (unwrap(counter, ref) as { path?: unknown }).path;
+  return typeof path === "string" ? path : "?";
 }
 
 function documentsOf(result: unknown): number {

@@ -21,7 +21,7 @@ type FirebaseConfig = { functions?: unknown; emulators?: Record<string, unknown>
 
 /** firebase.json's content plus the bare codebase, with the emulators on portBase to portBase + 5. */
 export function benchFirebaseConfig(base: FirebaseConfig, portBase: number): FirebaseConfig {
-  const functions = Array.isArray(base.functions) ? base.functions : base.functions ? [base.functions] : [];
+  const functions: unknown[] = Array.isArray(base.functions) ? (base.functions as unknown[]) : base.functions ? [base.functions] : [];
   return {
     ...base,
     functions: [...functions, BARE_CODEBASE],

@@ -33,7 +33,7 @@ export interface EngineOverheadResult {
   repeats: number;
 }
 
-const noSink: DocumentSink = { description: "nowhere (benchmark)", write: async (collection, id) => `${collection}/${id}` };
+const noSink: DocumentSink = { description: "nowhere (benchmark)", write: (collection, id) => Promise.resolve(`${collection}/${id}`) };
 
 export async function measureEngineOverhead(options: EngineOverheadOptions = ENGINE_OVERHEAD_DEFAULTS): Promise<EngineOverheadResult> {
   const task: TaskConfig = TaskConfigSchema.parse(sampleTaskConfig);

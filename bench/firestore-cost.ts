@@ -50,7 +50,7 @@ export interface FirestoreCostResult {
   tasks_in_job: number;
 }
 
-const noSink: DocumentSink = { description: "nowhere (benchmark)", write: async (collection, id) => `${collection}/${id}` };
+const noSink: DocumentSink = { description: "nowhere (benchmark)", write: (collection, id) => Promise.resolve(`${collection}/${id}`) };
 
 /** Ids vary per run; the listing keeps only the collection shape, so runs compare line for line. */
 function describe(ops: readonly FirestoreOp[]): OpLine[] {

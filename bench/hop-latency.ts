@@ -63,7 +63,8 @@ async function runPipelineChain(db: Firestore, jobId: string, options: HopLatenc
   } catch (err) {
     const job = (await db.collection("jobs").doc(jobId).get()).data();
     throw new Error(
-      `hop-latency: job ${jobId} did not finish (status ${job?.status}, error ${JSON.stringify(job?.error)}): ${(err as Error).message}`,
+      `hop-latency: job ${jobId} did not finish (status ${String(job?.status)}, error ${JSON.stringify(job?.error)}): ${(err as Error).message}`,
+      { cause: err },
     );
   }
   const job = (await db.collection("jobs").doc(jobId).get()).data();

@@ -20,7 +20,7 @@ export async function runEmulatorBenches(options: {
   const names = EMULATOR_BENCHES.filter((n) => options.only.includes(n));
   const notRun = (reason: string): EmulatorBenchOutput => ({ details: {}, errors: Object.fromEntries(names.map((n) => [n, reason])) });
   if (names.length === 0) return { details: {}, errors: {} };
-  const available = await emulatorsAvailable();
+  const available = emulatorsAvailable();
   if (!available.ok) return notRun(available.reason);
 
   const dir = mkdtempSync(join(tmpdir(), "bench-emulators-"));

@@ -3,12 +3,11 @@ import type { DocumentData, Firestore } from "firebase-admin/firestore";
 
 export function waitForDoc(db: Firestore, path: string, done: (data: DocumentData) => boolean, timeoutMs: number): Promise<DocumentData> {
   return new Promise((resolve, reject) => {
-    let unsubscribe: (() => void) | undefined;
     const timer = setTimeout(() => {
-      unsubscribe?.();
+      unsubscribe();
       reject(new Error(`${path} did not reach its end state within ${Math.round(timeoutMs / 1000)} s; see the emulator log`));
     }, timeoutMs);
-    unsubscribe = db.doc(path).onSnapshot(
+    const unsubscribe = db.doc(path).onSnapshot(
       (snap) => {
         const data = snap.data();
         if (data && done(data)) {

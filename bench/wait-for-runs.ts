@@ -29,7 +29,7 @@ export function waitForRuns(
           for (const change of snap.docChanges()) {
             const status = String(change.doc.get("status"));
             if (!ENDED.includes(status) || ended.has(change.doc.id)) continue;
-            ended.set(change.doc.id, { status, code: change.doc.get("error.code") });
+            ended.set(change.doc.id, { status, code: change.doc.get("error.code") as string | undefined });
             firstEndedAt ??= performance.now();
           }
           if (ended.size < count) return;

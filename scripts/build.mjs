@@ -8,9 +8,12 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(repoRoot, "functions", "src", "index.ts");
 const outfile = join(repoRoot, "functions", "lib", "index.js");
 
+/** A JSON file's value, unknown until the caller says what it holds. */
+const readJson = (/** @type {string} */ path) => /** @type {unknown} */ (JSON.parse(readFileSync(path, "utf8")));
+
 // The functions package's own dependencies stay outside the bundle: Cloud Build installs them from
 // functions/package.json, and firebase-functions must be the very copy the runtime loads to find the triggers.
-const functionsPackage = JSON.parse(readFileSync(join(repoRoot, "functions", "package.json"), "utf8"));
+const functionsPackage = /** @type {{ dependencies?: Record<string, string> }} */ (readJson(join(repoRoot, "functions", "package.json")));
 const dependencies = Object.keys(functionsPackage.dependencies ?? {});
 const external = dependencies.flatMap((name) => [name, `${name}/*`]);
 

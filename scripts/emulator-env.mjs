@@ -27,9 +27,9 @@ const INSTALL_HINT =
  * Java of 21 or later first on PATH (JAVA_HOME when set, else the newest such JDK under /usr/lib/jvm, else `java` on
  * PATH), and the Cloud SDK's Firestore emulator when firebase-tools has not downloaded its own.
  * Throws an Error saying what to install when no emulator can run here.
- * @returns {Promise<Record<string, string>>}
+ * @returns {Record<string, string>}
  */
-export async function emulatorEnv() {
+export function emulatorEnv() {
   const java = findJava();
   /** @type {Record<string, string>} */
   const javaEnv = {};
@@ -51,11 +51,11 @@ export async function emulatorEnv() {
 
 /**
  * Whether the emulator suites can run on this machine, and if not, why (for one loud line).
- * @returns {Promise<{ ok: true } | { ok: false, reason: string }>}
+ * @returns {{ ok: true } | { ok: false, reason: string }}
  */
-export async function emulatorsAvailable() {
+export function emulatorsAvailable() {
   try {
-    await emulatorEnv();
+    emulatorEnv();
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
@@ -297,17 +297,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const java = findJava();
     return `Java ${java.version}${java.home ? ` at ${java.home}` : " on PATH"}`;
   };
-  const check = process.argv.includes("--java") ? async () => describeJava() : emulatorEnv;
-  check().then(
-    (found) => {
-      if (typeof found === "string") console.log(found);
-      else if (process.argv.includes("--shell"))
-        for (const [name, value] of Object.entries(found)) console.log(`export ${name}='${value.replaceAll("'", `'\\''`)}'`);
-      else console.log(describeJava(), Object.keys(found).length ? found : "(nothing to add: the emulators start as they are)");
-    },
-    (error) => {
-      console.error(error.message);
-      process.exitCode = 1;
-    },
-  );
+  try {
+    if (process.argv.includes("--java")) console.log(describeJava());
+    else if (process.argv.includes("--shell"))
+      for (const [name, value] of Object.entries(emulatorEnv())) console.log(`export ${name}='${value.replaceAll("'", `'\\''`)}'`);
+    else {
+      const found = emulatorEnv();
+      console.log(describeJava(), Object.keys(found).length ? found : "(nothing to add: the emulators start as they are)");
+    }
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  }
 }

@@ -53,23 +53,25 @@ const results = [];
 const countsDir = mkdtempSync(join(tmpdir(), "npm-test-counts-"));
 /** @param {string} stage */
 const countReporter = (stage) => ["--reporter=default", "--reporter=json", `--outputFile.json=${join(countsDir, `${stage}.json`)}`];
+/** A JSON file's value, unknown until the caller says what it holds. */
+const readJson = (/** @type {string} */ path) => /** @type {unknown} */ (JSON.parse(readFileSync(path, "utf8")));
+
 function totalCounts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
   for (const file of readdirSync(countsDir)) {
-    const report = JSON.parse(readFileSync(join(countsDir, file), "utf8"));
+    const report = /** @type {{ numPassedTests?: number, numFailedTests?: number, numPendingTests?: number, numTodoTests?: number }} */ (
+      readJson(join(countsDir, file))
+    );
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   }
   return { passed, failed, skipped };
 }
-/** @param {unknown} text first line of a message, at most 300 characters */
-const firstLine = (text) =>
-  String(text ?? "")
-    .split("\n", 1)[0]
-    ?.slice(0, 300) ?? "";
+/** @param {string | undefined} text first line of a message, at most 300 characters */
+const firstLine = (text) => (text ?? "").split("\n", 1)[0]?.slice(0, 300) ?? "";
 
 /**
  * The failing tests, one line each (file › test: first line of the error), for the summary CI logs end on.
@@ -78,8 +80,10 @@ const firstLine = (text) =>
 function failedTests() {
   const lines = [];
   for (const file of readdirSync(countsDir)) {
-    /** @type {{ testResults?: Array<{ name?: string, status?: string, message?: string, assertionResults?: Array<{ status?: string, fullName?: string, title?: string, failureMessages?: string[] }> }> }} */
-    const report = JSON.parse(readFileSync(join(countsDir, file), "utf8"));
+    const report =
+      /** @type {{ testResults?: Array<{ name?: string, status?: string, message?: string, assertionResults?: Array<{ status?: string, fullName?: string, title?: string, failureMessages?: string[] }> }> }} */ (
+        readJson(join(countsDir, file))
+      );
     for (const suite of report.testResults ?? []) {
       const where = relative(repoRoot, suite.name ?? "");
       const failedAssertions = (suite.assertionResults ?? []).filter((test) => test.status === "failed");
@@ -203,7 +207,7 @@ const built = runStep("build (web/dist, the results page)", bin("vite"), ["build
 const phases = EMULATOR_PHASES.filter((phase) => !onlyE2e || phase.project === "e2e")
   .map((phase) => ({ phase, files: testFiles(phase.folder) }))
   .filter(({ files }) => files.length);
-const available = phases.length ? await emulatorsAvailable() : undefined;
+const available = phases.length ? emulatorsAvailable() : undefined;
 /** @type {string[]} */
 const notRunLines = [];
 if (available && !available.ok) {

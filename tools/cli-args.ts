@@ -64,7 +64,7 @@ export function parseCli<F extends FlagSpecs>(spec: ToolSpec<F>, argv: readonly 
   const wanted = spec.positionals ?? [];
   try {
     const parsed = parseArgs({ args, options, strict: true, allowPositionals: wanted.length > 0 });
-    values = parsed.values as typeof values;
+    values = parsed.values;
     positionals = parsed.positionals;
   } catch (err) {
     throw new UsageError(describeParseError(err));

@@ -102,9 +102,9 @@ function exitWithHub(hub: string, stop: () => void): void {
     );
     silent = answered ? 0 : silent + 1;
     if (silent >= 3) stop();
-    else setTimeout(poll, 2_000);
+    else setTimeout(() => void poll(), 2_000);
   };
-  setTimeout(poll, 2_000);
+  setTimeout(() => void poll(), 2_000);
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 // The admission queue of batches: a Cloud Tasks queue function. Each dispatch creates one run's job (`queued`), which
 // the startJob trigger then starts; the queue's rate limits are what paces a batch against the model's quota.
+import type * as tasks from "firebase-functions/v2/tasks";
 import type { Request, TaskQueueFunction } from "firebase-functions/v2/tasks";
 import { admissionQueueOptions } from "../../shared/batch/queue-config";
 
@@ -14,7 +15,7 @@ const target = process.env.FUNCTION_TARGET;
 export const admitBatchRow: AdmitBatchRowFunction | undefined = !target || target === "admitBatchRow" ? defineAdmitBatchRow() : undefined;
 
 function defineAdmitBatchRow(): AdmitBatchRowFunction {
-  const { onTaskDispatched } = require("firebase-functions/v2/tasks") as typeof import("firebase-functions/v2/tasks");
+  const { onTaskDispatched } = require("firebase-functions/v2/tasks") as typeof tasks;
   // rateLimits and retryConfig: BATCH_* as the bundle was built (queue-config.ts says why at build time); a deploy
   // creates or updates the queue with them. One dispatch is a transaction of two reads and a create: a short call
   // that waits on Firestore, so one instance serves many at once. No model is called, so no Gemini key.

@@ -2,6 +2,8 @@
 // the other (its caller gets INTERNAL instead of the error). The deployed bundle is CommonJS throughout, but a static
 // import under an ESM runner (the tests) picks the ESM build; so every use of the https provider goes through require,
 // one instance everywhere. Required when first used: loading it at start-up would slow every trigger's cold start.
-export type HttpsProvider = typeof import("firebase-functions/v2/https");
+import type * as https from "firebase-functions/v2/https";
+
+export type HttpsProvider = typeof https;
 
 export const httpsProvider = (): HttpsProvider => require("firebase-functions/v2/https") as HttpsProvider;

@@ -31,12 +31,12 @@ export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{
   // The document as created, with its update time: the usual first delivery claims it in one write.
   const snapshot = event.data;
   const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
-  await onTaskCreated(event.params.taskDocId!, event.time, created);
+  await onTaskCreated(event.params.taskDocId, event.time, created);
 });
 
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {
   const { onJobCreated } = await import("./triggers");
-  await onJobCreated(event.params.jobId!, event.time);
+  await onJobCreated(event.params.jobId, event.time);
 });
 
 /**

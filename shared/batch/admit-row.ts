@@ -58,6 +58,6 @@ async function admitRun(db: Firestore, dispatch: AdmitDispatch): Promise<AdmitOu
 }
 
 async function batchStopped(tx: Transaction, db: Firestore, batchId: string): Promise<string | undefined> {
-  const status = (await tx.get(db.collection(COLLECTIONS.batches).doc(batchId))).get("status");
+  const status: unknown = (await tx.get(db.collection(COLLECTIONS.batches).doc(batchId))).get("status");
   return status === "cancelled" ? `batch ${batchId} was cancelled` : status === undefined ? `no document batches/${batchId}` : undefined;
 }

@@ -1,9 +1,10 @@
 // The export's columns and one record per run (or per task of a job), from the documents as read. Pure, and free of
 // firebase-admin, so that the results page (web/) builds its table and downloads with these very functions.
+import { mapField, millisOf } from "../pipeline/document-fields";
 import type { BatchDocument } from "./batch-schema";
 
 /** A document's fields as either Firestore SDK reads them (the Admin SDK's and the web SDK's DocumentData alike). */
-export type DocumentData = { [field: string]: any };
+export type DocumentData = Record<string, unknown>;
 
 export type Value = string | number | null;
 export type ExportRecord = Record<string, Value>;
@@ -43,8 +44,8 @@ export function runRecord(
   job: DocumentData,
   outputPayload?: Record<string, string>,
 ): ExportRecord {
-  const inputs = (job.inputs ?? {}) as Record<string, string>;
-  const outputs = job.status === "success" ? (outputPayload ?? job.output_payload ?? {}) : {};
+  const inputs = fields(job.inputs);
+  const outputs = job.status === "success" ? (outputPayload ?? fields(job.output_payload)) : {};
   return {
     row_id: str(job.row_id),
     repeat: num(job.repeat),
@@ -77,8 +78,8 @@ export function taskRecord(
   task: DocumentData,
   output?: DocumentData,
 ): ExportRecord {
-  const given = (task.input_config?.payload ?? {}) as Record<string, string>;
-  const produced = (output?.output_payload ?? {}) as Record<string, string>;
+  const given = fields(fields(task.input_config).payload);
+  const produced = fields(output?.output_payload);
   return {
     job_id: str(task.job_id),
     run_id: str(task.run_id),
@@ -93,15 +94,17 @@ export function taskRecord(
 
 /** Status, error, tokens, latency and attempts (runs of a job, claims of a task). */
 function results(doc: DocumentData, attempts: unknown): ExportRecord {
-  const started = doc.started_at?.toMillis?.();
-  const finished = doc.finished_at?.toMillis?.();
+  const started = millisOf(doc.started_at);
+  const finished = millisOf(doc.finished_at);
+  const error = fields(doc.error);
+  const usage = fields(doc.usage);
   return {
     status: str(doc.status),
-    error_code: str(doc.error?.code),
-    error_message: str(doc.error?.message),
-    prompt_tokens: num(doc.usage?.prompt_tokens),
-    output_tokens: num(doc.usage?.output_tokens),
-    total_tokens: num(doc.usage?.total_tokens),
+    error_code: str(error.code),
+    error_message: str(error.message),
+    prompt_tokens: num(usage.prompt_tokens),
+    output_tokens: num(usage.output_tokens),
+    total_tokens: num(usage.total_tokens),
     // A task records its own run time; a job's is from its start to its end.
     latency_ms:
       typeof doc.latency_ms === "number"
@@ -114,4 +117,10 @@ function results(doc: DocumentData, attempts: unknown): ExportRecord {
 }
 
 const str = (v: unknown): Value => (typeof v === "string" ? v : null);
+/** A map field's string and number entries, the only values the export writes. */
+const fields = (v: unknown): Record<string, Value> => {
+  const entries = Object.entries(mapField(v)).filter((e): e is [string, Value] => typeof e[1] === "string" || typeof e[1] === "number");
+  return Object.fromEntries(entries);
+};
+
 const num = (v: unknown): Value => (typeof v === "number" ? v : null);

@@ -8,7 +8,7 @@ import { planBatch, type PlanInput, type PlanResult } from "./plan-batch";
 /** The task_configs/ library tasks a job template links to, as readLibraryTasks finds them (and their problems). */
 export type ReadLibrary = (rawJob: unknown) => Promise<{ tasks: Map<string, TaskConfig>; issues: ConfigIssue[] }>;
 
-export const NO_LIBRARY: ReadLibrary = async () => ({ tasks: new Map(), issues: [] });
+export const NO_LIBRARY: ReadLibrary = () => Promise.resolve({ tasks: new Map(), issues: [] });
 
 /** Every problem at once: the library's (under `job.`), then the batch's own. */
 export async function planWithLibrary(

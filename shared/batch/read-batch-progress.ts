@@ -3,6 +3,7 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { ZERO_USAGE } from "../engine/run-record";
 import { COLLECTIONS } from "../pipeline/collections";
+import { millisOf } from "../pipeline/document-fields";
 import {
   countJobs,
   deriveProgress,
@@ -47,7 +48,7 @@ async function settle(
 /** When the last run ended: the latest finished_at among the batch's jobs (index jobs(batch_id, finished_at desc)). */
 async function lastFinishedAt(db: Firestore, batchId: string): Promise<number | undefined> {
   const snap = await db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId).orderBy("finished_at", "desc").limit(1).get();
-  return snap.docs[0]?.get("finished_at")?.toMillis?.();
+  return millisOf(snap.docs[0]?.get("finished_at"));
 }
 
 function finalProgress(batch: BatchDocument): BatchProgress {

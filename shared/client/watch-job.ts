@@ -1,5 +1,6 @@
 // Follows one run of a job: reports each task as it starts and ends, resolves with the job when it ends.
-import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
+import type { DocumentData, DocumentSnapshot, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
+import { mapField, millisOf, numberField } from "../pipeline/document-fields";
 
 export interface TaskProgress {
   taskDocId: string;
@@ -54,25 +55,30 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
 
     const tasksQuery = () => db.collection("tasks").where("job_id", "==", jobId).where("run_id", "==", runId);
 
+    const onJobSnapshot = async (snap: DocumentSnapshot) => {
+      const job = snap.data();
+      if (!job) return stop(new Error(`no document jobs/${jobId}`));
+      if (!runId && job.run_id) runId = job.run_id as string;
+      if (runId && !unsubscribeTasks) {
+        unsubscribeTasks = tasksQuery().onSnapshot((tasks) => {
+          for (const doc of byHop([...tasks.docs])) report(doc.data(), doc.id);
+        }, stop);
+      }
+      const ended = job.run_id === runId && (job.status === "success" || job.status === "failed");
+      const failedToStart = !job.run_id && job.status === "failed";
+      if (!ended && !failedToStart) return;
+      // The job and its last task end in one transaction; read the tasks once more so no end goes unreported.
+      if (runId) for (const doc of byHop((await tasksQuery().get()).docs)) report(doc.data(), doc.id);
+      stop(undefined, toJobEnd(jobId, runId ?? "", job));
+    };
+    // A failed read of the tasks ends the watch with its error rather than as an unhandled rejection.
     const unsubscribeJob = db
       .collection("jobs")
       .doc(jobId)
-      .onSnapshot(async (snap) => {
-        const job = snap.data();
-        if (!job) return stop(new Error(`no document jobs/${jobId}`));
-        if (!runId && job.run_id) runId = job.run_id as string;
-        if (runId && !unsubscribeTasks) {
-          unsubscribeTasks = tasksQuery().onSnapshot((tasks) => {
-            for (const doc of byHop([...tasks.docs])) report(doc.data(), doc.id);
-          }, stop);
-        }
-        const ended = job.run_id === runId && (job.status === "success" || job.status === "failed");
-        const failedToStart = !job.run_id && job.status === "failed";
-        if (!ended && !failedToStart) return;
-        // The job and its last task end in one transaction; read the tasks once more so no end goes unreported.
-        if (runId) for (const doc of byHop((await tasksQuery().get()).docs)) report(doc.data(), doc.id);
-        stop(undefined, toJobEnd(jobId, runId ?? "", job));
-      }, stop);
+      .onSnapshot(
+        (snap) => void onJobSnapshot(snap).catch((err: unknown) => stop(err instanceof Error ? err : new Error(String(err)))),
+        stop,
+      );
 
     function stop(err?: Error, end?: JobEnd) {
       if (timer) clearTimeout(timer);
@@ -90,17 +96,22 @@ function byHop<T extends QueryDocumentSnapshot>(docs: T[]): T[] {
 }
 
 function toJobEnd(jobId: string, runId: string, job: DocumentData): JobEnd {
-  const started = job.started_at?.toMillis?.() ?? 0;
-  const finished = job.finished_at?.toMillis?.() ?? started;
+  const started = millisOf(job.started_at) ?? 0;
+  const finished = millisOf(job.finished_at) ?? started;
+  const usage = mapField(job.usage);
   return {
     jobId,
     runId,
-    status: job.status,
-    outputPayload: job.output_payload ?? {},
-    tasksDone: job.tasks_done ?? 0,
-    usage: job.usage ?? { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
-    ...(job.cost ? { cost: { usd: Number(job.cost.usd ?? 0), unpriced_tokens: Number(job.cost.unpriced_tokens ?? 0) } } : {}),
-    ...(job.error ? { error: job.error } : {}),
+    status: job.status as JobEnd["status"],
+    outputPayload: mapField(job.output_payload) as JobEnd["outputPayload"],
+    tasksDone: numberField(job.tasks_done, 0),
+    usage: {
+      prompt_tokens: numberField(usage.prompt_tokens, 0),
+      output_tokens: numberField(usage.output_tokens, 0),
+      total_tokens: numberField(usage.total_tokens, 0),
+    },
+    ...(job.cost ? { cost: costOf(job.cost) } : {}),
+    ...(job.error ? { error: job.error as NonNullable<JobEnd["error"]> } : {}),
     elapsedMs: finished - started,
   };
 }
@@ -110,10 +121,15 @@ function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
     taskDocId,
     taskId: String(doc.task_id ?? ""),
     hop: Number(doc.hop ?? 1),
-    status: doc.status ?? "queued",
+    status: (doc.status ?? "queued") as TaskProgress["status"],
     ...(typeof doc.latency_ms === "number" ? { latencyMs: doc.latency_ms } : {}),
-    ...(doc.usage ? { totalTokens: Number(doc.usage.total_tokens ?? 0) } : {}),
-    ...(doc.cost ? { cost: { usd: Number(doc.cost.usd ?? 0), unpriced_tokens: Number(doc.cost.unpriced_tokens ?? 0) } } : {}),
-    ...(doc.error ? { error: doc.error } : {}),
+    ...(doc.usage ? { totalTokens: numberField(mapField(doc.usage).total_tokens, 0) } : {}),
+    ...(doc.cost ? { cost: costOf(doc.cost) } : {}),
+    ...(doc.error ? { error: doc.error as NonNullable<TaskProgress["error"]> } : {}),
   };
+}
+
+function costOf(field: unknown): { usd: number; unpriced_tokens: number } {
+  const cost = mapField(field);
+  return { usd: Number(cost.usd ?? 0), unpriced_tokens: Number(cost.unpriced_tokens ?? 0) };
 }

@@ -11,7 +11,8 @@ export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  return typeof value === "object" ? "an object" : `the ${typeof value} ${String(value)}`;
+  if (typeof value === "number" || typeof value === "boolean") return `the ${typeof value} ${value}`;
+  return typeof value === "object" ? "an object" : typeof value;
 }
 
 /** A payload maps variable names to text; the original kept every value as a string. */

@@ -114,7 +114,7 @@ export function toGenerationConfig(parameters: Readonly<Record<string, Parameter
   if (config.responseSchema && mime !== "application/json" && mime !== "text/x.enum") {
     issues.push({ path: "response_schema", message: 'response_schema needs response_mime_type "application/json"' });
   }
-  return { config: config as GenerationConfig, issues };
+  return { config, issues };
 }
 
 /** Returns the converted value, or an error message. */

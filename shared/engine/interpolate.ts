@@ -29,7 +29,7 @@ export function substitute(template: string, values: Readonly<Payload>, insert: 
   const text = template.replace(VARIABLE, (whole, name: string, offset: number) => {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
     if (value !== undefined) return insert(value, offset);
-    (unresolved ??= []).includes(name) || unresolved.push(name);
+    if (!(unresolved ??= []).includes(name)) unresolved.push(name);
     return whole;
   });
   return { text, unresolved: unresolved ?? [] };

@@ -3,7 +3,7 @@
 // The timeout is ours, not an SDK's: @google/generative-ai never clears the timer of its `timeout` option (so every
 // call would keep a CLI alive for the whole timeout), and the SDKs differ in what they do on expiry. We hand the SDK
 // an AbortSignal instead and clear our timer when the call ends, whichever way it ends.
-import { ModelCallError } from "./model-call-error";
+import { ModelCallError, reasonText } from "./model-call-error";
 
 export const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
 
@@ -58,7 +58,7 @@ export function endingError(who: string, ending: CallEnding, timeoutMs: number, 
       cause,
     });
   if (ending.aborted) {
-    const reason = ending.abortReason instanceof Error ? ending.abortReason.message : String(ending.abortReason ?? "aborted");
+    const reason = reasonText(ending.abortReason ?? "aborted");
     return new ModelCallError(`the call to ${who} was aborted by the caller (${reason})`, "timeout", { cause });
   }
   return undefined;

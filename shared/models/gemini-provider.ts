@@ -1,5 +1,5 @@
 // The Gemini provider: our ModelProvider over @google/generative-ai, which is loaded on the first call only.
-import type { GenerationConfig as SdkGenerationConfig, GoogleGenerativeAI } from "@google/generative-ai";
+import type { GoogleGenerativeAI } from "@google/generative-ai";
 import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
 import { toGeminiGenerationConfig } from "./gemini-generation-config";
 import { mapGeminiError, mapGeminiResponse, redactApiKey } from "./map-gemini-response";
@@ -37,7 +37,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): ModelProvi
             {
               model: request.model,
               // The SDK passes generationConfig through unchanged, thinkingConfig included (it predates its type).
-              generationConfig: toGeminiGenerationConfig(request.generationConfig) as SdkGenerationConfig,
+              generationConfig: toGeminiGenerationConfig(request.generationConfig),
               ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}),
             },
             baseUrl ? { baseUrl } : {},

@@ -1,6 +1,6 @@
 // Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
 import type { TokenUsage } from "../engine/run-record";
-import { ModelCallError } from "./model-call-error";
+import { ModelCallError, reasonText } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
 
 /**
@@ -48,7 +48,7 @@ export function googleStatusFor(httpStatus: number): string {
  */
 export function mapGeminiUsage(usage: unknown): TokenUsage {
   const u = isObject(usage) ? usage : {};
-  const num = (key: string) => (typeof u[key] === "number" && Number.isFinite(u[key]) ? (u[key] as number) : 0);
+  const num = (key: string) => (typeof u[key] === "number" && Number.isFinite(u[key]) ? u[key] : 0);
   const prompt_tokens = num("promptTokenCount");
   const output_tokens = num("candidatesTokenCount") + num("thoughtsTokenCount");
   const total = num("totalTokenCount");
@@ -156,7 +156,7 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
     });
   }
   if (ctx.aborted) {
-    const reason = ctx.abortReason instanceof Error ? ctx.abortReason.message : String(ctx.abortReason ?? "aborted");
+    const reason = reasonText(ctx.abortReason ?? "aborted");
     return new ModelCallError(`the call to ${who} was aborted by the caller (${reason})`, "timeout", { cause: err });
   }
   if (typeof e.status === "number" && "statusText" in e) {
@@ -204,7 +204,7 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
 export function redactApiKey(err: ModelCallError, apiKey: string): ModelCallError {
   if (apiKey.length < 6) return err; // too short to tell apart from ordinary text; such keys are not real ones
   const cause: unknown = err.options.cause;
-  const causeText = cause instanceof Error ? `${cause.message}\n${cause.stack ?? ""}` : String(cause ?? "");
+  const causeText = cause instanceof Error ? `${cause.message}\n${cause.stack ?? ""}` : cause === undefined ? "" : reasonText(cause);
   if (!err.message.includes(apiKey) && !causeText.includes(apiKey)) return err;
   const scrub = (text: string) => text.split(apiKey).join("[REDACTED]");
   const safeCause =

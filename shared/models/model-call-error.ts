@@ -1,6 +1,17 @@
 // The one error type for a failed model call; whether it is worth retrying is decided here and only here.
 import type { TokenUsage } from "../engine/run-record";
 
+/** An abort reason or an error's cause as text: an Error's message, a string as it is, anything else as JSON. */
+export function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  if (typeof reason === "string") return reason;
+  try {
+    return JSON.stringify(reason) ?? String(reason);
+  } catch {
+    return Object.prototype.toString.call(reason);
+  }
+}
+
 /** HTTP statuses that can succeed on a later attempt; 529 is Anthropic's "overloaded". */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504, 529]);
 

@@ -101,7 +101,7 @@ export function buildModelTable(overrideJson: string | undefined, base: ModelTab
   try {
     raw = JSON.parse(overrideJson);
   } catch (err) {
-    throw new Error(`${MODEL_TABLE_ENV} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${MODEL_TABLE_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = ModelTableOverrideSchema.safeParse(raw);
   if (!parsed.success) throw invalidTable(tableIssueLines(parsed.error.issues));

@@ -60,7 +60,7 @@ export function buildPriceTable(overrideJson: string | undefined, base: PriceTab
   try {
     raw = JSON.parse(overrideJson);
   } catch (err) {
-    throw new Error(`${PRICE_TABLE_ENV} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${PRICE_TABLE_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = PriceTableOverrideSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 // Retry as a wrapper: exponential backoff with full jitter, a cap, an attempt budget and a deadline.
+import { reasonText } from "./model-call-error";
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -30,12 +31,16 @@ export interface RetryEnv {
   now: () => number;
 }
 
+/** The signal's reason when it is an Error (a deadline's), else an Error naming it. */
+const abortError = (signal: AbortSignal | undefined): Error =>
+  signal?.reason instanceof Error ? signal.reason : new Error(`aborted: ${reasonText(signal?.reason ?? "no reason given")}`);
+
 export const realRetryEnv: RetryEnv = {
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
+      if (signal?.aborted) return reject(abortError(signal));
       // The listener is removed when the wait ends: one run signal spans many waits, and kept listeners pile up.
-      const onAbort = () => (clearTimeout(timer), reject(signal?.reason));
+      const onAbort = () => (clearTimeout(timer), reject(abortError(signal)));
       const timer = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
       signal?.addEventListener("abort", onAbort, { once: true });
     }),

@@ -7,8 +7,6 @@ export function createUnavailableProvider(name: string, message: string): ModelP
   return {
     name,
     // A config error is never retried: no attempt can succeed until someone sets the key.
-    generate: async () => {
-      throw new ModelCallError(message, "config");
-    },
+    generate: () => Promise.reject(new ModelCallError(message, "config")),
   };
 }

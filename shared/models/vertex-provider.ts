@@ -24,7 +24,7 @@ export interface VertexProviderOptions {
 const loadSdk = lazyImport(() => import("@google/genai"));
 
 /** A stand-in for google-auth-library's client: the SDK asks it for headers, and it never looks for credentials. */
-const OFFLINE_AUTH = { getRequestHeaders: async () => new Headers({ authorization: "Bearer offline-standin" }) };
+const OFFLINE_AUTH = { getRequestHeaders: () => Promise.resolve(new Headers({ authorization: "Bearer offline-standin" })) };
 
 export function createVertexProvider(options: VertexProviderOptions): ModelProvider {
   const baseUrl = options.baseUrl?.replace(/\/+$/, "") || undefined;

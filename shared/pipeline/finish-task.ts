@@ -82,7 +82,9 @@ function stillHeld(current: DocumentData | undefined, input: FinishInput): true 
   const settled = current?.status === "success" || current?.status === "failed";
   if (current && input.claimId && current.claim_id === input.claimId && settled) {
     // This delivery's earlier commit was applied though its answer was lost: report it, write nothing more.
-    return { kind: "finished", status: current.status, ...(current.next_task_doc_id ? { nextTaskDocId: current.next_task_doc_id } : {}) };
+    const status = current.status as "success" | "failed"; // settled, just above
+    const next = current.next_task_doc_id as string | undefined;
+    return { kind: "finished", status, ...(next ? { nextTaskDocId: next } : {}) };
   }
   if (current?.status === "running" && current.attempts === input.attempt) return true;
   return {

@@ -204,7 +204,7 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
     return { write: { op: "update", path, data: progress }, status: "failed" };
   }
   if (ending.next) {
-    Object.assign(progress, { current_task_doc_id: ending.next.id, current_task_id: ending.next.doc.task_id });
+    Object.assign(progress, { current_task_doc_id: ending.next.id, current_task_id: ending.next.doc.task_id as string });
     return { write: { op: "update", path, data: progress }, status: "running" };
   }
   // The job's own configs already take room; a payload that would not fit beside them stays in the output.

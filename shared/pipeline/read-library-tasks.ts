@@ -48,7 +48,7 @@ export async function readLibraryTasks(db: Firestore, rawJob: unknown, validatio
       return { tasks, issues: parsed.issues.map((i) => ({ path: `task_configs/${id}${i.path ? `.${i.path}` : ""}`, message: i.message })) };
     }
     tasks.set(id, parsed.value);
-    current = parsed.value as unknown as Obj;
+    current = parsed.value;
   }
   return { tasks, issues: [] };
 }

@@ -3,6 +3,7 @@
 // by hand, a job written over mid-run.
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
 import { COLLECTIONS } from "./collections";
+import { mapField } from "./document-fields";
 import { fitsInDocument } from "./output-document";
 import type { PipelineDeps } from "./pipeline-deps";
 
@@ -45,11 +46,12 @@ export function decideReconcile(
   }
   if (task.status === "queued" || task.status === "running") return { outcome: "in progress" };
   if (task.status === "failed")
-    return fail(task.error ?? { code: "internal", message: `tasks/${taskDocId} failed without saying why`, retryable: false });
-  if (task.next_task_doc_id) {
-    return { outcome: "moved on", update: { current_task_doc_id: task.next_task_doc_id, updated_at: at } };
-  }
-  const payload = output?.output_payload ?? {};
+    return fail(
+      task.error ? mapField(task.error) : { code: "internal", message: `tasks/${taskDocId} failed without saying why`, retryable: false },
+    );
+  const next: unknown = task.next_task_doc_id;
+  if (next) return { outcome: "moved on", update: { current_task_doc_id: next, updated_at: at } };
+  const payload = mapField(output?.output_payload);
   const fits = fitsInDocument({ ...job, output_payload: payload });
   return {
     outcome: "success",

@@ -41,7 +41,8 @@ export async function startJob(deps: Deps, jobId: string, options: StartJobOptio
     if (!snap.exists) return { kind: "not_started", reason: `no document jobs/${jobId}` };
     const { envelope, config } = splitJobDocument(snap.data()!);
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
-    const status = String(config.status ?? "queued");
+    const given: unknown = config.status ?? "queued";
+    const status = typeof given === "string" ? given : JSON.stringify(given);
     // A status outside the known ones would leave the job waiting for ever: fail it, saying why.
     if (!JobStatusSchema.safeParse(config.status ?? "queued").success) {
       const message = `unknown job status ${JSON.stringify(config.status)}; use one of ${JOB_STATUSES.join(", ")} (queued starts the job)`;

@@ -3,6 +3,7 @@
 // current task ended.
 import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
 import { COLLECTIONS } from "./collections";
+import { millisOf } from "./document-fields";
 import { handleTaskCreated, type HandleOutcome } from "./handle-task-created";
 import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
 import { reconcileJob, type ReconcileOutcome } from "./reconcile-job";
@@ -34,16 +35,16 @@ export async function sweepStuckWork(deps: PipelineDeps, options: SweepOptions =
   const clock = deps.now ?? Date.now;
   const started = clock();
   const tasks = deps.db.collection(COLLECTIONS.tasks);
-  const expired = await findDocs(tasks.where("status", "==", "running"), (d) => millisOf(d, "lease_expires_at") <= started);
+  const expired = await findDocs(tasks.where("status", "==", "running"), (d) => fieldMillis(d, "lease_expires_at") <= started);
   const unstarted = await findDocs(
     tasks.where("status", "==", "queued"),
-    (d) => millisOf(d, "created_at") <= started - deps.policy.queuedGraceMs,
+    (d) => fieldMillis(d, "created_at") <= started - deps.policy.queuedGraceMs,
   );
   const outcomes = await takeOver(deps, [...expired, ...unstarted], started, options);
   // Jobs last: a task just taken over has moved its job on by now.
   const stale = await findDocs(
     deps.db.collection(COLLECTIONS.jobs).where("status", "==", "running"),
-    (d) => millisOf(d, "updated_at") <= started - deps.policy.queuedGraceMs,
+    (d) => fieldMillis(d, "updated_at") <= started - deps.policy.queuedGraceMs,
   );
   const jobs: SweepResult["jobs"] = {};
   for (const jobId of stale) {
@@ -66,7 +67,7 @@ async function findDocs(query: Query, due: (doc: DocumentSnapshot) => boolean): 
   }
 }
 
-const millisOf = (doc: DocumentSnapshot, field: string): number => doc.get(field)?.toMillis?.() ?? 0;
+const fieldMillis = (doc: DocumentSnapshot, field: string): number => millisOf(doc.get(field)) ?? 0;
 
 /** Each take-over goes through the same claim as a delivery, so a sweep racing a redelivery is harmless. */
 async function takeOver(deps: PipelineDeps, ids: string[], started: number, options: SweepOptions): Promise<SweepResult["outcomes"]> {

@@ -151,5 +151,5 @@ function toJson(value: unknown): JsonValue {
 }
 
 function asSchema(value: unknown): ResponseSchema | undefined {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as ResponseSchema) : undefined;
+  return value && typeof value === "object" && !Array.isArray(value) ? value : undefined;
 }

@@ -178,9 +178,13 @@ export function validateStandinOptions(options: unknown): string[] {
   if (o.script !== undefined) {
     if (!Array.isArray(o.script)) problems.push('script: expected a list such as ["503", "ok", {"text": "an answer"}]');
     else
-      o.script.forEach((item, i) => {
+      (o.script as unknown[]).forEach((item, i) => {
         const text =
-          item && typeof item === "object" && !Array.isArray(item) && Object.keys(item).join() === "text" && typeof item.text === "string";
+          item !== null &&
+          typeof item === "object" &&
+          !Array.isArray(item) &&
+          Object.keys(item).join() === "text" &&
+          typeof (item as { text?: unknown }).text === "string";
         if (item !== "ok" && !text && !(STANDIN_FAULTS as readonly unknown[]).includes(item)) {
           problems.push(
             `script[${i}]: expected "ok", {"text": "an answer"} or one of ${STANDIN_FAULTS.join(", ")}, got ${JSON.stringify(item)}`,

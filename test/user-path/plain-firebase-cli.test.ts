@@ -24,7 +24,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   clone = mkdtempSync(join(tmpdir(), "user-clone-"));
   copyRepository(clone);
-  env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_A_USERS.test(name))), ...(await emulatorEnv()) };
+  env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_A_USERS.test(name))), ...emulatorEnv() };
   const install = spawnSync("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], {
     cwd: clone,
     env,

@@ -3,14 +3,17 @@
 export type Child = Node | string | number | null | undefined | false | Child[];
 type Props = Record<string, unknown>;
 
+/** A prop's text: props hold strings, numbers and booleans (JSON writes the last two as String would). */
+const attributeText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value as EventListener);
-    else if (key === "class") el.className = String(value);
-    else if (key === "value" && "value" in el) (el as HTMLInputElement).value = String(value);
-    else el.setAttribute(key, value === true ? "" : String(value));
+    else if (key === "class") el.className = attributeText(value);
+    else if (key === "value" && "value" in el) (el as HTMLInputElement).value = attributeText(value);
+    else el.setAttribute(key, value === true ? "" : attributeText(value));
   }
   append(el, children);
   return el;
