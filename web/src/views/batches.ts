@@ -22,76 +22,94 @@ import type { Session } from "./session";
  */
 const POLL_MS = 3000;
 
+/** The view's state and the list drawn from it, handed to each part below. */
+interface BatchesPage {
+  session: Session;
+  list: HTMLElement;
+  /** Every batch for an admin, else the user's own, as the rules require. */
+  owner: QueryConstraint[];
+  shown: BatchView[];
+  counts: Map<string, BatchCounts>;
+  /** Each batch's progress as last said aloud: a change is said, a batch's first reading is not. */
+  said: Map<string, string>;
+  /** Counts may arrive after the view is left. */
+  stopped: boolean;
+}
+
 export function renderBatches(root: HTMLElement, session: Session): () => void {
   const list = h("div", { class: "batch-list", "aria-busy": "true" }, h("p", {}, "Loading batches…"));
   root.append(h("h1", {}, "Batches"), openJobForm(), list);
-  const { db } = session.backend;
   const owner = session.admin ? [] : [where("owner_uid", "==", session.uid)];
-  let shown: BatchView[] = [];
-  const counts = new Map<string, BatchCounts>();
-  const said = new Map<string, string>();
-  let stopped = false;
-
-  const render = () => {
-    list.removeAttribute("aria-busy");
-    if (!shown.length) {
-      fill(list, h("p", {}, "No batches yet. ", h("a", { href: "#/submit" }, "Submit a batch config"), " to start one."));
-      return;
-    }
-    const now = Date.now();
-    fill(
-      list,
-      shown.map((batch) =>
-        h(
-          "article",
-          { class: "batch card", "data-batch-id": batch.id, "aria-labelledby": `batch-${batch.id}` },
-          h(
-            "h2",
-            { id: `batch-${batch.id}` },
-            h("a", { href: `#/batch/${encodeURIComponent(batch.id)}` }, batch.id),
-            " ",
-            statusBadge(batch.status),
-          ),
-          batchProgress(batch, counts.get(batch.id), now),
-        ),
-      ),
-    );
-    for (const batch of shown) {
-      const summary = `${batch.status}: ${progressSummary(batch, counts.get(batch.id))}`;
-      if (said.has(batch.id) && said.get(batch.id) !== summary) session.announce(`Batch ${batch.id} ${summary}`);
-      said.set(batch.id, summary);
-    }
-  };
-
-  const refreshCounts = async () => {
-    await Promise.all(
-      shown.map(async (batch) => {
-        const final = finalCounts(batch);
-        if (final) counts.set(batch.id, final);
-        else if (batch.status === "running" || !counts.has(batch.id)) {
-          const counted = await countRuns(db, batch.id, owner).catch(() => undefined);
-          if (counted) counts.set(batch.id, counted);
-        }
-      }),
-    );
-    if (!stopped) render();
-  };
-
+  const page: BatchesPage = { session, list, owner, shown: [], counts: new Map(), said: new Map(), stopped: false };
   const stop = onSnapshot(
-    query(collection(db, "batches"), ...owner),
+    query(collection(session.backend.db, "batches"), ...owner),
     (snap) => {
-      shown = snap.docs.map((d) => readBatch(d.id, d.data())).sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0));
-      render();
-      void refreshCounts();
+      page.shown = snap.docs.map((d) => readBatch(d.id, d.data())).sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0));
+      renderList(page);
+      void refreshCounts(page);
     },
     (error) => fill(list, h("p", { role: "alert", class: "error" }, `Could not read batches: ${error.message}`)),
   );
-  const poll = setInterval(() => shown.some((b) => b.status === "running") && void refreshCounts(), POLL_MS);
+  const poll = setInterval(() => page.shown.some((b) => b.status === "running") && void refreshCounts(page), POLL_MS);
   return () => {
-    stopped = true;
+    page.stopped = true;
     stop();
     clearInterval(poll);
   };
+}
+
+function renderList(page: BatchesPage): void {
+  const { list, shown, counts } = page;
+  list.removeAttribute("aria-busy");
+  if (!shown.length) {
+    fill(list, h("p", {}, "No batches yet. ", h("a", { href: "#/submit" }, "Submit a batch config"), " to start one."));
+    return;
+  }
+  const now = Date.now();
+  fill(
+    list,
+    shown.map((batch) => batchCard(batch, counts.get(batch.id), now)),
+  );
+  announceChanges(page);
+}
+
+function batchCard(batch: BatchView, counts: BatchCounts | undefined, nowMs: number): HTMLElement {
+  return h(
+    "article",
+    { class: "batch card", "data-batch-id": batch.id, "aria-labelledby": `batch-${batch.id}` },
+    h(
+      "h2",
+      { id: `batch-${batch.id}` },
+      h("a", { href: `#/batch/${encodeURIComponent(batch.id)}` }, batch.id),
+      " ",
+      statusBadge(batch.status),
+    ),
+    batchProgress(batch, counts, nowMs),
+  );
+}
+
+function announceChanges(page: BatchesPage): void {
+  for (const batch of page.shown) {
+    const summary = `${batch.status}: ${progressSummary(batch, page.counts.get(batch.id))}`;
+    if (page.said.has(batch.id) && page.said.get(batch.id) !== summary) page.session.announce(`Batch ${batch.id} ${summary}`);
+    page.said.set(batch.id, summary);
+  }
+}
+
+/** An ended batch's counts are final in its document; a running one's are counted again, as is one never counted. */
+async function refreshCounts(page: BatchesPage): Promise<void> {
+  const { counts } = page;
+  await Promise.all(
+    page.shown.map(async (batch) => {
+      const final = finalCounts(batch);
+      if (final) counts.set(batch.id, final);
+      else if (batch.status === "running" || !counts.has(batch.id)) {
+        const counted = await countRuns(page.session.backend.db, batch.id, page.owner).catch(() => undefined);
+        if (counted) counts.set(batch.id, counted);
+      }
+    }),
+  );
+  if (!page.stopped) renderList(page);
 }
 
 /** A running batch's counts, tokens and cost: aggregation queries over its row jobs (owner-filtered, as the rules require). */

@@ -15,171 +15,221 @@ import {
   type StepView,
   type TaskView,
 } from "../records";
-import { createReferencedOutputs } from "../referenced-outputs";
+import { createReferencedOutputs, type ReferencedOutputs } from "../referenced-outputs";
 import { figure } from "./batch-progress";
 import type { Session } from "./session";
 
-export function renderJob(root: HTMLElement, session: Session, jobId: string): () => void {
-  const { db } = session.backend;
-  const crumbs = h("p", { class: "breadcrumb" }, h("a", { href: "#/batches" }, "Batches"), " / ", `job ${jobId}`);
-  const title = h("h1", {}, `Job ${jobId}`);
-  const summary = h("div", { class: "job-summary" }, h("p", {}, "Loading…"));
-  const chain = h("table", { class: "chain" });
-  const steps = h("div", { class: "task-sections" });
-  root.append(
-    crumbs,
-    title,
-    summary,
-    h("h2", { id: "chain-title" }, "Tasks"),
-    h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, chain),
-    steps,
-  );
-
-  let runId: string | undefined;
-  let stopTasks: Unsubscribe | undefined;
-  const tasks = new Map<string, TaskView>();
-  const outputs = new Map<string, OutputView>();
-  const sections = new Map<string, { key: string; el: HTMLElement }>();
+/** The view's state and the elements drawn from it, handed to each part below. */
+interface JobPage {
+  session: Session;
+  jobId: string;
+  crumbs: HTMLElement;
+  title: HTMLElement;
+  summary: HTMLElement;
+  chain: HTMLTableElement;
+  steps: HTMLElement;
+  /** The run whose tasks are shown: a job started again gets a new run, whose tasks replace the last run's. */
+  runId?: string;
+  stopTasks?: Unsubscribe;
+  tasks: Map<string, TaskView>;
+  outputs: Map<string, OutputView>;
+  /** Each task's section and what it was drawn from, so that only a task that changed is drawn again. */
+  sections: Map<string, { key: string; el: HTMLElement }>;
   /** Which steps a person opened: kept when a section is drawn again. */
-  const open = new Set<string>();
-  const asked = new Set<string>();
-  let stopped = false;
-
+  open: Set<string>;
+  /** The tasks whose output has been asked for: each is read once. */
+  asked: Set<string>;
+  /** Reads still under way when the view is left must not draw into it. */
+  stopped: boolean;
   /** The job as last read, drawn again once an output too large for it has been read from outputs/. */
-  let jobData: Record<string, unknown> | undefined;
-  const referenced = createReferencedOutputs(db, () => {
-    if (!stopped && jobData) renderJobSummary(readJob(jobId, jobData, referenced.get(outputRefOf(jobData))));
-  });
+  jobData?: Record<string, unknown>;
+  referenced: ReferencedOutputs;
+}
 
-  const renderJobSummary = (job: JobView) => {
-    title.replaceChildren(`Job ${jobId} `, statusBadge(job.status));
-    if (job.batchId) {
-      fill(
-        crumbs,
-        h("a", { href: "#/batches" }, "Batches"),
-        " / ",
-        h("a", { href: `#/batch/${encodeURIComponent(job.batchId)}` }, `batch ${job.batchId}`),
-        " / ",
-        `job ${jobId}`,
-      );
-    }
-    fill(
-      summary,
-      h(
-        "dl",
-        { class: "figures" },
-        figure("Run", job.runId ?? "not started", "run"),
-        figure("Tasks done", `${job.tasksDone}${job.chainLength ? ` of ${job.chainLength}` : ""}`, "tasks-done"),
-        figure("Latency", formatDuration(job.latencyMs), "latency"),
-        figure("Tokens", formatCount(job.usage?.total_tokens), "tokens"),
-        figure("Cost", formatUsd(job.costUsd), "cost"),
-      ),
-      job.error ? errorBlock(job.error, "Why the job failed") : null,
-      Object.keys(job.outputs).length
-        ? h("details", { class: "job-output" }, h("summary", {}, "Job output"), payloadList(job.outputs))
-        : null,
-      referenced.failure(job.outputRef) ? h("p", { role: "alert", class: "error" }, referenced.failure(job.outputRef)) : null,
-    );
+export function renderJob(root: HTMLElement, session: Session, jobId: string): () => void {
+  const page = createPage(session, jobId);
+  root.append(
+    page.crumbs,
+    page.title,
+    page.summary,
+    h("h2", { id: "chain-title" }, "Tasks"),
+    h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, page.chain),
+    page.steps,
+  );
+  const stopJob = followJob(page);
+  return () => {
+    page.stopped = true;
+    stopJob();
+    page.stopTasks?.();
   };
+}
 
-  const renderChain = () => {
-    const ordered = [...tasks.values()].sort((a, b) => a.hop - b.hop);
-    fill(
-      chain,
-      h("caption", {}, `Tasks of run ${runId ?? ""}, in chain order`),
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ["Hop", "Task", "Status", "Latency", "Tokens", "Cost"].map((c) => h("th", { scope: "col" }, c)),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        ordered.map((t) =>
-          h(
-            "tr",
-            { "data-task": t.docId },
-            h("td", {}, t.hop),
-            h("th", { scope: "row" }, h("a", { href: `#task-${cssId(t.docId)}`, onclick: (e: Event) => jumpTo(e, t.docId) }, t.taskId)),
-            h("td", {}, statusBadge(t.status)),
-            h("td", {}, formatDuration(t.latencyMs)),
-            h("td", {}, formatCount(t.usage?.total_tokens)),
-            h("td", {}, formatUsd(t.costUsd)),
-          ),
-        ),
-      ),
-    );
-    for (const t of ordered) {
-      const output = outputs.get(t.docId);
-      const key = JSON.stringify([t, output ? true : false]);
-      const existing = sections.get(t.docId);
-      if (existing?.key === key) continue;
-      const el = taskSection(t, output, open);
-      if (existing) existing.el.replaceWith(el);
-      else steps.append(el);
-      sections.set(t.docId, { key, el });
-    }
+function createPage(session: Session, jobId: string): JobPage {
+  const page: JobPage = {
+    session,
+    jobId,
+    crumbs: h("p", { class: "breadcrumb" }, h("a", { href: "#/batches" }, "Batches"), " / ", `job ${jobId}`),
+    title: h("h1", {}, `Job ${jobId}`),
+    summary: h("div", { class: "job-summary" }, h("p", {}, "Loading…")),
+    chain: h("table", { class: "chain" }),
+    steps: h("div", { class: "task-sections" }),
+    tasks: new Map(),
+    outputs: new Map(),
+    sections: new Map(),
+    open: new Set(),
+    asked: new Set(),
+    stopped: false,
+    referenced: createReferencedOutputs(session.backend.db, () => {
+      const { jobData } = page;
+      if (!page.stopped && jobData) renderJobSummary(page, readJob(jobId, jobData, page.referenced.get(outputRefOf(jobData))));
+    }),
   };
+  return page;
+}
 
-  const fetchOutput = async (task: TaskView) => {
-    // The output document is written in the commit that ends the task; before that the rules cannot read it.
-    if (asked.has(task.docId) || (task.status !== "success" && task.status !== "failed")) return;
-    asked.add(task.docId);
-    const snap = await getDoc(doc(db, "outputs", task.docId)).catch(() => undefined);
-    if (stopped || !snap?.exists()) return;
-    outputs.set(task.docId, readOutput(snap.data()));
-    renderChain();
-  };
-
-  const followRun = (id: string) => {
-    if (runId === id) return;
-    runId = id;
-    stopTasks?.();
-    tasks.clear();
-    outputs.clear();
-    asked.clear();
-    sections.clear();
-    steps.replaceChildren();
-    const taskDocs = collection(db, "tasks");
-    const mine = session.admin ? [] : [where("owner_uid", "==", session.uid)];
-    stopTasks = onSnapshot(
-      query(taskDocs, where("job_id", "==", jobId), where("run_id", "==", id), ...mine),
-      (snap) => {
-        for (const d of snap.docs) {
-          const task = readTask(d.id, d.data());
-          const before = tasks.get(d.id);
-          if (before && before.status !== task.status && (task.status === "success" || task.status === "failed"))
-            session.announce(`Task ${task.taskId}: ${task.status}`);
-          tasks.set(d.id, task);
-          void fetchOutput(task);
-        }
-        renderChain();
-      },
-      (error) => fill(steps, h("p", { role: "alert", class: "error" }, `Could not read the job's tasks: ${error.message}`)),
-    );
-  };
-
-  const stopJob = onSnapshot(
-    doc(db, "jobs", jobId),
+function followJob(page: JobPage): Unsubscribe {
+  const { jobId, summary } = page;
+  return onSnapshot(
+    doc(page.session.backend.db, "jobs", jobId),
     (snap) => {
       if (!snap.exists()) return fill(summary, h("p", { role: "alert" }, `There is no job ${jobId}.`));
-      jobData = snap.data();
-      const job = readJob(snap.id, jobData, referenced.get(outputRefOf(jobData)));
-      renderJobSummary(job);
-      referenced.request([job.outputRef]);
-      if (job.runId) followRun(job.runId);
+      const jobData = snap.data();
+      page.jobData = jobData;
+      const job = readJob(snap.id, jobData, page.referenced.get(outputRefOf(jobData)));
+      renderJobSummary(page, job);
+      page.referenced.request([job.outputRef]);
+      if (job.runId) followRun(page, job.runId);
     },
     (error) => fill(summary, h("p", { role: "alert", class: "error" }, `Could not read job ${jobId}: ${error.message}`)),
   );
-  return () => {
-    stopped = true;
-    stopJob();
-    stopTasks?.();
-  };
+}
+
+function renderJobSummary(page: JobPage, job: JobView): void {
+  const { jobId, referenced } = page;
+  page.title.replaceChildren(`Job ${jobId} `, statusBadge(job.status));
+  if (job.batchId) {
+    fill(
+      page.crumbs,
+      h("a", { href: "#/batches" }, "Batches"),
+      " / ",
+      h("a", { href: `#/batch/${encodeURIComponent(job.batchId)}` }, `batch ${job.batchId}`),
+      " / ",
+      `job ${jobId}`,
+    );
+  }
+  fill(
+    page.summary,
+    jobFigures(job),
+    job.error ? errorBlock(job.error, "Why the job failed") : null,
+    Object.keys(job.outputs).length
+      ? h("details", { class: "job-output" }, h("summary", {}, "Job output"), payloadList(job.outputs))
+      : null,
+    referenced.failure(job.outputRef) ? h("p", { role: "alert", class: "error" }, referenced.failure(job.outputRef)) : null,
+  );
+}
+
+function jobFigures(job: JobView): HTMLElement {
+  return h(
+    "dl",
+    { class: "figures" },
+    figure("Run", job.runId ?? "not started", "run"),
+    figure("Tasks done", `${job.tasksDone}${job.chainLength ? ` of ${job.chainLength}` : ""}`, "tasks-done"),
+    figure("Latency", formatDuration(job.latencyMs), "latency"),
+    figure("Tokens", formatCount(job.usage?.total_tokens), "tokens"),
+    figure("Cost", formatUsd(job.costUsd), "cost"),
+  );
+}
+
+/** Follows the tasks of the job's current run, dropping those of the run before. */
+function followRun(page: JobPage, id: string): void {
+  if (page.runId === id) return;
+  page.runId = id;
+  page.stopTasks?.();
+  page.tasks.clear();
+  page.outputs.clear();
+  page.asked.clear();
+  page.sections.clear();
+  page.steps.replaceChildren();
+  const { session, jobId } = page;
+  const taskDocs = collection(session.backend.db, "tasks");
+  const mine = session.admin ? [] : [where("owner_uid", "==", session.uid)];
+  page.stopTasks = onSnapshot(
+    query(taskDocs, where("job_id", "==", jobId), where("run_id", "==", id), ...mine),
+    (snap) => {
+      for (const d of snap.docs) updateTask(page, readTask(d.id, d.data()));
+      renderChain(page);
+    },
+    (error) => fill(page.steps, h("p", { role: "alert", class: "error" }, `Could not read the job's tasks: ${error.message}`)),
+  );
+}
+
+/** Keeps a task as read now, says aloud when it has just ended, and reads its output once it has. */
+function updateTask(page: JobPage, task: TaskView): void {
+  const before = page.tasks.get(task.docId);
+  if (before && before.status !== task.status && (task.status === "success" || task.status === "failed"))
+    page.session.announce(`Task ${task.taskId}: ${task.status}`);
+  page.tasks.set(task.docId, task);
+  void fetchOutput(page, task);
+}
+
+async function fetchOutput(page: JobPage, task: TaskView): Promise<void> {
+  // The output document is written in the commit that ends the task; before that the rules cannot read it.
+  if (page.asked.has(task.docId) || (task.status !== "success" && task.status !== "failed")) return;
+  page.asked.add(task.docId);
+  const snap = await getDoc(doc(page.session.backend.db, "outputs", task.docId)).catch(() => undefined);
+  if (page.stopped || !snap?.exists()) return;
+  page.outputs.set(task.docId, readOutput(snap.data()));
+  renderChain(page);
+}
+
+function renderChain(page: JobPage): void {
+  const ordered = [...page.tasks.values()].sort((a, b) => a.hop - b.hop);
+  fill(
+    page.chain,
+    h("caption", {}, `Tasks of run ${page.runId ?? ""}, in chain order`),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Hop", "Task", "Status", "Latency", "Tokens", "Cost"].map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ordered.map((task) => chainRow(task)),
+    ),
+  );
+  renderTaskSections(page, ordered);
+}
+
+function chainRow(task: TaskView): HTMLElement {
+  return h(
+    "tr",
+    { "data-task": task.docId },
+    h("td", {}, task.hop),
+    h("th", { scope: "row" }, h("a", { href: `#task-${cssId(task.docId)}`, onclick: (e: Event) => jumpTo(e, task.docId) }, task.taskId)),
+    h("td", {}, statusBadge(task.status)),
+    h("td", {}, formatDuration(task.latencyMs)),
+    h("td", {}, formatCount(task.usage?.total_tokens)),
+    h("td", {}, formatUsd(task.costUsd)),
+  );
+}
+
+/** Draws again only the sections whose task or output changed, so that a section being read does not jump. */
+function renderTaskSections(page: JobPage, ordered: TaskView[]): void {
+  for (const task of ordered) {
+    const output = page.outputs.get(task.docId);
+    const key = JSON.stringify([task, output ? true : false]);
+    const existing = page.sections.get(task.docId);
+    if (existing?.key === key) continue;
+    const el = taskSection(task, output, page.open);
+    if (existing) existing.el.replaceWith(el);
+    else page.steps.append(el);
+    page.sections.set(task.docId, { key, el });
+  }
 }
 
 const cssId = (docId: string) => docId.replace(/[^A-Za-z0-9_-]/g, "_");
