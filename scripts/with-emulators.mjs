@@ -45,21 +45,63 @@ export async function runWithEmulators(
     configFile: givenConfig,
   } = {},
 ) {
+  checkRequest(command, only);
+  const extraEnv = await emulatorEnv();
+  const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
+  // The Tasks emulator comes with the Functions emulator, so its port must be free too.
+  const listening = only.includes("functions") && !only.includes("tasks") ? [...only, "tasks"] : only;
+  await waitForFreePorts(listening, waitPortsSeconds, configFile);
+  const firebase = firebaseBin();
+  const env = childEnv(process.env, extraEnv, envChanges);
+  const child = spawnFirebase(firebase, execArgs(configFile, only, command), env, onOutput);
+  const signals = forwardSignals(child);
+  const deadline = stopAfter(child, timeoutSeconds);
+  try {
+    const code = await exitCodeOf(child, firebase);
+    const interruptedBy = signals.interruptedBy();
+    // firebase-tools exits 0 after a signal-driven shutdown; an interrupted run must not look like a pass.
+    if (interruptedBy) return code || 128 + signalNumber(interruptedBy);
+    if (!deadline.timedOut()) return code;
+    signalGroup(child, "SIGKILL"); // whatever of the group outlived firebase-tools (the command, a stuck emulator)
+    return 124;
+  } finally {
+    deadline.clear();
+    signals.release();
+    // A config written here for EMULATOR_PORT_BASE is this run's alone.
+    if (!givenConfig && configFile !== "firebase.json") rmSync(join(repoRoot, configFile), { force: true });
+  }
+}
+
+/**
+ * Throws, saying what to do, when the run cannot start: no command, an emulator this project does not run, or the
+ * Functions emulator without the bundle it loads.
+ * @param {string[]} command
+ * @param {string[]} only
+ */
+function checkRequest(command, only) {
   if (command.length === 0) throw new Error(`no command given; ${USAGE}`);
   const unknown = only.filter((name) => !ALL_EMULATORS.includes(name));
   if (unknown.length) throw new Error(`--only ${unknown.join(",")}: this project runs only ${ALL_EMULATORS.join(", ")}`);
   if (only.includes("functions") && !existsSync(join(repoRoot, "functions", "lib", "index.js"))) {
     throw new Error("functions/lib/index.js is missing: run `npm run build` first (the Functions emulator loads the bundle)");
   }
-  const extraEnv = await emulatorEnv();
-  const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
-  // The Tasks emulator comes with the Functions emulator, so its port must be free too.
-  const listening = only.includes("functions") && !only.includes("tasks") ? [...only, "tasks"] : only;
-  await waitForFreePorts(listening, waitPortsSeconds, configFile);
+}
+
+/** The repository's firebase-tools; throws when it is not installed. */
+function firebaseBin() {
   const firebase = join(repoRoot, "node_modules", ".bin", process.platform === "win32" ? "firebase.cmd" : "firebase");
   if (!existsSync(firebase)) throw new Error(`${firebase} is missing: run \`npm install\` at the repository root`);
+  return firebase;
+}
 
-  const args = [
+/**
+ * @param {string} configFile
+ * @param {string[]} only
+ * @param {string[]} command
+ * @returns {string[]}
+ */
+function execArgs(configFile, only, command) {
+  return [
     "emulators:exec",
     "--config",
     configFile,
@@ -69,12 +111,34 @@ export async function runWithEmulators(
     EMULATOR_PROJECT_ID,
     command.map(shellQuote).join(" "),
   ];
+}
+
+/**
+ * The session's environment: the shell's, the emulators' own variables, then the caller's changes (an undefined value
+ * removes a variable).
+ * @param {NodeJS.ProcessEnv} shellEnv
+ * @param {Record<string, string>} extraEnv
+ * @param {Record<string, string | undefined>} envChanges
+ * @returns {Record<string, string | undefined>}
+ */
+function childEnv(shellEnv, extraEnv, envChanges) {
   // NO_UPDATE_NOTIFIER: firebase-tools would otherwise ask the npm registry whether it is current on every start.
   // METADATA_SERVER_DETECTION: stops the Admin SDK in the command probing for a GCE metadata server (a network call, and
   // a warning per probe offline); the Functions emulator already sets it for its workers.
   /** @type {Record<string, string | undefined>} */
-  const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...process.env, ...extraEnv, ...envChanges };
+  const env = { NO_UPDATE_NOTIFIER: "1", METADATA_SERVER_DETECTION: "none", ...shellEnv, ...extraEnv, ...envChanges };
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  return env;
+}
+
+/**
+ * Starts `firebase emulators:exec`; with `onOutput`, its stdout and stderr go there line by line instead of the terminal.
+ * @param {string} firebase
+ * @param {string[]} args
+ * @param {Record<string, string | undefined>} env
+ * @param {((line: string, stream: "stdout" | "stderr") => void) | undefined} onOutput
+ */
+function spawnFirebase(firebase, args, env, onOutput) {
   // Its own process group, so that a timeout or a signal reaches firebase-tools, the Java emulator and the command alike.
   const child = spawn(firebase, args, {
     cwd: repoRoot,
@@ -84,38 +148,74 @@ export async function runWithEmulators(
   });
   if (onOutput) {
     for (const stream of /** @type {const} */ (["stdout", "stderr"])) {
-      let pending = "";
-      child[stream]?.setEncoding("utf8").on("data", (/** @type {string} */ chunk) => {
-        const lines = (pending + chunk).split("\n");
-        pending = lines.pop() ?? "";
-        for (const line of lines) onOutput(line, stream);
-      });
-      child[stream]?.on("end", () => pending && onOutput(pending, stream));
+      forwardLines(child[stream], (line) => onOutput(line, stream));
     }
   }
-  /** @param {NodeJS.Signals} signal */
-  const signalGroup = (signal) => {
-    try {
-      if (process.platform === "win32") child.kill(signal);
-      else if (child.pid !== undefined) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
+  return child;
+}
+
+/**
+ * Calls `onLine` for each line of `stream`, the last one too when it has no newline.
+ * @param {import("node:stream").Readable | null} stream
+ * @param {(line: string) => void} onLine
+ */
+function forwardLines(stream, onLine) {
+  let pending = "";
+  stream?.setEncoding("utf8").on("data", (/** @type {string} */ chunk) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  });
+  stream?.on("end", () => pending && onLine(pending));
+}
+
+/**
+ * Sends `signal` to the child's whole process group (the child alone on Windows).
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {NodeJS.Signals} signal
+ */
+function signalGroup(child, signal) {
+  try {
+    if (process.platform === "win32") child.kill(signal);
+    else if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Passes this process's SIGINT and SIGTERM on to the child's group, remembering the last one, until `release`.
+ * @param {import("node:child_process").ChildProcess} child
+ */
+function forwardSignals(child) {
   // firebase-tools shuts the emulators down cleanly on the first SIGINT/SIGTERM.
   /** @type {NodeJS.Signals | undefined} */
   let interruptedBy;
   /** @param {NodeJS.Signals} signal */
   const forward = (signal) => {
     interruptedBy = signal;
-    signalGroup(signal);
+    signalGroup(child, signal);
   };
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
+  return {
+    interruptedBy: () => interruptedBy,
+    release: () => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+    },
+  };
+}
 
+/**
+ * After `timeoutSeconds`, a SIGTERM to the child's group, and a SIGKILL 20 s later if it is still there; `clear` cancels both.
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {number} timeoutSeconds
+ */
+function stopAfter(child, timeoutSeconds) {
   let timedOut = false;
-  /** @type {NodeJS.Timeout[]} */
-  const stopTimers = [];
+  /** @type {NodeJS.Timeout | undefined} */
+  let killTimer;
   const timer = setTimeout(() => {
     timedOut = true;
     console.error(
@@ -123,28 +223,29 @@ export async function runWithEmulators(
         "`? Enter a string value for NAME`, a defineString/defineInt param has no value in functions/.env*: " +
         "firebase-tools waits for an answer that never comes.",
     );
-    signalGroup("SIGTERM");
-    stopTimers.push(setTimeout(() => signalGroup("SIGKILL"), 20_000));
+    signalGroup(child, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(child, "SIGKILL"), 20_000);
   }, timeoutSeconds * 1000);
-  try {
-    /** @type {number} */
-    const code = await new Promise((resolve, reject) => {
-      child.once("error", (error) => reject(new Error(`could not start ${firebase}: ${error.message}`)));
-      child.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + signalNumber(signal) : 1)));
-    });
-    // firebase-tools exits 0 after a signal-driven shutdown; an interrupted run must not look like a pass.
-    if (interruptedBy) return code || 128 + signalNumber(interruptedBy);
-    if (!timedOut) return code;
-    signalGroup("SIGKILL"); // whatever of the group outlived firebase-tools (the command, a stuck emulator)
-    return 124;
-  } finally {
-    clearTimeout(timer);
-    for (const stop of stopTimers) clearTimeout(stop);
-    process.off("SIGINT", forward);
-    process.off("SIGTERM", forward);
-    // A config written here for EMULATOR_PORT_BASE is this run's alone.
-    if (!givenConfig && configFile !== "firebase.json") rmSync(join(repoRoot, configFile), { force: true });
-  }
+  return {
+    timedOut: () => timedOut,
+    clear: () => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+    },
+  };
+}
+
+/**
+ * The child's exit code; a child killed by a signal gets 128 + its number, as a shell reports it.
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {string} firebase
+ * @returns {Promise<number>}
+ */
+function exitCodeOf(child, firebase) {
+  return new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`could not start ${firebase}: ${error.message}`)));
+    child.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + signalNumber(signal) : 1)));
+  });
 }
 
 /** @param {number} port */

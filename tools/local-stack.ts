@@ -2,7 +2,7 @@
 // and Hosting emulators, and the model stand-in the functions call for every provider without a key (and for Vertex
 // AI). Shared by `npm start` and `npm run emulators`; prints the results page's address once the emulators are up.
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
 import { EMULATOR_PROJECT_ID, emulatorAddress, runWithEmulators } from "../scripts/with-emulators.mjs";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
@@ -12,6 +12,7 @@ import { startStandin } from "../shared/standin/standin-server";
 const SECRET_FILE = "functions/.secret.local";
 /** The secrets functions/src/index.ts declares. */
 const MODEL_SECRETS = ["GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"] as const;
+type ModelSecret = (typeof MODEL_SECRETS)[number];
 
 export const EMULATOR_LOG = ".runs/emulators.log";
 
@@ -37,60 +38,25 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     process.stderr.write("Without them you can still run a task locally: npm run task-runner -- -input_path=FILE\n");
     return 1;
   }
-  const build = spawnSync(process.execPath, ["scripts/build.mjs", "--emulator"], { stdio: ["ignore", "ignore", "inherit"] });
-  if (build.status !== 0) return 1;
-  const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (buildWeb.status !== 0) return 1;
+  if (!buildForEmulators()) return 1;
 
-  const env: Record<string, string | undefined> = {};
   const missing = MODEL_SECRETS.filter((name) => !process.env[name]?.trim());
-  let wroteSecretFile = false;
-  // The emulator wants a value for each declared secret; the placeholder means "no key" to the runtime. The file is
-  // removed afterwards so that it can never shadow a real key set later in the shell.
-  if (missing.length && !existsSync(SECRET_FILE)) {
-    writeFileSync(SECRET_FILE, missing.map((name) => `${name}=${STANDIN_API_KEY}\n`).join(""));
-    wroteSecretFile = true;
-  }
-  // One stand-in answers every provider without a key; Vertex AI always goes there (a demo project has no Vertex).
+  const wroteSecretFile = writePlaceholderSecrets(missing);
   const standin = await startStandin();
-  env.VERTEX_BASE_URL = process.env.VERTEX_BASE_URL?.trim() || standin.url;
-  if (missing.includes("GEMINI_API_KEY")) {
-    env.GEMINI_BASE_URL = standin.url;
-    process.stderr.write(
-      `No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standin.url} (answers echo the prompt).\n`,
-    );
-  } else {
-    process.stderr.write("GEMINI_API_KEY is set: the functions call the real Gemini API.\n");
-  }
-  if (missing.includes("ANTHROPIC_API_KEY")) {
-    env.ANTHROPIC_BASE_URL = standin.url;
-    process.stderr.write(`No ANTHROPIC_API_KEY set: Claude calls go to the same stand-in.\n`);
-  }
-  if (missing.includes("OPENAI_API_KEY") && !process.env.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standin.url}/v1`;
+  const { env, notes } = standinRouting(missing, standin.url, process.env);
+  for (const note of notes) process.stderr.write(note);
   mkdirSync(".runs", { recursive: true });
   const log = createWriteStream(EMULATOR_LOG);
   process.stderr.write(
     `Starting the Firestore, Functions, Auth, Cloud Tasks and Hosting emulators${options.quiet ? ` (their log: ${EMULATOR_LOG})` : ""}...\n`,
   );
-  let announced = false;
   try {
     return await runWithEmulators(command, {
       only: EMULATORS,
       env,
       timeoutSeconds: options.timeoutSeconds,
       waitPortsSeconds: 0,
-      onOutput: (line, stream) => {
-        log.write(`${line}\n`);
-        // firebase-tools runs the command once every emulator is up: the page is being served.
-        if (!announced && line.includes("Running script:")) {
-          announced = true;
-          void announcePage();
-        }
-        if (options.quiet && FIREBASE_LINE.test(line)) return;
-        (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`);
-      },
+      onOutput: stackOutput(log, options.quiet),
     });
   } finally {
     if (wroteSecretFile) rmSync(SECRET_FILE, { force: true });
@@ -99,6 +65,61 @@ export async function runInLocalStack(command: string[], options: StackOptions):
     // firebase-tools keeps this file on failure, and it lists the environment (the key among it).
     if (missing.length < MODEL_SECRETS.length) rmSync("firebase-debug.log", { force: true });
   }
+}
+
+/** Builds what the emulators load: the functions bundle and the results page. False when a build failed (it said why). */
+function buildForEmulators(): boolean {
+  const build = spawnSync(process.execPath, ["scripts/build.mjs", "--emulator"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (build.status !== 0) return false;
+  const buildWeb = spawnSync(process.execPath, ["node_modules/vite/bin/vite.js", "build", "web"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return buildWeb.status === 0;
+}
+
+/**
+ * The emulator wants a value for each declared secret; the placeholder means "no key" to the runtime. The file is
+ * removed afterwards so that it can never shadow a real key set later in the shell: true when it was written here.
+ */
+function writePlaceholderSecrets(missing: readonly ModelSecret[]): boolean {
+  if (!missing.length || existsSync(SECRET_FILE)) return false;
+  writeFileSync(SECRET_FILE, missing.map((name) => `${name}=${STANDIN_API_KEY}\n`).join(""));
+  return true;
+}
+
+/** The functions' environment sending each provider without a key to the stand-in, and the lines telling the user so. */
+function standinRouting(missing: readonly ModelSecret[], standinUrl: string, shellEnv: NodeJS.ProcessEnv) {
+  const env: Record<string, string | undefined> = {};
+  const notes: string[] = [];
+  // One stand-in answers every provider without a key; Vertex AI always goes there (a demo project has no Vertex).
+  env.VERTEX_BASE_URL = shellEnv.VERTEX_BASE_URL?.trim() || standinUrl;
+  if (missing.includes("GEMINI_API_KEY")) {
+    env.GEMINI_BASE_URL = standinUrl;
+    notes.push(`No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standinUrl} (answers echo the prompt).\n`);
+  } else {
+    notes.push("GEMINI_API_KEY is set: the functions call the real Gemini API.\n");
+  }
+  if (missing.includes("ANTHROPIC_API_KEY")) {
+    env.ANTHROPIC_BASE_URL = standinUrl;
+    notes.push(`No ANTHROPIC_API_KEY set: Claude calls go to the same stand-in.\n`);
+  }
+  if (missing.includes("OPENAI_API_KEY") && !shellEnv.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standinUrl}/v1`;
+  return { env, notes };
+}
+
+/** Every line goes to EMULATOR_LOG; the terminal gets the command's lines, and firebase-tools' too unless `quiet`. */
+function stackOutput(log: WriteStream, quiet: boolean): (line: string, stream: "stdout" | "stderr") => void {
+  let announced = false;
+  return (line, stream) => {
+    log.write(`${line}\n`);
+    // firebase-tools runs the command once every emulator is up: the page is being served.
+    if (!announced && line.includes("Running script:")) {
+      announced = true;
+      void announcePage();
+    }
+    if (quiet && FIREBASE_LINE.test(line)) return;
+    (stream === "stderr" ? process.stderr : process.stdout).write(`${line}\n`);
+  };
 }
 
 /** Prints where the results page is and how to sign in, after making the local admin account on the Auth emulator. */

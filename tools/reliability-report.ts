@@ -126,96 +126,107 @@ function suiteFiles(): string[] {
   return files.map((f) => `test/emulator/${f}`);
 }
 
+/** How one phase ended: the command's exit code, vitest's counts when it wrote them, and what went wrong. */
+interface PhaseResult {
+  exitCode: number;
+  tests?: RunRecord["phases"][number]["tests"];
+  note?: string;
+}
+
+/** Variables for an emulator session; an undefined value removes one. */
+type SessionEnv = Record<string, string | undefined>;
+
 async function runPhases(options: DriverOptions, run: RunRecord): Promise<void> {
   const portBase = process.env.EMULATOR_PORT_BASE ?? DEFAULT_PORT_BASE;
   // Never the real Gemini from a reliability run, even when the shell has a key.
   const common = { GEMINI_API_KEY: undefined, EMULATOR_PORT_BASE: portBase, RELIABILITY_RESULTS_DIR: options.results };
   const log = createWriteStream(join(options.results, "emulators.log"));
-  const phase = async (
-    name: string,
-    body: () => Promise<{ exitCode: number; tests?: RunRecord["phases"][number]["tests"]; note?: string }>,
-  ) => {
-    header(name);
-    const started = Date.now();
-    let result: Awaited<ReturnType<typeof body>>;
-    try {
-      result = await body();
-    } catch (err) {
-      result = { exitCode: 1, note: (err as Error).message };
-      console.error(`${name}: ${(err as Error).message}`);
-    }
-    run.phases.push({
-      name,
-      exitCode: result.exitCode,
-      seconds: (Date.now() - started) / 1000,
-      ...(result.tests ? { tests: result.tests } : {}),
-      ...(result.note ? { note: result.note } : {}),
-    });
-  };
   try {
-    await phase("build (functions/lib/index.js)", async () => {
-      const build = spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, stdio: "inherit" });
-      return { exitCode: build.status ?? 1 };
-    });
+    await recordPhase(run, "build (functions/lib/index.js)", buildFunctions);
     if (run.phases.at(-1)?.exitCode !== 0) return;
-
     if (!options.skipSuites) {
-      await phase("bad-input and fault-injection suites (Firestore emulator)", async () => {
-        const files = suiteFiles();
-        const countsFile = join(options.results, "vitest-suites.json");
-        const command = [
-          bin("vitest"),
-          "run",
-          "--project",
-          "emulator",
-          "--reporter=default",
-          "--reporter=json",
-          `--outputFile.json=${countsFile}`,
-          ...files,
-        ];
-        console.log(`suites: ${files.join(", ")}`);
-        const exitCode = await runWithEmulators(command, {
-          only: ["firestore"],
-          env: common,
-          timeoutSeconds: SUITES_TIMEOUT_S,
-          waitPortsSeconds: PORT_WAIT_S,
-          onOutput: echoTo(log),
-        });
-        const tests = vitestCounts(countsFile);
-        return { exitCode, ...(tests ? { tests } : {}), ...(exitCode === 124 ? { note: `stopped after ${SUITES_TIMEOUT_S} s` } : {}) };
-      });
+      await recordPhase(run, "bad-input and fault-injection suites (Firestore emulator)", () => runSuites(options.results, common, log));
     }
-
     if (!options.skipSoak) {
-      await phase(`soak (Firestore + Functions emulators, ${options.jobs ?? 200} jobs)`, async () => {
-        const standin = await startStandinProcess();
-        try {
-          console.log(`Gemini stand-in for the Functions workers and the soak: ${standin.url}`);
-          const command = [
-            bin("tsx"),
-            "bench/soak.ts",
-            "--timeout-s",
-            String(SOAK_BOUND_S),
-            ...(options.jobs ? ["--jobs", String(options.jobs)] : []),
-          ];
-          const env = { ...common, ...SOAK_POLICY_ENV, GEMINI_BASE_URL: standin.url };
-          const exitCode = await runWithEmulators(command, {
-            env,
-            timeoutSeconds: SOAK_BOUND_S + SOAK_SESSION_MARGIN_S,
-            waitPortsSeconds: PORT_WAIT_S,
-            onOutput: echoTo(log),
-          });
-          return {
-            exitCode,
-            ...(exitCode === 124 ? { note: `the emulator session was stopped after ${SOAK_BOUND_S + SOAK_SESSION_MARGIN_S} s` } : {}),
-          };
-        } finally {
-          standin.stop();
-        }
-      });
+      await recordPhase(run, `soak (Firestore + Functions emulators, ${options.jobs ?? 200} jobs)`, () =>
+        runSoak(options.jobs, common, log),
+      );
     }
   } finally {
     await new Promise((done) => log.end(done));
+  }
+}
+
+/** Runs one phase under its header and adds it to `run`; a phase that throws is recorded as failed, with the message. */
+async function recordPhase(run: RunRecord, name: string, body: () => PhaseResult | Promise<PhaseResult>): Promise<void> {
+  header(name);
+  const started = Date.now();
+  let result: PhaseResult;
+  try {
+    result = await body();
+  } catch (err) {
+    result = { exitCode: 1, note: (err as Error).message };
+    console.error(`${name}: ${(err as Error).message}`);
+  }
+  run.phases.push({
+    name,
+    exitCode: result.exitCode,
+    seconds: (Date.now() - started) / 1000,
+    ...(result.tests ? { tests: result.tests } : {}),
+    ...(result.note ? { note: result.note } : {}),
+  });
+}
+
+function buildFunctions(): PhaseResult {
+  const build = spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, stdio: "inherit" });
+  return { exitCode: build.status ?? 1 };
+}
+
+/** The suites in one Firestore emulator session, their counts from vitest's JSON reporter. */
+async function runSuites(results: string, env: SessionEnv, log: WriteStream): Promise<PhaseResult> {
+  const files = suiteFiles();
+  const countsFile = join(results, "vitest-suites.json");
+  const command = [
+    bin("vitest"),
+    "run",
+    "--project",
+    "emulator",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${countsFile}`,
+    ...files,
+  ];
+  console.log(`suites: ${files.join(", ")}`);
+  const exitCode = await runWithEmulators(command, {
+    only: ["firestore"],
+    env,
+    timeoutSeconds: SUITES_TIMEOUT_S,
+    waitPortsSeconds: PORT_WAIT_S,
+    onOutput: echoTo(log),
+  });
+  const tests = vitestCounts(countsFile);
+  return { exitCode, ...(tests ? { tests } : {}), ...(exitCode === 124 ? { note: `stopped after ${SUITES_TIMEOUT_S} s` } : {}) };
+}
+
+/** The soak in a Firestore + Functions emulator session, its workers and itself calling a Gemini stand-in of its own. */
+async function runSoak(jobs: number | undefined, common: SessionEnv, log: WriteStream): Promise<PhaseResult> {
+  const standin = await startStandinProcess();
+  try {
+    console.log(`Gemini stand-in for the Functions workers and the soak: ${standin.url}`);
+    const command = [bin("tsx"), "bench/soak.ts", "--timeout-s", String(SOAK_BOUND_S), ...(jobs ? ["--jobs", String(jobs)] : [])];
+    const env = { ...common, ...SOAK_POLICY_ENV, GEMINI_BASE_URL: standin.url };
+    const exitCode = await runWithEmulators(command, {
+      env,
+      timeoutSeconds: SOAK_BOUND_S + SOAK_SESSION_MARGIN_S,
+      waitPortsSeconds: PORT_WAIT_S,
+      onOutput: echoTo(log),
+    });
+    return {
+      exitCode,
+      ...(exitCode === 124 ? { note: `the emulator session was stopped after ${SOAK_BOUND_S + SOAK_SESSION_MARGIN_S} s` } : {}),
+    };
+  } finally {
+    standin.stop();
   }
 }
 

@@ -191,11 +191,13 @@ function renderPhases(run: RunRecord): string {
 
 function renderPolicy(inputs: ReportInputs): string {
   const { retry, pipeline, trigger, sweepSchedule } = inputs.policy;
-  const budgetS = pipeline.runBudgetMs / 1000;
-  const leaseS = pipeline.leaseMs / 1000;
-  const sweepMinutes = Number(/every (\d+) minutes?/.exec(sweepSchedule)?.[1] ?? NaN);
-  const worstTakeover = Number.isFinite(sweepMinutes) ? `${leaseS / 60 + sweepMinutes} minutes` : `the lease plus the sweep interval`;
-  const rows: unknown[][] = [
+  const rows = [...retryRows(retry), ...runRows(pipeline, trigger), ...deliveryRows(pipeline, trigger, sweepSchedule)];
+  return [table(["what", "value", "why"], rows), "", CRASH_RERUN_NOTE].join("\n");
+}
+
+/** How one model call is retried: [what, value, why] rows. */
+function retryRows(retry: RetryPolicy): unknown[][] {
+  return [
     [
       "attempts per model call",
       `${retry.maxAttempts}, the first included`,
@@ -216,14 +218,20 @@ function renderPolicy(inputs: ReportInputs): string {
       `its own budget of ${retry.maxThrottledAttempts ?? 0} more attempts; wait = the server's delay + jitter`,
       "Being told to wait is not a failure of the call: under a rate limit the limit sets the pace, so throttles do not spend the error budget. The jitter spreads the callers the limit releases at once.",
     ],
+  ];
+}
+
+/** How long one task's run may take and how often it may start: [what, value, why] rows. */
+function runRows(pipeline: PipelinePolicy, trigger: PolicyFacts["trigger"]): unknown[][] {
+  return [
     [
       "run budget (deadline)",
-      `${budgetS} s of the ${trigger.timeoutSeconds} s function timeout`,
+      `${pipeline.runBudgetMs / 1000} s of the ${trigger.timeoutSeconds} s function timeout`,
       `One task per invocation: its run may take the whole timeout less ${FINISH_RESERVE_MS / 1000} s kept to write the result. No retry starts, and no wait is begun, that would end past the budget, and the calls in flight are aborted at it, so the result is always written before the platform kills the instance.`,
     ],
     [
       "lease",
-      `${leaseS} s`,
+      `${pipeline.leaseMs / 1000} s`,
       `Longer than the ${trigger.timeoutSeconds} s timeout, so a live run is never taken over; once it has expired the task's run is dead, and a redelivery or the sweep may claim it again.`,
     ],
     [
@@ -231,10 +239,16 @@ function renderPolicy(inputs: ReportInputs): string {
       `${pipeline.maxAttempts}`,
       "A task whose run died this many times (crash, out of memory, timeout) ends failed with that reason instead of looping.",
     ],
+  ];
+}
+
+/** How a task's event reaches a run, and what picks up the ones that never did: [what, value, why] rows. */
+function deliveryRows(pipeline: PipelinePolicy, trigger: PolicyFacts["trigger"], sweepSchedule: string): unknown[][] {
+  return [
     [
       "sweep",
       `${sweepSchedule} (sweepTasks)`,
-      `Takes over tasks still running past their lease (a dead task is picked up at most ${worstTakeover} after its claim), runs tasks left queued for ${pipeline.queuedGraceMs / 60_000} minutes (their event was dropped; longer than the longest redelivery backoff, so a delivery still being retried is not raced), and ends jobs left running after their current task ended. The Functions emulator runs no schedules; the soak runs the same code itself.`,
+      `Takes over tasks still running past their lease (a dead task is picked up at most ${worstTakeover(pipeline.leaseMs / 1000, sweepSchedule)} after its claim), runs tasks left queued for ${pipeline.queuedGraceMs / 60_000} minutes (their event was dropped; longer than the longest redelivery backoff, so a delivery still being retried is not raced), and ends jobs left running after their current task ended. The Functions emulator runs no schedules; the soak runs the same code itself.`,
     ],
     [
       "event redelivery",
@@ -247,20 +261,25 @@ function renderPolicy(inputs: ReportInputs): string {
       "A task waits on the model nearly all the time; one instance serving many tasks at once is far cheaper than one per task.",
     ],
   ];
-  return [
-    table(["what", "value", "why"], rows),
-    "",
-    "**After a crash the task runs again from its first step.** A run record is written only when the task ends, in the",
-    "commit that creates its output and its successor; a take-over after a dead run claims the task again (attempt",
-    "n + 1) and runs every step anew. Checkpointing each step would add a write and a read per step to every task to save,",
-    "only on the rare crash, a few model calls, and the checkpoint would need the same exactly-once care as the output.",
-    "Re-running is safe because a step's only effect outside its task is the `firestore_log` built-in, whose document id",
-    "defaults to `<execution id>-<step id>` and the execution id is the task document id, the same on every attempt: a",
-    "re-run overwrites its row instead of adding a second one. The output document and the successor are created with",
-    "`create()` in the finishing commit, which requires the task still held by this attempt, so a",
-    "superseded run cannot commit anything.",
-  ].join("\n");
 }
+
+/** The longest a dead task waits for the sweep: its lease plus one sweep interval, in minutes when the schedule says them. */
+function worstTakeover(leaseS: number, sweepSchedule: string): string {
+  const sweepMinutes = Number(/every (\d+) minutes?/.exec(sweepSchedule)?.[1] ?? NaN);
+  return Number.isFinite(sweepMinutes) ? `${leaseS / 60 + sweepMinutes} minutes` : `the lease plus the sweep interval`;
+}
+
+const CRASH_RERUN_NOTE = [
+  "**After a crash the task runs again from its first step.** A run record is written only when the task ends, in the",
+  "commit that creates its output and its successor; a take-over after a dead run claims the task again (attempt",
+  "n + 1) and runs every step anew. Checkpointing each step would add a write and a read per step to every task to save,",
+  "only on the rare crash, a few model calls, and the checkpoint would need the same exactly-once care as the output.",
+  "Re-running is safe because a step's only effect outside its task is the `firestore_log` built-in, whose document id",
+  "defaults to `<execution id>-<step id>` and the execution id is the task document id, the same on every attempt: a",
+  "re-run overwrites its row instead of adding a second one. The output document and the successor are created with",
+  "`create()` in the finishing commit, which requires the task still held by this attempt, so a",
+  "superseded run cannot commit anything.",
+].join("\n");
 
 /** The retry budget against the soak's fault rates: why its settings cannot run out of attempts by chance. */
 function renderBudgetArithmetic(soak: SoakResult): string {

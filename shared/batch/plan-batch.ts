@@ -41,19 +41,49 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const raw = (input.raw ?? {}) as Record<string, unknown>;
   const issues: ConfigIssue[] = parsed.success ? [] : zodIssues(parsed.error);
   const job = checkTemplate(raw.job, String(raw.batch_id ?? "batch"), validation, issues);
-  // Each part is checked on its own, so that one wrong field does not hide the problems of the rows.
-  const part = <K extends keyof BatchFile>(key: K): BatchFile[K] | undefined => {
-    const one = BatchFileSchema.shape[key].safeParse(raw[key]);
-    return one.success ? (one.data as BatchFile[K]) : undefined;
+  const parts = batchParts(raw);
+  const sources = rowSources(parts, input);
+  issues.push(...inputIssues(raw, parts.rows));
+  const chain = job ? resolveChain(job, validation) : [];
+  const template = job && pinnedTemplate(job, chain);
+  if (job && template) issues.push(...templateIssues(job, template, sources, parts.models, chain, validation));
+  const space = runSpace(parts, input.file);
+  const runsTotal = runCount(space);
+  issues.push(...runLimitIssues(runsTotal));
+  const all = [...issues, ...(input.file?.issues ?? [])];
+  if (all.length || !parsed.success || !template) return { ok: false, issues: all };
+  return { ok: true, plan: batchPlan(parsed.data, template, space, runsTotal, chain) };
+}
+
+/** One field of the batch file, or `undefined` when it is missing or wrong (the whole file's parse said why). */
+function batchPart<K extends keyof BatchFile>(raw: Record<string, unknown>, key: K): BatchFile[K] | undefined {
+  const one = BatchFileSchema.shape[key].safeParse(raw[key]);
+  return one.success ? (one.data as BatchFile[K]) : undefined;
+}
+
+/** The batch's inputs and models, each checked on its own, so that one wrong field does not hide the problems of the rows. */
+function batchParts(raw: Record<string, unknown>) {
+  return {
+    grid: batchPart(raw, "grid"),
+    rows: batchPart(raw, "rows"),
+    models: batchPart(raw, "models") ?? [],
+    repeats: batchPart(raw, "repeats") ?? 1,
   };
-  const grid = part("grid");
-  const rows = part("rows");
-  const models = part("models") ?? [];
-  const sources: RowSources = {
+}
+
+type BatchParts = ReturnType<typeof batchParts>;
+
+function rowSources({ grid, rows }: BatchParts, input: PlanInput): RowSources {
+  return {
     ...(grid ? { grid } : {}),
     ...(rows ? { inline: rows } : {}),
     ...(input.file ? { file: input.file, fileLabel: input.fileLabel ?? "rows_file" } : {}),
   };
+}
+
+/** A batch without inputs, or with an empty rows list. */
+function inputIssues(raw: Record<string, unknown>, rows: BatchParts["rows"]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   if (raw.grid === undefined && raw.rows === undefined && raw.rows_file === undefined) {
     issues.push({
       path: "",
@@ -61,46 +91,59 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
     });
   }
   if (rows && !rows.length) issues.push({ path: "rows", message: "rows is empty; list at least one row (or leave it out)" });
-  const chain = job ? resolveChain(job, validation) : [];
-  const template: JobTemplate | undefined = job && {
+  return issues;
+}
+
+function pinnedTemplate(job: JobConfig, chain: readonly TaskConfig[]): JobTemplate {
+  return {
     task_config: job.task_config,
     task_configs: pinnedTasks(job, chain),
     ...(job.max_hops ? { max_hops: job.max_hops } : {}),
   };
-  if (job && template) {
-    issues.push(...checkVariables(sources, job.task_config.task_id, Object.keys(job.task_config.input_config.payload)));
-    issues.push(...checkModels(models, chain, validation));
-    issues.push(...checkJobSizes(sources, template));
-  }
-  const space: RunSpace = {
-    baseRows: [...(rows ?? []), ...(input.file?.rows ?? [])],
+}
+
+/** What the rows and models ask of the template: the entry task's inputs, model keys, job sizes. */
+function templateIssues(
+  job: JobConfig,
+  template: JobTemplate,
+  sources: RowSources,
+  models: readonly string[],
+  chain: readonly TaskConfig[],
+  validation: ValidationContext,
+): ConfigIssue[] {
+  return [
+    ...checkVariables(sources, job.task_config.task_id, Object.keys(job.task_config.input_config.payload)),
+    ...checkModels(models, chain, validation),
+    ...checkJobSizes(sources, template),
+  ];
+}
+
+function runSpace({ grid, rows, models, repeats }: BatchParts, file: FileRows | undefined): RunSpace {
+  return {
+    baseRows: [...(rows ?? []), ...(file?.rows ?? [])],
     ...(grid ? { grid } : {}),
-    repeats: part("repeats") ?? 1,
+    repeats,
     models,
   };
-  const runsTotal = runCount(space);
-  if (runsTotal > MAX_BATCH_RUNS)
-    issues.push({
-      path: "",
-      message: `the batch has ${runsTotal} runs (rows x repeats x models), over the limit of ${MAX_BATCH_RUNS}; split it into several batches`,
-    });
-  const all = [...issues, ...(input.file?.issues ?? [])];
-  if (all.length || !parsed.success || !template) return { ok: false, issues: all };
-  const batch = parsed.data;
+}
+
+function runLimitIssues(runsTotal: number): ConfigIssue[] {
+  const message = `the batch has ${runsTotal} runs (rows x repeats x models), over the limit of ${MAX_BATCH_RUNS}; split it into several batches`;
+  return runsTotal > MAX_BATCH_RUNS ? [{ path: "", message }] : [];
+}
+
+function batchPlan(batch: BatchFile, template: JobTemplate, space: RunSpace, runsTotal: number, chain: readonly TaskConfig[]): BatchPlan {
   return {
-    ok: true,
-    plan: {
-      batchId: batch.batch_id,
-      template,
-      space,
-      rowsTotal: rowCount(space),
-      runsTotal,
-      variables: rowVariables(space),
-      outputVariables: Object.keys(chain[chain.length - 1]!.output_config.payload),
-      definitionHash: hashDefinition(batch, space),
-      ...(batch.metadata ? { metadata: batch.metadata } : {}),
-      ...(batch.rows_file ? { rowsFile: batch.rows_file } : {}),
-    },
+    batchId: batch.batch_id,
+    template,
+    space,
+    rowsTotal: rowCount(space),
+    runsTotal,
+    variables: rowVariables(space),
+    outputVariables: Object.keys(chain[chain.length - 1]!.output_config.payload),
+    definitionHash: hashDefinition(batch, space),
+    ...(batch.metadata ? { metadata: batch.metadata } : {}),
+    ...(batch.rows_file ? { rowsFile: batch.rows_file } : {}),
   };
 }
 

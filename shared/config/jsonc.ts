@@ -73,74 +73,78 @@ export function parseJsonc(text: string): unknown {
 /**
  * Where the JSON stops being valid. V8 does not always say (Node 20's "Unexpected token" carries no
  * position), so a small scanner walks the grammar and returns the offset of the first bad character.
+ * Each scan function takes the offset where its part starts and returns the offset just past it.
  */
 export function findSyntaxErrorOffset(json: string): number {
-  let i = 0;
-  const ws = () => {
-    while (i < json.length && " \t\n\r".includes(json[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const literal = (word: string) => (json.startsWith(word, i) ? (i += word.length) : fail());
-  const string = () => {
-    i++;
-    while (i < json.length && json[i] !== '"') {
-      if (json[i]! < " ") fail();
-      i += json[i] === "\\" ? 2 : 1;
-    }
-    if (i >= json.length) fail();
-    i++;
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
-    if (!m) fail();
-    i += m![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const c = json[i];
-    if (c === "{") {
-      i++;
-      ws();
-      if (json[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (json[i] !== '"') fail();
-        string();
-        ws();
-        if (json[i] !== ":") fail();
-        i++;
-        value();
-        ws();
-        if (json[i] === ",") i++;
-        else if (json[i] === "}") return void i++;
-        else fail();
-      }
-    }
-    if (c === "[") {
-      i++;
-      ws();
-      if (json[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (json[i] === ",") i++;
-        else if (json[i] === "]") return void i++;
-        else fail();
-      }
-    }
-    if (c === '"') return string();
-    if (c === "t") return void literal("true");
-    if (c === "f") return void literal("false");
-    if (c === "n") return void literal("null");
-    return number();
-  };
   try {
-    value();
-    ws();
-    return i < json.length ? i : json.length;
+    const end = skipWhitespace(json, scanValue(json, 0));
+    return end < json.length ? end : json.length;
   } catch (offset) {
     return Math.min(offset as number, json.length);
   }
+}
+
+/** Stops the scan at the first bad character: findSyntaxErrorOffset catches the offset. */
+function fail(at: number): never {
+  throw at;
+}
+
+function skipWhitespace(json: string, start: number): number {
+  let i = start;
+  while (i < json.length && " \t\n\r".includes(json[i]!)) i++;
+  return i;
+}
+
+function scanValue(json: string, start: number): number {
+  const i = skipWhitespace(json, start);
+  const c = json[i];
+  if (c === "{") return scanList(json, i, "}");
+  if (c === "[") return scanList(json, i, "]");
+  if (c === '"') return scanString(json, i);
+  if (c === "t") return scanLiteral(json, i, "true");
+  if (c === "f") return scanLiteral(json, i, "false");
+  if (c === "n") return scanLiteral(json, i, "null");
+  return scanNumber(json, i);
+}
+
+/** An object's members or an array's values, comma-separated, from the opening bracket at `open` past `close`. */
+function scanList(json: string, open: number, close: "}" | "]"): number {
+  let i = skipWhitespace(json, open + 1);
+  if (json[i] === close) return i + 1;
+  for (;;) {
+    const valueStart = close === "}" ? scanMemberName(json, i) : i;
+    i = skipWhitespace(json, scanValue(json, valueStart));
+    if (json[i] === ",") i++;
+    else if (json[i] === close) return i + 1;
+    else fail(i);
+  }
+}
+
+/** An object member's `"name":`, up to where its value may start. */
+function scanMemberName(json: string, start: number): number {
+  let i = skipWhitespace(json, start);
+  if (json[i] !== '"') fail(i);
+  i = skipWhitespace(json, scanString(json, i));
+  if (json[i] !== ":") fail(i);
+  return i + 1;
+}
+
+function scanString(json: string, open: number): number {
+  let i = open + 1;
+  while (i < json.length && json[i] !== '"') {
+    if (json[i]! < " ") fail(i);
+    i += json[i] === "\\" ? 2 : 1;
+  }
+  if (i >= json.length) fail(i);
+  return i + 1;
+}
+
+function scanLiteral(json: string, start: number, word: string): number {
+  return json.startsWith(word, start) ? start + word.length : fail(start);
+}
+
+function scanNumber(json: string, start: number): number {
+  const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(start, start + 400));
+  if (!m) fail(start);
+  return start + m[0].length;
 }
