@@ -8,7 +8,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJobId } from "../../shared/batch/batch-ids";
 import { watchBatch } from "../../shared/batch/watch-batch";
+import type { JobConfig } from "../../shared/config/config-schemas";
 import { getDb } from "../../shared/pipeline/firestore";
+import type { JobEnvelope } from "../../shared/pipeline/job-document";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { configureStandin, resetStandin } from "../support/standin-admin";
 import { launchChromium, screenshot, SCREENSHOT_DIR } from "./support/browser";
@@ -16,6 +18,12 @@ import { parseCsv } from "./support/csv";
 import { createUser, pageUrl } from "./support/stack";
 
 const PASSWORD = "e2e-password";
+
+/** A row of the rows table inside the page; the tests compile without the DOM library, so what is read is declared. */
+interface TableRow {
+  querySelectorAll(selectors: "td"): ArrayLike<{ textContent: string | null }>;
+}
+
 const ROWS = [
   { city: "Oslo", lang: "no", target: "E2eGreetings" },
   { city: "Paris", lang: "fr", target: "E2eGreetings" },
@@ -151,7 +159,9 @@ describe("the results page", () => {
     await page.goto(`${url}#/batch/${encodeURIComponent(batchId)}`);
     await page.locator("#row-count").getByText(`of ${ROWS.length} rows`).waitFor();
     const shownCities = () =>
-      page.locator("table.rows tbody tr").evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[2]?.textContent ?? ""));
+      page
+        .locator("table.rows tbody tr")
+        .evaluateAll((trs: TableRow[]) => trs.map((tr) => tr.querySelectorAll("td")[2]?.textContent ?? ""));
 
     await page.getByLabel("Status").selectOption("failed");
     await page.locator("#row-count").getByText(`Showing 1 of ${ROWS.length} rows`).waitFor();
@@ -200,11 +210,11 @@ describe("the results page", () => {
     ]);
     expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[16]}`).get()).data()!;
+      const job = (await db.doc(`jobs/${record[16]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
       expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
-      expect(record[6]).toBe(job.output_payload.greeting);
+      expect(record[6]).toBe(job.output_payload!.greeting);
       expect(record[8]).toBe(job.status);
-      expect(record.slice(11, 14)).toEqual([job.usage.prompt_tokens, job.usage.output_tokens, job.usage.total_tokens].map(String));
+      expect(record.slice(11, 14)).toEqual([job.usage!.prompt_tokens, job.usage!.output_tokens, job.usage!.total_tokens].map(String));
       expect(record[15]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);

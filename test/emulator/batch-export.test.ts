@@ -9,6 +9,7 @@ import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { parseCsv } from "../../shared/batch/csv";
 import { batchTable, jobTaskTable, writeTable } from "../../shared/batch/export-batch";
 import type { ExportFormat } from "../../shared/batch/export-format";
+import type { ExportRecord } from "../../shared/batch/export-records";
 import { planBatch } from "../../shared/batch/plan-batch";
 import { buildRunJob } from "../../shared/batch/run-job";
 import { batchDocument } from "../../shared/batch/submit-batch";
@@ -97,7 +98,7 @@ describe("exporting a batch", () => {
     const lines = (await exported(batch, "jsonl"))
       .trimEnd()
       .split("\n")
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as ExportRecord);
     expect(lines.map((l) => [l["input.text"], l["output.answer"], l.repeat, l.model])).toEqual(
       HOSTILE.map((t) => [t, `echo: ${t}`, 0, null]),
     );

@@ -18,6 +18,7 @@ import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { gridBatch } from "../support/batch-configs";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { match } from "../support/matchers";
 import { runTool, tempDir } from "../unit/tools/run-tool";
 
 let db: Firestore;
@@ -31,10 +32,10 @@ beforeAll(async () => {
 /** A queue that keeps what it is given and, like Cloud Tasks, refuses a task id it has seen. */
 function fakeQueue() {
   const tasks = new Map<string, RowDispatch>();
-  const enqueue: Enqueue = async (dispatch, id) => {
-    if (tasks.has(id)) return "exists";
+  const enqueue: Enqueue = (dispatch, id) => {
+    if (tasks.has(id)) return Promise.resolve("exists");
     tasks.set(id, dispatch);
-    return "enqueued";
+    return Promise.resolve("enqueued");
   };
   return { tasks, enqueue };
 }
@@ -230,7 +231,7 @@ describe("retrying a batch", () => {
     await cancelBatch({ db }, batchId);
     expect(await retryBatch({ db, enqueue: fakeQueue().enqueue }, batchId)).toMatchObject({
       kind: "not_retried",
-      reason: expect.stringContaining("was cancelled"),
+      reason: match.stringContaining("was cancelled"),
     });
     expect((await admitRow(deps(), { kind: "retry", batch_id: batchId, job_id: `${batchId}~000000~000` })).kind).toBe("skipped");
   });
@@ -238,7 +239,7 @@ describe("retrying a batch", () => {
   it("a payload that is not a dispatch is acknowledged as invalid, not thrown", async () => {
     expect(await admitRow(deps(), { kind: "admit", batch_id: "x" })).toMatchObject({
       kind: "invalid",
-      reason: expect.stringContaining("not a batch row dispatch: row_index:"),
+      reason: match.stringContaining("not a batch row dispatch: row_index:"),
     });
   });
 });

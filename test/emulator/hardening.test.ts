@@ -14,6 +14,7 @@ import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
+import type { TaskStatus } from "../../shared/pipeline/task-document";
 import { startStandin, type Standin } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { writeResultRows } from "../support/reliability-rows";
@@ -501,7 +502,7 @@ describe("promise 13: parallel deliveries", () => {
       "100 tasks (50 jobs x 2) each delivered 5 times at once, half with the created-event",
       500,
       held ? "survived" : "lost",
-      `${tasks.length} tasks, ${outputs.filter(Boolean).length} outputs, model calls per job ${[...new Set(calls)].join("/")}, statuses ${[...new Set(tasks.map((t) => t.get("status")))].join("/")}, jobs ${[...new Set(jobs.map((j) => j?.status))].join("/")}`,
+      `${tasks.length} tasks, ${outputs.filter(Boolean).length} outputs, model calls per job ${[...new Set(calls)].join("/")}, statuses ${[...new Set(tasks.map((t) => t.get("status") as TaskStatus))].join("/")}, jobs ${[...new Set(jobs.map((j) => j?.status))].join("/")}`,
     );
     expect(tasks).toHaveLength(100);
     expect(

@@ -9,11 +9,12 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Firestore } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import functionsTest from "firebase-functions-test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runTask, startJob as startJobTrigger } from "../../functions/src/index";
+import type { ErrorCode } from "../../shared/engine/run-record";
 import { runTask as runEngineTask } from "../../shared/engine/run-task";
 import { claimTask } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
@@ -25,6 +26,7 @@ import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import type { TaskConfigInput } from "../../shared/samples/samples";
 import { startStandin, type Standin, type StandinFault, type StandinRequest } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { match } from "../support/matchers";
 import { modelStep, oneStepTask } from "../support/sample-configs";
 import { writeResultRows } from "../support/reliability-rows";
 
@@ -152,7 +154,7 @@ function record(promise: string, fault: string, times: number, outcome: Outcome,
 }
 
 /** A task that ended as expected is survived (success) or failed clearly (failed with the expected code and a message). */
-function classify(task: Doc | undefined, expected: "success" | string, invariantsHeld = true): Outcome {
+function classify(task: Doc | undefined, expected: "success" | ErrorCode, invariantsHeld = true): Outcome {
   if (!invariantsHeld) return "lost";
   if (expected === "success") return task?.status === "success" ? "survived" : "lost";
   const error = task?.error as ErrorField | undefined;
@@ -207,12 +209,15 @@ async function startQueuedJob(jobId: string, job: Doc): Promise<string> {
 }
 
 async function taskEvent(taskDocId: string): Promise<never> {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `tasks/${taskDocId}`)) ?? {}, `tasks/${taskDocId}`);
+  const snap = fft.firestore.makeDocumentSnapshot(
+    (await readDoc(db, `tasks/${taskDocId}`)) ?? {},
+    `tasks/${taskDocId}`,
+  ) as DocumentSnapshot;
   return { data: snap, params: { taskDocId } } as never;
 }
 
 async function jobEvent(jobId: string): Promise<never> {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`);
+  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`) as DocumentSnapshot;
   return { data: snap, params: { jobId } } as never;
 }
 
@@ -382,7 +387,7 @@ describe("promise 2: crash mid-task", () => {
     expect(task).toMatchObject({ status: "success", attempts: 2 });
     expect(task?.lease_expires_at).toBeUndefined();
     expect(steps).toEqual([1, 2, 3, 1, 2, 3]);
-    expect(outputs.map((o) => o.data)).toEqual([expect.objectContaining({ task_doc_id: entry, attempt: 2, status: "success" })]);
+    expect(outputs.map((o) => o.data)).toEqual([match.objectContaining({ task_doc_id: entry, attempt: 2, status: "success" })]);
     expect(tasks).toHaveLength(2);
 
     // The chain carries on: the successor runs and the job ends well.
@@ -551,7 +556,7 @@ describe("promise 2: crash mid-task", () => {
     expect(task?.lease_expires_at).toBeUndefined();
     expect(errorOf(task)).toMatchObject({ code: "internal", retryable: false });
     expect(errorOf(task)?.message).toContain(`started ${MAX_ATTEMPTS} times and never finished`);
-    expect(job).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "internal", task_doc_id: entry }) });
+    expect(job).toMatchObject({ status: "failed", error: match.objectContaining({ code: "internal", task_doc_id: entry }) });
     expect(running).toEqual([]);
     expect(await readDoc(db, `tasks/${jobTaskDocId(jobId, "run1", 2, "second")}`)).toBeUndefined();
     expect((await handleTaskCreated(main.deps, entry)).kind).toBe("skipped");
@@ -679,7 +684,7 @@ describe("promise 3: model faults", () => {
     expect(job).toMatchObject({
       status: "failed",
       tasks_done: 0,
-      error: expect.objectContaining({ code: "model_error", status: 503, task_doc_id: entry }),
+      error: match.objectContaining({ code: "model_error", status: 503, task_doc_id: entry }),
     });
     expect(tasks.map((t) => t.id)).toEqual([entry]);
     expect(task?.next_task_doc_id).toBeUndefined();
@@ -704,7 +709,7 @@ describe("promise 3: model faults", () => {
       `ended after ${elapsed} ms: ${String(errorOf(task)?.message)}`,
     );
 
-    expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "deadline_exceeded" }) });
+    expect(task).toMatchObject({ status: "failed", error: match.objectContaining({ code: "deadline_exceeded" }) });
     // The message says which setting sets the budget, and how far it may go.
     expect(errorOf(task)?.message).toContain(
       `the run budget of ${RUN_BUDGET_MS / 1000} s was spent; TASK_RUN_BUDGET_MS sets it, at most 480000`,
@@ -799,13 +804,13 @@ describe("promise 5: runaway chains", () => {
 
     expect(atLimitJob).toMatchObject({ status: "success", tasks_done: 3 });
     expect(refused.kind).toBe("invalid");
-    expect(overJob).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "invalid_config" }) });
+    expect(overJob).toMatchObject({ status: "failed", error: match.objectContaining({ code: "invalid_config" }) });
     expect(errorOf(overJob)?.message).toContain("max_hops: the chain has 3 tasks but max_hops is 2");
     expect(await tasksOfJob(over)).toEqual([]);
     expect(loweredJob).toMatchObject({
       status: "failed",
       tasks_done: 2,
-      error: expect.objectContaining({ code: "hop_limit", task_doc_id: jobTaskDocId(lowered, "run1", 2, "b") }),
+      error: match.objectContaining({ code: "hop_limit", task_doc_id: jobTaskDocId(lowered, "run1", 2, "b") }),
     });
     expect(loweredTasks.map((t) => t.id).sort()).toEqual([entry, jobTaskDocId(lowered, "run1", 2, "b")].sort());
   });
@@ -1086,9 +1091,9 @@ describe("promise 6: output size", () => {
       `${outcome.kind}; ${String(errorOf(task)?.message)}; overflow: payload in ${kept.pieces} piece(s)`,
     );
 
-    expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "output_too_large", retryable: false }) });
+    expect(task).toMatchObject({ status: "failed", error: match.objectContaining({ code: "output_too_large", retryable: false }) });
     expect(errorOf(task)?.message).toContain(`outputs/${id}/overflow/`);
-    expect(output).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "output_too_large" }) });
+    expect(output).toMatchObject({ status: "failed", error: match.objectContaining({ code: "output_too_large" }) });
     expect((output?.output_payload as { answer: string }).answer).toContain("too large");
     expect(kept.text.endsWith(input)).toBe(true);
     expect(kept.text.length).toBe(stepsOf(output)[0]!.truncated?.response);

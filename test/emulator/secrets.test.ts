@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { format, inspect } from "node:util";
-import type { Firestore } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import functionsTest from "firebase-functions-test";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
@@ -19,6 +19,7 @@ import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startStandin, type Standin } from "../../shared/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { match } from "../support/matchers";
 import { modelStep, oneStepTask } from "../support/sample-configs";
 import { writeResultRows } from "../support/reliability-rows";
 
@@ -93,7 +94,7 @@ afterAll(async () => {
 
 /** Everything one logging call could have printed: its arguments as text, as JSON, and inspected in depth. */
 function loggedText(args: unknown[]): string {
-  let json = "";
+  let json: string;
   try {
     json = JSON.stringify(args);
   } catch {
@@ -113,13 +114,16 @@ async function everyDocument(): Promise<{ path: string; text: string }[]> {
 }
 
 async function deliverTask(taskDocId: string): Promise<void> {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `tasks/${taskDocId}`)) ?? {}, `tasks/${taskDocId}`);
-  await wrappedRunTask({ data: snap, params: { taskDocId } } as never);
+  const snap = fft.firestore.makeDocumentSnapshot(
+    (await readDoc(db, `tasks/${taskDocId}`)) ?? {},
+    `tasks/${taskDocId}`,
+  ) as DocumentSnapshot;
+  await wrappedRunTask({ data: snap, params: { taskDocId } });
 }
 
 async function deliverJob(jobId: string): Promise<void> {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`);
-  await wrappedStartJob({ data: snap, params: { jobId } } as never);
+  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`) as DocumentSnapshot;
+  await wrappedStartJob({ data: snap, params: { jobId } });
 }
 
 describe("promise 7: secrets", () => {
@@ -188,13 +192,13 @@ describe("promise 7: secrets", () => {
     const job = await readDoc(db, `jobs/${jobId}`);
     expect(job).toMatchObject({ status: "success", tasks_done: 2 });
     expect((await readDoc(db, `outputs/${entry}`))?.steps).toEqual(
-      expect.arrayContaining([expect.objectContaining({ step_id: "ask", attempts: 2 })]),
+      match.arrayContaining([match.objectContaining({ step_id: "ask", attempts: 2 })]),
     );
     expect((await db.collection(rowsCollection).get()).size).toBe(1);
     const errors: string[] = [];
     for (const id of refused) {
       const task = await readDoc(db, `tasks/${id}`);
-      expect(task).toMatchObject({ status: "failed", error: expect.objectContaining({ code: "model_error" }) });
+      expect(task).toMatchObject({ status: "failed", error: match.objectContaining({ code: "model_error" }) });
       errors.push(String((task?.error as { message: string }).message));
       const output = await readDoc(db, `outputs/${id}`);
       for (const step of (output?.steps ?? []) as { error?: { message: string } }[]) if (step.error) errors.push(step.error.message);
@@ -206,7 +210,7 @@ describe("promise 7: secrets", () => {
     const lines = spies.flatMap((spy) => spy.mock.calls.map((args) => loggedText(args)));
     const paths = documents.map((d) => d.path);
     expect(paths).toEqual(
-      expect.arrayContaining([
+      match.arrayContaining([
         `jobs/${jobId}`,
         `tasks/${entry}`,
         `tasks/${second}`,

@@ -7,6 +7,7 @@ import { getDb } from "../../shared/pipeline/firestore";
 import { startJob } from "../../shared/pipeline/start-job";
 import { submitJob, type SubmitJobDeps } from "../../shared/pipeline/submit-job";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { match } from "../support/matchers";
 import { oneStepTask } from "../support/sample-configs";
 import { recordSuiteRow } from "../support/reliability-rows";
 
@@ -101,7 +102,7 @@ describe("submitJob", () => {
     });
     expect(await submitJob(deps, uid, { job: "not a job" })).toMatchObject({
       kind: "invalid",
-      issues: [{ path: "job", message: expect.stringContaining("needs a job config object") }],
+      issues: [{ path: "job", message: match.stringContaining("needs a job config object") }],
     });
     expect(await submitJob(deps, uid, { job: job(uniqueId("j")), extra: 1 })).toEqual({
       kind: "invalid",

@@ -1,6 +1,6 @@
 // The deployed triggers, wrapped by firebase-functions-test, on documents in the Firestore emulator.
 import functionsTest from "firebase-functions-test";
-import type { Firestore } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTask, startJob } from "../../functions/src/index";
 import { getDb } from "../../shared/pipeline/firestore";
@@ -30,13 +30,16 @@ afterAll(async () => {
 });
 
 async function deliverTask(taskDocId: string) {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `tasks/${taskDocId}`)) ?? {}, `tasks/${taskDocId}`);
-  await wrappedRunTask({ data: snap, params: { taskDocId } } as never);
+  const snap = fft.firestore.makeDocumentSnapshot(
+    (await readDoc(db, `tasks/${taskDocId}`)) ?? {},
+    `tasks/${taskDocId}`,
+  ) as DocumentSnapshot;
+  await wrappedRunTask({ data: snap, params: { taskDocId } });
 }
 
 async function deliverJob(jobId: string) {
-  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`);
-  await wrappedStartJob({ data: snap, params: { jobId } } as never);
+  const snap = fft.firestore.makeDocumentSnapshot((await readDoc(db, `jobs/${jobId}`)) ?? {}, `jobs/${jobId}`) as DocumentSnapshot;
+  await wrappedStartJob({ data: snap, params: { jobId } });
 }
 
 describe("runTask trigger", () => {

@@ -16,6 +16,7 @@ import { getDb } from "../../shared/pipeline/firestore";
 import { batchTemplate, gridBatch } from "../support/batch-configs";
 import { requireEmulator, uniqueId, waitFor } from "../support/firestore-test-env";
 import { HOSTILE } from "../support/hostile-values";
+import { match } from "../support/matchers";
 import { configureStandin, resetStandin } from "../support/standin-admin";
 import { runTool, tempDir } from "../unit/tools/run-tool";
 
@@ -99,7 +100,7 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     expect(last["input.dilemma"]).toContain('told the siding was "safe"');
     expect(JSON.parse(last["output.row"]!)).toMatchObject({
       collection: "TaskLogs",
-      data: expect.objectContaining({ problem_code: expect.any(String) }),
+      data: match.objectContaining({ problem_code: match.any(String) }),
     });
     expect(JSON.parse(last["output.log_result"]!)).toMatchObject({ status: "success" });
   });

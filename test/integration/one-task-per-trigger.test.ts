@@ -4,6 +4,7 @@ import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { getDb } from "../../shared/pipeline/firestore";
+import type { TaskEnvelope } from "../../shared/pipeline/task-document";
 import { requireEmulator, uniqueId, waitFor } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
 
@@ -43,12 +44,12 @@ describe("one task per trigger", () => {
         90_000,
       );
       expect(job).toMatchObject({ status: "success", tasks_done: 4 });
-      await waitFor(async () => (firstSeen.size === 4 ? true : undefined), "the listener to see all four tasks", 10_000);
+      await waitFor(() => Promise.resolve(firstSeen.size === 4 ? true : undefined), "the listener to see all four tasks", 10_000);
     } finally {
       unsubscribe();
     }
 
-    const tasks = (await db.getAll(...ids.map((id) => db.doc(`tasks/${id}`)))).map((s) => s.data()!);
+    const tasks = (await db.getAll(...ids.map((id) => db.doc(`tasks/${id}`)))).map((s) => s.data() as TaskEnvelope);
     for (const [i, id] of ids.entries()) {
       // Created queued, never claimed at creation: its own trigger's claim made it running, once.
       expect(firstSeen.get(id), `tasks/${id} as first seen`).toMatchObject({ status: "queued", attempts: 0 });

@@ -13,7 +13,7 @@ export const uniqueId = (label: string) => `${label}-${randomUUID().slice(0, 8)}
 
 export async function readDoc(db: Firestore, path: string): Promise<Record<string, unknown> | undefined> {
   const snap = await db.doc(path).get();
-  return snap.exists ? (snap.data() as Record<string, unknown>) : undefined;
+  return snap.exists ? snap.data() : undefined;
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {

@@ -1,12 +1,12 @@
 // The in-process benchmarks run once with tiny sizes, and the table and goals read their figures right: so `npm run bench` cannot rot.
 import { describe, expect, it } from "vitest";
-import { figuresOf } from "../../bench/bench-results";
+import { figuresOf, type BenchDetails } from "../../bench/bench-results";
 import { SMOKE_SIZES } from "../../bench/bench-sizes";
 import { BARE_TRIGGER_MODULE, measureColdStart } from "../../bench/cold-start";
 import { BARE_CODEBASE, benchFirebaseConfig } from "../../bench/emulator-session";
 import { measureEngineOverhead } from "../../bench/engine-overhead";
 import { formatTable } from "../../bench/format-table";
-import { judgeGoals } from "../../bench/goals";
+import { judgeGoals, type GoalStatus } from "../../bench/goals";
 import { median, percentile } from "../../bench/stats";
 
 describe("bench smoke (tiny sizes; the figures are not measurements)", () => {
@@ -81,7 +81,7 @@ describe("bench reporting", () => {
 
   it("judges the batch goals: the batch path's throughput without failures, 429s under 2%, a 10,000-row submit at 500 rows/s in under 300 MB", () => {
     const judged = (figures: Record<string, number>) =>
-      Object.fromEntries(judgeGoals(figures).map((g) => [g.goal.split(" ")[0], g.status]));
+      Object.fromEntries(judgeGoals(figures).map((g): [string, GoalStatus] => [g.goal.split(" ")[0]!, g.status]));
     expect(
       judged({ throughput_ratio: 0.95, batch_failed: 0, throttled_ratio: 0.01, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 150 }),
     ).toMatchObject({ throughput_ratio: "PASS", throttled_ratio: "PASS", batch_submit_rows_per_s: "PASS" });
@@ -95,7 +95,7 @@ describe("bench reporting", () => {
       JSON.stringify({
         cold_start: { cold_start_ms: 1, bare_cold_start_ms: 1, cold_start_ratio: Number.NaN, bundle_bytes: 1, repeats: 1 },
       }),
-    );
+    ) as BenchDetails;
     const figures = figuresOf(fromJson);
     expect(Number.isNaN(figures.cold_start_ratio)).toBe(true);
     expect(judgeGoals(figures).find((g) => g.goal.startsWith("cold_start_ratio"))!.status).toBe("NOT RUN");

@@ -121,7 +121,8 @@ describe("batch progress", () => {
     expect(settledStatus(deriveProgress(doc, jobs({ success: 10 })))).toBe("success");
     expect(settledStatus(deriveProgress(doc, jobs({ success: 9, failed: 1 })))).toBe("failed");
     // Not before every run was handed to the queue: a submit still enqueuing (or a retry) has runs to come.
-    const { enqueued_at: _, ...enqueuing } = doc;
+    const enqueuing = { ...doc };
+    delete enqueuing.enqueued_at;
     expect(settledStatus(deriveProgress(enqueuing, jobs({ success: 10 })))).toBeUndefined();
   });
 

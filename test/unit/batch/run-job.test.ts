@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { queueTaskId, rowId, runJobId } from "../../../shared/batch/batch-ids";
 import { JobTemplateSchema } from "../../../shared/batch/batch-schema";
 import { buildRunJob } from "../../../shared/batch/run-job";
+import type { JobConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { splitJobDocument } from "../../../shared/pipeline/job-document";
 import { modelStep, oneStepTask } from "../../support/sample-configs";
@@ -35,7 +36,7 @@ describe("a run's job", () => {
       inputs: { topic: "owls", lang: "fr" },
       owner_uid: "u1",
     });
-    expect(doc.task_config.input_config.payload).toEqual({ topic: "owls", lang: "fr", repeat: "2" });
+    expect((doc as JobConfig).task_config.input_config.payload).toEqual({ topic: "owls", lang: "fr", repeat: "2" });
     // The job validates as a job once its envelope is split off: the batch's fields are run state, not config.
     const { envelope, config } = splitJobDocument(doc);
     expect(Object.keys(envelope).sort()).toEqual(["batch_id", "created_at", "inputs", "owner_uid", "repeat", "row_id", "row_index"]);
@@ -49,9 +50,10 @@ describe("a run's job", () => {
     );
     expect(jobId).toBe("b~000000~000~GEMINI_PRO");
     expect(doc.model).toBe("GEMINI_PRO");
-    expect(doc.task_config.steps[0].model_query_config.model_key).toBe("GEMINI_PRO");
-    expect(doc.task_config.steps[1].function_call_config.function_name).toBe("firestore_log");
-    expect(doc.task_configs[0].steps[0].model_query_config.model_key).toBe("GEMINI_PRO");
+    const job = doc as JobConfig;
+    expect(job.task_config.steps[0]!.model_query_config!.model_key).toBe("GEMINI_PRO");
+    expect(job.task_config.steps[1]!.function_call_config!.function_name).toBe("firestore_log");
+    expect(job.task_configs[0]!.steps[0]!.model_query_config!.model_key).toBe("GEMINI_PRO");
     expect(template.task_config.steps[0]!.model_query_config!.model_key).toBe("GEMINI_FLASH"); // the template is not changed
   });
 
@@ -71,7 +73,8 @@ describe("a dispatch on the wire", () => {
     const { decodeDispatch, encodeDispatch } = await import("../../../shared/batch/dispatch-wire");
     const dispatch = { kind: "admit" as const, batch_id: "b", row_index: 1, repeat: 0, inputs: { text: 'שלום 🧪 "q"\n日本' } };
     const wire = encodeDispatch(dispatch);
-    expect(wire.dispatch).toMatch(/^[\x00-\x7e]*$/);
+    // Nothing from DEL (0x7f) up: the set [\x00-\x7e], stated without a control character in the pattern.
+    expect(wire.dispatch).toMatch(/^[^\x7f-\uffff]*$/);
     expect(decodeDispatch(JSON.parse(JSON.stringify(wire)))).toEqual(dispatch);
     expect(decodeDispatch({ kind: "retry" })).toEqual({ kind: "retry" });
   });

@@ -7,6 +7,7 @@ import { parseConfig } from "../../../shared/config/validate-config";
 import { runStep } from "../../../shared/engine/run-step";
 import { PIPELINE_COLLECTIONS } from "../../../shared/pipeline/collections";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
+import { match } from "../../support/matchers";
 
 interface Written {
   collection: string;
@@ -19,9 +20,9 @@ function memorySink(): DocumentSink & { writes: Written[] } {
   return {
     writes,
     description: "an in-memory list (test)",
-    async write(collection, documentId, data) {
+    write(collection, documentId, data) {
       writes.push({ collection, documentId, data });
-      return `memory:${collection}/${documentId}`;
+      return Promise.resolve(`memory:${collection}/${documentId}`);
     },
   };
 }
@@ -59,7 +60,7 @@ describe("firestore_log and the pipeline's collections", () => {
       expect(JSON.parse(err.response)).toMatchObject({
         status: "error",
         document_id: "",
-        error: expect.stringContaining("reserved for the pipeline"),
+        error: match.stringContaining("reserved for the pipeline"),
       });
       expect(sink.writes).toEqual([]);
     });
@@ -121,7 +122,7 @@ describe("the FIRESTORE_LOG_COLLECTIONS allow-list", () => {
       expect(refused.record.error).toMatchObject({
         code: "function_error",
         retryable: false,
-        message: expect.stringContaining("allows only TaskLogs, Results"),
+        message: match.stringContaining("allows only TaskLogs, Results"),
       });
       expect(sink.writes.map((w) => w.collection)).toEqual(["Results"]);
     } finally {

@@ -5,6 +5,7 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/config/validate-config";
 import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/models/model-table";
 import { buildPriceTable, costOf, DEFAULT_PRICE_TABLE } from "../../../shared/models/price-table";
+import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;
 const step = (model_key: string, parameters: Raw = {}): Raw => ({
@@ -66,13 +67,13 @@ describe("the model table", () => {
 describe("parameters each provider takes", () => {
   it("refuses Claude sampling parameters, naming the provider and the parameter", () => {
     expect(lines(step("CLAUDE_HAIKU", { temperature: "0.7", top_k: 5, seed: 1 }))).toEqual([
-      expect.stringMatching(
+      match.stringMatching(
         new RegExp(
           `^${P}.temperature: the provider anthropic \\(Claude\\) does not support parameter "temperature" \\(Anthropic's current API refuses sampling parameters on every Claude model\\); it supports max_output_tokens, `,
         ),
       ),
-      expect.stringMatching(new RegExp(`^${P}.top_k: the provider anthropic \\(Claude\\) does not support parameter "top_k"`)),
-      expect.stringMatching(new RegExp(`^${P}.seed: the provider anthropic \\(Claude\\) does not support parameter "seed"`)),
+      match.stringMatching(new RegExp(`^${P}.top_k: the provider anthropic \\(Claude\\) does not support parameter "top_k"`)),
+      match.stringMatching(new RegExp(`^${P}.seed: the provider anthropic \\(Claude\\) does not support parameter "seed"`)),
     ]);
   });
 
@@ -88,8 +89,8 @@ describe("parameters each provider takes", () => {
       modelTable: buildModelTable('{"LOCAL":{"provider":"openai","model":"m","base_url":"http://127.0.0.1:1/v1"}}'),
     };
     expect(lines(step("LOCAL", { top_k: 3, candidate_count: 1 }), validation)).toEqual([
-      expect.stringMatching(/parameters\.top_k: the provider openai \(an OpenAI-compatible server\) does not support parameter "top_k"/),
-      expect.stringMatching(/parameters\.candidate_count: the provider openai .* does not support parameter "candidate_count"/),
+      match.stringMatching(/parameters\.top_k: the provider openai \(an OpenAI-compatible server\) does not support parameter "top_k"/),
+      match.stringMatching(/parameters\.candidate_count: the provider openai .* does not support parameter "candidate_count"/),
     ]);
     expect(
       lines(step("LOCAL", { response_mime_type: "text/x.enum", response_schema: { type: "STRING", enum: ["A"] } }), validation),
@@ -137,9 +138,9 @@ describe("the price table", () => {
   it("has a price, read on a date, for the model of every built-in key", () => {
     for (const [key, route] of Object.entries(DEFAULT_MODEL_TABLE)) {
       expect(DEFAULT_PRICE_TABLE[route.model], `${key} (${route.model})`).toMatchObject({
-        input_per_million: expect.any(Number),
-        output_per_million: expect.any(Number),
-        read_on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        input_per_million: match.any(Number),
+        output_per_million: match.any(Number),
+        read_on: match.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
       });
     }
   });

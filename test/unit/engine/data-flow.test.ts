@@ -10,6 +10,7 @@ import { StepRecordSchema, TaskRecordSchema, type StepRecord } from "../../../sh
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "../../../shared/models/model-provider";
 import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;
 
@@ -23,14 +24,18 @@ function fakeModel(answer: (request: ModelRequest) => string | Error = (r) => `A
   return {
     name: "fake",
     requests,
-    async generate(request): Promise<ModelResult> {
+    generate(request): Promise<ModelResult> {
       requests.push(request);
       const text = answer(request);
-      if (text instanceof Error) throw text;
+      if (text instanceof Error) return Promise.reject(text);
       // Token counts derived from lengths: deterministic, and different per step so sums can be checked.
       const prompt_tokens = request.systemPrompt.length + request.userPrompt.length;
       const output_tokens = text.length;
-      return { text, usage: { prompt_tokens, output_tokens, total_tokens: prompt_tokens + output_tokens }, finishReason: "STOP" };
+      return Promise.resolve({
+        text,
+        usage: { prompt_tokens, output_tokens, total_tokens: prompt_tokens + output_tokens },
+        finishReason: "STOP",
+      });
     },
   };
 }
@@ -46,11 +51,11 @@ function fakeSink(fail?: () => Error): DocumentSink & { writes: Written[]; tries
     writes: [] as Written[],
     tries: 0,
     description: "an in-memory list (test)",
-    async write(collection: string, documentId: string, data: Record<string, unknown>): Promise<string> {
+    write(collection: string, documentId: string, data: Record<string, unknown>): Promise<string> {
       sink.tries++;
-      if (fail) throw fail();
+      if (fail) return Promise.reject(fail());
       sink.writes.push({ collection, documentId, data });
-      return `memory:${collection}/${documentId}`;
+      return Promise.resolve(`memory:${collection}/${documentId}`);
     },
   };
   return sink;
@@ -399,7 +404,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         response: "Why did the owl...",
         finish_reason: "STOP",
         status: "success",
-        latency_ms: expect.any(Number),
+        latency_ms: match.any(Number),
         attempts: 1,
         usage: { prompt_tokens: 24, output_tokens: 18, total_tokens: 42 },
         // gemini-2.5-flash at $0.30 in and $2.50 out a million tokens: 24 × 0.30e-6 + 18 × 2.50e-6.
@@ -466,7 +471,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         {
           collection: "TaskLogs",
           documentId: "exec-7-log",
-          data: { answer: "FUNNY", question: "Row for why", timestamp: expect.any(String), execution_id: "exec-7" },
+          data: { answer: "FUNNY", question: "Row for why", timestamp: match.any(String), execution_id: "exec-7" },
         },
       ]);
       expect(Number.isNaN(Date.parse(String(sink.writes[0]!.data.timestamp)))).toBe(false);

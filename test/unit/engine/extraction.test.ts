@@ -16,6 +16,7 @@ import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { sampleTagTaskConfig } from "../../../shared/samples/samples";
 import { startStandin } from "../../../shared/standin/standin-server";
+import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ describe("the rules, on an answer", () => {
   it("json: says what is missing", () => {
     expect(applyExtractRule('{"data":{}}', { json: "/data/answer" })).toEqual({ problem: "the JSON answer has nothing at /data/answer" });
     expect(applyExtractRule('{"a":[1]}', { json: "/a/3" })).toEqual({ problem: "the JSON answer has no item /a/3 (the array has 1)" });
-    expect(applyExtractRule("FUNNY", { json: "/a" })).toMatchObject({ problem: expect.stringMatching(/^the answer is not JSON \(/) });
+    expect(applyExtractRule("FUNNY", { json: "/a" })).toMatchObject({ problem: match.stringMatching(/^the answer is not JSON \(/) });
   });
 
   it("regex: a capture group by number (default 0, the whole match) or by name, with flags", () => {
@@ -96,7 +97,7 @@ describe("validation of output_config.extract", () => {
 
   it("checks a regex compiles and has its group, and a pointer's syntax", () => {
     expect(lines(step({ verdict: { regex: "(unclosed" } }))).toEqual([
-      expect.stringMatching(/^output_config\.extract\.verdict: regex does not compile: /),
+      match.stringMatching(/^output_config\.extract\.verdict: regex does not compile: /),
     ]);
     expect(lines(step({ verdict: { regex: "(a)(b)", group: 3 } }))).toEqual([
       `${E}.verdict: group 3 does not exist: the regex has 2 capture groups`,
@@ -122,13 +123,13 @@ describe("validation of output_config.extract", () => {
 describe("the engine applying the rules", () => {
   const model = (text: string): ModelProvider => ({
     name: "fake",
-    generate: async () => ({ text, usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15 }, finishReason: "STOP" }),
+    generate: () => Promise.resolve({ text, usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15 }, finishReason: "STOP" }),
   });
   const engine = (provider: ModelProvider): EngineOptions => ({
     providers: { gemini: provider },
     modelTable: DEFAULT_MODEL_TABLE,
     functions: BUILTIN_FUNCTIONS,
-    sink: { description: "nowhere", write: async () => "nowhere" },
+    sink: { description: "nowhere", write: () => Promise.resolve("nowhere") },
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   });
   const task = (output_config: Raw, parameters: Raw = {}): TaskConfig => {
@@ -195,7 +196,7 @@ describe("the engine applying the rules", () => {
     const notJson = await runTask(task({ payload: { verdict: "" } }, json), "e", engine(model("DULL")));
     expect(notJson.error).toMatchObject({
       code: "extraction_failed",
-      message: expect.stringMatching(/^the answer is not the JSON the response_schema asks for: /),
+      message: match.stringMatching(/^the answer is not the JSON the response_schema asks for: /),
     });
     expect(notJson.steps[0]!.response).toBe("DULL");
   });

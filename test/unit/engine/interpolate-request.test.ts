@@ -8,6 +8,9 @@ import { runTask } from "../../../shared/engine/run-task";
 import type { ModelProvider } from "../../../shared/models/model-provider";
 import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
 
+/** firestore_log's request, as the tests below build it. */
+type LogRequest = { collection: string; data: Record<string, unknown> };
+
 /** Everything a model answer could hold that breaks a naively built JSON request. */
 const HOSTILE = 'He said "no"\n\\ C:\\temp\\ } { "x": 1 }\t\r\n🦉 \u0000 %other% end\\';
 
@@ -25,7 +28,7 @@ describe("interpolateRequest", () => {
 
   it("escapes a value placed mid-string, next to other text", () => {
     const { text } = interpolateRequest('{"collection":"TaskLogs","data":{"line":"answer: %answer% (end)"}}', { answer: 'a "b"' });
-    expect(JSON.parse(text).data.line).toBe('answer: a "b" (end)');
+    expect((JSON.parse(text) as LogRequest).data.line).toBe('answer: a "b" (end)');
   });
 
   it('substitutes a placeholder that is the whole request raw (the original sample\'s "request": "%data%"), surrounding whitespace kept', () => {
@@ -51,7 +54,7 @@ describe("interpolateRequest", () => {
 
   it("keeps one pass: an inserted value holding %name% is not expanded", () => {
     const { text, unresolved } = interpolateRequest('{"collection":"T","data":{"a":"%a%","b":"%b%"}}', { a: "%b%", b: "B" });
-    expect(JSON.parse(text).data).toEqual({ a: "%b%", b: "B" });
+    expect((JSON.parse(text) as LogRequest).data).toEqual({ a: "%b%", b: "B" });
     expect(unresolved).toEqual([]);
   });
 
@@ -74,12 +77,18 @@ describe("a hostile model answer logged by firestore_log", () => {
   it("round-trips verbatim into the sink's row: quotes, backslashes, braces, newlines, emoji", async () => {
     const model: ModelProvider = {
       name: "fake",
-      async generate() {
-        return { text: HOSTILE, usage: { prompt_tokens: 1, output_tokens: 1, total_tokens: 2 }, finishReason: "STOP" };
+      generate() {
+        return Promise.resolve({ text: HOSTILE, usage: { prompt_tokens: 1, output_tokens: 1, total_tokens: 2 }, finishReason: "STOP" });
       },
     };
     const writes: { collection: string; data: Record<string, unknown> }[] = [];
-    const sink: DocumentSink = { description: "test", write: async (collection, _id, data) => (writes.push({ collection, data }), "ok") };
+    const sink: DocumentSink = {
+      description: "test",
+      write: (collection, _id, data) => {
+        writes.push({ collection, data });
+        return Promise.resolve("ok");
+      },
+    };
     const parsed = parseConfig("task", {
       task_id: "t",
       input_config: { payload: {} },

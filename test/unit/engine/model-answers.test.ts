@@ -46,7 +46,7 @@ function engine(extra: Partial<EngineOptions> = {}): EngineOptions {
     providers: { gemini: createGeminiProvider({ apiKey: "test-key-for-the-stand-in", baseUrl: standin.url, timeoutMs: 5_000 }) },
     modelTable: DEFAULT_MODEL_TABLE,
     functions: BUILTIN_FUNCTIONS,
-    sink: { description: "nowhere (test)", write: async () => "nowhere" },
+    sink: { description: "nowhere (test)", write: () => Promise.resolve("nowhere") },
     retry: POLICY,
     ...extra,
   };
@@ -81,7 +81,7 @@ describe("an answer cut at max_output_tokens (finishReason MAX_TOKENS)", () => {
       attempts: 1,
       retryable: false,
     });
-    expect(() => JSON.parse(record.response ?? "")).toThrow(); // the cut answer is kept, and is indeed not JSON
+    expect((): unknown => JSON.parse(record.response ?? "")).toThrow(); // the cut answer is kept, and is indeed not JSON
     expect(record.usage.prompt_tokens).toBe(PROMPT_TOKENS); // the cut answer was billed
     expect(standin.stats().requests).toBe(1);
   });
@@ -99,12 +99,14 @@ describe("an answer cut before any text (MAX_TOKENS with no text, e.g. a thinkin
     // Gemini's raw answer goes through the real mapping; only the transport is skipped.
     const provider: ModelProvider = {
       name: "fake",
-      async generate(request): Promise<ModelResult> {
+      generate(request): Promise<ModelResult> {
         const raw = {
           candidates: [{ content: { parts: [], role: "model" }, finishReason: "MAX_TOKENS" }],
           usageMetadata: { promptTokenCount: 9, thoughtsTokenCount: 64, totalTokenCount: 73 },
         };
-        return mapGeminiResponse(raw, request.model);
+        // The mapping throws for this answer; thrown in the executor, that is a rejection, as from a real provider,
+        // which is where the engine counts an attempt's billed tokens from.
+        return new Promise((resolve) => resolve(mapGeminiResponse(raw, request.model)));
       },
     };
     const { record } = await run(stepWith({ max_output_tokens: "64" }), engine({ providers: { gemini: provider } }));
@@ -176,11 +178,13 @@ describe("usage counts every billed attempt", () => {
     // unusable but was billed, the retry answers.
     const provider: ModelProvider = {
       name: "fake",
-      async generate(): Promise<ModelResult> {
+      generate(): Promise<ModelResult> {
         calls.push(calls.length + 1);
         if (calls.length === 1)
-          throw new ModelCallError("an answer that could not be used; retrying may succeed", "malformed", { usage: first });
-        return { text: "calm", usage: second, finishReason: "STOP" };
+          return Promise.reject(
+            new ModelCallError("an answer that could not be used; retrying may succeed", "malformed", { usage: first }),
+          );
+        return Promise.resolve({ text: "calm", usage: second, finishReason: "STOP" });
       },
     };
     const retryEnv: RetryEnv = { sleep: async () => {}, random: () => 0, now: () => 0 };

@@ -6,6 +6,7 @@ import { retryAfter } from "../../../shared/models/map-sdk-error";
 import { mapVertexError } from "../../../shared/models/map-vertex-error";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import { toJsonSchema } from "../../../shared/models/to-json-schema";
+import { match } from "../../support/matchers";
 
 describe("Anthropic", () => {
   it("counts cache writes and reads in the prompt (input_tokens leaves them out), reads as cached, thinking apart", () => {
@@ -54,9 +55,9 @@ describe("Anthropic", () => {
       );
     expect(cut).toThrow(ModelCallError);
     expect(cut).toThrow(
-      expect.objectContaining({
+      match.objectContaining({
         kind: "empty",
-        options: expect.objectContaining({ reason: "MAX_TOKENS", usage: expect.objectContaining({ output_tokens: 9 }) }),
+        options: match.objectContaining({ reason: "MAX_TOKENS", usage: match.objectContaining({ output_tokens: 9 }) }),
       }),
     );
   });
@@ -96,7 +97,7 @@ describe("OpenAI-compatible", () => {
         { choices: [{ message: { content: "" }, finish_reason: "length" }], usage: { prompt_tokens: 1, completion_tokens: 5 } },
         "m",
       ),
-    ).toThrow(expect.objectContaining({ kind: "empty", options: expect.objectContaining({ reason: "MAX_TOKENS" }) }));
+    ).toThrow(match.objectContaining({ kind: "empty", options: match.objectContaining({ reason: "MAX_TOKENS" }) }));
   });
 });
 

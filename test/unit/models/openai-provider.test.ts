@@ -71,7 +71,7 @@ describe("openai: the Chat Completions request and answer", () => {
       },
     });
     expect(second!.generationConfig.response_format).toEqual({ type: "json_object" });
-    expect(JSON.parse(structured.text).n).toBeGreaterThanOrEqual(1);
+    expect((JSON.parse(structured.text) as { n: number }).n).toBeGreaterThanOrEqual(1);
     expect(structured.usage.thinking_tokens).toBeGreaterThan(0);
   });
 

@@ -13,24 +13,26 @@ function fakeEnv(random = () => 1, start = 1_000_000): RetryEnv & { sleeps: numb
     time: () => now,
     now: () => now,
     random,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      now += ms;
-    },
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        // Thrown in the executor, the signal's reason (whatever abort() was given) rejects the wait, as in realRetryEnv.
+        signal?.throwIfAborted();
+        sleeps.push(ms);
+        now += ms;
+        resolve();
+      }),
   };
 }
 
 /** A call that fails with the given errors in turn, then answers "ok". */
-function failing(...errors: unknown[]): { call: (attempt: number) => Promise<string>; attempts: number[] } {
+function failing(...errors: Error[]): { call: (attempt: number) => Promise<string>; attempts: number[] } {
   const attempts: number[] = [];
   return {
     attempts,
-    call: async (attempt) => {
+    call: (attempt) => {
       attempts.push(attempt);
       const err = errors[attempt - 1];
-      if (err !== undefined) throw err;
-      return "ok";
+      return err === undefined ? Promise.resolve("ok") : Promise.reject(err);
     },
   };
 }
@@ -145,9 +147,10 @@ describe("withRetry", () => {
   it("stops when the signal aborts during a wait, with the signal's reason", async () => {
     const controller = new AbortController();
     const env = fakeEnv();
-    env.sleep = async () => {
-      controller.abort(new Error("shutdown"));
-      throw controller.signal.reason;
+    env.sleep = () => {
+      const shutdown = new Error("shutdown");
+      controller.abort(shutdown);
+      return Promise.reject(shutdown);
     };
     const { call, attempts } = failing(unavailable(), unavailable());
     const err = await withRetry(call, policy, env, controller.signal).catch((e: unknown) => e);
@@ -160,9 +163,7 @@ describe("withRetry", () => {
   it("rethrows a failure of the wait itself when the signal did not abort", async () => {
     const env = fakeEnv();
     const broken = new Error("timer broke");
-    env.sleep = async () => {
-      throw broken;
-    };
+    env.sleep = () => Promise.reject(broken);
     await expect(withRetry(failing(unavailable()).call, policy, env, new AbortController().signal)).rejects.toBe(broken);
   });
 });

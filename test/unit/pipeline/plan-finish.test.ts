@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../shared/config/validate-config";
 import type { TaskRecord } from "../../../shared/engine/run-record";
 import { storeRunRecord } from "../../../shared/pipeline/output-document";
-import { planFinish, type FinishFacts, type FinishInput } from "../../../shared/pipeline/plan-finish";
+import { planFinish, type FinishFacts, type FinishInput, type TaskError } from "../../../shared/pipeline/plan-finish";
 import type { TaskEnvelope } from "../../../shared/pipeline/task-document";
 import type { Write } from "../../../shared/pipeline/writes";
 import { oneStepTask } from "../../support/sample-configs";
@@ -177,7 +177,8 @@ describe("planFinish", () => {
     expect(writeTo(output.writes, "tasks/job~run1~1~first")?.data.error).toMatchObject({ code: "conflict" });
     const successor = planFinish(facts({ record: record("success") }, { conflicts: { successor: true } }));
     expect(successor.outcome.status).toBe("failed");
-    expect(String(writeTo(successor.writes, "tasks/job~run1~1~first")?.data.error.message)).toContain("tasks/job~run1~2~second");
+    const error = writeTo(successor.writes, "tasks/job~run1~1~first")?.data.error as TaskError | undefined;
+    expect(String(error?.message)).toContain("tasks/job~run1~2~second");
   });
 
   it("a bare task: its successor comes from the library, named after its predecessor, within the bare hop limit", () => {

@@ -1,5 +1,6 @@
 // What the sweep makes of a job left running, decided from its current task alone (no Firestore).
 import { describe, expect, it } from "vitest";
+import type { JobEnvelope } from "../../../shared/pipeline/job-document";
 import { decideReconcile } from "../../../shared/pipeline/reconcile-job";
 
 const NOW = Date.UTC(2026, 11, 1);
@@ -20,7 +21,8 @@ describe("decideReconcile", () => {
   it("fails the job, saying how to start it again, when its current task is gone", () => {
     const decision = decideReconcile(job, "j~run1~1~a", undefined, undefined, NOW);
     expect(decision.outcome).toBe("failed");
-    expect(String(decision.update?.error.message)).toContain("npm run start-job");
+    const error = decision.update?.error as JobEnvelope["error"];
+    expect(String(error?.message)).toContain("npm run start-job");
   });
 
   it("points the job at the successor a succeeded task committed, or ends it with the last task's output", () => {

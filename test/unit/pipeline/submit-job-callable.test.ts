@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PROMPT_CHARS } from "../../../shared/engine/run-step";
 import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-job";
 import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
 import { httpsProvider } from "../../../functions/src/https-provider";
+import { match } from "../../support/matchers";
 
 // The class the callables throw: the CommonJS build's, as in the deployed bundle (functions/src/https-provider.ts).
 const { HttpsError } = httpsProvider();
@@ -26,7 +27,7 @@ describe("the submitJob callable", () => {
   it("refuses a caller who is not signed in before doing anything else", async () => {
     await expect(onSubmitJob(undefined, { job: {} })).rejects.toMatchObject({
       code: "unauthenticated",
-      message: expect.stringContaining("sign in"),
+      message: match.stringContaining("sign in"),
     });
   });
 

@@ -8,7 +8,7 @@ import { createRuntime } from "../../../shared/runtime/create-runtime";
 import { vertexProject } from "../../../shared/runtime/provider-setup";
 import { startStandin, type Standin } from "../../../shared/standin/standin-server";
 
-const noSink = { description: "nowhere (test)", write: async () => "nowhere" };
+const noSink = { description: "nowhere (test)", write: () => Promise.resolve("nowhere") };
 
 function twoVendorTask() {
   const parsed = parseConfig("task", {

@@ -120,7 +120,7 @@ describe("synthesizeFromSchema", () => {
 
   it("takes the first branch of anyOf and a date-time format", () => {
     expect(synthesizeFromSchema({ anyOf: [{ type: "INTEGER", minimum: 7, maximum: 7 }, { type: "STRING" }] }, "p")).toBe(7);
-    expect(String(synthesizeFromSchema({ type: "STRING", format: "date-time" }, "p"))).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(synthesizeFromSchema({ type: "STRING", format: "date-time" }, "p")).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 });
 

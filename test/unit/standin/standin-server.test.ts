@@ -122,7 +122,7 @@ describe("wire format", () => {
         standin.url,
         body(`dilemma in ${lang}`, { generationConfig: { responseMimeType: "application/json", responseSchema } }),
       );
-      const value = JSON.parse(replyText(reply));
+      const value: unknown = JSON.parse(replyText(reply));
       expect(schemaProblems(responseSchema, value)).toEqual([]);
       rows.push(JSON.stringify(value));
     }
@@ -226,7 +226,7 @@ describe("faults", () => {
     "529": (r) => expect([r.status, r.json().error?.status]).toEqual([529, "UNAVAILABLE"]),
     malformed: (r) => {
       expect(r.status).toBe(200);
-      expect(() => JSON.parse(r.text)).toThrow(SyntaxError);
+      expect((): unknown => JSON.parse(r.text)).toThrow(SyntaxError);
     },
     safety: (r) => {
       expect(r.status).toBe(200);
@@ -406,6 +406,8 @@ describe("admin API", () => {
 });
 
 describe("npm run standin (tools/standin.ts)", () => {
+  /** What a child process's "exit" event carries; events.once types every event's arguments as any[]. */
+  type ExitArgs = [code: number | null, signal: NodeJS.Signals | null];
   const runTool = (args: string[]) =>
     spawn(process.execPath, ["--import", "tsx", "tools/standin.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
 
@@ -419,7 +421,7 @@ describe("npm run standin (tools/standin.ts)", () => {
     expect(url).toBeDefined();
     expect((await post(url ?? "", body("x"))).status).toBe(503);
     child.kill("SIGTERM");
-    const [code] = await once(child, "exit");
+    const [code] = (await once(child, "exit")) as ExitArgs;
     expect(code).toBe(0);
   });
 
@@ -430,7 +432,7 @@ describe("npm run standin (tools/standin.ts)", () => {
     const bad = runTool(["--fault", "503=2"]);
     let err = "";
     bad.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    const [[helpCode], [badCode]] = await Promise.all([once(help, "exit"), once(bad, "exit")]);
+    const [[helpCode], [badCode]] = (await Promise.all([once(help, "exit"), once(bad, "exit")])) as [ExitArgs, ExitArgs];
     expect(helpCode).toBe(0);
     expect(out).toContain("Usage: npm run standin");
     expect(badCode).toBe(2);

@@ -1,5 +1,6 @@
 // config-reader as a child process: exit 0 with the normalized config, 1 with `path: message` lines, 2 for usage errors.
 import { describe, expect, it } from "vitest";
+import type { StepConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { sampleJobConfig } from "../../../shared/samples/samples";
 import { runTool, tempDir, writeConfig } from "./run-tool";
@@ -38,9 +39,9 @@ describe("config-reader", () => {
     const file = await writeConfig(await tempDir(), "step.jsonc", README_STEP);
     const run = await runTool("config-reader", ["--input_path", file, "--config-type", "step"]);
     expect(run.code, run.stderr).toBe(0);
-    const step = JSON.parse(run.stdout);
-    expect(step.model_query_config.user_prompt).toBe("%user_prompt%");
-    expect(step.model_query_config.system_prompt).toBe("");
+    const step = JSON.parse(run.stdout) as StepConfig;
+    expect(step.model_query_config?.user_prompt).toBe("%user_prompt%");
+    expect(step.model_query_config?.system_prompt).toBe("");
     expect(step.output_config).toEqual({ payload: {} });
   });
 

@@ -2,6 +2,7 @@
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Payload } from "../../../shared/config/config-schemas";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
 import { sampleFunctionCallConfig, sampleTaskConfig } from "../../../shared/samples/samples";
 import { BANNER, runTool, tempDir, writeConfig } from "./run-tool";
@@ -41,7 +42,7 @@ describe("task-runner", () => {
   it("runs the sample task, prints its output payload, writes { payload } to <FILE>.log, and reports progress per step", async () => {
     const run = await runTool("task-runner", [`-input_path=${sampleFile}`]);
     expect(run.code, run.stderr).toBe(0);
-    const payload = JSON.parse(run.stdout);
+    const payload = JSON.parse(run.stdout) as Payload;
     expect(Object.keys(payload)).toEqual(["joke", "verdict"]);
     expect(payload.joke).toContain("Tell me a joke!");
     // The verdict step saw the joke and the explanation through %context%.
@@ -91,7 +92,7 @@ describe("task-runner", () => {
     const file = await writeConfig(dir, "unresolved.json", oneStepTask("unresolved", "About %topic%"));
     const lax = await runTool("task-runner", [`-input_path=${file}`]);
     expect(lax.code, lax.stderr).toBe(0);
-    expect(JSON.parse(lax.stdout).answer).toContain("About %topic%");
+    expect((JSON.parse(lax.stdout) as Payload).answer).toContain("About %topic%");
     expect(lax.stderr).toContain("warning: %topic% in user_prompt names no input");
     const strict = await runTool("task-runner", [`-input_path=${file}`, "--strict"]);
     expect(strict.code).toBe(1);
