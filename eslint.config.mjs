@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import importX, { createNodeResolver } from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
-const PRODUCT_CODE = ["shared/**", "functions/src/**", "tools/**", "scripts/**", "web/src/**"];
+const PRODUCT_CODE = ["shared/**", "functions/src/**", "local/**", "tools/**", "scripts/**", "web/src/**"];
 
 export default tseslint.config(
   {

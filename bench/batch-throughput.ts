@@ -8,7 +8,7 @@ import { runAt } from "../shared/batch/expand-rows";
 import { submitBatch } from "../shared/batch/submit-batch";
 import { ADMIT_FUNCTION, createTaskQueueEnqueuer } from "../shared/batch/task-queue";
 import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
-import { COLLECTIONS } from "../shared/pipeline/collections";
+import { COLLECTIONS } from "../shared/collections";
 import { rowTask } from "./bench-configs";
 import { configureStandin, resetStandin, standinConfig, standinStats } from "./standin-client";
 import { round } from "./stats";
@@ -246,5 +246,5 @@ async function checkQueueRate(options: BatchThroughputOptions): Promise<number> 
 
 async function requireRpmBurst(standinUrl: string): Promise<void> {
   if (!("rpmBurst" in (await standinConfig(standinUrl))))
-    throw new Error("batch-throughput: the stand-in has no rpmBurst knob (shared/standin/standin-server.ts)");
+    throw new Error("batch-throughput: the stand-in has no rpmBurst knob (local/standin/standin-server.ts)");
 }

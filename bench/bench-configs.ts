@@ -1,5 +1,5 @@
 // The task and job configs the emulator benchmarks run: short one-step tasks, chained or alone.
-import type { JobConfigInput, TaskConfigInput } from "../shared/samples/samples";
+import type { JobConfigInput, TaskConfigInput } from "../local/samples/samples";
 
 /** One model step answering a short prompt; `next` chains it to another task of the job. */
 export function oneStepTask(taskId: string, prompt: string, next = ""): TaskConfigInput {

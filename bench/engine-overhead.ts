@@ -2,10 +2,10 @@
 import type { DocumentSink } from "../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { TaskConfigSchema, type TaskConfig } from "../shared/config/config-schemas";
-import type { EngineOptions } from "../shared/engine/run-step";
+import type { EngineOptions } from "../shared/engine/engine-options";
 import { runTask } from "../shared/engine/run-task";
 import { DEFAULT_MODEL_TABLE } from "../shared/models/model-table";
-import { sampleTaskConfig } from "../shared/samples/samples";
+import { sampleTaskConfig } from "../local/samples/samples";
 import { createFakeModel } from "./fake-model";
 import { buildLangChainLcelSample, buildLangChainSample, type SampleChain } from "./langchain-chain";
 import { median, round } from "./stats";

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
-import { startStandin } from "../shared/standin/standin-server";
+import { startStandin } from "../local/standin/standin-server";
 import { EMULATOR_BENCHES, type BenchName } from "./bench-results";
 import { REPO_ROOT } from "./cold-start";
 import type { EmulatorBenchOutput } from "./emulator-benches";

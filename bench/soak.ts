@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Firestore } from "firebase-admin/firestore";
-import { watchJob, type JobEnd } from "../shared/client/watch-job";
+import { watchJob, type JobEnd } from "../local/client/watch-job";
 import { DEFAULT_RETRY, type RetryPolicy } from "../shared/models/retry";
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
 import type { PipelineDeps } from "../shared/pipeline/pipeline-deps";
 import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
-import type { StandinStats } from "../shared/standin/standin-server";
+import type { StandinStats } from "../local/standin/standin-server";
 import { RESULT_FILES, type SoakCheck, type SoakResult } from "../tools/reliability-results";
 
 const USAGE = `Usage: tsx bench/soak.ts [--jobs N] [--in-flight N] [--timeout-s S] [--rpm N] [--latency-ms N] [--seed N]

@@ -1,6 +1,6 @@
 // Resolves when `count` runs of a batch have ended, by listening to the batch's jobs (one query, not one per job).
 import type { Firestore } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../shared/pipeline/collections";
+import { COLLECTIONS } from "../shared/collections";
 
 const ENDED = ["success", "failed", "cancelled"];
 
@@ -11,7 +11,7 @@ export function waitForRuns(
   timeoutMs: number,
 ): Promise<{ firstEndedAt: number; failedCodes: Record<string, number> }> {
   return new Promise((resolve, reject) => {
-    const ended = new Map<string, { status: string; code?: string }>();
+    const ended = new Map<string, { status: string; code?: string | undefined }>();
     let firstEndedAt: number | undefined;
     const timer = setTimeout(() => {
       unsubscribe();

@@ -68,7 +68,16 @@ if (process.argv.includes("--watch")) {
     console.error(`build failed: fix the errors above in functions/src or shared/, then run \`npm run build\` again`);
     process.exit(1);
   });
-  report(/** @type {import("esbuild").Metafile} */ (result?.metafile));
+  const metafile = /** @type {import("esbuild").Metafile} */ (result?.metafile);
+  const local = localOnlyInputs(metafile);
+  if (local.length) {
+    console.error(
+      `build failed: the deployed bundle imports code that only runs locally (${local.join(", ")}): the functions import ` +
+        "only functions/src and shared/; move what they need into shared/, or keep the local code out of their imports",
+    );
+    process.exit(1);
+  }
+  report(metafile);
 }
 
 /** BATCH_* from the environment, else from functions/.env (KEY=VALUE lines; # comments; optional quotes). */
@@ -86,6 +95,15 @@ function readQueueEnv() {
   const env = { ...fromFile };
   for (const [name, value] of Object.entries(process.env)) if (name.startsWith("BATCH_") && value !== undefined) env[name] = value;
   return env;
+}
+
+/**
+ * The bundle's own sources outside functions/src and shared/, the deployed core: the stand-in, the operator tools and
+ * everything else under local/ and tools/ must never ship.
+ * @param {import("esbuild").Metafile} metafile
+ */
+function localOnlyInputs(metafile) {
+  return Object.keys(metafile.inputs).filter((path) => !/^(<define:|functions\/src\/|shared\/)|node_modules/.test(path));
 }
 
 /** @param {import("esbuild").Metafile} metafile */

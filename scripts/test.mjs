@@ -1,4 +1,4 @@
-// `npm test`: format check, type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
+// `npm test`: format check, lint, type-check, unit suites, then build and the emulator suites, saying loudly whatever could not run.
 // @ts-check
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -197,6 +197,8 @@ async function runEmulatorPhase({ project, only, standin, plain }, files) {
 if (!onlyEmulator) {
   // Layout is the formatter's: a file it would change fails the run (`npm run format` rewrites them).
   runStep("format check (prettier --check .)", bin("prettier"), ["--check", "--log-level", "warn", "."]);
+  // typescript-eslint's type-aware rules, no import cycle, no product function over 60 lines (eslint.config.mjs).
+  runStep("lint (eslint .)", bin("eslint"), ["."]);
   runStep("type-check (tsc --noEmit -p .)", bin("tsc"), ["--noEmit", "-p", "."]);
   runStep("type-check of the page (tsc --noEmit -p web, DOM lib)", bin("tsc"), ["--noEmit", "-p", "web"]);
   runStep("unit suites (vitest --project unit)", bin("vitest"), ["run", "--project", "unit", ...countReporter("unit")]);

@@ -46,7 +46,7 @@ export async function runWithEmulators(
   } = {},
 ) {
   checkRequest(command, only);
-  const extraEnv = await emulatorEnv();
+  const extraEnv = emulatorEnv();
   const configFile = givenConfig ?? configForPortBase(process.env.EMULATOR_PORT_BASE ?? envChanges.EMULATOR_PORT_BASE);
   // The Tasks emulator comes with the Functions emulator, so its port must be free too.
   const listening = only.includes("functions") && !only.includes("tasks") ? [...only, "tasks"] : only;
@@ -262,6 +262,17 @@ function movedEmulators(port) {
 }
 
 /**
+ * A firebase config of the repository (firebase.json, or a port-moved copy): the emulators' addresses are all read of it.
+ * @param {string} file relative to the repo root
+ * @returns {{ emulators?: Record<string, { host?: string, port?: number }> } & Record<string, unknown>}
+ */
+function readFirebaseConfig(file) {
+  /** @type {unknown} */
+  const parsed = JSON.parse(readFileSync(join(repoRoot, file), "utf8"));
+  return /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */ (parsed);
+}
+
+/**
  * Where an emulator listens in a session started now: firebase.json's address, or the moved one under
  * EMULATOR_PORT_BASE (for a caller outside the session, such as the local stack printing the page's address).
  * @param {"firestore" | "functions" | "auth" | "tasks" | "hosting"} name
@@ -270,8 +281,7 @@ function movedEmulators(port) {
 export function emulatorAddress(name) {
   const base = process.env.EMULATOR_PORT_BASE;
   if (base) return movedEmulators(Number(base))[name];
-  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
-  const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  const config = readFirebaseConfig("firebase.json");
   const entry = config.emulators?.[name];
   return entry?.port ? { host: entry.host ?? "127.0.0.1", port: entry.port } : undefined;
 }
@@ -288,7 +298,7 @@ function configForPortBase(base) {
   const port = Number(base);
   if (!Number.isInteger(port) || port < 1024 || port > 65000)
     throw new Error(`EMULATOR_PORT_BASE=${base}: expected a port number from 1024 to 65000`);
-  const config = JSON.parse(readFileSync(join(repoRoot, "firebase.json"), "utf8"));
+  const config = readFirebaseConfig("firebase.json");
   config.emulators = { ...config.emulators, ...movedEmulators(port) };
   const file = `.firebase-ports-${port}.json`;
   writeFileSync(join(repoRoot, file), `${JSON.stringify(config, null, 2)}\n`);
@@ -297,8 +307,7 @@ function configForPortBase(base) {
 
 /** The host and port the config gives each emulator; firebase-tools moves the hub and logger itself, not these. */
 function configuredPorts(/** @type {string[]} */ only, configFile = "firebase.json") {
-  /** @type {{ emulators?: Record<string, { host?: string, port?: number }> }} */
-  const config = JSON.parse(readFileSync(join(repoRoot, configFile), "utf8"));
+  const config = readFirebaseConfig(configFile);
   return only.flatMap((name) => {
     const entry = config.emulators?.[name];
     return entry?.port ? [{ name, host: entry.host ?? "127.0.0.1", port: entry.port }] : [];

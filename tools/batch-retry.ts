@@ -1,5 +1,5 @@
 // batch retry: the batch's failed runs run again (new runs of their jobs), paced by the admission queue.
-import { retryBatch } from "../shared/batch/retry-batch";
+import { retryBatch } from "../local/batch/retry-batch";
 import { getDb } from "../shared/pipeline/firestore";
 import { openEnqueuer, serviceAccountFlag, useBatchTarget } from "./batch-target";
 import { projectFlag } from "./firestore-target";

@@ -1,6 +1,6 @@
 // batch submit: validates a whole batch file, then creates the batch and hands its runs to the admission queue.
 import { formatIssues } from "../shared/config/config-issue";
-import { loadBatchFile } from "../shared/batch/load-batch-file";
+import { loadBatchFile } from "../local/batch/load-batch-file";
 import type { BatchPlan } from "../shared/batch/plan-batch";
 import { submitBatch } from "../shared/batch/submit-batch";
 import { getDb } from "../shared/pipeline/firestore";

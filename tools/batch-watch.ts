@@ -1,6 +1,6 @@
 // batch watch: a live progress bar of a batch until it ends, then its summary; exit 0 when every run succeeded.
 import type { BatchProgress } from "../shared/batch/batch-progress";
-import { failedCodes, watchBatch } from "../shared/batch/watch-batch";
+import { failedCodes, watchBatch } from "../local/batch/watch-batch";
 import { getDb } from "../shared/pipeline/firestore";
 import { formatBatchSummary, formatProgressLine, rowsPerMinute } from "./batch-report";
 import { UsageError } from "./cli-args";

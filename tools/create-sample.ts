@@ -1,7 +1,7 @@
 // create-sample: writes the original design's four sample configs as pretty JSON files into a folder.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../shared/samples/samples";
+import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../local/samples/samples";
 import { defineTool, UsageError } from "./cli-args";
 import { describeFsError, EXIT_OK, runTool } from "./tool-io";
 

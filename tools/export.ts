@@ -2,9 +2,9 @@
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { readBatchDocument } from "../shared/batch/batch-progress";
-import { batchTable, jobTaskTable, writeTable, type ExportTable } from "../shared/batch/export-batch";
+import { batchTable, jobTaskTable, writeTable, type ExportTable } from "../local/batch/export-batch";
 import { EXPORT_FORMATS, type ExportFormat } from "../shared/batch/export-format";
-import { COLLECTIONS } from "../shared/pipeline/collections";
+import { COLLECTIONS } from "../shared/collections";
 import { getDb } from "../shared/pipeline/firestore";
 import { defineTool, UsageError } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";

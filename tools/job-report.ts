@@ -1,5 +1,5 @@
 // How the operator tools print a job's progress and its end.
-import type { JobEnd, TaskProgress } from "../shared/client/watch-job";
+import type { JobEnd, TaskProgress } from "../local/client/watch-job";
 
 const MAX_VALUE_CHARS = 400;
 

@@ -6,7 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type W
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
 import { EMULATOR_PROJECT_ID, emulatorAddress, runWithEmulators } from "../scripts/with-emulators.mjs";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
-import { startStandin } from "../shared/standin/standin-server";
+import { startStandin } from "../local/standin/standin-server";
 
 /** The emulator reads declared secrets from here before asking Secret Manager (a network call, and an error offline). */
 const SECRET_FILE = "functions/.secret.local";
@@ -32,7 +32,7 @@ export interface StackOptions {
 
 /** Returns the command's exit code; a machine without the emulators gets a message saying what to install. */
 export async function runInLocalStack(command: string[], options: StackOptions): Promise<number> {
-  const available = await emulatorsAvailable();
+  const available = emulatorsAvailable();
   if (!available.ok) {
     process.stderr.write(`The Firebase emulators cannot start on this machine: ${available.reason}\n`);
     process.stderr.write("Without them you can still run a task locally: npm run task-runner -- -input_path=FILE\n");

@@ -248,7 +248,7 @@ async function main(): Promise<number> {
     render(options);
     return 0;
   }
-  const available = await emulatorsAvailable();
+  const available = emulatorsAvailable();
   if (!available.ok) {
     console.error(
       `reliability: the emulators cannot start on this machine, so nothing was measured and ${DEFAULT_OUT} is unchanged: ${available.reason}`,

@@ -71,7 +71,9 @@ export function loadReportInputs(dir: string, policy: PolicyFacts, command: stri
     try {
       json = JSON.parse(readFileSync(path, "utf8"));
     } catch (err) {
-      throw new Error(`${file} in the results folder is not JSON (${(err as Error).message}); run the reliability suites again`);
+      throw new Error(`${file} in the results folder is not JSON (${(err as Error).message}); run the reliability suites again`, {
+        cause: err,
+      });
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
@@ -96,7 +98,7 @@ export function loadReportInputs(dir: string, policy: PolicyFacts, command: stri
 /** A table cell: one line, pipes escaped. */
 function cell(value: unknown): string {
   return (
-    String(value ?? "")
+    (typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value))
       .replace(/\r?\n/g, " ")
       .replace(/\|/g, "\\|")
       .trim() || " "

@@ -1,9 +1,9 @@
 // Runs the seeds: loads seeds/ into Firestore, starts every seeded job and submits every seeded batch, follows them all
 // through the real triggers, and prints each outcome and the totals. `npm start` and `npm run seed -- -run` both run it.
 import type { Firestore } from "firebase-admin/firestore";
-import { loadSeeds } from "../shared/client/load-seeds";
-import { watchJob, type JobEnd } from "../shared/client/watch-job";
-import { writeSeeds } from "../shared/client/write-seeds";
+import { loadSeeds } from "../local/client/load-seeds";
+import { watchJob, type JobEnd } from "../local/client/watch-job";
+import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
 import type { ValidationContext } from "../shared/config/validate-config";
 import { startJob } from "../shared/pipeline/start-job";

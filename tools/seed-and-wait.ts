@@ -1,6 +1,6 @@
 // Runs inside `npm run emulators`: loads the seeds, says what to do next, then waits until stopped.
-import { loadSeeds } from "../shared/client/load-seeds";
-import { writeSeeds } from "../shared/client/write-seeds";
+import { loadSeeds } from "../local/client/load-seeds";
+import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
 import { getDb } from "../shared/pipeline/firestore";
 import { useFirestoreTarget } from "./firestore-target";

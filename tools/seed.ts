@@ -1,7 +1,7 @@
 // seed: validates every job config in seeds/ (and the library in seeds/task_configs/) and loads them into Firestore;
 // with -run, also runs them all through the triggers of the emulators (or project) it loaded them into.
-import { loadSeeds } from "../shared/client/load-seeds";
-import { writeSeeds } from "../shared/client/write-seeds";
+import { loadSeeds } from "../local/client/load-seeds";
+import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
 import { getDb } from "../shared/pipeline/firestore";
 import { useBatchTarget } from "./batch-target";

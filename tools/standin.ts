@@ -6,7 +6,7 @@ import {
   type StandinFault,
   type StandinOptions,
   type StandinScriptItem,
-} from "../shared/standin/standin-server";
+} from "../local/standin/standin-server";
 
 const USAGE = `Usage: npm run standin -- [options]
 
@@ -75,7 +75,8 @@ function parseStandinArgs(argv: string[]): (StandinOptions & { exitWithHub?: str
       throw new UsageError(`--fault ${spec}: expected KIND=RATE with RATE from 0 to 1, e.g. 503=0.1`);
     faults[kind as StandinFault] = value;
   }
-  const options: StandinOptions = {
+  // Flags not given are undefined here, and left out below.
+  const options = {
     port: number("port", values.port) ?? 8787,
     latencyMs: number("latency-ms", values["latency-ms"]),
     rpm: number("rpm", values.rpm),

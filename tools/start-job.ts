@@ -1,5 +1,5 @@
 // start-job: starts a run of a seeded (or finished) job by committing its entry task, then follows it.
-import { watchJob } from "../shared/client/watch-job";
+import { watchJob } from "../local/client/watch-job";
 import { getDb } from "../shared/pipeline/firestore";
 import { startJob } from "../shared/pipeline/start-job";
 import { defineTool } from "./cli-args";

@@ -1,6 +1,6 @@
 // sweep: what the scheduled sweepTasks function does, by hand: nothing stays stuck.
 import { createPipelineRuntime } from "../shared/pipeline/create-pipeline-deps";
-import { startStandin } from "../shared/standin/standin-server";
+import { startStandin } from "../local/standin/standin-server";
 import { sweepStuckWork } from "../shared/pipeline/sweep-stuck-work";
 import { defineTool } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";

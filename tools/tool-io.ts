@@ -1,5 +1,5 @@
 // What every command-line tool shares: exit codes, reading and validating a config file, reporting errors and progress.
-import { startStandin } from "../shared/standin/standin-server";
+import { startStandin } from "../local/standin/standin-server";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { formatIssues, type ConfigIssue } from "../shared/config/config-issue";

@@ -1,5 +1,5 @@
 // watch: follows the current run of a job, task by task, until it ends.
-import { watchJob } from "../shared/client/watch-job";
+import { watchJob } from "../local/client/watch-job";
 import { getDb } from "../shared/pipeline/firestore";
 import { defineTool } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";

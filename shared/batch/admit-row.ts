@@ -2,7 +2,7 @@
 // or starts a failed run again; never for a batch that was cancelled.
 import type { Firestore, Transaction } from "firebase-admin/firestore";
 import { formatPath } from "../config/config-issue";
-import { COLLECTIONS } from "../pipeline/collections";
+import { COLLECTIONS } from "../collections";
 import type { PipelineDeps } from "../pipeline/pipeline-deps";
 import { startJob } from "../pipeline/start-job";
 import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch } from "./batch-schema";

@@ -1,8 +1,8 @@
 // A batch's progress, derived when read: count() and sum() aggregations over its runs' job documents, never a
 // counter document (one document takes about one write a second; a batch ends hundreds of runs a minute).
 import { AggregateField, type Firestore } from "firebase-admin/firestore";
-import type { TokenUsage } from "../engine/run-record";
-import { COLLECTIONS } from "../pipeline/collections";
+import type { TokenUsage } from "../models/token-usage";
+import { COLLECTIONS } from "../collections";
 import { BatchDocumentSchema, type BatchDocument, type BatchStatus } from "./batch-schema";
 
 /** Where a run is: waiting in the queue, admitted (its job created, not yet started), running, or ended. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
 import { documentIdProblem } from "../config/validate-config";
-import { TokenUsageSchema } from "../engine/run-record";
+import { TokenUsageSchema } from "../models/token-usage";
 
 /** Batch ids become part of job, task and Cloud Tasks ids; short enough that those stay far inside their limits. */
 export const MAX_BATCH_ID_CHARS = 100;

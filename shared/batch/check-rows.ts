@@ -3,7 +3,7 @@
 import type { ConfigIssue } from "../config/config-issue";
 import { MAX_DOCUMENT_BYTES } from "../pipeline/output-document";
 import type { Row } from "./batch-schema";
-import type { FileRows } from "./read-rows-file";
+import type { FileRows } from "../../local/batch/read-rows-file";
 
 /** `repeat` is the run's repeat index, set by the batch for %repeat%; a row may not set it. */
 export const REPEAT_VARIABLE = "repeat";

@@ -6,7 +6,7 @@ import { parseConfig, zodIssues, type ValidationContext } from "../config/valida
 import { BatchFileSchema, MAX_BATCH_RUNS, type BatchFile, type JobTemplate } from "./batch-schema";
 import { checkJobSizes, checkVariables, type RowSources } from "./check-rows";
 import { rowCount, rowVariables, runCount, type RunSpace } from "./expand-rows";
-import type { FileRows } from "./read-rows-file";
+import type { FileRows } from "../../local/batch/read-rows-file";
 
 export interface BatchPlan {
   batchId: string;
@@ -40,7 +40,7 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const parsed = BatchFileSchema.safeParse(input.raw);
   const raw = (input.raw ?? {}) as Record<string, unknown>;
   const issues: ConfigIssue[] = parsed.success ? [] : zodIssues(parsed.error);
-  const job = checkTemplate(raw.job, String(raw.batch_id ?? "batch"), validation, issues);
+  const job = checkTemplate(raw.job, typeof raw.batch_id === "string" ? raw.batch_id : "batch", validation, issues);
   const parts = batchParts(raw);
   const sources = rowSources(parts, input);
   issues.push(...inputIssues(raw, parts.rows));

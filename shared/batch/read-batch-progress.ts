@@ -1,8 +1,8 @@
 // Reads a batch's progress, and ends a batch whose runs have all ended: the one write of its end, made by whoever
 // reads it first (watch, export, status, or the settleBatches schedule).
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { ZERO_USAGE } from "../engine/run-record";
-import { COLLECTIONS } from "../pipeline/collections";
+import { ZERO_USAGE } from "../models/token-usage";
+import { COLLECTIONS } from "../collections";
 import { millisOf } from "../pipeline/document-fields";
 import {
   countJobs,

@@ -1,6 +1,6 @@
 // The schedule's backstop: ends every running batch whose runs have all ended, for batches nobody watches.
 import type { Firestore } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../pipeline/collections";
+import { COLLECTIONS } from "../collections";
 import { readBatchProgress } from "./read-batch-progress";
 
 /** The ids of the batches this call ended, with their status. One batch's failure does not stop the others. */

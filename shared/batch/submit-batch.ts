@@ -1,6 +1,6 @@
 // Creates a planned batch (batches/{id}) and hands every run to the admission queue, which paces them into jobs.
 import { FieldValue, type DocumentData, type Firestore } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../pipeline/collections";
+import { COLLECTIONS } from "../collections";
 import { queueTaskId, runJobId } from "./batch-ids";
 import type { AdmitDispatch } from "./batch-schema";
 import { baseRowCount, runAt } from "./expand-rows";

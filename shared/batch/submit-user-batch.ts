@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ConfigIssue } from "../config/config-issue";
 import type { ValidationContext } from "../config/validate-config";
 import { zodIssues } from "../config/validate-config";
-import { COLLECTIONS } from "../pipeline/collections";
+import { COLLECTIONS } from "../collections";
 import { readLibraryTasks } from "../pipeline/read-library-tasks";
 import { planWithLibrary } from "./plan-with-library";
 import { submitBatch } from "./submit-batch";

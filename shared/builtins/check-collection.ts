@@ -1,5 +1,5 @@
 // Decides which collections firestore_log may write: never the pipeline's own, and only the allow-list's when one is set.
-import { PIPELINE_COLLECTIONS } from "../pipeline/collections";
+import { PIPELINE_COLLECTIONS } from "../collections";
 
 /** The environment variable holding the allow-list: comma-separated collection ids. */
 export const LOG_COLLECTIONS_ENV = "FIRESTORE_LOG_COLLECTIONS";

@@ -79,14 +79,21 @@ export function findSyntaxErrorOffset(json: string): number {
   try {
     const end = skipWhitespace(json, scanValue(json, 0));
     return end < json.length ? end : json.length;
-  } catch (offset) {
-    return Math.min(offset as number, json.length);
+  } catch (err) {
+    // A scan too deep for the stack has no offset: the start then, as V8's own message gives none either.
+    return err instanceof BadCharacter ? Math.min(err.offset, json.length) : 0;
   }
 }
 
-/** Stops the scan at the first bad character: findSyntaxErrorOffset catches the offset. */
+/** Stops the scan at the first bad character: findSyntaxErrorOffset catches it for its offset. */
+class BadCharacter extends Error {
+  constructor(readonly offset: number) {
+    super(`invalid JSON at offset ${offset}`);
+  }
+}
+
 function fail(at: number): never {
-  throw at;
+  throw new BadCharacter(at);
 }
 
 function skipWhitespace(json: string, start: number): number {

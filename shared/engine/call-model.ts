@@ -9,7 +9,8 @@ import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
 import { checkJsonAnswer } from "./check-json-answer";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";
 import { StepFailure } from "./run-error";
-import { addUsage, type StepRecord } from "./run-record";
+import { type StepRecord } from "./run-record";
+import { addUsage } from "../models/token-usage";
 import { checkSize, fillTemplate, type StepScope } from "./step-scope";
 
 // Parameters are validated with the config; converting them again per run is avoidable work on a hot path.

@@ -1,43 +1,19 @@
 // Runs one step: bind inputs, interpolate, call the model or function (with retries), extract outputs.
-import type { DocumentSink } from "../builtins/builtin-function";
-import type { FunctionRegistry } from "../builtins/builtin-registry";
 import { STEP_TYPE_MODEL_QUERY, type Payload, type StepConfig } from "../config/config-schemas";
 import { describeRule } from "../config/extract-rules";
-import type { ModelProvider } from "../models/model-provider";
-import type { ModelTable, ProviderName } from "../models/model-table";
-import type { PriceTable } from "../models/price-table";
-import { RetryError, type RetryEnv, type RetryPolicy } from "../models/retry";
+import { RetryError } from "../models/retry";
+import type { EngineOptions } from "./engine-options";
 import { bindInputs } from "./bind-inputs";
 import { callFunction } from "./call-function";
 import { callModel } from "./call-model";
 import { extractOutputs } from "./extract-outputs";
 import { StepFailure, toRunError } from "./run-error";
-import { addUsage, ZERO_USAGE, type StepRecord, type TokenUsage } from "./run-record";
+import { type StepRecord } from "./run-record";
+import { addUsage, ZERO_USAGE, type TokenUsage } from "../models/token-usage";
 import { priceStep } from "./step-cost";
 import type { StepScope } from "./step-scope";
 
 export { DEFAULT_MAX_PROMPT_CHARS } from "./step-scope";
-
-export interface EngineOptions {
-  /** A provider per route kind the model table uses; a step whose provider is missing fails with config_error. */
-  providers: Readonly<Partial<Record<ProviderName, ModelProvider>>>;
-  modelTable: ModelTable;
-  /** Prices of the models, for each step's cost; DEFAULT_PRICE_TABLE when absent. */
-  prices?: PriceTable;
-  functions: FunctionRegistry;
-  sink: DocumentSink;
-  /** FIRESTORE_LOG_COLLECTIONS: when set, the only collections built-in functions may write (never the pipeline's). */
-  logCollections?: readonly string[];
-  /** Fail a step whose prompt names a variable it does not have, instead of leaving `%name%` in place. */
-  strict?: boolean;
-  /** Largest interpolated prompt (system + user) or request, in characters; larger fails the step unsent. */
-  maxPromptChars?: number;
-  retry?: RetryPolicy;
-  retryEnv?: RetryEnv;
-  signal?: AbortSignal;
-  /** Called as each step ends (progress display, checkpoints). */
-  onStepEnd?: (record: StepRecord, index: number) => void;
-}
 
 export interface StepRun {
   record: StepRecord;

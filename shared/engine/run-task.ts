@@ -2,7 +2,8 @@
 import type { TaskConfig } from "../config/config-schemas";
 import { selectTaskOutput } from "./extract-outputs";
 import type { StepRecord, TaskRecord } from "./run-record";
-import { runStep, sumUsage, type EngineOptions } from "./run-step";
+import type { EngineOptions } from "./engine-options";
+import { runStep, sumUsage } from "./run-step";
 import { sumCost } from "./step-cost";
 
 /**

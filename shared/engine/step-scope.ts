@@ -3,7 +3,7 @@ import type { Payload, StepConfig } from "../config/config-schemas";
 import { interpolate, type Interpolation } from "./interpolate";
 import { StepFailure } from "./run-error";
 import type { StepRecord } from "./run-record";
-import type { EngineOptions } from "./run-step";
+import type { EngineOptions } from "./engine-options";
 
 export interface StepScope {
   step: StepConfig;

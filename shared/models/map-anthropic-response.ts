@@ -1,5 +1,5 @@
 // Pure conversions from what Anthropic's Messages API answers to our ModelResult, usage and finish reasons.
-import type { TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "./token-usage";
 import { ModelCallError } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
 

@@ -1,5 +1,5 @@
 // Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
-import type { TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "./token-usage";
 import { ModelCallError, reasonText } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
 

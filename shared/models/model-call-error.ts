@@ -1,5 +1,5 @@
 // The one error type for a failed model call; whether it is worth retrying is decided here and only here.
-import type { TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "./token-usage";
 
 /** An abort reason or an error's cause as text: an Error's message, a string as it is, anything else as JSON. */
 export function reasonText(reason: unknown): string {

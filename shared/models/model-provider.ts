@@ -1,6 +1,6 @@
 // The one small interface every model provider implements.
 import type { GenerationConfig } from "../config/generation-config";
-import type { TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "./token-usage";
 import type { ModelRoute } from "./model-table";
 
 export interface ModelRequest {
@@ -12,7 +12,7 @@ export interface ModelRequest {
   userPrompt: string;
   generationConfig: GenerationConfig;
   /** Aborts the call (deadline, shutdown). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ModelResult {

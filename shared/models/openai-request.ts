@@ -25,7 +25,7 @@ export function toChatCompletionRequest(request: ModelRequest): ChatCompletionCr
   if (config.frequencyPenalty !== undefined) body.frequency_penalty = config.frequencyPenalty;
   if (config.responseLogprobs !== undefined) body.logprobs = config.responseLogprobs;
   if (config.logprobs !== undefined) body.top_logprobs = config.logprobs;
-  if (config.thinkingLevel !== undefined) body.reasoning_effort = config.thinkingLevel as ReasoningEffort;
+  if (config.thinkingLevel !== undefined) body.reasoning_effort = config.thinkingLevel as NonNullable<ReasoningEffort>;
   if (config.responseMimeType === "application/json") {
     body.response_format = config.responseSchema
       ? { type: "json_schema", json_schema: { name: "response", schema: toJsonSchema(config.responseSchema), strict: false } }

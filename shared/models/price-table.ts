@@ -1,6 +1,6 @@
 // What a model's tokens cost: the price table (USD per million tokens, and when each price was read), overridable.
 import { z } from "zod";
-import type { TokenUsage } from "../engine/run-record";
+import type { TokenUsage } from "./token-usage";
 import { tableIssueLines } from "./model-table";
 
 export const ModelPriceSchema = z.strictObject({

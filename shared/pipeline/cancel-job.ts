@@ -4,7 +4,7 @@
 // `failed` with `cancelled` in the same commit, so that its trigger finds it ended and calls no model.
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
 import type { TaskError } from "./plan-finish";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import type { PipelineDeps } from "./pipeline-deps";
 
 export type EndJobResult =

@@ -5,7 +5,7 @@ import { Timestamp, type DocumentData, type Transaction } from "firebase-admin/f
 import type { ConfigIssue } from "../config/config-issue";
 import type { TaskConfig } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import type { TaskDocDeps } from "./pipeline-deps";
 import { splitTaskDocument, type TaskEnvelope } from "./task-document";
 

@@ -1,6 +1,6 @@
 // Ends a task in one commit (output, task status, successor, job progress), exactly once per attempt.
 import type { DocumentData, Timestamp } from "firebase-admin/firestore";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import type { ClaimedFromEvent } from "./claim-task";
 import type { TaskDocDeps } from "./pipeline-deps";
 import { storeRunRecord, type StoredRecord } from "./output-document";

@@ -4,7 +4,7 @@ import { formatIssues } from "../config/config-issue";
 import type { TaskRecord } from "../engine/run-record";
 import { runTask } from "../engine/run-task";
 import { DEFAULT_RETRY } from "../models/retry";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import { optional } from "./writes";
 import { claimTask, type Claim, type ReadDocument } from "./claim-task";
 import { finishTask, type FinishOutcome, type TaskError } from "./finish-task";

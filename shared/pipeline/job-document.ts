@@ -1,7 +1,8 @@
 // The jobs/{id} document: a JobConfig plus run state (progress, output, totals, error).
 import { z } from "zod";
 import { PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
-import { CostSchema, RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
+import { CostSchema, RunErrorSchema } from "../engine/run-record";
+import { TokenUsageSchema } from "../models/token-usage";
 
 export const JOB_ENVELOPE_FIELDS = [
   "run_id",

@@ -1,7 +1,7 @@
 // The outputs/{taskDocId} document, and a run record cut to fit it: Firestore holds at most 1 MiB a document,
 // so the longest texts of a huge run are cut and kept whole in pieces under outputs/{taskDocId}/overflow/.
 import type { TaskRecord } from "../engine/run-record";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import type { Write } from "./writes";
 
 /** Firestore's limit is 1,048,576 bytes including field names and index overhead; keep a margin. */
@@ -17,9 +17,9 @@ const TOO_LARGE = "…[too large: see overflow/]";
 
 export interface OutputDocument extends TaskRecord {
   task_doc_id: string;
-  job_id?: string;
-  run_id?: string;
-  owner_uid?: string;
+  job_id?: string | undefined;
+  run_id?: string | undefined;
+  owner_uid?: string | undefined;
   hop: number;
   attempt: number;
 }

@@ -1,7 +1,7 @@
 // What the pipeline needs from its driver (the Cloud Function, a test, a tool): Firestore, the engine, policy.
 import type { Firestore } from "firebase-admin/firestore";
 import type { ValidationContext } from "../config/validate-config";
-import type { EngineOptions } from "../engine/run-step";
+import type { EngineOptions } from "../engine/engine-options";
 import type { RunningJobs } from "./running-jobs";
 
 export interface PipelinePolicy {

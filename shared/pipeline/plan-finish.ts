@@ -4,7 +4,7 @@ import { FieldValue, Timestamp, type DocumentData } from "firebase-admin/firesto
 import { TaskConfigSchema, type Payload, type TaskConfig } from "../config/config-schemas";
 import { bindInputs } from "../engine/bind-inputs";
 import type { RunError, TaskRecord } from "../engine/run-record";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
 import { DEFAULT_MAX_HOPS } from "./job-document";
 import { fitsInDocument, type OutputDocument, type StoredRecord } from "./output-document";
@@ -18,15 +18,15 @@ export interface FinishInput {
   envelope: TaskEnvelope;
   attempt: number;
   /** The delivery's claim id, so that a commit retried after it was applied is known as this delivery's. */
-  claimId?: string;
+  claimId?: string | undefined;
   /** Absent when the document never parsed. */
-  config?: TaskConfig;
+  config?: TaskConfig | undefined;
   /** Absent when the task never ran (invalid document, too many attempts). */
-  record?: TaskRecord;
+  record?: TaskRecord | undefined;
   /** Why it failed without running. */
-  error?: TaskError;
+  error?: TaskError | undefined;
   /** A bare task's successor, from the library. */
-  libraryNext?: TaskConfig;
+  libraryNext?: TaskConfig | undefined;
 }
 
 /** Documents found in the way by an earlier commit of this finish, which failed with ALREADY_EXISTS. */
@@ -40,9 +40,9 @@ export interface Conflicts {
 export interface FinishFacts {
   input: FinishInput;
   /** The run record as the output document keeps it (storeRunRecord); absent when the task never ran. */
-  stored?: StoredRecord;
+  stored?: StoredRecord | undefined;
   /** The job document as read; undefined for a bare task or a job document that is gone. */
-  job?: DocumentData;
+  job?: DocumentData | undefined;
   now: number;
   /** The hop limit of chains of bare tasks (a job has its own max_hops). */
   bareMaxHops: number;

@@ -4,7 +4,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
 import { documentIdProblem, parseConfig, type ValidationContext } from "../config/validate-config";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 
 type Obj = Record<string, unknown>;
 const asObject = (v: unknown): Obj | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined);

@@ -2,7 +2,7 @@
 // commit moves task and job together, so this mends only what something outside it broke: a task ended or deleted
 // by hand, a job written over mid-run.
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import { mapField } from "./document-fields";
 import { fitsInDocument } from "./output-document";
 import type { PipelineDeps } from "./pipeline-deps";

@@ -10,8 +10,9 @@ import {
   type TaskConfig,
 } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
-import { ZERO_COST, ZERO_USAGE } from "../engine/run-record";
-import { COLLECTIONS } from "./collections";
+import { ZERO_COST } from "../engine/run-record";
+import { ZERO_USAGE } from "../models/token-usage";
+import { COLLECTIONS } from "../collections";
 import { jobTaskDocId } from "./doc-ids";
 import { splitJobDocument } from "./job-document";
 import { fitsInDocument } from "./output-document";

@@ -3,7 +3,7 @@
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import type { ValidationContext } from "../config/validate-config";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import { fitsInDocument, MAX_DOCUMENT_BYTES } from "./output-document";
 import { validateSubmittedJob } from "./validate-submitted-job";
 

@@ -2,7 +2,7 @@
 // never came (queued past a grace period: their event was dropped), and ends jobs left running after their
 // current task ended.
 import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
-import { COLLECTIONS } from "./collections";
+import { COLLECTIONS } from "../collections";
 import { millisOf } from "./document-fields";
 import { handleTaskCreated, type HandleOutcome } from "./handle-task-created";
 import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";

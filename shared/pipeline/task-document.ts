@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { formatPath, type ConfigIssue } from "../config/config-issue";
 import { documentIdProblem } from "../config/validate-config";
-import { CostSchema, RunErrorSchema, TokenUsageSchema } from "../engine/run-record";
+import { CostSchema, RunErrorSchema } from "../engine/run-record";
+import { TokenUsageSchema } from "../models/token-usage";
 
 export const TASK_STATUSES = ["queued", "running", "success", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

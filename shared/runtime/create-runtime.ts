@@ -3,13 +3,13 @@ import type { DocumentSink } from "../builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { LOG_COLLECTIONS_ENV, parseCollectionList } from "../builtins/check-collection";
 import { createJsonlSink } from "../builtins/jsonl-sink";
-import type { EngineOptions } from "../engine/run-step";
+import type { EngineOptions } from "../engine/engine-options";
 import { createGeminiProvider } from "../models/gemini-provider";
 import type { ModelProvider } from "../models/model-provider";
 import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../models/model-table";
 import { buildPriceTable, PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
-import type { Standin } from "../standin/standin-server";
+import type { Standin } from "../../local/standin/standin-server";
 import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, type SetupContext } from "./provider-setup";
 
 export { STANDIN_API_KEY } from "./provider-setup";

@@ -7,7 +7,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJobId } from "../../shared/batch/batch-ids";
-import { watchBatch } from "../../shared/batch/watch-batch";
+import { watchBatch } from "../../local/batch/watch-batch";
 import type { JobConfig } from "../../shared/config/config-schemas";
 import { getDb } from "../../shared/pipeline/firestore";
 import type { JobEnvelope } from "../../shared/pipeline/job-document";

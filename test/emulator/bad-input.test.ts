@@ -18,7 +18,7 @@ import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeli
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { startJob } from "../../shared/pipeline/start-job";
-import { startStandin, type Standin } from "../../shared/standin/standin-server";
+import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 
 type Doc = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { runMeasured } from "../../bench/run-measured";
 import { readBatchDocument } from "../../shared/batch/batch-progress";
 import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { parseCsv } from "../../shared/batch/csv";
-import { batchTable, jobTaskTable, writeTable } from "../../shared/batch/export-batch";
+import { batchTable, jobTaskTable, writeTable } from "../../local/batch/export-batch";
 import type { ExportFormat } from "../../shared/batch/export-format";
 import type { ExportRecord } from "../../shared/batch/export-records";
 import { planBatch } from "../../shared/batch/plan-batch";

@@ -7,7 +7,7 @@ import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { startJob } from "../../shared/pipeline/start-job";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
-import { startStandin, type Standin } from "../../shared/standin/standin-server";
+import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { match } from "../support/matchers";
 import { oneStepTask } from "../support/sample-configs";
@@ -186,7 +186,7 @@ describe("a run's later tasks, known to the instance", () => {
 
 describe("the log holds what needs a look", () => {
   it("by default: no line for a task that succeeded on its first delivery, a warning for one that failed or did not run", async () => {
-    const lines: { message: string; fields?: Record<string, unknown>; severity?: string }[] = [];
+    const lines: { message: string; fields?: Record<string, unknown> | undefined; severity?: string | undefined }[] = [];
     const env = { ...process.env, GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: undefined, TASK_LOG: undefined };
     const quiet = (await createPipelineRuntime(env, (message, fields, severity) => lines.push({ message, fields, severity }))).deps;
     const [ok, failing, invalid] = [uniqueId("logok"), uniqueId("logfail"), uniqueId("loginvalid")];

@@ -17,7 +17,7 @@ import { runTask, startJob } from "../../functions/src/index";
 import { createGeminiProvider } from "../../shared/models/gemini-provider";
 import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { getDb } from "../../shared/pipeline/firestore";
-import { startStandin, type Standin } from "../../shared/standin/standin-server";
+import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { match } from "../support/matchers";
 import { modelStep, oneStepTask } from "../support/sample-configs";

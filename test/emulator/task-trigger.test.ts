@@ -4,8 +4,8 @@ import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTask, startJob } from "../../functions/src/index";
 import { getDb } from "../../shared/pipeline/firestore";
-import { startStandin, type Standin } from "../../shared/standin/standin-server";
-import { sampleTaskConfig } from "../../shared/samples/samples";
+import { startStandin, type Standin } from "../../local/standin/standin-server";
+import { sampleTaskConfig } from "../../local/samples/samples";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
 

@@ -9,7 +9,7 @@ import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 import { submitBatch } from "../../shared/batch/submit-batch";
 import { createTaskQueueEnqueuer, type Enqueue } from "../../shared/batch/task-queue";
-import { watchBatch } from "../../shared/batch/watch-batch";
+import { watchBatch } from "../../local/batch/watch-batch";
 import { formatIssues } from "../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";

@@ -1,9 +1,9 @@
 // Every seeded job through the real Functions emulator triggers, checked field by field.
 import type { Firestore } from "firebase-admin/firestore";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadSeeds, type Seeds } from "../../shared/client/load-seeds";
-import { watchJob, type TaskProgress } from "../../shared/client/watch-job";
-import { writeSeeds } from "../../shared/client/write-seeds";
+import { loadSeeds, type Seeds } from "../../local/client/load-seeds";
+import { watchJob, type TaskProgress } from "../../local/client/watch-job";
+import { writeSeeds } from "../../local/client/write-seeds";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startJob } from "../../shared/pipeline/start-job";

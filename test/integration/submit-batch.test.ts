@@ -4,7 +4,7 @@ import { doc, getDoc, setLogLevel } from "firebase/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROWS_FILE_REFUSED } from "../../shared/batch/submit-user-batch";
-import { watchBatch } from "../../shared/batch/watch-batch";
+import { watchBatch } from "../../local/batch/watch-batch";
 import { getDb } from "../../shared/pipeline/firestore";
 import { batchTemplate } from "../support/batch-configs";
 import { callableClient, deleteClients, functionsEmulatorAddress, refusal } from "../support/callable-client";

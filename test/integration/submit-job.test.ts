@@ -4,7 +4,7 @@
 import { doc, getDoc, setLogLevel } from "firebase/firestore";
 import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { watchJob } from "../../shared/client/watch-job";
+import { watchJob } from "../../local/client/watch-job";
 import { getDb } from "../../shared/pipeline/firestore";
 import { callableClient, deleteClients, functionsEmulatorAddress, refusal } from "../support/callable-client";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";

@@ -10,7 +10,7 @@ import {
   sampleTagJobConfig,
   sampleTagTaskConfig,
   sampleTaskConfig,
-} from "../../shared/samples/samples";
+} from "../../local/samples/samples";
 import { match } from "../support/matchers";
 
 describe("samples", () => {
@@ -71,7 +71,7 @@ describe("seeds/sample_job.json", () => {
   it("is the original sample job, exactly as create-sample writes it", async () => {
     const { readFile } = await import("node:fs/promises");
     const { parseJsonc } = await import("../../shared/config/jsonc");
-    const { sampleJobConfig } = await import("../../shared/samples/samples");
+    const { sampleJobConfig } = await import("../../local/samples/samples");
     expect(parseJsonc(await readFile("seeds/sample_job.json", "utf8"))).toEqual(sampleJobConfig);
   });
 });

@@ -21,7 +21,7 @@ const NOT_A_USERS =
 let clone: string;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
+beforeAll(() => {
   clone = mkdtempSync(join(tmpdir(), "user-clone-"));
   copyRepository(clone);
   env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !NOT_A_USERS.test(name))), ...emulatorEnv() };

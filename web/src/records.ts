@@ -13,9 +13,9 @@ export interface Usage {
 export interface RunError {
   code: string;
   message: string;
-  path?: string;
-  step_id?: string;
-  issues?: Array<{ path: string; message: string }>;
+  path?: string | undefined;
+  step_id?: string | undefined;
+  issues?: Array<{ path: string; message: string }> | undefined;
 }
 
 /**
@@ -34,11 +34,11 @@ export interface BatchView {
   /** Model keys the batch runs every row with; empty when the chain's own are used. */
   models: string[];
   repeats: number;
-  finalCounts?: Record<string, number>;
-  finalUsage?: Usage;
-  finalCostUsd?: number;
-  createdAtMs?: number;
-  finishedAtMs?: number;
+  finalCounts?: Record<string, number> | undefined;
+  finalUsage?: Usage | undefined;
+  finalCostUsd?: number | undefined;
+  createdAtMs?: number | undefined;
+  finishedAtMs?: number | undefined;
 }
 
 export interface JobView {
@@ -46,31 +46,31 @@ export interface JobView {
   /** The document as read: the download's record is built from it by the export's own runRecord. */
   doc: Data;
   status: string;
-  batchId?: string;
+  batchId?: string | undefined;
   /** A batch run's row (`<batch>~<row index>`) and index in it. */
-  rowId?: string;
-  rowIndex?: number;
-  repeat?: number;
+  rowId?: string | undefined;
+  rowIndex?: number | undefined;
+  repeat?: number | undefined;
   /** The model key a batch run used, when the batch lists models. */
-  model?: string;
-  runId?: string;
+  model?: string | undefined;
+  runId?: string | undefined;
   /** The job's inputs: a batch row's variables, bound into the entry task's input payload. */
   inputs: Record<string, string>;
   outputs: Record<string, string>;
   /** Where the final output is when it was too large for the job document (`outputs/<task>`). */
-  outputRef?: string;
+  outputRef?: string | undefined;
   /** The final output read from `outputRef`, once read (the export's runRecord takes it the same way). */
-  referencedOutputs?: Record<string, string>;
-  usage?: Usage;
-  costUsd?: number;
-  error?: RunError;
+  referencedOutputs?: Record<string, string> | undefined;
+  usage?: Usage | undefined;
+  costUsd?: number | undefined;
+  error?: RunError | undefined;
   tasksDone: number;
   /** How many times the job was started (a retried batch run more than once). */
-  runs?: number;
-  chainLength?: number;
-  startedAtMs?: number;
-  finishedAtMs?: number;
-  latencyMs?: number;
+  runs?: number | undefined;
+  chainLength?: number | undefined;
+  startedAtMs?: number | undefined;
+  finishedAtMs?: number | undefined;
+  latencyMs?: number | undefined;
 }
 
 export interface TaskView {
@@ -78,35 +78,35 @@ export interface TaskView {
   taskId: string;
   hop: number;
   status: string;
-  latencyMs?: number;
-  usage?: Usage;
-  costUsd?: number;
-  error?: RunError;
+  latencyMs?: number | undefined;
+  usage?: Usage | undefined;
+  costUsd?: number | undefined;
+  error?: RunError | undefined;
 }
 
 export interface StepView {
   stepId: string;
   name: string;
   stepType: string;
-  model?: string;
-  functionName?: string;
-  systemPrompt?: string;
-  userPrompt?: string;
-  request?: string;
+  model?: string | undefined;
+  functionName?: string | undefined;
+  systemPrompt?: string | undefined;
+  userPrompt?: string | undefined;
+  request?: string | undefined;
   response: string | null;
   status: string;
-  error?: RunError;
-  latencyMs?: number;
-  usage?: Usage;
-  costUsd?: number;
+  error?: RunError | undefined;
+  latencyMs?: number | undefined;
+  usage?: Usage | undefined;
+  costUsd?: number | undefined;
   warnings: string[];
-  truncated?: Record<string, number>;
+  truncated?: Record<string, number> | undefined;
 }
 
 export interface OutputView {
   status: string;
   steps: StepView[];
-  error?: RunError;
+  error?: RunError | undefined;
   outputs: Record<string, string>;
 }
 

@@ -4,7 +4,7 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../../shared/config/validate-config";
 import { rowCount, rowAt, runAt, runCount } from "../../../shared/batch/expand-rows";
 import { planBatch, type BatchPlan } from "../../../shared/batch/plan-batch";
-import { csvRows, jsonlRows } from "../../../shared/batch/read-rows-file";
+import { csvRows, jsonlRows } from "../../../local/batch/read-rows-file";
 import { batchTemplate, gridBatch } from "../../support/batch-configs";
 
 const plan = (raw: unknown, file?: ReturnType<typeof csvRows>, label = "rows.csv"): BatchPlan => {

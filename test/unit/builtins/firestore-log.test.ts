@@ -5,7 +5,7 @@ import { checkCollection, parseCollectionList } from "../../../shared/builtins/c
 import { firestoreLog } from "../../../shared/builtins/firestore-log";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { runStep } from "../../../shared/engine/run-step";
-import { PIPELINE_COLLECTIONS } from "../../../shared/pipeline/collections";
+import { PIPELINE_COLLECTIONS } from "../../../shared/collections";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
 import { match } from "../../support/matchers";
 

@@ -11,7 +11,7 @@ import { TaskRecordSchema } from "../../../shared/engine/run-record";
 import { runTask } from "../../../shared/engine/run-task";
 import { buildModelTable } from "../../../shared/models/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
-import { startStandin } from "../../../shared/standin/standin-server";
+import { startStandin } from "../../../local/standin/standin-server";
 
 let runtime: Runtime;
 const MODEL_TABLE = '{"LOCAL_LLAMA":{"provider":"openai","model":"llama3.2","base_url":"http://127.0.0.1:11434/v1"}}';

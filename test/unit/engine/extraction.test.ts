@@ -10,12 +10,12 @@ import type { TaskConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { applyExtractRule } from "../../../shared/engine/apply-extract-rule";
 import { runTask } from "../../../shared/engine/run-task";
-import type { EngineOptions } from "../../../shared/engine/run-step";
+import type { EngineOptions } from "../../../shared/engine/engine-options";
 import type { ModelProvider } from "../../../shared/models/model-provider";
 import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
-import { sampleTagTaskConfig } from "../../../shared/samples/samples";
-import { startStandin } from "../../../shared/standin/standin-server";
+import { sampleTagTaskConfig } from "../../../local/samples/samples";
+import { startStandin } from "../../../local/standin/standin-server";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;

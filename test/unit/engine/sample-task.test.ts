@@ -8,8 +8,8 @@ import { parseConfig } from "../../../shared/config/validate-config";
 import { TaskRecordSchema, type TaskRecord } from "../../../shared/engine/run-record";
 import { runTask } from "../../../shared/engine/run-task";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
-import { startStandin } from "../../../shared/standin/standin-server";
-import { sampleTaskConfig } from "../../../shared/samples/samples";
+import { startStandin } from "../../../local/standin/standin-server";
+import { sampleTaskConfig } from "../../../local/samples/samples";
 
 let runtime: Runtime;
 let record: TaskRecord;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGeminiProvider } from "../../../shared/models/gemini-provider";
 import { ModelCallError, type ModelFailureKind } from "../../../shared/models/model-call-error";
 import type { ModelRequest } from "../../../shared/models/model-provider";
-import { startStandin, type Standin, type StandinFault } from "../../../shared/standin/standin-server";
+import { startStandin, type Standin, type StandinFault } from "../../../local/standin/standin-server";
 
 const API_KEY = "AIzaSyTEST-never-show-this-key-0123456789";
 const request = (extra: Partial<ModelRequest> = {}): ModelRequest => ({

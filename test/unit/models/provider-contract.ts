@@ -5,7 +5,7 @@ import type { GenerationConfig } from "../../../shared/config/generation-config"
 import { ModelCallError, type ModelFailureKind } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest } from "../../../shared/models/model-provider";
 import type { ModelRoute } from "../../../shared/models/model-table";
-import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from "../../../shared/standin/standin-server";
+import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from "../../../local/standin/standin-server";
 
 export interface ProviderCase {
   /** The protocol the stand-in should see. */

@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 /** Loads the callable afresh under `enforce`, and calls it as the platform would: a POST with no tokens at all. */
-async function loadCallable(env: { ENFORCE_APP_CHECK?: string; FUNCTION_TARGET?: string }) {
+async function loadCallable(env: { ENFORCE_APP_CHECK?: string | undefined; FUNCTION_TARGET?: string | undefined }) {
   vi.resetModules();
   vi.stubEnv("ENFORCE_APP_CHECK", env.ENFORCE_APP_CHECK);
   vi.stubEnv("FUNCTION_TARGET", env.FUNCTION_TARGET);

@@ -6,7 +6,7 @@ import { parseConfig } from "../../../shared/config/validate-config";
 import { runTask } from "../../../shared/engine/run-task";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
 import { vertexProject } from "../../../shared/runtime/provider-setup";
-import { startStandin, type Standin } from "../../../shared/standin/standin-server";
+import { startStandin, type Standin } from "../../../local/standin/standin-server";
 
 const noSink = { description: "nowhere (test)", write: () => Promise.resolve("nowhere") };
 

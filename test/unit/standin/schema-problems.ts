@@ -1,5 +1,5 @@
 // A test helper: checks a value against the OpenAPI subset Gemini's responseSchema uses, listing every mismatch.
-import type { ResponseSchema } from "../../../shared/standin/standin-reply";
+import type { ResponseSchema } from "../../../local/standin/standin-reply";
 
 /** `path: problem` lines, empty when `value` conforms to `schema`. */
 export function schemaProblems(schema: ResponseSchema, value: unknown, path = "$"): string[] {

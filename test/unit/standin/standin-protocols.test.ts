@@ -1,7 +1,7 @@
 // The stand-in's Anthropic and OpenAI protocols on the wire, and the knobs every protocol shares.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildStandinReply } from "../../../shared/standin/standin-reply";
-import { startStandin, type Standin } from "../../../shared/standin/standin-server";
+import { buildStandinReply } from "../../../local/standin/standin-reply";
+import { startStandin, type Standin } from "../../../local/standin/standin-server";
 
 let standin: Standin;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import {
   hashString,
   synthesizeFromSchema,
   type ResponseSchema,
-} from "../../../shared/standin/standin-reply";
+} from "../../../local/standin/standin-reply";
 import { schemaProblems } from "./schema-problems";
 
 const ROW_SCHEMA: ResponseSchema = {

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from "../../../shared/standin/standin-server";
+import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from "../../../local/standin/standin-server";
 import { schemaProblems } from "./schema-problems";
 
 const MODEL = "gemini-2.5-flash";

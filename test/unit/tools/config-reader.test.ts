@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { StepConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
-import { sampleJobConfig } from "../../../shared/samples/samples";
+import { sampleJobConfig } from "../../../local/samples/samples";
 import { runTool, tempDir, writeConfig } from "./run-tool";
 
 const README_STEP = `{

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ConfigType } from "../../../shared/config/config-schemas";
 import { parseConfigText } from "../../../shared/config/validate-config";
-import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../../../shared/samples/samples";
+import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../../../local/samples/samples";
 import { runTool, tempDir } from "./run-tool";
 
 const FILES: [string, ConfigType, unknown][] = [

@@ -3,8 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StepRecordSchema } from "../../../shared/engine/run-record";
-import { sampleFunctionCallConfig, sampleStepConfig } from "../../../shared/samples/samples";
-import { startStandin, type Standin } from "../../../shared/standin/standin-server";
+import { sampleFunctionCallConfig, sampleStepConfig } from "../../../local/samples/samples";
+import { startStandin, type Standin } from "../../../local/standin/standin-server";
 import { match } from "../../support/matchers";
 import { BANNER, runTool, tempDir, writeConfig } from "./run-tool";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Payload } from "../../../shared/config/config-schemas";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
-import { sampleFunctionCallConfig, sampleTaskConfig } from "../../../shared/samples/samples";
+import { sampleFunctionCallConfig, sampleTaskConfig } from "../../../local/samples/samples";
 import { BANNER, runTool, tempDir, writeConfig } from "./run-tool";
 
 let dir: string;

@@ -90,11 +90,13 @@ function checkAsTyped(page: SubmitPage): void {
     clearTimeout(page.timer);
     page.timer = setTimeout(() => runCheck(page), CHECK_DELAY_MS);
   });
-  file.addEventListener("change", async () => {
+  file.addEventListener("change", () => {
     const chosen = file.files?.[0];
     if (!chosen) return;
-    area.value = await chosen.text();
-    runCheck(page);
+    void chosen.text().then((text) => {
+      area.value = text;
+      runCheck(page);
+    });
   });
 }
 

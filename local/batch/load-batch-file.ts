@@ -1,13 +1,13 @@
 // Reads a batch file (JSONC) and its rows_file, and plans the batch: every problem of the file, its rows and its chain.
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
-import { parseJsonc } from "../config/jsonc";
-import type { ValidationContext } from "../config/validate-config";
-import type { PlanResult } from "./plan-batch";
-import { NO_LIBRARY, planWithLibrary, type ReadLibrary } from "./plan-with-library";
+import { parseJsonc } from "../../shared/config/jsonc";
+import type { ValidationContext } from "../../shared/config/validate-config";
+import type { PlanResult } from "../../shared/batch/plan-batch";
+import { NO_LIBRARY, planWithLibrary, type ReadLibrary } from "../../shared/batch/plan-with-library";
 import { readRowsFile } from "./read-rows-file";
 
-export { NO_LIBRARY, type ReadLibrary } from "./plan-with-library";
+export { NO_LIBRARY, type ReadLibrary } from "../../shared/batch/plan-with-library";
 
 /** A file that cannot be read is an issue at "" like any other, so that the caller reports it the same way. */
 export async function loadBatchFile(

@@ -1,6 +1,6 @@
 // The original design's samples (what create_sample wrote), as raw JSON-shaped configs that parse with shared/config.
 import type { z } from "zod";
-import type { JobConfigSchema, MetadataSchema, StepConfigSchema, TaskConfigSchema } from "../config/config-schemas";
+import type { JobConfigSchema, MetadataSchema, StepConfigSchema, TaskConfigSchema } from "../../shared/config/config-schemas";
 
 /** Raw shapes, before parsing: what a user writes in a config file. */
 export type StepConfigInput = z.input<typeof StepConfigSchema>;

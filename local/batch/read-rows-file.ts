@@ -1,10 +1,10 @@
 // Reads a batch's rows_file: CSV with a header row, or JSONL (one object per line); every problem with its line.
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { ConfigIssue } from "../config/config-issue";
-import { describe } from "../config/config-schemas";
-import type { Row } from "./batch-schema";
-import { CsvSyntaxError, parseCsv } from "./csv";
+import type { ConfigIssue } from "../../shared/config/config-issue";
+import { describe } from "../../shared/config/config-schemas";
+import type { Row } from "../../shared/batch/batch-schema";
+import { CsvSyntaxError, parseCsv } from "../../shared/batch/csv";
 
 export interface FileRows {
   rows: Row[];

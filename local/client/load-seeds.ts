@@ -1,9 +1,9 @@
 // Reads seeds/: job configs (*.json) and library task configs (task_configs/*.json), each validated.
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ConfigIssue } from "../config/config-issue";
-import type { JobConfig, TaskConfig } from "../config/config-schemas";
-import { parseConfigText, type ValidationContext } from "../config/validate-config";
+import type { ConfigIssue } from "../../shared/config/config-issue";
+import type { JobConfig, TaskConfig } from "../../shared/config/config-schemas";
+import { parseConfigText, type ValidationContext } from "../../shared/config/validate-config";
 
 export interface Seeds {
   jobs: { file: string; config: JobConfig }[];

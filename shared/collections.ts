@@ -1,4 +1,5 @@
-// The pipeline's own Firestore collections, named in one place: every module that reads or writes them, and
+// The pipeline's own Firestore collections, named in one place (at the root of shared/: the pipeline, the batches,
+// the built-in functions, the tools and the page all name them): every module that reads or writes them, and
 // every guard that keeps user-controlled writes out of them (firestore_log), takes the names from here.
 
 export const COLLECTIONS = {

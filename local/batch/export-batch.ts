@@ -2,11 +2,11 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../pipeline/collections";
+import { COLLECTIONS } from "../../shared/collections";
 import { batchJobPages, PAGE_SIZE } from "./batch-jobs";
-import type { BatchDocument } from "./batch-schema";
-import { headerLine, recordLine, type ExportFormat } from "./export-format";
-import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "./export-records";
+import type { BatchDocument } from "../../shared/batch/batch-schema";
+import { headerLine, recordLine, type ExportFormat } from "../../shared/batch/export-format";
+import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "../../shared/batch/export-records";
 
 export interface ExportTable {
   columns: string[];

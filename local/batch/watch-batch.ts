@@ -1,8 +1,8 @@
 // Follows a batch until it ends: its progress read every few seconds (aggregations, never a listener on each job).
 import type { Firestore } from "firebase-admin/firestore";
-import type { BatchProgress } from "./batch-progress";
+import type { BatchProgress } from "../../shared/batch/batch-progress";
 import { batchJobPages } from "./batch-jobs";
-import { readBatchProgress } from "./read-batch-progress";
+import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 
 export interface WatchBatchOptions {
   intervalMs?: number;

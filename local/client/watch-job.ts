@@ -1,6 +1,6 @@
 // Follows one run of a job: reports each task as it starts and ends, resolves with the job when it ends.
 import type { DocumentData, DocumentSnapshot, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
-import { mapField, millisOf, numberField } from "../pipeline/document-fields";
+import { mapField, millisOf, numberField } from "../../shared/pipeline/document-fields";
 
 export interface TaskProgress {
   taskDocId: string;

@@ -1,11 +1,11 @@
 // Runs a batch's failed runs again, each as a new run of its job (run2, ...); runs that succeeded are not touched.
 import { FieldValue, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../pipeline/collections";
-import { queueTaskId } from "./batch-ids";
+import { COLLECTIONS } from "../../shared/collections";
+import { queueTaskId } from "../../shared/batch/batch-ids";
 import { batchJobPages, forEachLimited } from "./batch-jobs";
-import { countJobs, readBatchDocument } from "./batch-progress";
-import type { RowDispatch } from "./batch-schema";
-import type { Enqueue } from "./task-queue";
+import { countJobs, readBatchDocument } from "../../shared/batch/batch-progress";
+import type { RowDispatch } from "../../shared/batch/batch-schema";
+import type { Enqueue } from "../../shared/batch/task-queue";
 
 export type RetryBatchResult = { kind: "retried"; runs: number } | { kind: "not_retried"; reason: string };
 
