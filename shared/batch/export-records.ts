@@ -78,7 +78,7 @@ export function taskRecord(
   task: DocumentData,
   output?: DocumentData,
 ): ExportRecord {
-  const given = fields(fields(task.input_config).payload);
+  const given = fields(mapField(task.input_config).payload);
   const produced = fields(output?.output_payload);
   return {
     job_id: str(task.job_id),
