@@ -5,7 +5,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import type { DocumentSink } from "../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
-import { DEFAULT_MODEL_TABLE } from "../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../shared/config/model-table";
 import { jobTaskDocId } from "../shared/pipeline/doc-ids";
 import { handleTaskCreated } from "../shared/pipeline/handle-task-created";
 import { DEFAULT_POLICY, type PipelineDeps } from "../shared/pipeline/pipeline-deps";

@@ -9,7 +9,7 @@ import type { TaskConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
-import { buildModelTable } from "../../../shared/models/model-table";
+import { buildModelTable } from "../../../shared/config/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 

@@ -10,7 +10,7 @@ import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { StepRecordSchema, TaskRecordSchema, type StepRecord } from "../../../shared/engine/run-record";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;

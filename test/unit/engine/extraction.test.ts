@@ -12,7 +12,7 @@ import { applyExtractRule } from "../../../shared/engine/apply-extract-rule";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import type { EngineOptions } from "../../../shared/engine/engine-options";
 import type { ModelProvider } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { sampleTagTaskConfig } from "../../../local/samples/samples";
 import { startStandin } from "../../../local/standin/standin-server";

@@ -6,7 +6,7 @@ import { parseConfig } from "../../../shared/config/validate-config";
 import { interpolateRequest } from "../../../shared/engine/interpolate-request";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import type { ModelProvider } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 
 /** firestore_log's request, as the tests below build it. */
 type LogRequest = { collection: string; data: Record<string, unknown> };
