@@ -5,7 +5,7 @@ import { planBatch, type BatchPlan } from "../shared/batch/plan-batch";
 import { rowsPerSecondFor } from "../shared/batch/queue-config";
 import { buildRunJob } from "../shared/batch/run-job";
 import { runAt } from "../shared/batch/expand-rows";
-import { submitBatch } from "../shared/batch/submit-batch";
+import { enqueueBatch } from "../shared/batch/enqueue-batch";
 import { ADMIT_FUNCTION, createTaskQueueEnqueuer } from "../shared/batch/task-queue";
 import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
 import { COLLECTIONS } from "../shared/collections";
@@ -153,7 +153,7 @@ export function benchPlan(batchId: string, rows: number): BatchPlan {
 }
 
 async function submitPaced(db: Firestore, plan: BatchPlan): Promise<void> {
-  const submitted = await submitBatch({ db, enqueue: await createTaskQueueEnqueuer() }, plan);
+  const submitted = await enqueueBatch({ db, enqueue: await createTaskQueueEnqueuer() }, plan);
   if (submitted.kind !== "created")
     throw new Error(`batch-throughput: the benchmark's batch was not created: ${JSON.stringify(submitted)}`);
 }

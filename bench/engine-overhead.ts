@@ -3,8 +3,8 @@ import type { DocumentSink } from "../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { TaskConfigSchema, type TaskConfig } from "../shared/config/config-schemas";
 import type { EngineOptions } from "../shared/engine/engine-options";
-import { runTask } from "../shared/engine/run-task";
-import { DEFAULT_MODEL_TABLE } from "../shared/models/model-table";
+import { runTaskSteps } from "../shared/engine/run-task-steps";
+import { DEFAULT_MODEL_TABLE } from "../shared/config/model-table";
 import { sampleTaskConfig } from "../local/samples/samples";
 import { createFakeModel } from "./fake-model";
 import { buildLangChainLcelSample, buildLangChainSample, type SampleChain } from "./langchain-chain";
@@ -49,7 +49,7 @@ export async function measureEngineOverhead(options: EngineOverheadOptions = ENG
 
   const runEngine = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      const record = await runTask(task, "bench", engine);
+      const record = await runTaskSteps(task, "bench", engine);
       if (record.status !== "success")
         throw new Error(`engine-overhead: the sample task failed: ${record.error?.code} ${record.error?.message}`);
     }

@@ -5,11 +5,11 @@ import { getFirestore } from "firebase-admin/firestore";
 import type { DocumentSink } from "../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
-import { DEFAULT_MODEL_TABLE } from "../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../shared/config/model-table";
 import { jobTaskDocId } from "../shared/pipeline/doc-ids";
 import { handleTaskCreated } from "../shared/pipeline/handle-task-created";
 import { DEFAULT_POLICY, type PipelineDeps } from "../shared/pipeline/pipeline-deps";
-import { startJob } from "../shared/pipeline/start-job";
+import { startJobRun } from "../shared/pipeline/start-job-run";
 import { chainJob, oneStepTask } from "./bench-configs";
 import { countFirestore, readsOf, writesOf, type FirestoreOp } from "./counting-firestore";
 import { createFakeModel } from "./fake-model";
@@ -88,7 +88,7 @@ export async function measureFirestoreCost(options: FirestoreCostOptions = FIRES
       .doc(jobId)
       .create({ ...chainJob(jobId, options.tasks), status: "pending" });
     counted.take();
-    const started = await startJob(deps, jobId, { fromStatuses: ["pending"] });
+    const started = await startJobRun(deps, jobId, { fromStatuses: ["pending"] });
     if (started.kind !== "started") throw new Error(`firestore-cost: job ${jobId} did not start: ${JSON.stringify(started)}`);
     const jobStart = counted.take();
     // The created-event carries the document and its update time, as the trigger passes them on; reading it

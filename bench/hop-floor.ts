@@ -6,7 +6,7 @@ import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { createFirestoreSink } from "../shared/builtins/firestore-sink";
 import { parseConfig } from "../shared/config/validate-config";
-import { runTask } from "../shared/engine/run-task";
+import { runTaskSteps } from "../shared/engine/run-task-steps";
 import { storeRunRecord } from "../shared/pipeline/output-document";
 import { planFinish } from "../shared/pipeline/plan-finish";
 import { addWrites, type Write } from "../shared/pipeline/writes";
@@ -72,12 +72,12 @@ export async function measureHopFloorParts(standinUrl: string, samples = 20): Pr
 }
 
 /** The writes planFinish makes for hop 2 of a 3-task job (the chain hop-latency runs), from a real engine run. */
-async function finishWritesOfAMiddleTask(engine: Parameters<typeof runTask>[2]): Promise<Write[]> {
+async function finishWritesOfAMiddleTask(engine: Parameters<typeof runTaskSteps>[2]): Promise<Write[]> {
   const job = chainJob("bench-floor", 3);
   const parsed = parseConfig("task", job.task_configs![0]);
   if (!parsed.ok) throw new Error(`hop-floor: the bench task is invalid: ${JSON.stringify(parsed.issues)}`);
   const taskDocId = "bench-floor~run1~2~hop2";
-  const record = await runTask(parsed.value, taskDocId, engine);
+  const record = await runTaskSteps(parsed.value, taskDocId, engine);
   const chain = [job.task_config, ...job.task_configs!].map((t) => parseConfig("task", t)).map((p) => (p.ok ? p.value : undefined));
   const plan = planFinish({
     input: {

@@ -2,7 +2,7 @@
 import { formatIssues } from "../shared/config/config-issue";
 import { loadBatchFile } from "../local/batch/load-batch-file";
 import type { BatchPlan } from "../shared/batch/plan-batch";
-import { submitBatch } from "../shared/batch/submit-batch";
+import { enqueueBatch } from "../shared/batch/enqueue-batch";
 import { getDb } from "../shared/pipeline/firestore";
 import { readLibraryTasks } from "../shared/pipeline/read-library-tasks";
 import { openEnqueuer, serviceAccountFlag, useBatchTarget } from "./batch-target";
@@ -48,7 +48,7 @@ export const submit = defineSubcommand({
     if (dry_run) return EXIT_OK;
     const started = Date.now();
     const enqueue = await openEnqueuer(service_account);
-    const result = await submitBatch({ db, enqueue }, planned.plan, owner_uid ? { ownerUid: owner_uid } : {});
+    const result = await enqueueBatch({ db, enqueue }, planned.plan, owner_uid ? { ownerUid: owner_uid } : {});
     if (result.kind === "conflict" || result.kind === "ended") {
       process.stderr.write(
         `batch submit: ${result.kind === "conflict" ? result.reason : `batch ${result.batchId} is already ${result.status}; nothing was enqueued`}\n`,

@@ -6,7 +6,7 @@ import { watchJob, type JobEnd } from "../local/client/watch-job";
 import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
 import type { ValidationContext } from "../shared/config/validate-config";
-import { startJob } from "../shared/pipeline/start-job";
+import { startJobRun } from "../shared/pipeline/start-job-run";
 import { formatCost, formatJobEnd, formatTaskProgress } from "./job-report";
 import { runSeedBatch, seedBatchFiles, type SeedBatchEnd } from "./seeded-batches";
 import { EXIT_FAILED, EXIT_OK } from "./tool-io";
@@ -54,7 +54,7 @@ export async function runSeeds({ db, validation, dir, full, print }: RunSeedsOpt
 
 /** Starts one seeded job (writeSeeds has just made it `pending`) and follows it to its end. */
 async function runSeededJob(db: Firestore, validation: ValidationContext, jobId: string, print: (line: string) => void): Promise<JobEnd> {
-  const run = await startJob({ db, validation }, jobId, { fromStatuses: ["pending"] });
+  const run = await startJobRun({ db, validation }, jobId, { fromStatuses: ["pending"] });
   if (run.kind !== "started") {
     const message = run.kind === "invalid" ? formatIssues(run.issues) : run.reason;
     return {

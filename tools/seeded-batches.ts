@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Firestore } from "firebase-admin/firestore";
 import type { BatchProgress } from "../shared/batch/batch-progress";
 import { loadBatchFile } from "../local/batch/load-batch-file";
-import { submitBatch } from "../shared/batch/submit-batch";
+import { enqueueBatch } from "../shared/batch/enqueue-batch";
 import { createTaskQueueEnqueuer } from "../shared/batch/task-queue";
 import { failedCodes, watchBatch } from "../local/batch/watch-batch";
 import { formatIssues } from "../shared/config/config-issue";
@@ -44,7 +44,7 @@ export async function runSeedBatch(
   const planned = await loadBatchFile(file, validation, (rawJob) => readLibraryTasks(db, rawJob, validation));
   if (!planned.ok) return { file, summary: `refused ${file}:\n${formatIssues(planned.issues)}` };
   print(describePlan(planned.plan));
-  const submitted = await submitBatch({ db, enqueue: await createTaskQueueEnqueuer() }, planned.plan);
+  const submitted = await enqueueBatch({ db, enqueue: await createTaskQueueEnqueuer() }, planned.plan);
   if (submitted.kind === "conflict" || submitted.kind === "ended")
     return { file, summary: `${file}: ${submitted.kind === "conflict" ? submitted.reason : `already ${submitted.status}`}` };
   const samples: { at: number; done: number }[] = [];

@@ -1,7 +1,7 @@
 // start-job: starts a run of a seeded (or finished) job by committing its entry task, then follows it.
 import { watchJob } from "../local/client/watch-job";
 import { getDb } from "../shared/pipeline/firestore";
-import { startJob } from "../shared/pipeline/start-job";
+import { startJobRun } from "../shared/pipeline/start-job-run";
 import { defineTool } from "./cli-args";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";
 import { formatJobEnd, formatTaskProgress } from "./job-report";
@@ -27,7 +27,7 @@ const spec = defineTool({
 await runTool(spec, async ({ no_watch, full, timeout, project }, [jobId]) => {
   process.stderr.write(`Using ${await useFirestoreTarget(project)}.\n`);
   const db = await getDb();
-  const started = await startJob({ db, validation: validationFromEnv() }, jobId!, {
+  const started = await startJobRun({ db, validation: validationFromEnv() }, jobId!, {
     fromStatuses: ["pending", "queued", "success", "failed", "cancelled"],
   });
   if (started.kind === "invalid") {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { createJsonlSink } from "../shared/builtins/jsonl-sink";
 import type { TaskConfig } from "../shared/config/config-schemas";
 import type { StepRecord } from "../shared/engine/run-record";
-import { runTask } from "../shared/engine/run-task";
+import { runTaskSteps } from "../shared/engine/run-task-steps";
 import { defineTool, UsageError } from "./cli-args";
 import { formatCost } from "./job-report";
 import {
@@ -72,7 +72,7 @@ await runTool(spec, async ({ input_path, json, strict, runs_dir }) => {
         process.stderr.write(`${formatStepProgress(record, index, total)}\n`);
         for (const warning of record.warnings) process.stderr.write(`    warning: ${warning}\n`);
       };
-      const record = await runTask(task, newExecutionId("task-runner"), { ...runtime.engine, onStepEnd });
+      const record = await runTaskSteps(task, newExecutionId("task-runner"), { ...runtime.engine, onStepEnd });
       if (json) printJson(record, false);
       if (record.status === "failed") {
         failed++;

@@ -22,7 +22,7 @@ function defineAdmitBatchRow(): AdmitBatchRowFunction {
   return onTaskDispatched(
     { ...admissionQueueOptions(), timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
     async (request: Request<unknown>) => {
-      const { onBatchRowDispatched } = await import("./triggers");
+      const { onBatchRowDispatched } = await import("./trigger-bodies");
       await onBatchRowDispatched(request.data);
     },
   );

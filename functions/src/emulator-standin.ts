@@ -2,7 +2,7 @@
 // concurrent invocations in separate worker processes, and a vendor batch job must outlive the invocation that made
 // it, so the stand-in is one process of its own per emulator session: the first worker that needs it starts it,
 // detached, on the session's stand-in port; every other worker finds it there. It stops by itself once the session's
-// Emulator Hub stops answering. Deployed functions never get here (see getPipeline in triggers.ts).
+// Emulator Hub stops answering. Deployed functions never get here (see getPipeline in trigger-bodies.ts).
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 

@@ -27,7 +27,7 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
 };
 
 export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
-  const { onTaskCreated } = await import("./triggers");
+  const { onTaskCreated } = await import("./trigger-bodies");
   // The document as created, with its update time: the usual first delivery claims it in one write.
   const snapshot = event.data;
   const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
@@ -35,7 +35,7 @@ export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{
 });
 
 export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {
-  const { onJobCreated } = await import("./triggers");
+  const { onJobCreated } = await import("./trigger-bodies");
   await onJobCreated(event.params.jobId, event.time);
 });
 
@@ -47,7 +47,7 @@ export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{
 export const sweepTasks = onSchedule(
   { schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: modelSecrets },
   async () => {
-    const { onSweep } = await import("./triggers");
+    const { onSweep } = await import("./trigger-bodies");
     await onSweep();
   },
 );
@@ -65,6 +65,6 @@ export { admitBatchRow } from "./admit-batch-row-function";
  * follows): reading a batch's progress writes its end once. Aggregations only, no model: no secret.
  */
 export const settleBatches = onSchedule({ schedule: "every 10 minutes", timeoutSeconds: 300, memory: "512MiB", cpu: 1 }, async () => {
-  const { onSettleBatches } = await import("./triggers");
+  const { onSettleBatches } = await import("./trigger-bodies");
   await onSettleBatches();
 });

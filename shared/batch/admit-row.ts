@@ -4,7 +4,7 @@ import type { Firestore, Transaction } from "firebase-admin/firestore";
 import { formatPath } from "../config/config-issue";
 import { COLLECTIONS } from "../collections";
 import type { PipelineDeps } from "../pipeline/pipeline-deps";
-import { startJob } from "../pipeline/start-job";
+import { startJobRun } from "../pipeline/start-job-run";
 import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch } from "./batch-schema";
 import { decodeDispatch } from "./dispatch-wire";
 import { buildRunJob } from "./run-job";
@@ -26,7 +26,7 @@ export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome>
   }
   const dispatch = parsed.data;
   if (dispatch.kind === "admit") return admitRun(deps.db, dispatch);
-  const started = await startJob(deps, dispatch.job_id, {
+  const started = await startJobRun(deps, dispatch.job_id, {
     // The retry marked the job pending before it enqueued this dispatch, so that the batch does not read as ended meanwhile.
     fromStatuses: ["pending"],
     precondition: async (tx) => batchStopped(tx, deps.db, dispatch.batch_id),

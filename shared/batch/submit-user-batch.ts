@@ -8,7 +8,7 @@ import { zodIssues } from "../config/validate-config";
 import { COLLECTIONS } from "../collections";
 import { readLibraryTasks } from "../pipeline/read-library-tasks";
 import { planWithLibrary } from "./plan-with-library";
-import { submitBatch } from "./submit-batch";
+import { enqueueBatch } from "./enqueue-batch";
 import type { Enqueue } from "./task-queue";
 
 export interface SubmitUserBatchDeps {
@@ -52,7 +52,7 @@ export async function submitUserBatch(deps: SubmitUserBatchDeps, uid: string, re
       reason: `batches/${plan.batchId} is not yours (another user, or the command line, submitted it); give this batch another batch_id`,
     };
   }
-  const result = await submitBatch({ db: deps.db, enqueue: deps.enqueue }, plan, { ownerUid: uid });
+  const result = await enqueueBatch({ db: deps.db, enqueue: deps.enqueue }, plan, { ownerUid: uid });
   switch (result.kind) {
     case "created":
     case "resumed":

@@ -1,5 +1,5 @@
 // Which step parameters each provider takes, and the values it accepts: checked with the config, before any call.
-import type { ProviderName } from "../models/model-table";
+import type { ProviderName } from "./model-table";
 import type { ConfigIssue } from "./config-issue";
 import type { GenerationConfig } from "./generation-config";
 

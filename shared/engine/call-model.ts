@@ -4,7 +4,7 @@ import { parameterNames, toGenerationConfig, type GenerationConfig, type Generat
 import { providerParameterIssues } from "../config/provider-parameters";
 import { ModelCallError } from "../models/model-call-error";
 import type { ModelResult } from "../models/model-provider";
-import type { ModelRoute } from "../models/model-table";
+import type { ModelRoute } from "../config/model-table";
 import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
 import { checkJsonAnswer } from "./check-json-answer";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";

@@ -1,16 +1,14 @@
-// Runs one step: bind inputs, interpolate, call the model or function (with retries), extract outputs.
-import { STEP_TYPE_MODEL_QUERY, type Payload, type StepConfig } from "../config/config-schemas";
+// Runs one step: bind inputs, make the call of its type (step-handlers.ts), extract outputs.
+import type { Payload, StepConfig } from "../config/config-schemas";
 import { describeRule } from "../config/extract-rules";
 import { RetryError } from "../models/retry";
 import type { EngineOptions } from "./engine-options";
 import { bindInputs } from "./bind-inputs";
-import { callFunction } from "./call-function";
-import { callModel } from "./call-model";
 import { extractOutputs } from "./extract-outputs";
 import { StepFailure, toRunError } from "./run-error";
 import { type StepRecord } from "./run-record";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "../models/token-usage";
-import { priceStep } from "./step-cost";
+import { STEP_HANDLERS } from "./step-handlers";
 import type { StepScope } from "./step-scope";
 
 export { DEFAULT_MAX_PROMPT_CHARS } from "./step-scope";
@@ -30,11 +28,11 @@ export async function runStep(
 ): Promise<StepRun> {
   const started = performance.now();
   const { inputs, missing } = bindInputs(step.input_config.payload, running);
-  const isModel = step.step_type === STEP_TYPE_MODEL_QUERY;
+  const handler = STEP_HANDLERS[step.step_type];
   const record: StepRecord = {
     step_id: step.id || String(context.index),
     name: step.name,
-    step_type: isModel ? "model_query" : "function_call",
+    step_type: handler.recordName,
     response: null,
     status: "failed",
     latency_ms: 0,
@@ -45,7 +43,7 @@ export async function runStep(
   const scope: StepScope = { step, at: `steps[${context.index}]`, executionId: context.executionId, inputs, record, options };
   let outputs: Payload | undefined;
   try {
-    const response = await (isModel ? callModel(scope) : callFunction(scope));
+    const response = await handler.call(scope);
     record.response = response;
     outputs = extractOrFail(scope, response);
     record.status = "success";
@@ -56,7 +54,7 @@ export async function runStep(
     record.error = toRunError(err, { step_id: record.step_id, path: scope.at, attempts: record.attempts });
     outputs = undefined;
   }
-  if (isModel && record.model) priceStep(record, options.prices);
+  handler.settle?.(record, options);
   record.latency_ms = performance.now() - started;
   options.onStepEnd?.(record, context.index);
   return outputs ? { record, outputs } : { record };

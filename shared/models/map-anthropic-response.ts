@@ -2,6 +2,7 @@
 import type { TokenUsage } from "./token-usage";
 import { ModelCallError } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
+import { isObject } from "./vendor-helpers";
 
 /**
  * Anthropic's usage to ours. `input_tokens` leaves out the tokens written to and read from the prompt cache, so the
@@ -75,8 +76,4 @@ function textOf(content: unknown): string {
   return content
     .map((block: unknown) => (isObject(block) && block.type === "text" && typeof block.text === "string" ? block.text : ""))
     .join("");
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -2,6 +2,7 @@
 import type { TokenUsage } from "./token-usage";
 import { ModelCallError, reasonText } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
+import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
 
 /**
  * Finish reasons that mean a filter stopped the answer. Such an answer is blocked even when some text
@@ -34,9 +35,6 @@ const HTTP_HINTS: Record<number, string> = {
   404: "check the model name in the model table (LLM_MODEL_TABLE) and GEMINI_BASE_URL",
   429: "the quota or rate limit was hit: retry later or send fewer requests a minute",
 };
-
-const NETWORK_PATTERN =
-  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 
 export function googleStatusFor(httpStatus: number): string {
   return GOOGLE_STATUS[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : httpStatus >= 400 ? "FAILED_PRECONDITION" : "UNKNOWN");
@@ -248,8 +246,4 @@ function isNetworkError(err: unknown): boolean {
 function nameOf(err: unknown): string {
   if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
   return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -2,6 +2,7 @@
 import type { TokenUsage } from "./token-usage";
 import { ModelCallError } from "./model-call-error";
 import type { ModelResult } from "./model-provider";
+import { isObject } from "./vendor-helpers";
 
 /** Chat Completions usage to ours; cached prompt tokens and reasoning tokens (inside completion_tokens) when reported. */
 export function mapOpenAiUsage(usage: unknown): TokenUsage {
@@ -70,8 +71,4 @@ export function mapChatCompletion(raw: unknown, model: string): ModelResult {
     });
   }
   return { text, usage, finishReason };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
 // serves both; the vendor's own words come in through the context.
 import { endingError, type CallEnding } from "./call-timeout";
 import { ModelCallError } from "./model-call-error";
+import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
 
 export interface SdkCallContext extends CallEnding {
   /** Who was called, for messages: `Claude model "claude-haiku-5-5"`. */
@@ -14,9 +15,6 @@ export interface SdkCallContext extends CallEnding {
   /** The variable that moves the endpoint, named in the hint of a 404 or a network failure. */
   baseUrlName: string;
 }
-
-const NETWORK_PATTERN =
-  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 
 export function mapSdkError(err: unknown, ctx: SdkCallContext): ModelCallError {
   const ended = endingError(ctx.who, ctx, ctx.timeoutMs, err);
@@ -109,8 +107,4 @@ function messageOf(err: unknown): string {
 function nameOf(err: unknown): string {
   if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
   return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
 import { endingError, type CallEnding } from "./call-timeout";
 import { googleStatusFor, parseRetryDelay } from "./map-gemini-response";
 import { ModelCallError } from "./model-call-error";
+import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
 
 export interface VertexCallContext extends CallEnding {
   model: string;
@@ -19,8 +20,6 @@ const HINTS: Record<number, string> = {
   429: "the quota or rate limit was hit: retry later or send fewer requests a minute",
 };
 
-const NETWORK_PATTERN =
-  /fetch failed|ECONNRESET|ECONNREFUSED|ECONNABORTED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|other side closed|terminated|UND_ERR/i;
 const NO_CREDENTIALS = /default credentials|Could not load the default credentials|Unable to detect a Project Id|invalid_grant|metadata/i;
 
 export function mapVertexError(err: unknown, ctx: VertexCallContext): ModelCallError {
@@ -83,8 +82,4 @@ function isNetworkError(err: unknown): boolean {
     if (NETWORK_PATTERN.test(`${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`)) return true;
   }
   return false;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

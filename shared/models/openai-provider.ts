@@ -6,7 +6,7 @@ import { mapChatCompletion } from "./map-openai-response";
 import { mapSdkError } from "./map-sdk-error";
 import { ModelCallError } from "./model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
-import type { RouteOf } from "./model-table";
+import type { RouteOf } from "../config/model-table";
 import { toChatCompletionRequest } from "./openai-request";
 
 /** Where one model table entry's calls go. */

@@ -2,7 +2,7 @@
 // its status, the next task created `queued`, which fires its own trigger). One task per call.
 import { formatIssues } from "../config/config-issue";
 import type { TaskRecord } from "../engine/run-record";
-import { runTask } from "../engine/run-task";
+import { runTaskSteps } from "../engine/run-task-steps";
 import { DEFAULT_RETRY } from "../models/retry";
 import { COLLECTIONS } from "../collections";
 import { optional } from "./writes";
@@ -84,9 +84,9 @@ async function runClaimedTask(
   let record: TaskRecord;
   try {
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
-    record = await runTask(claim.config, taskDocId, { ...deps.engine, retry, signal: AbortSignal.timeout(budgetMs) });
+    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, signal: AbortSignal.timeout(budgetMs) });
   } catch (err) {
-    // runTask reports step failures in the record; reaching here is a bug, still recorded on the task.
+    // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     return { error: { code: "internal", message: `the engine crashed: ${message}`, retryable: false } };
   }

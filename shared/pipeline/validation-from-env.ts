@@ -3,7 +3,7 @@
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import type { ValidationContext } from "../config/validate-config";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
-import { buildModelTable, MODEL_TABLE_ENV } from "../models/model-table";
+import { buildModelTable, MODEL_TABLE_ENV } from "../config/model-table";
 
 /** As createPipelineRuntime assembles it: the model table with LLM_MODEL_TABLE merged in, the built-ins, MAX_PROMPT_CHARS. */
 export function validationFromEnv(env: NodeJS.ProcessEnv = process.env): ValidationContext {

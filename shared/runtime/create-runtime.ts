@@ -6,7 +6,7 @@ import { createJsonlSink } from "../builtins/jsonl-sink";
 import type { EngineOptions } from "../engine/engine-options";
 import { createGeminiProvider } from "../models/gemini-provider";
 import type { ModelProvider } from "../models/model-provider";
-import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../models/model-table";
+import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../config/model-table";
 import { buildPriceTable, PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
 import type { Standin } from "../../local/standin/standin-server";

@@ -3,7 +3,7 @@
 import { createAnthropicProvider } from "../models/anthropic-provider";
 import { ModelCallError } from "../models/model-call-error";
 import type { ModelProvider } from "../models/model-provider";
-import type { ModelTable, RouteOf } from "../models/model-table";
+import type { ModelTable, RouteOf } from "../config/model-table";
 import { createOpenAiProvider, type OpenAiEndpoint } from "../models/openai-provider";
 import { createUnavailableProvider } from "../models/unavailable-provider";
 import { createVertexProvider } from "../models/vertex-provider";

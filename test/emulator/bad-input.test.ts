@@ -17,7 +17,7 @@ import { ErrorCodeSchema } from "../../shared/engine/run-record";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 
@@ -129,7 +129,7 @@ async function deliver(fixture: Fixture, id: string): Promise<void> {
     await handleTaskCreated(deps, id);
     return;
   }
-  await startJob(deps, id, { fromStatuses: ["queued"] });
+  await startJobRun(deps, id, { fromStatuses: ["queued"] });
   const handled = new Set<string>();
   for (let round = 0; round < MAX_JOB_ROUNDS; round++) {
     const fresh = (await jobTasks(id)).filter((t) => !handled.has(t.id));

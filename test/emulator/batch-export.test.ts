@@ -12,7 +12,7 @@ import type { ExportFormat } from "../../shared/batch/export-format";
 import type { ExportRecord } from "../../shared/batch/export-records";
 import { planBatch } from "../../shared/batch/plan-batch";
 import { buildRunJob } from "../../shared/batch/run-job";
-import { batchDocument } from "../../shared/batch/submit-batch";
+import { batchDocument } from "../../shared/batch/enqueue-batch";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { batchTemplate } from "../support/batch-configs";

@@ -11,7 +11,7 @@ import { cancelBatch } from "../../local/batch/cancel-batch";
 import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 import { retryBatch } from "../../local/batch/retry-batch";
-import { submitBatch } from "../../shared/batch/submit-batch";
+import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
 import { formatIssues } from "../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
@@ -52,7 +52,7 @@ const jobsOf = async (batchId: string) => (await db.collection("jobs").where("ba
 async function submitAndAdmit(raw: unknown) {
   const queue = fakeQueue();
   const p = plan(raw);
-  expect(await submitBatch({ db, enqueue: queue.enqueue }, p)).toMatchObject({ kind: "created", enqueued: p.runsTotal });
+  expect(await enqueueBatch({ db, enqueue: queue.enqueue }, p)).toMatchObject({ kind: "created", enqueued: p.runsTotal });
   for (const dispatch of queue.tasks.values()) expect((await admitRow(deps(), dispatch)).kind).toBe("admitted");
   return { plan: p, queue };
 }
@@ -104,13 +104,13 @@ describe("submitting a batch", () => {
     const raw = gridBatch(batchId, { a: ["1", "2"] });
     const { queue } = await submitAndAdmit(raw);
     const before = (await db.doc(`batches/${batchId}`).get()).updateTime!;
-    expect(await submitBatch({ db, enqueue: queue.enqueue }, plan(raw))).toMatchObject({ kind: "resumed", enqueued: 0, alreadyQueued: 2 });
+    expect(await enqueueBatch({ db, enqueue: queue.enqueue }, plan(raw))).toMatchObject({ kind: "resumed", enqueued: 0, alreadyQueued: 2 });
     for (const dispatch of queue.tasks.values()) expect((await admitRow(deps(), dispatch)).kind).toBe("exists");
     expect(await jobsOf(batchId)).toHaveLength(2);
     expect((await db.doc(`batches/${batchId}`).get()).get("created_at")).toBeDefined();
     expect((await db.doc(`batches/${batchId}`).get()).updateTime!.toMillis()).toBeGreaterThanOrEqual(before.toMillis());
     // Another batch under the same id is refused.
-    expect(await submitBatch({ db, enqueue: queue.enqueue }, plan(gridBatch(batchId, { a: ["1", "3"] })))).toMatchObject({
+    expect(await enqueueBatch({ db, enqueue: queue.enqueue }, plan(gridBatch(batchId, { a: ["1", "3"] })))).toMatchObject({
       kind: "conflict",
     });
   });
@@ -178,7 +178,7 @@ describe("cancelling a batch", () => {
     const batchId = uniqueId("cancel");
     const queue = fakeQueue();
     const p = plan(gridBatch(batchId, { a: ["1", "2", "3", "4", "5"] }));
-    await submitBatch({ db, enqueue: queue.enqueue }, p);
+    await enqueueBatch({ db, enqueue: queue.enqueue }, p);
     const dispatches = [...queue.tasks.values()];
     for (const d of dispatches.slice(0, 3)) await admitRow(deps(), d);
     await endJob(`${batchId}~000000~000`, "success");

@@ -5,7 +5,7 @@ import type { ReadDocument } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -51,7 +51,7 @@ describe("claim from the created-event", () => {
       task_config: oneStepTask("first", "fast says %seed%", { seed: "F-1" }, "second"),
       task_configs: [oneStepTask("second", "then %answer%", { answer: "" }, "", "reply")],
     });
-    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    await startJobRun(deps, jobId, { fromStatuses: ["queued"] });
     const first = `${jobId}~run1~1~first`;
     const outcome = await handleTaskCreated(deps, first, { event: await eventOf(first) });
 
@@ -104,7 +104,7 @@ describe("claim from the created-event", () => {
       task_config: oneStepTask("first", `slow ${jobId}`, {}, "second"),
       task_configs: [oneStepTask("second", "never")],
     });
-    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    await startJobRun(deps, jobId, { fromStatuses: ["queued"] });
     const first = `${jobId}~run1~1~first`;
     standin.configure({ latencyMs: 300 });
     const run = handleTaskCreated(deps, first, { event: await eventOf(first) });
@@ -146,7 +146,7 @@ describe("a run's later tasks, known to the instance", () => {
         oneStepTask("third", "last %answer%", { answer: "" }),
       ],
     });
-    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    await startJobRun(deps, jobId, { fromStatuses: ["queued"] });
     const [first, second, third] = [`${jobId}~run1~1~first`, `${jobId}~run1~2~second`, `${jobId}~run1~3~third`];
     expect(await jobReadsDuring(async () => handleTaskCreated(deps, first, { event: await eventOf(first) }))).toEqual([`jobs/${jobId}`]);
     let outcome: unknown;
@@ -170,7 +170,7 @@ describe("a run's later tasks, known to the instance", () => {
       task_config: oneStepTask("first", "stale says hi", {}, "second"),
       task_configs: [oneStepTask("second", "then %answer%", { answer: "" })],
     });
-    await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    await startJobRun(deps, jobId, { fromStatuses: ["queued"] });
     const [first, second] = [`${jobId}~run1~1~first`, `${jobId}~run1~2~second`];
     await handleTaskCreated(deps, first, { event: await eventOf(first) });
     const event = await eventOf(second);
@@ -232,7 +232,7 @@ describe("edges of the finish and the sweep", () => {
     const jobId = uniqueId("bigjob");
     const big = "y".repeat(400_000);
     await db.doc(`jobs/${jobId}`).set({ job_id: jobId, status: "queued", task_config: oneStepTask("only", "%big%", { big }) });
-    const started = await startJob(deps, jobId, { fromStatuses: ["queued"] });
+    const started = await startJobRun(deps, jobId, { fromStatuses: ["queued"] });
     expect(started.kind).toBe("started");
     const entry = `${jobId}~run1~1~only`;
     await handleTaskCreated(deps, entry, { event: await eventOf(entry) });

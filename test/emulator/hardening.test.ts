@@ -6,13 +6,13 @@ import { readFileSync } from "node:fs";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { onJobCreated, onTaskCreated } from "../../functions/src/triggers";
+import { onJobCreated, onTaskCreated } from "../../functions/src/trigger-bodies";
 import { cancelJob } from "../../shared/pipeline/cancel-job";
 import { PIPELINE_COLLECTIONS } from "../../shared/collections";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import type { TaskStatus } from "../../shared/pipeline/task-document";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
@@ -79,7 +79,7 @@ const callsWith = (text: string) => standin.requests().filter((r) => r.userPromp
 
 async function startQueuedJob(jobId: string, job: Doc): Promise<string> {
   await db.doc(`jobs/${jobId}`).set(job);
-  const started = await startJob(main.deps, jobId, { fromStatuses: ["queued", "failed", "cancelled"] });
+  const started = await startJobRun(main.deps, jobId, { fromStatuses: ["queued", "failed", "cancelled"] });
   if (started.kind !== "started") throw new Error(`job ${jobId} did not start: ${JSON.stringify(started)}`);
   return started.entryTaskDocId;
 }
@@ -317,7 +317,7 @@ describe("promise 10: nothing stays stuck", () => {
     standin.configure({ latencyMs: 0 });
     const job = await readDoc(db, `jobs/${jobId}`);
     const successor = await readDoc(db, `tasks/${jobTaskDocId(jobId, "run1", 2, "second")}`);
-    const restarted = await startJob(main.deps, jobId, { fromStatuses: ["failed", "cancelled"] });
+    const restarted = await startJobRun(main.deps, jobId, { fromStatuses: ["failed", "cancelled"] });
     const held =
       cancelled.kind === "ended" &&
       outcome.kind === "finished" &&

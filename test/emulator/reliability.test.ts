@@ -15,13 +15,13 @@ import functionsTest from "firebase-functions-test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runTask, startJob as startJobTrigger } from "../../functions/src/index";
 import type { ErrorCode } from "../../shared/engine/run-record";
-import { runTask as runEngineTask } from "../../shared/engine/run-task";
+import { runTaskSteps } from "../../shared/engine/run-task-steps";
 import { claimTask } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { chainedTaskDocId, jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { finishTask } from "../../shared/pipeline/finish-task";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import type { TaskConfigInput } from "../../local/samples/samples";
 import { startStandin, type Standin, type StandinFault, type StandinRequest } from "../../local/standin/standin-server";
@@ -203,7 +203,7 @@ function twoTaskJob(jobId: string, entry: Doc, extra: Doc = {}): Doc {
 
 async function startQueuedJob(jobId: string, job: Doc): Promise<string> {
   await db.doc(`jobs/${jobId}`).set(job);
-  const started = await startJob(main.deps, jobId, { fromStatuses: ["queued"] });
+  const started = await startJobRun(main.deps, jobId, { fromStatuses: ["queued"] });
   if (started.kind !== "started") throw new Error(`job ${jobId} did not start: ${JSON.stringify(started)}`);
   return started.entryTaskDocId;
 }
@@ -783,7 +783,7 @@ describe("promise 5: runaway chains", () => {
 
     const over = uniqueId("hops-over");
     await db.doc(`jobs/${over}`).set(three(over, 2));
-    const refused = await startJob(main.deps, over, { fromStatuses: ["queued"] });
+    const refused = await startJobRun(main.deps, over, { fromStatuses: ["queued"] });
     const overJob = await readDoc(db, `jobs/${over}`);
 
     const lowered = uniqueId("hops-lowered");
@@ -820,7 +820,7 @@ describe("promise 5: runaway chains", () => {
     const entry = await startQueuedJob(jobId, twoTaskJob(jobId, oneStepTask("first", `${jobId} first`)));
     const claim = await claimTask(main.deps, entry);
     if (claim.kind !== "claimed") throw new Error(`claim failed: ${JSON.stringify(claim)}`);
-    const run = await runEngineTask(claim.config, entry, main.deps.engine);
+    const run = await runTaskSteps(claim.config, entry, main.deps.engine);
     const input = { taskDocId: entry, envelope: claim.envelope, attempt: claim.attempt, config: claim.config, record: run };
     const results = await Promise.all([finishTask(main.deps, input), finishTask(main.deps, input)]);
     const tasks = await tasksOfJob(jobId);
@@ -950,17 +950,17 @@ describe("promise 5: runaway chains", () => {
     const seeded = { ...twoTaskJob(jobId, oneStepTask("first", `${jobId} first`)), status: "pending" };
     const fromStatuses = ["pending", "queued", "success", "failed"];
     await db.doc(`jobs/${jobId}`).set(seeded);
-    await startJob(main.deps, jobId, { fromStatuses });
+    await startJobRun(main.deps, jobId, { fromStatuses });
     await handleTaskCreated(main.deps, jobTaskDocId(jobId, "run1", 1, "first"));
     await handleTaskCreated(main.deps, jobTaskDocId(jobId, "run1", 2, "second"));
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "success", runs: 1 });
 
     // Seeding again replaces the job document, run state and all; then it is started again.
     await db.doc(`jobs/${jobId}`).set(seeded);
-    let started: Awaited<ReturnType<typeof startJob>> | undefined;
+    let started: Awaited<ReturnType<typeof startJobRun>> | undefined;
     let thrown = "";
     try {
-      started = await startJob(main.deps, jobId, { fromStatuses });
+      started = await startJobRun(main.deps, jobId, { fromStatuses });
     } catch (err) {
       thrown = describeError(err);
     }

@@ -4,8 +4,8 @@ import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
-import { startJob } from "../../shared/pipeline/start-job";
-import { submitJob, type SubmitJobDeps } from "../../shared/pipeline/submit-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
+import { submitUserJob, type SubmitJobDeps } from "../../shared/pipeline/submit-user-job";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { match } from "../support/matchers";
 import { oneStepTask } from "../support/sample-configs";
@@ -35,22 +35,22 @@ recordSuiteRow(
   "failed clearly",
 );
 describe("submitJob", () => {
-  it("creates jobs/{id} queued, owned by the caller, with the normalized config, and the trigger's startJob accepts it", async () => {
+  it("creates jobs/{id} queued, owned by the caller, with the normalized config, and the trigger's startJobRun accepts it", async () => {
     const uid = uniqueId("user");
     const jobId = uniqueId("job");
-    expect(await submitJob(deps, uid, { job: job(jobId) })).toEqual({ kind: "created", jobId });
+    expect(await submitUserJob(deps, uid, { job: job(jobId) })).toEqual({ kind: "created", jobId });
     const doc = await readDoc(db, `jobs/${jobId}`);
     expect(doc).toMatchObject({ job_id: jobId, status: "queued", owner_uid: uid, task_configs: [] });
     expect(doc?.created_at).toBeDefined();
     // owner_uid is part of the job's envelope, so the job's own validation at start does not see it as a config field.
-    const started = await startJob({ db, validation: DEFAULT_VALIDATION }, jobId, { fromStatuses: ["queued"] });
+    const started = await startJobRun({ db, validation: DEFAULT_VALIDATION }, jobId, { fromStatuses: ["queued"] });
     expect(started.kind).toBe("started");
     expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({ status: "running", owner_uid: uid });
   });
 
   it("generates a job id when the job has none", async () => {
     const uid = uniqueId("user");
-    const result = await submitJob(deps, uid, { job: { task_config: oneStepTask("only", "hi") } });
+    const result = await submitUserJob(deps, uid, { job: { task_config: oneStepTask("only", "hi") } });
     expect(result.kind).toBe("created");
     const jobId = (result as { jobId: string }).jobId;
     expect(jobId).toMatch(/^[A-Za-z0-9]{20}$/);
@@ -66,7 +66,7 @@ describe("submitJob", () => {
       },
       max_hops: 0,
     });
-    const result = await submitJob(deps, uniqueId("user"), { job: bad });
+    const result = await submitUserJob(deps, uniqueId("user"), { job: bad });
     expect(result.kind).toBe("invalid");
     const paths = (result as { issues: { path: string }[] }).issues.map((i) => i.path).sort();
     expect(paths).toEqual([
@@ -80,7 +80,7 @@ describe("submitJob", () => {
 
   it("refuses run state, owner_uid and a status other than queued in the submitted job", async () => {
     const jobId = uniqueId("forged");
-    const result = await submitJob(deps, uniqueId("user"), {
+    const result = await submitUserJob(deps, uniqueId("user"), {
       job: job(jobId, { owner_uid: "someone-else", run_id: "run9", status: "success" }),
     });
     expect(result).toEqual({
@@ -96,15 +96,15 @@ describe("submitJob", () => {
 
   it("refuses a malformed request at its path", async () => {
     const uid = uniqueId("user");
-    expect(await submitJob(deps, uid, null)).toEqual({
+    expect(await submitUserJob(deps, uid, null)).toEqual({
       kind: "invalid",
       issues: [{ path: "", message: "the request must be { job: <a job config> }, got null" }],
     });
-    expect(await submitJob(deps, uid, { job: "not a job" })).toMatchObject({
+    expect(await submitUserJob(deps, uid, { job: "not a job" })).toMatchObject({
       kind: "invalid",
       issues: [{ path: "job", message: match.stringContaining("needs a job config object") }],
     });
-    expect(await submitJob(deps, uid, { job: job(uniqueId("j")), extra: 1 })).toEqual({
+    expect(await submitUserJob(deps, uid, { job: job(uniqueId("j")), extra: 1 })).toEqual({
       kind: "invalid",
       issues: [{ path: "extra", message: "unknown field (check its spelling)" }],
     });
@@ -114,11 +114,11 @@ describe("submitJob", () => {
     const uid = uniqueId("user");
     const libraryId = uniqueId("lib");
     await db.doc(`task_configs/${libraryId}`).set(oneStepTask(libraryId, "again: %answer%", { answer: "" }, "", "again"));
-    expect((await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, libraryId) }) })).kind).toBe(
-      "created",
-    );
+    expect(
+      (await submitUserJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, libraryId) }) })).kind,
+    ).toBe("created");
 
-    const missing = await submitJob(deps, uid, {
+    const missing = await submitUserJob(deps, uid, {
       job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, "no-such-task") }),
     });
     expect(missing).toEqual({
@@ -133,7 +133,7 @@ describe("submitJob", () => {
 
     const brokenId = uniqueId("broken");
     await db.doc(`task_configs/${brokenId}`).set({ task_id: brokenId, stepz: [] });
-    const broken = await submitJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, brokenId) }) });
+    const broken = await submitUserJob(deps, uid, { job: job(uniqueId("j"), { task_config: oneStepTask("first", "hi", {}, brokenId) }) });
     expect(broken).toEqual({
       kind: "invalid",
       issues: [{ path: `task_configs/${brokenId}.stepz`, message: "unknown field (check its spelling)" }],
@@ -143,7 +143,7 @@ describe("submitJob", () => {
   it("refuses a job id that already exists and leaves that job as it was", async () => {
     const jobId = uniqueId("taken");
     await db.doc(`jobs/${jobId}`).set({ job_id: jobId, status: "success", owner_uid: "first-owner" });
-    expect(await submitJob(deps, uniqueId("user"), { job: job(jobId) })).toEqual({ kind: "exists", jobId });
+    expect(await submitUserJob(deps, uniqueId("user"), { job: job(jobId) })).toEqual({ kind: "exists", jobId });
     expect(await readDoc(db, `jobs/${jobId}`)).toEqual({ job_id: jobId, status: "success", owner_uid: "first-owner" });
   });
 });
@@ -156,17 +156,17 @@ describe("the per-user limit of queued and running jobs", () => {
     await db.doc(`jobs/${uniqueId("failed")}`).set({ status: "failed", owner_uid: alice });
     await db.doc(`jobs/${uniqueId("pending")}`).set({ status: "pending", owner_uid: alice });
     const first = uniqueId("first");
-    expect((await submitJob(deps, alice, { job: job(first) })).kind).toBe("created");
+    expect((await submitUserJob(deps, alice, { job: job(first) })).kind).toBe("created");
     await db.doc(`jobs/${first}`).update({ status: "running" });
-    expect((await submitJob(deps, alice, { job: job(uniqueId("second")) })).kind).toBe("created");
+    expect((await submitUserJob(deps, alice, { job: job(uniqueId("second")) })).kind).toBe("created");
 
     const third = uniqueId("third");
-    expect(await submitJob(deps, alice, { job: job(third) })).toEqual({ kind: "limit_reached", active: 2, limit: 2 });
+    expect(await submitUserJob(deps, alice, { job: job(third) })).toEqual({ kind: "limit_reached", active: 2, limit: 2 });
     expect(await readDoc(db, `jobs/${third}`)).toBeUndefined();
     // Another user's count is their own.
-    expect((await submitJob(deps, uniqueId("bob"), { job: job(uniqueId("bobs")) })).kind).toBe("created");
+    expect((await submitUserJob(deps, uniqueId("bob"), { job: job(uniqueId("bobs")) })).kind).toBe("created");
 
     await db.doc(`jobs/${first}`).update({ status: "success" });
-    expect(await submitJob(deps, alice, { job: job(third) })).toEqual({ kind: "created", jobId: third });
+    expect(await submitUserJob(deps, alice, { job: job(third) })).toEqual({ kind: "created", jobId: third });
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../../shared/batch/csv";
 import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
-import { submitBatch } from "../../shared/batch/submit-batch";
+import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import { createTaskQueueEnqueuer, type Enqueue } from "../../shared/batch/task-queue";
 import { watchBatch } from "../../local/batch/watch-batch";
 import { formatIssues } from "../../shared/config/config-issue";
@@ -113,10 +113,10 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
       rows: HOSTILE.filter((t) => t.trim()).map((text) => ({ text })),
     };
     const p = plan(raw);
-    expect(await submitBatch({ db, enqueue }, p)).toMatchObject({ kind: "created", enqueued: p.runsTotal });
-    expect(await submitBatch({ db, enqueue }, plan(raw))).toMatchObject({ kind: "resumed", enqueued: 0, alreadyQueued: p.runsTotal });
+    expect(await enqueueBatch({ db, enqueue }, p)).toMatchObject({ kind: "created", enqueued: p.runsTotal });
+    expect(await enqueueBatch({ db, enqueue }, plan(raw))).toMatchObject({ kind: "resumed", enqueued: 0, alreadyQueued: p.runsTotal });
     expect((await watchBatch(db, batchId, { intervalMs: 500, timeoutMs: 90_000 })).status).toBe("success");
-    expect(await submitBatch({ db, enqueue }, plan(raw))).toMatchObject({ kind: "ended", status: "success" });
+    expect(await enqueueBatch({ db, enqueue }, plan(raw))).toMatchObject({ kind: "ended", status: "success" });
     const jobs = await jobsOf(batchId);
     expect(jobs).toHaveLength(p.runsTotal);
     expect(jobs.every((j) => j.get("run_id") === "run1")).toBe(true);
@@ -131,7 +131,7 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
   it("cancel: no run is admitted after it, the admitted ones end cancelled, and the batch ends cancelled", async () => {
     const batchId = uniqueId("cancel");
     const p = plan(gridBatch(batchId, { a: Array.from({ length: 40 }, (_, i) => String(i)) }));
-    await submitBatch({ db, enqueue }, p);
+    await enqueueBatch({ db, enqueue }, p);
     await waitFor(async () => ((await jobsOf(batchId)).length >= 3 ? true : undefined), "three runs admitted", 60_000);
     const cancelled = await runTool("batch", ["cancel", batchId]);
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -155,7 +155,7 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     // The first three model calls are refused (400 is never retried): three runs fail.
     await configureStandin({ script: ["400", "400", "400"] });
     const p = plan(gridBatch(batchId, { a: ["1", "2", "3", "4", "5", "6", "7", "8"] }));
-    await submitBatch({ db, enqueue }, p);
+    await enqueueBatch({ db, enqueue }, p);
     const first = await watchBatch(db, batchId, { intervalMs: 500, timeoutMs: 90_000 });
     expect(first).toMatchObject({ status: "failed", counts: { success: 5, failed: 3 } });
     const failedIds = (await jobsOf(batchId)).filter((j) => j.get("status") === "failed").map((j) => j.id);

@@ -6,7 +6,7 @@ import { watchJob, type TaskProgress } from "../../local/client/watch-job";
 import { writeSeeds } from "../../local/client/write-seeds";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { oneStepTask } from "../support/sample-configs";
 import { configureStandin, resetStandin } from "../support/standin-admin";
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function runSeededJob(jobId: string) {
-  const started = await startJob({ db, validation: DEFAULT_VALIDATION }, jobId, { fromStatuses: ["pending", "success", "failed"] });
+  const started = await startJobRun({ db, validation: DEFAULT_VALIDATION }, jobId, { fromStatuses: ["pending", "success", "failed"] });
   expect(started.kind).toBe("started");
   const events: { task: TaskProgress; change: string }[] = [];
   const end = await watchJob(db, jobId, {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
 import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/config/validate-config";
-import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/models/model-table";
+import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/config/model-table";
 import { buildPriceTable, costOf, DEFAULT_PRICE_TABLE } from "../../../shared/models/price-table";
 import { match } from "../../support/matchers";
 

@@ -8,8 +8,8 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import type { TaskConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
-import { runTask } from "../../../shared/engine/run-task";
-import { buildModelTable } from "../../../shared/models/model-table";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
+import { buildModelTable } from "../../../shared/config/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 
@@ -45,7 +45,7 @@ function task(steps: [id: string, modelKey: string, userPrompt: string][]): Task
 
 describe("cost of a run that crosses vendors", () => {
   it("prices each step from its own model's price and sums the task exactly", async () => {
-    const record = await runTask(
+    const record = await runTaskSteps(
       task([
         ["gemini", "GEMINI_FLASH", "Say hi."],
         ["claude", "CLAUDE_HAIKU", "%context%"],
@@ -70,7 +70,7 @@ describe("cost of a run that crosses vendors", () => {
   it("counts every billed attempt: a refused answer's prompt tokens are paid for, also when the step fails", async () => {
     // The 503 was never answered, so it is not billed; the refusal was (its 9 prompt tokens at $1 a million).
     runtime.standin!.configure({ script: ["ok", "503", "safety"] });
-    const record = await runTask(
+    const record = await runTaskSteps(
       task([
         ["gemini", "GEMINI_FLASH", "Say hi."],
         ["claude", "CLAUDE_HAIKU", "%context%"],
@@ -85,7 +85,7 @@ describe("cost of a run that crosses vendors", () => {
   });
 
   it("says which tokens have no price instead of pricing them at nothing", async () => {
-    const record = await runTask(task([["local", "LOCAL_LLAMA", "Say hi."]]), "cost-3", runtime.engine);
+    const record = await runTaskSteps(task([["local", "LOCAL_LLAMA", "Say hi."]]), "cost-3", runtime.engine);
     expect(record.status).toBe("success");
     const step = record.steps[0]!;
     expect(step.cost).toEqual({ usd: 0, unpriced_tokens: step.usage.total_tokens });

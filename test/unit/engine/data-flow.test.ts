@@ -6,11 +6,11 @@ import type { Payload, StepConfig, TaskConfig } from "../../../shared/config/con
 import { parseConfig } from "../../../shared/config/validate-config";
 import type { EngineOptions } from "../../../shared/engine/engine-options";
 import { runStep } from "../../../shared/engine/run-step";
-import { runTask } from "../../../shared/engine/run-task";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { StepRecordSchema, TaskRecordSchema, type StepRecord } from "../../../shared/engine/run-record";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;
@@ -193,7 +193,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         modelStep("s1", { user: "ok %topic%" }, { topic: "cats" }),
         modelStep("s2", { user: "%context% and %missing%" }, { topic: "" }),
       ]);
-      const result = await runTask(task, "exec-1", engine(model, { strict: true }));
+      const result = await runTaskSteps(task, "exec-1", engine(model, { strict: true }));
       expect(model.requests).toHaveLength(1);
       expect(result.status).toBe("failed");
       expect(result.error).toEqual({
@@ -230,7 +230,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         [modelStep("s1", { user: "first" }, { topic: "cats" }), modelStep("s2", { user: "%topic%: %context%" }, { topic: "dogs" })],
         { topic: "birds" },
       );
-      const result = await runTask(task, "exec-1", engine(model));
+      const result = await runTaskSteps(task, "exec-1", engine(model));
       expect(model.requests[1]!.userPrompt).toBe("dogs: I like %topic% and %nothing%");
       expect(result.steps[1]!.warnings).toEqual(['input "topic" is not in the running payload; using the step\'s default']);
     });
@@ -272,7 +272,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         { topic: "owls" },
         { verdict: "UNKNOWN", context: "" },
       );
-      const result = await runTask(task, "exec-1", engine(model));
+      const result = await runTaskSteps(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual([
         "Tell me a joke about owls",
         "Explain this joke: R1",
@@ -287,7 +287,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         [modelStep("s1", { user: "%topic%" }, { topic: "" }), modelStep("s2", { user: "%topic%" }, { topic: "fallback" })],
         { topic: "owls" },
       );
-      const result = await runTask(task, "exec-1", engine(model));
+      const result = await runTaskSteps(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["owls", "fallback"]);
       expect(result.steps[1]!.warnings).toEqual(['input "topic" is not in the running payload; using the step\'s default']);
     });
@@ -300,7 +300,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         { topic: "owls" },
         { topic: "" },
       );
-      const result = await runTask(task, "exec-1", engine(model));
+      const result = await runTaskSteps(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["owls", "owls"]);
       expect(result.output_payload).toEqual({ topic: "owls" });
     });
@@ -309,14 +309,14 @@ describe("with a fake in-process model (no HTTP)", () => {
   describe("task output", () => {
     it("selects only the task's declared names from the last step's outputs, and the declared default for names absent there", async () => {
       const task = taskOf([modelStep("s1", { user: "x" }, {}, { joke: "", extra: "" })], {}, { joke: "none", verdict: "UNKNOWN" });
-      const result = await runTask(task, "exec-1", engine(fakeModel(() => "a joke")));
+      const result = await runTaskSteps(task, "exec-1", engine(fakeModel(() => "a joke")));
       expect(result.output_payload).toEqual({ joke: "a joke", verdict: "UNKNOWN" });
     });
 
     it("an empty step list succeeds and returns the selection of the task's input payload", async () => {
       const model = fakeModel();
       const task = taskOf([], { a: "1", b: "2" }, { a: "", c: "default c" });
-      const result = await runTask(task, "exec-0", engine(model));
+      const result = await runTaskSteps(task, "exec-0", engine(model));
       expect(result).toMatchObject({
         status: "success",
         output_payload: { a: "1", c: "default c" },
@@ -338,7 +338,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         {},
         { context: "" },
       );
-      const result = await runTask(task, "exec-1", engine(model));
+      const result = await runTaskSteps(task, "exec-1", engine(model));
       expect(model.requests.map((r) => r.userPrompt)).toEqual(["one", "FAIL fine"]);
       expect(result.status).toBe("failed");
       expect(result.output_payload).toEqual({});
@@ -369,7 +369,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         modelStep("c", { user: "boom" }),
         modelStep("d", { user: "4" }),
       ]);
-      const result = await runTask(
+      const result = await runTaskSteps(
         task,
         "exec-1",
         engine(model, { onStepEnd: (record, index) => seen.push([record.step_id, index, record.status]) }),
@@ -430,7 +430,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         modelStep("s2", { system: "sys", user: "%context%" }),
         modelStep("s3", { user: "ccc" }),
       ]);
-      const result = await runTask(task, "exec-9", engine(fakeModel()));
+      const result = await runTaskSteps(task, "exec-9", engine(fakeModel()));
       const sum = (key: "prompt_tokens" | "output_tokens" | "total_tokens") => result.steps.reduce((n, s) => n + s.usage[key], 0);
       expect(result.usage).toEqual({
         prompt_tokens: sum("prompt_tokens"),
@@ -445,7 +445,7 @@ describe("with a fake in-process model (no HTTP)", () => {
 
     it("a step without an id is recorded under its index", async () => {
       const raw = modelStep("", { user: "x" });
-      const result = await runTask(taskOf([modelStep("first", { user: "x" }), raw]), "exec-1", engine(fakeModel()));
+      const result = await runTaskSteps(taskOf([modelStep("first", { user: "x" }), raw]), "exec-1", engine(fakeModel()));
       expect(result.steps.map((s) => s.step_id)).toEqual(["first", "1"]);
     });
   });
@@ -466,7 +466,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         {},
         { result: "" },
       );
-      const result = await runTask(task, "exec-7", engine(model, { sink }));
+      const result = await runTaskSteps(task, "exec-7", engine(model, { sink }));
       expect(result.status).toBe("success");
       expect(sink.writes).toEqual([
         {
@@ -492,8 +492,8 @@ describe("with a fake in-process model (no HTTP)", () => {
     it("the original name gcp_firestore_log works the same, and the same run and step write the same document id again", async () => {
       const sink = fakeSink();
       const task = taskOf([functionStep("log", '{"collection": "C", "data": {"n": "1"}}', {}, {}, "gcp_firestore_log")]);
-      await runTask(task, "exec-2", engine(fakeModel(), { sink }));
-      await runTask(task, "exec-2", engine(fakeModel(), { sink }));
+      await runTaskSteps(task, "exec-2", engine(fakeModel(), { sink }));
+      await runTaskSteps(task, "exec-2", engine(fakeModel(), { sink }));
       expect(sink.writes.map((w) => `${w.collection}/${w.documentId}`)).toEqual(["C/exec-2-log", "C/exec-2-log"]);
     });
 
@@ -588,7 +588,7 @@ describe("with a fake in-process model (no HTTP)", () => {
         output_config: { payload: { sent: "no" } },
         next_task: "",
       };
-      const result = await runTask(task, "exec-1", engine(fakeModel(), { sink }));
+      const result = await runTaskSteps(task, "exec-1", engine(fakeModel(), { sink }));
       expect(result.status).toBe("failed");
       expect(result.output_payload).toEqual({});
       expect(result.error).toEqual({

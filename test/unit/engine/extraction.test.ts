@@ -9,10 +9,10 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import type { TaskConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { applyExtractRule } from "../../../shared/engine/apply-extract-rule";
-import { runTask } from "../../../shared/engine/run-task";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import type { EngineOptions } from "../../../shared/engine/engine-options";
 import type { ModelProvider } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { sampleTagTaskConfig } from "../../../local/samples/samples";
 import { startStandin } from "../../../local/standin/standin-server";
@@ -144,7 +144,7 @@ describe("the engine applying the rules", () => {
 
   it("gives each ruled variable what its rule finds, the others the whole answer, and context the whole answer", async () => {
     const answer = '{"verdict":"FUNNY","score":7}';
-    const record = await runTask(
+    const record = await runTaskSteps(
       task({
         payload: { verdict: "", whole: "", score: "" },
         extract: { verdict: { json: "/verdict" }, score: { regex: '"score":(\\d+)', group: 1 } },
@@ -157,7 +157,7 @@ describe("the engine applying the rules", () => {
   });
 
   it("fails the step with extraction_failed, naming the variable and the rule, and keeps the answer", async () => {
-    const record = await runTask(
+    const record = await runTaskSteps(
       task({ payload: { verdict: "" }, extract: { verdict: { tag: "answer" } } }),
       "e",
       engine(model("FUNNY, no tags")),
@@ -181,19 +181,19 @@ describe("the engine applying the rules", () => {
       response_mime_type: "application/json",
       response_schema: { type: "OBJECT", properties: { verdict: { type: "STRING", enum: ["FUNNY", "DULL"] } }, required: ["verdict"] },
     };
-    const ok = await runTask(
+    const ok = await runTaskSteps(
       task({ payload: { verdict: "" }, extract: { verdict: { json: "/verdict" } } }, json),
       "e",
       engine(model('{"verdict":"DULL"}')),
     );
     expect(ok.output_payload.verdict).toBe("DULL");
-    const bad = await runTask(task({ payload: { verdict: "" } }, json), "e", engine(model('{"verdict":"MEH","extra":1}')));
+    const bad = await runTaskSteps(task({ payload: { verdict: "" } }, json), "e", engine(model('{"verdict":"MEH","extra":1}')));
     expect(bad.error).toMatchObject({
       code: "extraction_failed",
       path: "steps[0].model_query_config.parameters.response_schema",
       message: 'the JSON answer does not match the step\'s response_schema: $.verdict: "MEH" is not one of "FUNNY", "DULL"',
     });
-    const notJson = await runTask(task({ payload: { verdict: "" } }, json), "e", engine(model("DULL")));
+    const notJson = await runTaskSteps(task({ payload: { verdict: "" } }, json), "e", engine(model("DULL")));
     expect(notJson.error).toMatchObject({
       code: "extraction_failed",
       message: match.stringMatching(/^the answer is not the JSON the response_schema asks for: /),
@@ -214,7 +214,7 @@ describe("the sample task with a tag rule, against the stand-in", () => {
     });
     const parsed = parseConfig("task", sampleTagTaskConfig);
     if (!parsed.ok) throw new Error(formatIssues(parsed.issues));
-    const record = await runTask(parsed.value, "tag-task-test", runtime.engine);
+    const record = await runTaskSteps(parsed.value, "tag-task-test", runtime.engine);
     expect(record.status).toBe("success");
     expect(record.steps).toHaveLength(2);
     expect(record.steps[1]!.response).toMatch(/\n<answer>stand-in answer<\/answer>$/);

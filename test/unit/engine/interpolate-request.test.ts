@@ -4,9 +4,9 @@ import type { DocumentSink } from "../../../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../../../shared/builtins/builtin-registry";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { interpolateRequest } from "../../../shared/engine/interpolate-request";
-import { runTask } from "../../../shared/engine/run-task";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import type { ModelProvider } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 
 /** firestore_log's request, as the tests below build it. */
 type LogRequest = { collection: string; data: Record<string, unknown> };
@@ -110,7 +110,7 @@ describe("a hostile model answer logged by firestore_log", () => {
       output_config: { payload: { result: "" } },
     });
     if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    const record = await runTask(parsed.value, "exec-1", {
+    const record = await runTaskSteps(parsed.value, "exec-1", {
       providers: { gemini: model },
       modelTable: DEFAULT_MODEL_TABLE,
       functions: BUILTIN_FUNCTIONS,

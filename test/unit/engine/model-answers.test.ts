@@ -10,7 +10,7 @@ import { createGeminiProvider } from "../../../shared/models/gemini-provider";
 import { mapGeminiResponse } from "../../../shared/models/map-gemini-response";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelResult } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { realRetryEnv, type RetryEnv, type RetryPolicy } from "../../../shared/models/retry";
 import { estimateTokens } from "../../../local/standin/standin-reply";
 import { startStandin, type Standin } from "../../../local/standin/standin-server";

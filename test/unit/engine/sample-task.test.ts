@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createJsonlSink } from "../../../shared/builtins/jsonl-sink";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { TaskRecordSchema, type TaskRecord } from "../../../shared/engine/run-record";
-import { runTask } from "../../../shared/engine/run-task";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 import { sampleTaskConfig } from "../../../local/samples/samples";
@@ -23,7 +23,7 @@ beforeAll(async () => {
   });
   const task = parseConfig("task", sampleTaskConfig);
   if (!task.ok) throw new Error(`the sample task is invalid: ${JSON.stringify(task.issues)}`);
-  record = await runTask(task.value, "sample-task-test", runtime.engine);
+  record = await runTaskSteps(task.value, "sample-task-test", runtime.engine);
 });
 
 afterAll(() => runtime.close());

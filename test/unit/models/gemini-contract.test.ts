@@ -1,5 +1,5 @@
 // The Gemini API provider (@google/generative-ai) held to the same contract as the other providers.
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { createGeminiProvider } from "../../../shared/models/gemini-provider";
 import { describeProviderContract } from "./provider-contract";
 

@@ -1,7 +1,7 @@
 // The OpenAI-compatible provider through the `openai` SDK against the stand-in's Chat Completions: the contract, then its own.
 import { describe, expect, it } from "vitest";
 import { ModelCallError } from "../../../shared/models/model-call-error";
-import type { RouteOf } from "../../../shared/models/model-table";
+import type { RouteOf } from "../../../shared/config/model-table";
 import { createOpenAiProvider } from "../../../shared/models/openai-provider";
 import { describeProviderContract, request } from "./provider-contract";
 

@@ -1,6 +1,6 @@
 // The Vertex AI provider through @google/genai (vertexai: true) against the stand-in's Vertex path: the contract, then its own.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/models/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
 import { createVertexProvider } from "../../../shared/models/vertex-provider";
 import { describeProviderContract, request } from "./provider-contract";
 

@@ -2,9 +2,9 @@
 // acts on; and the settings it reads from the environment.
 import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
-import { onSubmitJob, toResponse } from "../../../functions/src/callables";
+import { onSubmitJob, toResponse } from "../../../functions/src/submit-job-body";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../../../shared/engine/run-step";
-import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-job";
+import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-user-job";
 import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
 import { httpsProvider } from "../../../functions/src/https-provider";
 import { match } from "../../support/matchers";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
 import { parseConfig } from "../../../shared/config/validate-config";
-import { runTask } from "../../../shared/engine/run-task";
+import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
 import { vertexProject } from "../../../shared/runtime/provider-setup";
 import { startStandin, type Standin } from "../../../local/standin/standin-server";
@@ -45,7 +45,7 @@ describe("locally, with no keys at all", () => {
         `No ANTHROPIC_API_KEY set: Claude calls go to the offline stand-in at ${url} (its answers echo the prompt).`,
         `No Vertex AI project set (GOOGLE_CLOUD_PROJECT), or VERTEX_BASE_URL given: Vertex AI calls go to the offline stand-in at ${url}, without Google credentials.`,
       ]);
-      const record = await runTask(twoVendorTask(), "local", runtime.engine);
+      const record = await runTaskSteps(twoVendorTask(), "local", runtime.engine);
       expect(record.status).toBe("success");
       expect(runtime.standin!.requests().map((r) => r.protocol)).toEqual(["gemini", "anthropic"]);
     } finally {
@@ -82,7 +82,7 @@ describe("deployed (K_SERVICE set, not the emulator), with only a Gemini key", (
       "No ANTHROPIC_API_KEY set: steps that call Claude fail with config_error (`firebase functions:secrets:set ANTHROPIC_API_KEY`).",
     );
     standin.reset();
-    const record = await runTask(twoVendorTask(), "deployed", runtime.engine);
+    const record = await runTaskSteps(twoVendorTask(), "deployed", runtime.engine);
     expect(record.steps.map((s) => s.status)).toEqual(["success", "failed"]);
     expect(record.error).toMatchObject({ code: "config_error", step_id: "claude", retryable: false, attempts: 1 });
     expect(record.error!.message).toMatch(

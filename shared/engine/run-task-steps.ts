@@ -10,7 +10,7 @@ import { sumCost } from "./step-cost";
  * Never throws for a failure of the task itself: the record says `failed` with the error, and the steps
  * that ran before it. `executionId` names this run of the task (idempotent writes key on it).
  */
-export async function runTask(task: TaskConfig, executionId: string, options: EngineOptions): Promise<TaskRecord> {
+export async function runTaskSteps(task: TaskConfig, executionId: string, options: EngineOptions): Promise<TaskRecord> {
   const startedAt = new Date();
   const started = performance.now();
   const steps: StepRecord[] = [];

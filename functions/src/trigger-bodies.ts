@@ -4,7 +4,7 @@ import type { ReadDocument } from "../../shared/pipeline/claim-task";
 import { createPipelineRuntime, startUpFailure, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { endJob } from "../../shared/pipeline/cancel-job";
-import { startJob } from "../../shared/pipeline/start-job";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import { admitRow } from "../../shared/batch/admit-row";
 import { settleBatches } from "../../shared/batch/settle-batches";
@@ -86,7 +86,7 @@ export async function onJobCreated(jobId: string, eventTime: string): Promise<vo
     await endJob(failure.deps, jobId, "failed", failure.error, ["queued"]);
     return;
   }
-  const result = await startJob(runtime.deps, jobId, { fromStatuses: ["queued"] });
+  const result = await startJobRun(runtime.deps, jobId, { fromStatuses: ["queued"] });
   logger.info(`job ${jobId}: ${result.kind}`, result);
 }
 

@@ -35,7 +35,7 @@ export interface StartJobOptions {
 
 type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
 
-export async function startJob(deps: Deps, jobId: string, options: StartJobOptions): Promise<StartJobResult> {
+export async function startJobRun(deps: Deps, jobId: string, options: StartJobOptions): Promise<StartJobResult> {
   const jobRef = deps.db.collection(COLLECTIONS.jobs).doc(jobId);
   return deps.db.runTransaction(async (tx): Promise<StartJobResult> => {
     const snap = await tx.get(jobRef);

@@ -25,7 +25,7 @@ export type SubmitJobResult =
   | { kind: "limit_reached"; active: number; limit: number }
   | { kind: "exists"; jobId: string };
 
-export async function submitJob(deps: SubmitJobDeps, uid: string, request: unknown): Promise<SubmitJobResult> {
+export async function submitUserJob(deps: SubmitJobDeps, uid: string, request: unknown): Promise<SubmitJobResult> {
   const { db } = deps;
   const checked = await validateSubmittedJob(db, deps.validation, request);
   if (!checked.ok) return { kind: "invalid", issues: checked.issues };

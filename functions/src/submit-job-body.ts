@@ -4,7 +4,7 @@ import { logger } from "firebase-functions";
 import { httpsProvider } from "./https-provider";
 import { formatIssues } from "../../shared/config/config-issue";
 import { getDb } from "../../shared/pipeline/firestore";
-import { maxRunningJobsFromEnv, submitJob, type SubmitJobDeps, type SubmitJobResult } from "../../shared/pipeline/submit-job";
+import { maxRunningJobsFromEnv, submitUserJob, type SubmitJobDeps, type SubmitJobResult } from "../../shared/pipeline/submit-user-job";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 
 const { HttpsError } = httpsProvider();
@@ -23,7 +23,7 @@ function getDeps(): Promise<SubmitJobDeps> {
 export async function onSubmitJob(uid: string | undefined, data: unknown): Promise<{ job_id: string }> {
   if (!uid)
     throw new HttpsError("unauthenticated", "submitJob needs a signed-in caller: sign in with Firebase Authentication, then call it again");
-  const result = await submitJob(await getDeps(), uid, data);
+  const result = await submitUserJob(await getDeps(), uid, data);
   logger.info(`submitJob by ${uid}: ${result.kind}`, result.kind === "invalid" ? { problems: result.issues.length } : result);
   return toResponse(result);
 }

@@ -25,7 +25,11 @@ export type SubmitBatchResult =
  * so submitting the same file again (after a crash half-way, or by mistake) enqueues only what is missing and creates
  * nothing twice. A different definition under a taken batch_id is refused.
  */
-export async function submitBatch(deps: SubmitBatchDeps, plan: BatchPlan, options: { ownerUid?: string } = {}): Promise<SubmitBatchResult> {
+export async function enqueueBatch(
+  deps: SubmitBatchDeps,
+  plan: BatchPlan,
+  options: { ownerUid?: string } = {},
+): Promise<SubmitBatchResult> {
   const ref = deps.db.collection(COLLECTIONS.batches).doc(plan.batchId);
   const existing = await deps.db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
