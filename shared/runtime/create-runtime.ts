@@ -130,5 +130,5 @@ function missingKeyMessage(env: NodeJS.ProcessEnv): string {
   if (isDeployed(env)) {
     return "GEMINI_API_KEY is not set, and deployed functions never fall back to the offline stand-in: set the secret with `firebase functions:secrets:set GEMINI_API_KEY`, then deploy again (`firebase deploy --only functions`)";
   }
-  return "GEMINI_API_KEY is not set and no GEMINI_BASE_URL names a Gemini stand-in: run the emulators through `npm start` or `npm run emulators` (they start the stand-in), or set GEMINI_API_KEY";
+  return "GEMINI_API_KEY is not set and no GEMINI_BASE_URL names a Gemini stand-in: run the functions in the Firebase emulators (`firebase emulators:start`, or `npm start`), which start the stand-in themselves, or set GEMINI_API_KEY";
 }

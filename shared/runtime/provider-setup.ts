@@ -41,7 +41,7 @@ export function missingKeyMessage(secret: string, what: string, baseUrlVar: stri
   if (deployed) {
     return `${secret} is not set, so ${what} cannot be called (deployed functions never fall back to the offline stand-in): set the secret with \`firebase functions:secrets:set ${secret}\`, then deploy again (\`firebase deploy --only functions\`)`;
   }
-  return `${secret} is not set and no ${baseUrlVar} names a stand-in, so ${what} cannot be called: run the emulators through \`npm start\` or \`npm run emulators\` (they start the stand-in), or set ${secret}`;
+  return `${secret} is not set and no ${baseUrlVar} names a stand-in, so ${what} cannot be called: run the functions in the Firebase emulators (\`firebase emulators:start\`, or \`npm start\`), which start the stand-in themselves, or set ${secret}`;
 }
 
 export async function setupAnthropic(ctx: SetupContext): Promise<ProviderSetup> {
@@ -107,7 +107,7 @@ export async function setupVertex(ctx: SetupContext): Promise<ProviderSetup> {
   if (!baseUrl) {
     const message = ctx.deployed
       ? "no Google Cloud project for Vertex AI: deployed functions get it from GOOGLE_CLOUD_PROJECT/GCLOUD_PROJECT; set VERTEX_PROJECT in functions/.env"
-      : "no Google Cloud project for Vertex AI and no VERTEX_BASE_URL names a stand-in: set GOOGLE_CLOUD_PROJECT (with `gcloud auth application-default login`), or run through `npm start` or `npm run emulators` (they start the stand-in)";
+      : "no Google Cloud project for Vertex AI and no VERTEX_BASE_URL names a stand-in: set GOOGLE_CLOUD_PROJECT (with `gcloud auth application-default login`), or run the functions in the Firebase emulators (`firebase emulators:start`, or `npm start`), which start the stand-in themselves";
     return {
       provider: createUnavailableProvider("vertex", message),
       banner: ["No Vertex AI project set: steps that call Vertex AI fail with config_error (set GOOGLE_CLOUD_PROJECT or VERTEX_BASE_URL)."],
