@@ -1,0 +1,46 @@
+// Every limit on what one user's request, config or model answer may cost the deployment, defined here once: its
+// setting (an environment variable, read from functions/.env when deployed), its default, and what it bounds.
+// The README's settings table lists each (a unit test holds that true); code reads them through readLimits().
+
+export interface LimitSpec {
+  /** The environment variable that overrides the default. */
+  readonly env: string;
+  readonly default: number;
+  /** Whether 0 is allowed, meaning "no limit" (a ceiling a deployment may switch off). */
+  readonly zeroMeansNone?: boolean;
+  /** What it bounds and what happens past it, as the README says it. */
+  readonly what: string;
+}
+
+export const LIMITS = {
+  promptChars: {
+    env: "MAX_PROMPT_CHARS",
+    default: 1_000_000,
+    what: "characters one step may interpolate (its prompts, or a function call's request); past it the step fails unsent with `prompt_too_large`",
+  },
+  runningJobsPerUser: {
+    env: "MAX_RUNNING_JOBS_PER_USER",
+    default: 20,
+    what: "jobs one user may have `queued` or `running`; `submitJob` refuses more",
+  },
+} as const satisfies Record<string, LimitSpec>;
+
+export type LimitName = keyof typeof LIMITS;
+export type Limits = { readonly [K in LimitName]: number };
+
+/** A limit's setting, or its default when unset; a value the limit cannot take is an error naming the setting. */
+function readLimit(spec: LimitSpec, env: NodeJS.ProcessEnv): number {
+  const text = env[spec.env]?.trim();
+  if (!text) return spec.default;
+  const value = Number(text);
+  if (Number.isSafeInteger(value) && (value > 0 || (value === 0 && spec.zeroMeansNone === true))) return value;
+  const range = spec.zeroMeansNone ? "a whole number, 0 for no limit" : "a whole number above 0";
+  throw new Error(`${spec.env}=${JSON.stringify(text)} is not ${range} (default ${spec.default}); fix it in functions/.env`);
+}
+
+/** Every limit, from the environment over the defaults; throws on a setting that is not a valid number. */
+export function readLimits(env: NodeJS.ProcessEnv = process.env): Limits {
+  return Object.fromEntries(Object.entries(LIMITS).map(([name, spec]) => [name, readLimit(spec, env)])) as Limits;
+}
+
+export const DEFAULT_LIMITS: Limits = readLimits({});
