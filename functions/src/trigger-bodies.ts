@@ -1,11 +1,12 @@
 // Trigger bodies, loaded on the first event only, so that a cold start loads little more than firebase-functions.
 import { logger } from "firebase-functions";
 import type { ReadDocument } from "../../shared/pipeline/claim-task";
-import { createPipelineRuntime, startUpFailure, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import { createPipelineRuntime, policyFromEnv, startUpFailure, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { endTaskUnrun, handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { endJob } from "../../shared/pipeline/cancel-job";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
-import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
+import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
+import { sweepStuckWork, type SweepDeps } from "../../shared/pipeline/sweep-stuck-work";
 import { admitRow } from "../../shared/batch/admit-row";
 import { settleBatches } from "../../shared/batch/settle-batches";
 import { getDb } from "../../shared/pipeline/firestore";
@@ -17,12 +18,15 @@ const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 
 let pipeline: Promise<PipelineRuntime> | undefined;
 
+const log: NonNullable<PipelineDeps["log"]> = (message, fields, severity) =>
+  severity === "warning" ? logger.warn(message, fields) : logger.info(message, fields);
+
 /** Built once per instance; a failed start-up is tried again on the next event, not kept for the instance's life. */
 function getPipeline(): Promise<PipelineRuntime> {
   if (!pipeline) {
     const starting = createPipelineRuntime(
       process.env,
-      (message, fields, severity) => (severity === "warning" ? logger.warn(message, fields) : logger.info(message, fields)),
+      log,
       // In the Functions emulator a provider without a key answers through the session's offline stand-in; deployed, never.
       process.env.FUNCTIONS_EMULATOR === "true" ? () => attachEmulatorStandin(process.env) : undefined,
     );
@@ -90,8 +94,18 @@ export async function onJobCreated(jobId: string, eventTime: string): Promise<vo
   logger.info(`job ${jobId}: ${result.kind}`, result);
 }
 
+/**
+ * The sweep builds the engine only when it runs a task it took over: reconciling jobs and ending tasks out of attempts
+ * call no model, so a missing key (deployed) must not stop them. A task it cannot run then ends with config_error.
+ */
 export async function onSweep(): Promise<void> {
-  const { deps } = await getPipeline();
+  const deps: SweepDeps = {
+    db: await getDb(),
+    validation: validationFromEnv(process.env),
+    policy: policyFromEnv(process.env),
+    log,
+    engine: async () => (await getPipeline()).deps.engine,
+  };
   // The schedule's 540 s: each take-over gets what is left of it, at most a whole run budget.
   const result = await sweepStuckWork(deps, { timeLimitMs: 540_000, concurrency: 80 });
   const tasks = result.expired.length + result.unstarted.length;

@@ -5,7 +5,7 @@ import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-ad
 import { COLLECTIONS } from "../../shared/collections";
 import { batchJobPages, PAGE_SIZE } from "./batch-jobs";
 import type { BatchDocument } from "../../shared/batch/batch-schema";
-import { headerLine, recordLine, type ExportFormat } from "../../shared/batch/export-format";
+import { headerLine, recordLine, type ExportFormat, type ExportOptions } from "../../shared/batch/export-format";
 import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "../../shared/batch/export-records";
 
 export interface ExportTable {
@@ -49,20 +49,23 @@ export function jobTaskTable(db: Firestore, jobId: string, job: DocumentData): E
   return { columns: jobTaskColumns(inputs, outputs), records: records() };
 }
 
-/** Writes the table, waiting for the stream to drain whenever it asks, so that a slow reader holds no backlog here. */
+/**
+ * Writes the table, waiting for the stream to drain whenever it asks, so that a slow reader holds no backlog here. CSV
+ * values a spreadsheet would run as formulas get a `'` before them unless `raw` (export-format.ts).
+ */
 export async function writeTable(
   out: Writable,
   format: ExportFormat,
   table: ExportTable,
-  options: { bom?: boolean } = {},
+  options: { bom?: boolean | undefined } & ExportOptions = {},
 ): Promise<number> {
   let lines = 0;
   const write = async (text: string) => {
     if (text && !out.write(text)) await once(out, "drain");
   };
-  await write(`${options.bom && format === "csv" ? "\uFEFF" : ""}${headerLine(format, table.columns)}`);
+  await write(`${options.bom && format === "csv" ? "\uFEFF" : ""}${headerLine(format, table.columns, options)}`);
   for await (const record of table.records) {
-    await write(recordLine(format, table.columns, record));
+    await write(recordLine(format, table.columns, record, options));
     lines++;
   }
   return lines;

@@ -7,6 +7,20 @@ export function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
+/** What a spreadsheet reads as the start of a formula (OWASP, CSV injection): `=`, `+`, `-`, `@`, a tab, a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A value that is only a decimal number (`-1.5`, `+3`, `-2e-4`): a spreadsheet reads it as that number, never a formula. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A value made safe to open in a spreadsheet, as OWASP advises against CSV injection: one that starts like a formula
+ * gets a single quote before it, which makes the cell text. Unlike OWASP's rule, a value that is purely a number
+ * (`-1.5`) is left as it is: it cannot hold a formula, and a column of scores should stay numbers.
+ */
+export function spreadsheetSafe(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}
+
 /** One record, CRLF-terminated as RFC 4180 says; every value is written as text, exactly. */
 export function csvRecord(values: readonly string[]): string {
   return `${values.map(csvField).join(",")}\r\n`;

@@ -47,6 +47,8 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const chain = job ? resolveChain(job, validation) : [];
   const template = job && pinnedTemplate(job, chain);
   if (job && template) issues.push(...templateIssues(job, template, sources, parts.models, chain, validation));
+  // An invalid template still declares its entry task's inputs: the rows are checked against them now, not after a fix.
+  else issues.push(...rowIssuesWithoutTemplate(raw.job, sources, parts.models, validation));
   const space = runSpace(parts, input.file);
   const runsTotal = runCount(space);
   issues.push(...runLimitIssues(runsTotal));
@@ -113,10 +115,41 @@ function templateIssues(
 ): ConfigIssue[] {
   return [
     ...checkVariables(sources, job.task_config.task_id, Object.keys(job.task_config.input_config.payload)),
-    ...checkModels(models, chain, validation),
+    ...checkModelKeys(models, validation),
+    ...checkModelSteps(models, chain),
     ...checkJobSizes(sources, template),
   ];
 }
+
+/**
+ * The checks of the rows and models that need no valid template, for a template the job validation refused: each row's
+ * variables against the inputs its entry task declares (when `task_config.input_config.payload` can be read), each
+ * row's size against the template as written, each model key against the model table.
+ */
+function rowIssuesWithoutTemplate(
+  rawJob: unknown,
+  sources: RowSources,
+  models: readonly string[],
+  validation: ValidationContext,
+): ConfigIssue[] {
+  const entry = declaredEntryInputs(rawJob);
+  return [
+    ...(entry ? checkVariables(sources, entry.taskId, entry.inputs) : []),
+    ...checkModelKeys(models, validation),
+    ...(isRecord(rawJob) ? checkJobSizes(sources, rawJob) : []),
+  ];
+}
+
+/** The entry task's id and declared inputs as the template writes them, or undefined when they cannot be read. */
+function declaredEntryInputs(rawJob: unknown): { taskId: string; inputs: string[] } | undefined {
+  const task = isRecord(rawJob) ? rawJob.task_config : undefined;
+  const inputConfig = isRecord(task) ? task.input_config : undefined;
+  const payload = isRecord(inputConfig) ? inputConfig.payload : undefined;
+  if (!isRecord(task) || !isRecord(payload)) return undefined;
+  return { taskId: typeof task.task_id === "string" ? task.task_id : "", inputs: Object.keys(payload) };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function runSpace({ grid, rows, models, repeats }: BatchParts, file: FileRows | undefined): RunSpace {
   return {
@@ -183,7 +216,7 @@ function pinnedTasks(job: JobConfig, chain: readonly TaskConfig[]): TaskConfig[]
   return [...job.task_configs, ...chain.slice(1).filter((t) => !own.has(t.task_id))];
 }
 
-function checkModels(models: readonly string[], chain: readonly TaskConfig[], validation: ValidationContext): ConfigIssue[] {
+function checkModelKeys(models: readonly string[], validation: ValidationContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   models.forEach((key, i) => {
     if (!validation.modelTable[key])
@@ -193,10 +226,14 @@ function checkModels(models: readonly string[], chain: readonly TaskConfig[], va
       });
     if (models.indexOf(key) !== i) issues.push({ path: `models[${i}]`, message: `${JSON.stringify(key)} is listed twice` });
   });
-  const modelSteps = chain.flatMap((t) => t.steps).filter((s) => s.step_type === STEP_TYPE_MODEL_QUERY);
-  if (models.length && !modelSteps.length)
-    issues.push({ path: "models", message: "the chain has no model step whose model could be replaced; leave models out" });
   return issues;
+}
+
+function checkModelSteps(models: readonly string[], chain: readonly TaskConfig[]): ConfigIssue[] {
+  const modelSteps = chain.flatMap((t) => t.steps).filter((s) => s.step_type === STEP_TYPE_MODEL_QUERY);
+  return models.length && !modelSteps.length
+    ? [{ path: "models", message: "the chain has no model step whose model could be replaced; leave models out" }]
+    : [];
 }
 
 /** The definition as submitted: a resubmit of the same file hashes the same, any change to a row or the chain does not. */

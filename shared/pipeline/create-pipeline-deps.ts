@@ -4,6 +4,7 @@ import { createRuntime, type Runtime, type StandinHandle } from "../runtime/crea
 import { DEFAULT_VALIDATION } from "../config/validate-config";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
+import { startUpError } from "./handle-task-created";
 import { createRunningJobs } from "./running-jobs";
 import { validationFromEnv } from "./validation-from-env";
 import {
@@ -80,7 +81,6 @@ export function policyWarnings(env: NodeJS.ProcessEnv, policy: PipelinePolicy): 
  * start-up's own message, and the few dependencies that claiming and finishing take (default validation).
  */
 export async function startUpFailure(env: NodeJS.ProcessEnv, err: unknown): Promise<{ deps: TaskDocDeps; error: TaskError }> {
-  const message = err instanceof Error ? err.message : String(err);
   const deps: TaskDocDeps = { db: await getDb(), validation: DEFAULT_VALIDATION, policy: policyFromEnv(env) };
-  return { deps, error: { code: "config_error", message: `the functions could not start: ${message}`, retryable: false } };
+  return { deps, error: startUpError(err) };
 }

@@ -147,3 +147,9 @@ export async function endTaskUnrun(
   const { envelope, attempt, claimId } = claim;
   return finishTask(deps, { taskDocId, envelope, attempt, claimId, error }, claim.kind === "claimed" ? claim.fromEvent : undefined);
 }
+
+/** A task's error when the engine could not be built (a missing key deployed, an invalid model table): a setting to fix. */
+export function startUpError(err: unknown): TaskError {
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: "config_error", message: `the functions could not start: ${message}`, retryable: false };
+}

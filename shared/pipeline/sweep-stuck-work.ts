@@ -1,12 +1,24 @@
 // The scheduled backstop, so that nothing stays stuck: runs tasks whose run died (running past their lease) or
 // never came (queued past a grace period: their event was dropped), and ends jobs left running after their
-// current task ended.
+// current task ended. Only a task it runs needs the engine (and so a model key): finding stuck work, ending tasks
+// out of attempts and reconciling jobs call no model, so they go on when the engine cannot be built.
 import type { DocumentSnapshot, Query } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../collections";
+import type { EngineOptions } from "../engine/engine-options";
 import { millisOf } from "./document-fields";
-import { handleTaskCreated, type HandleOutcome } from "./handle-task-created";
-import { FINISH_RESERVE_MS, type PipelineDeps } from "./pipeline-deps";
+import { endTaskUnrun, handleTaskCreated, startUpError, type HandleOutcome } from "./handle-task-created";
+import { FINISH_RESERVE_MS, type PipelinePolicy, type TaskDocDeps } from "./pipeline-deps";
 import { reconcileJob, type ReconcileOutcome } from "./reconcile-job";
+
+/**
+ * What the sweep needs: what claiming and finishing take, and the engine, either built (a tool, a test) or built on
+ * the first take-over that runs a task (the scheduled function). When building it fails (deployed without
+ * GEMINI_API_KEY, an invalid LLM_MODEL_TABLE) each task the sweep takes over ends `failed` with `config_error` and
+ * the reason, and everything else the sweep does still happens.
+ */
+export interface SweepDeps extends TaskDocDeps {
+  engine: EngineOptions | (() => Promise<EngineOptions>);
+}
 
 export interface SweepResult {
   /** Tasks found `running` with an expired lease. */
@@ -31,7 +43,7 @@ export interface SweepOptions {
 const PAGE = 500;
 const MIN_TAKEOVER_BUDGET_MS = 60_000;
 
-export async function sweepStuckWork(deps: PipelineDeps, options: SweepOptions = {}): Promise<SweepResult> {
+export async function sweepStuckWork(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepResult> {
   const clock = deps.now ?? Date.now;
   const started = clock();
   const tasks = deps.db.collection(COLLECTIONS.tasks);
@@ -70,7 +82,7 @@ async function findDocs(query: Query, due: (doc: DocumentSnapshot) => boolean): 
 const fieldMillis = (doc: DocumentSnapshot, field: string): number => millisOf(doc.get(field)) ?? 0;
 
 /** Each take-over goes through the same claim as a delivery, so a sweep racing a redelivery is harmless. */
-async function takeOver(deps: PipelineDeps, ids: string[], started: number, options: SweepOptions): Promise<SweepResult["outcomes"]> {
+async function takeOver(deps: SweepDeps, ids: string[], started: number, options: SweepOptions): Promise<SweepResult["outcomes"]> {
   const clock = deps.now ?? Date.now;
   const outcomes: SweepResult["outcomes"] = {};
   const queue = [...ids];
@@ -83,7 +95,7 @@ async function takeOver(deps: PipelineDeps, ids: string[], started: number, opti
         continue;
       }
       try {
-        outcomes[id] = (await handleTaskCreated({ ...deps, policy: { ...deps.policy, runBudgetMs } }, id)).kind;
+        outcomes[id] = (await takeOverOne(deps, id, { ...deps.policy, runBudgetMs })).kind;
       } catch (err) {
         outcomes[id] = "error";
         deps.log?.("sweep could not take a task over", { taskDocId: id, error: (err as Error).message });
@@ -92,4 +104,17 @@ async function takeOver(deps: PipelineDeps, ids: string[], started: number, opti
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 20, queue.length) }, worker));
   return outcomes;
+}
+
+/** Runs one task taken over, or, when the engine cannot be built, ends it failed saying why (claimed like any run). */
+async function takeOverOne(deps: SweepDeps, taskDocId: string, policy: PipelinePolicy): Promise<HandleOutcome> {
+  let engine: EngineOptions;
+  try {
+    engine = typeof deps.engine === "function" ? await deps.engine() : deps.engine;
+  } catch (err) {
+    const error = startUpError(err);
+    deps.log?.("sweep could not run a task: the engine could not be built", { taskDocId, error: error.message }, "warning");
+    return endTaskUnrun({ ...deps, policy }, taskDocId, error);
+  }
+  return handleTaskCreated({ ...deps, engine, policy }, taskDocId);
 }

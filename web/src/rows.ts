@@ -1,6 +1,6 @@
 // A batch's rows as the table and the download show them: the export's columns and records (the batch engine's
 // export-records.ts, as `npm run export` uses them), filtering and sorting, and the export's CSV and JSONL writer.
-import { headerLine, recordLine, type ExportFormat } from "../../shared/batch/export-format";
+import { headerLine, recordLine, type ExportFormat, type ExportOptions } from "../../shared/batch/export-format";
 import { batchColumns, runRecord, type ExportRecord, type Value } from "../../shared/batch/export-records";
 import type { JobView } from "./records";
 
@@ -101,15 +101,18 @@ function compare(sortAs: Column["sortAs"], a: string | number, b: string | numbe
 }
 
 /** The export's lines (export-format.ts) for the rows given, in their order. */
-function exportText(format: ExportFormat, rows: readonly JobView[], columns: readonly Column[]): string {
+function exportText(format: ExportFormat, rows: readonly JobView[], columns: readonly Column[], options: ExportOptions = {}): string {
   const keys = columns.map((c) => c.key);
-  const lines = rows.map((row) => recordLine(format, keys, Object.fromEntries(columns.map((c) => [c.key, c.value(row)]))));
-  return headerLine(format, keys) + lines.join("");
+  const lines = rows.map((row) => recordLine(format, keys, Object.fromEntries(columns.map((c) => [c.key, c.value(row)])), options));
+  return headerLine(format, keys, options) + lines.join("");
 }
 
-/** The header record and one record per row, as `npm run export -- <batch> --format csv` writes them (RFC 4180, CRLF). */
-export function rowsToCsv(rows: readonly JobView[], columns: readonly Column[]): string {
-  return exportText("csv", rows, columns);
+/**
+ * The header record and one record per row, as `npm run export -- <batch> --format csv` writes them (RFC 4180, CRLF):
+ * safe to open in a spreadsheet, or with `raw` every value exact, as `--raw` writes them.
+ */
+export function rowsToCsv(rows: readonly JobView[], columns: readonly Column[], options: ExportOptions = {}): string {
+  return exportText("csv", rows, columns, options);
 }
 
 /** One JSON object per row, keyed by the column names, as `npm run export -- <batch> --format jsonl` writes them. */

@@ -71,10 +71,11 @@ describe("export records", () => {
     });
   });
 
-  it("CSV lines parse back to the same values, hostile ones included; JSONL keeps numbers and nulls", () => {
+  it("raw CSV lines parse back to the same values, hostile ones included; JSONL keeps numbers and nulls", () => {
     const columns = ["a", "b", "n"];
     const records = HOSTILE.map((v, i) => ({ a: v, b: HOSTILE[HOSTILE.length - 1 - i]!, n: i }));
-    const text = headerLine("csv", columns) + records.map((r) => recordLine("csv", columns, r)).join("");
+    const raw = { raw: true };
+    const text = headerLine("csv", columns, raw) + records.map((r) => recordLine("csv", columns, r, raw)).join("");
     expect(parseCsv(text).map((r) => r.fields)).toEqual([columns, ...records.map((r) => [r.a, r.b, String(r.n)])]);
     expect(headerLine("jsonl", columns)).toBe("");
     expect(JSON.parse(recordLine("jsonl", columns, { a: HOSTILE[6]!, b: null, n: 3 }))).toEqual({ a: HOSTILE[6], b: null, n: 3 });

@@ -112,6 +112,30 @@ describe("a batch is refused with every problem, each with its row and path", ()
     );
   });
 
+  it("lists the template's problems and the rows' at once: the rows are checked against the inputs an invalid template declares", () => {
+    const template = batchTemplate("%topic%", ["topic", "tone"]);
+    const job = { task_config: { ...template.task_config, next_task: "nowhere", steps: [{ id: "s", step_type: 7 }] } };
+    const refused = problems({
+      batch_id: "both",
+      job,
+      rows: [{ topic: "owls" }, { topc: "cats" }, { topic: "y".repeat(600_000) }],
+      models: ["GEMINI_FLAHS"],
+    });
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^job\.task_config\.next_task: next_task "nowhere" names no task/),
+        expect.stringMatching(/^job\.task_config\.steps\[0\]/),
+        'rows[1].topc: the entry task "t" declares no input "topc"; it declares "topic", "tone"',
+        expect.stringMatching(/^rows\[2\]: this row's job would be larger than Firestore's 1 MiB document limit/),
+        expect.stringMatching(/^models\[0\]: unknown model key "GEMINI_FLAHS"/),
+      ]),
+    );
+    // A template whose inputs cannot be read still reports the rest, and nothing about the rows' variables.
+    const unreadable = problems({ batch_id: "u", job: { task_config: "not a task" }, rows: [{ anything: "x" }] });
+    expect(unreadable.some((line) => line.startsWith("job.task_config"))).toBe(true);
+    expect(unreadable.some((line) => line.startsWith("rows[0]"))).toBe(false);
+  });
+
   it("refuses a batch with no inputs, a variable from both the grid and the rows, `repeat` as a variable, and unknown models", () => {
     expect(problems({ batch_id: "n", job: batchTemplate("x", ["a"]) })).toEqual([expect.stringMatching(/^a batch needs inputs: grid/)]);
     const both = problems({

@@ -28,6 +28,8 @@ interface BatchPage extends RowsTable {
   jobDocs: { id: string; data: Record<string, unknown> }[];
   /** The progress last said aloud, so that only a change is said. */
   said: string;
+  /** Checked: the CSV download holds every value exactly (`npm run export -- --raw`), unprotected for spreadsheets. */
+  exactCsv: HTMLInputElement;
 }
 
 export function renderBatch(root: HTMLElement, session: Session, batchId: string): () => void {
@@ -73,6 +75,7 @@ function createPage(session: Session, batchId: string): BatchPage {
     counter: h("p", { class: "row-count", "aria-live": "polite", id: "row-count" }),
     unreadOutputs: h("div", { class: "unread-outputs" }),
     table: h("table", { class: "rows" }),
+    exactCsv: h("input", { type: "checkbox", id: "csv-exact", name: "csv-exact" }),
   };
   return page;
 }
@@ -121,12 +124,20 @@ function downloads(page: BatchPage): HTMLElement {
     page.counter,
     h("button", { type: "button", id: "download-csv", onclick: () => download(page, "csv") }, "Download CSV"),
     h("button", { type: "button", id: "download-jsonl", onclick: () => download(page, "jsonl") }, "Download JSONL"),
+    h(
+      "label",
+      { class: "exact-csv", for: "csv-exact" },
+      page.exactCsv,
+      " Exact CSV values",
+      h("span", { class: "hint" }, " (for pandas or R: a value starting with = + - @ is not quoted for spreadsheets)"),
+    ),
   );
 }
 
 function download(page: BatchPage, format: "csv" | "jsonl"): void {
   const { columns, visible } = shownRows(page);
-  const text = format === "csv" ? rowsToCsv(visible, columns) : rowsToJsonl(visible, columns);
+  // By default a spreadsheet opening the CSV runs no formula from a row's values (export-format.ts); JSONL is exact.
+  const text = format === "csv" ? rowsToCsv(visible, columns, { raw: page.exactCsv.checked }) : rowsToJsonl(visible, columns);
   const type = format === "csv" ? "text/csv;charset=utf-8" : "application/x-ndjson;charset=utf-8";
   const url = URL.createObjectURL(new Blob([text], { type }));
   const link = h("a", { href: url, download: `${page.batchId}.${format}` });

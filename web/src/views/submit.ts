@@ -161,7 +161,12 @@ function showRefusal(page: SubmitPage, error: unknown): void {
   // The callables refuse with a first line, then one `path: message` line per problem.
   const message = error instanceof Error ? error.message : String(error);
   const [first = "", ...lines] = message.split("\n");
-  page.result.textContent = `Refused: ${first}`;
+  // Signed in, yet unauthenticated: the functions enforce App Check and this page, built without a site key, sends no token.
+  const noAppCheck =
+    (error as { code?: unknown }).code === "functions/unauthenticated" && page.session.backend.appCheck.kind === "none"
+      ? " (the functions enforce App Check, and this page was built without VITE_APP_CHECK_SITE_KEY: rebuild it with the key)"
+      : "";
+  page.result.textContent = `Refused: ${first}${noAppCheck}`;
   if (lines.length) showIssues(page, lines, "Problems the server found");
 }
 
