@@ -105,7 +105,7 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     expect(JSON.parse(last["output.log_result"]!)).toMatchObject({ status: "success" });
   });
 
-  it("hostile inputs round-trip through the chain and the CSV export; submitting again creates nothing twice", async () => {
+  it("hostile inputs round-trip through the chain and the CSV export (--raw); submitting again creates nothing twice", async () => {
     const batchId = uniqueId("hostile");
     const raw = {
       batch_id: batchId,
@@ -120,7 +120,8 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     const jobs = await jobsOf(batchId);
     expect(jobs).toHaveLength(p.runsTotal);
     expect(jobs.every((j) => j.get("run_id") === "run1")).toBe(true);
-    const exported = await runTool("export", [batchId]);
+    // --raw: exact values (by default a cell a spreadsheet would read as a formula, "=1+1 ...", gets a ' before it).
+    const exported = await runTool("export", [batchId, "--raw"]);
     const [header, ...rows] = parseCsv(exported.stdout).map((r) => r.fields);
     const col = (name: string) => header!.indexOf(name);
     expect(rows.map((r) => r[col("input.text")])).toEqual(raw.rows.map((r) => r.text));
