@@ -28,11 +28,25 @@ const DOC_SCREENSHOTS = ["batches", "batch-rows", "job", "submit-invalid"];
  * whose signed-in users call the submitJob callable, and Cloud Tasks, the queue that admits a batch's runs. `e2e`
  * adds Hosting, which serves the results page (web/dist) to headless Chromium. `user-path` (`plain`) is run outside any
  * session of ours: it installs a clean copy of the repository and starts the plain Firebase CLI there itself.
+ * `e2e` then runs once more, only its tests named "with App Check enforced", in a session whose functions enforce App
+ * Check (ENFORCE_APP_CHECK=true, read when the Functions emulator's workers load the functions): the page's own submit
+ * works and a call without a token is refused. One more short session, not the whole suite twice.
+ * @type {Array<{ project: string, folder: string, only: string[], standin: boolean, plain: boolean, env?: Record<string, string>, testNamePattern?: string, label?: string }>}
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false, plain: false },
   { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true, plain: false },
   { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "tasks", "hosting"], standin: true, plain: false },
+  {
+    project: "e2e",
+    folder: "test/e2e",
+    only: ["firestore", "functions", "auth", "tasks", "hosting"],
+    standin: true,
+    plain: false,
+    env: { ENFORCE_APP_CHECK: "true" },
+    testNamePattern: "with App Check enforced",
+    label: "e2e-app-check",
+  },
   { project: "user-path", folder: "test/user-path", only: [], standin: false, plain: true },
 ];
 
@@ -148,7 +162,7 @@ function copyDocScreenshots() {
 }
 
 /** @param {typeof EMULATOR_PHASES[number]} phase @param {string[]} files */
-async function runEmulatorPhase({ project, only, standin, plain }, files) {
+async function runEmulatorPhase({ project, only, standin, plain, env: phaseEnv = {}, testNamePattern, label = project }, files) {
   if (plain) {
     runStep(`${project} suites (a clean install, then the plain Firebase CLI; ${files.length} files)`, bin("vitest"), [
       "run",
@@ -158,7 +172,8 @@ async function runEmulatorPhase({ project, only, standin, plain }, files) {
     ]);
     return;
   }
-  const name = `${project} suites (${only.join(" + ")} emulator${only.length > 1 ? "s" : ""})`;
+  const enforced = Object.entries(phaseEnv).map(([key, value]) => `${key}=${value}`);
+  const name = `${label} suites (${only.join(" + ")} emulator${only.length > 1 ? "s" : ""}${enforced.length ? `; ${enforced.join(" ")}` : ""})`;
   header(name);
   const started = Date.now();
   let standinProcess;
@@ -166,7 +181,7 @@ async function runEmulatorPhase({ project, only, standin, plain }, files) {
   try {
     // Never a real model from a test run, even when the developer's shell has keys.
     /** @type {Record<string, string | undefined>} */
-    const env = { GEMINI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined };
+    const env = { GEMINI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined, ...phaseEnv };
     if (standin) {
       standinProcess = await startStandinProcess();
       // One stand-in speaks every provider's protocol: Gemini, Vertex AI, Anthropic, OpenAI-compatible.
@@ -178,7 +193,8 @@ async function runEmulatorPhase({ project, only, standin, plain }, files) {
       });
       console.log(`Model stand-in for the Functions workers: ${standinProcess.url}`);
     }
-    code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...countReporter(project)], {
+    const nameFilter = testNamePattern ? ["--testNamePattern", testNamePattern] : [];
+    code = await runWithEmulators([bin("vitest"), "run", "--project", project, ...nameFilter, ...countReporter(label)], {
       only,
       env,
       timeoutSeconds: EMULATOR_TIMEOUT_S,
@@ -219,20 +235,22 @@ if (available && !available.ok) {
   header("emulator suites");
   shout(notRunLine);
   // Not a failure: a machine without Java still checks everything else, but it must never read as a pass.
-  for (const { phase } of phases) results.push({ name: `${phase.project} suites`, status: "NOT RUN", note: "no Firestore emulator here" });
+  for (const { phase } of phases)
+    results.push({ name: `${phase.label ?? phase.project} suites`, status: "NOT RUN", note: "no Firestore emulator here" });
 } else {
   for (const { phase, files } of phases) {
-    if (!built) results.push({ name: `${phase.project} suites`, status: "FAILED", note: "not run: the build failed" });
+    if (!built) results.push({ name: `${phase.label ?? phase.project} suites`, status: "FAILED", note: "not run: the build failed" });
     else if (phase.project === "e2e" && !existsSync(CHROMIUM)) {
       // Like a missing emulator: everything else still runs, and the missing browser is impossible to miss.
       const line = `!!! E2E SUITE NOT RUN: no browser at ${CHROMIUM} (install Debian's chromium: apt-get install chromium; or set CHROMIUM_PATH) (suites: ${files.join(", ")})`;
       header(`${phase.project} suites`);
       shout(line);
       notRunLines.push(line);
-      results.push({ name: `${phase.project} suites`, status: "NOT RUN", note: "no chromium here" });
+      results.push({ name: `${phase.label ?? phase.project} suites`, status: "NOT RUN", note: "no chromium here" });
     } else {
       await runEmulatorPhase(phase, files);
-      if (phase.project === "e2e" && updateScreenshots && results.at(-1)?.status === "passed") copyDocScreenshots();
+      const wholeE2e = phase.project === "e2e" && !phase.testNamePattern;
+      if (wholeE2e && updateScreenshots && results.at(-1)?.status === "passed") copyDocScreenshots();
     }
   }
 }

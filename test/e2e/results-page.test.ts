@@ -15,7 +15,8 @@ import { requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { configureStandin, resetStandin } from "../support/standin-admin";
 import { launchChromium, screenshot, SCREENSHOT_DIR } from "./support/browser";
 import { parseCsv } from "./support/csv";
-import { createUser, pageUrl } from "./support/stack";
+import { callCallable, createUser, idTokenFor, pageUrl } from "./support/stack";
+import { writeEndedBatch } from "../support/ended-batch";
 
 const PASSWORD = "e2e-password";
 
@@ -333,9 +334,74 @@ describe("the results page", () => {
   });
 });
 
-async function downloadCsv(): Promise<string> {
+describe("the CSV download is safe to open in a spreadsheet (issue 18)", () => {
+  it("puts a ' before a cell a spreadsheet would run as a formula, as `npm run export` does; the exact-values toggle writes every value as stored, as `--raw` does", async () => {
+    const id = uniqueId("e2e-formulas");
+    const values = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "-1.5", "plain"];
+    await writeEndedBatch(db, id, values, { ownerUid });
+    await page.setViewportSize({ width: 1100, height: 760 });
+    await page.goto(`${url}#/batch/${encodeURIComponent(id)}`);
+    await page.locator("#row-count").getByText(`Showing ${values.length} of ${values.length} rows`).waitFor();
+    const cells = (csv: string) =>
+      parseCsv(csv)
+        .slice(1)
+        .map((r) => r.fields[3]);
+    const cli = (...flags: string[]) =>
+      spawnSync("npm", ["run", "--silent", "export", "--", id, "--format", "csv", ...flags], { encoding: "utf8" });
+
+    const safe = await downloadCsv(id);
+    expect(cells(safe)).toEqual(['\'=HYPERLINK("http://evil.example","click")', "'@SUM(A1:A9)", "-1.5", "plain"]);
+    expect(safe).toBe(cli().stdout);
+    await page.getByLabel(/^Exact CSV values/).check();
+    const exact = await downloadCsv(id);
+    expect(cells(exact)).toEqual(values);
+    expect(exact).toBe(cli("--raw").stdout);
+  });
+});
+
+/** Runs only in `npm test`'s second e2e session, whose functions enforce App Check (scripts/test.mjs). */
+describe.runIf(process.env.ENFORCE_APP_CHECK === "true")("with App Check enforced (ENFORCE_APP_CHECK=true)", () => {
+  it("with App Check enforced: the page's submit form works, its call carrying a token, and the same call without one is refused", async () => {
+    const tokens: Promise<string | null>[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/submitJob")) tokens.push(request.headerValue("x-firebase-appcheck"));
+    });
+    await page.goto(url);
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("link", { name: "Submit", exact: true }).click();
+    const jobId = uniqueId("e2e-appcheck");
+    const job = {
+      job_id: jobId,
+      task_config: { ...TEMPLATE, input_config: { payload: { city: "Oslo", lang: "no", target: "E2eGreetings" } } },
+    };
+    await page.getByLabel(/^Config/).fill(JSON.stringify(job, null, 2));
+    await page.locator("#config-kind").getByText("A job config: no problems found.").waitFor();
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.waitForURL(new RegExp(`#/job/${jobId}$`));
+    expect((await db.doc(`jobs/${jobId}`).get()).get("owner_uid")).toBe(ownerUid);
+    const [pageToken] = await Promise.all(tokens);
+    expect(pageToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]*$/);
+
+    // The page's call, without its App Check token: refused before the body runs, for submitJob and submitBatch alike.
+    const idToken = await idTokenFor(email, PASSWORD);
+    const refusedJob = uniqueId("e2e-appcheck-none");
+    const withoutToken = await callCallable("submitJob", { job: { ...job, job_id: refusedJob } }, { idToken });
+    expect(withoutToken).toMatchObject({ status: 401, body: { error: { status: "UNAUTHENTICATED" } } });
+    const batch = { batch_id: uniqueId("e2e-appcheck-none"), job: { task_config: TEMPLATE }, rows: ROWS.slice(0, 1) };
+    expect(await callCallable("submitBatch", { batch }, { idToken })).toMatchObject({ status: 401 });
+    expect((await db.doc(`jobs/${refusedJob}`).get()).exists).toBe(false);
+    expect((await db.doc(`batches/${batch.batch_id}`).get()).exists).toBe(false);
+    // The token is all that was missing: the same call with it is accepted.
+    const withToken = await callCallable("submitJob", { job: { ...job, job_id: refusedJob } }, { idToken, appCheckToken: pageToken! });
+    expect(withToken).toMatchObject({ status: 200, body: { result: { job_id: refusedJob } } });
+  });
+});
+
+async function downloadCsv(id = batchId): Promise<string> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
-  expect(download.suggestedFilename()).toBe(`${batchId}.csv`);
+  expect(download.suggestedFilename()).toBe(`${id}.csv`);
   const path = join(SCREENSHOT_DIR, download.suggestedFilename());
   await download.saveAs(path);
   return readFileSync(path, "utf8");

@@ -3,24 +3,20 @@
 // CLI's planning); the CLI's CSV export is safe to open in a spreadsheet, exact with --raw, and JSONL exact. (The page's
 // App Check is promised in the e2e suite.) Each scenario adds a row to reliability.json in RELIABILITY_RESULTS_DIR (when
 // set), recorded before its assertions.
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import type { ScheduledEvent } from "firebase-functions/v2/scheduler";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { settleBatches, sweepTasks } from "../../functions/src/index";
 import { onSubmitBatch } from "../../functions/src/submit-batch-body";
-import { readBatchDocument } from "../../shared/batch/batch-progress";
-import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { parseCsv } from "../../shared/batch/csv";
-import { batchDocument } from "../../shared/batch/enqueue-batch";
-import { planBatch } from "../../shared/batch/plan-batch";
-import { buildRunJob } from "../../shared/batch/run-job";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
 import { claimTask } from "../../shared/pipeline/claim-task";
 import { getDb } from "../../shared/pipeline/firestore";
 import { DEFAULT_POLICY } from "../../shared/pipeline/pipeline-deps";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { batchTemplate } from "../support/batch-configs";
+import { writeEndedBatch } from "../support/ended-batch";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { writeResultRows } from "../support/reliability-rows";
 import { oneStepTask } from "../support/sample-configs";
@@ -130,7 +126,7 @@ describe("promise 18: the sweep and batch settlement start without a model key",
   });
 
   it("promise 18: deployed without any model key, the scheduled settlement ends a batch whose runs have all ended", async () => {
-    const batch = await endedBatch([{ text: "a" }, { text: "b" }], (_, i) => (i === 0 ? "success" : "failed"));
+    const batch = await writeEndedBatch(db, uniqueId("settle"), ["a", "b"], { status: (i) => (i === 0 ? "success" : "failed") });
     stubDeployedWithoutKeys();
     const settled = await runScheduled(settleBatches).then(
       () => "ran",
@@ -147,32 +143,6 @@ describe("promise 18: the sweep and batch settlement start without a model key",
     expect(doc).toMatchObject({ status: "failed", final_counts: { success: 1, failed: 1 } });
   });
 });
-
-/** A batch whose runs are `rows` (variable `text`), each ended with the status given, its output echoing the row. */
-async function endedBatch(rows: { text: string }[], status: (row: { text: string }, i: number) => string): Promise<BatchDocument> {
-  const batchId = uniqueId("rest");
-  const planned = planBatch({ raw: { batch_id: batchId, job: batchTemplate("%text%", ["text"]), rows } }, DEFAULT_VALIDATION);
-  if (!planned.ok) throw new Error(JSON.stringify(planned.issues));
-  // Enqueued in full: only then may the batch end.
-  await db.doc(`batches/${batchId}`).create({ ...batchDocument(planned.plan), enqueued_at: Timestamp.now() });
-  const batch = (await readBatchDocument(db, batchId))!;
-  const writer = db.bulkWriter();
-  rows.forEach((row, i) => {
-    const { jobId, doc } = buildRunJob(batch, { kind: "admit", batch_id: batchId, row_index: i, repeat: 0, inputs: row });
-    void writer.create(db.doc(`jobs/${jobId}`), {
-      ...doc,
-      status: status(row, i),
-      runs: 1,
-      run_id: "run1",
-      output_payload: { answer: row.text },
-      usage: { prompt_tokens: 1, output_tokens: 1, total_tokens: 2 },
-      started_at: Timestamp.fromMillis(1000),
-      finished_at: Timestamp.fromMillis(2000),
-    });
-  });
-  await writer.close();
-  return batch;
-}
 
 /** A batch whose template has two problems (an unknown next task, an unknown model key) and whose rows have two more. */
 function doublyBadBatch(batchId: string): Doc {
@@ -259,10 +229,7 @@ describe("promise 18: CSV exports are safe to open in a spreadsheet", () => {
   ];
 
   it("promise 18: npm run export writes a formula-like cell with a ' before it, a plain number as it is; --raw and JSONL are exact", async () => {
-    const batch = await endedBatch(
-      VALUES.map((text) => ({ text })),
-      () => "success",
-    );
+    const batch = await writeEndedBatch(db, uniqueId("export"), VALUES);
     const column = (csv: string, name: string) => {
       const [header, ...records] = parseCsv(csv).map((r) => r.fields);
       const at = header!.indexOf(name);
