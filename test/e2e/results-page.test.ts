@@ -352,7 +352,7 @@ describe("the CSV download is safe to open in a spreadsheet (issue 18)", () => {
     const safe = await downloadCsv(id);
     expect(cells(safe)).toEqual(['\'=HYPERLINK("http://evil.example","click")', "'@SUM(A1:A9)", "-1.5", "plain"]);
     expect(safe).toBe(cli().stdout);
-    await page.getByLabel(/^Exact CSV values/).check();
+    await page.getByRole("checkbox", { name: /Exact CSV values/ }).check();
     const exact = await downloadCsv(id);
     expect(cells(exact)).toEqual(values);
     expect(exact).toBe(cli("--raw").stdout);
