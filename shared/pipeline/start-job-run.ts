@@ -52,10 +52,20 @@ export async function startJobRun(deps: Deps, jobId: string, options: StartJobOp
     if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
     const refused = await options.precondition?.(tx);
     if (refused) return { kind: "not_started", reason: refused };
-    const checked = await checkJob(tx, deps, snap.data()!, config);
+    const checked = await checkJob(tx, deps, snap.data()!, runnableConfig(jobId, envelope, config));
     if (!checked.ok) return failInvalid(tx, jobRef, checked.issues, now);
     return commitRun(tx, deps, jobId, envelope, checked.chain, now);
   });
+}
+
+/**
+ * The config to validate at start. The document id names the job's tasks (jobTaskDocId), so it is the id checked;
+ * a batch run's id is composed by the batch (`<batch>~<row>~<repeat>`, from a checked batch_id) and holds the
+ * separator no user id may hold, so it is checked where the batch_id was. Only the Admin SDK writes batch_id.
+ */
+export function runnableConfig(jobId: string, envelope: Record<string, unknown>, config: Record<string, unknown>): Record<string, unknown> {
+  if (typeof envelope.batch_id === "string") return { ...config, job_id: undefined };
+  return { ...config, job_id: jobId };
 }
 
 /** The job as it will run: valid, its chain resolved through the job and the library, within one document. */
