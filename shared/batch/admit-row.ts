@@ -70,7 +70,7 @@ type BatchOwner = Pick<BatchDocument, "batch_id" | "owner_uid">;
 /** Why the job found at one of the batch's run ids is not that run, or undefined when it is (same batch, same owner). */
 export function whyNotThisRun(job: DocumentData | undefined, batch: BatchOwner): string | undefined {
   if (job?.batch_id !== batch.batch_id)
-    return typeof job?.batch_id === "string" ? `it is a run of batch ${JSON.stringify(job.batch_id)}` : "it is not a batch's run";
+    return typeof job?.batch_id === "string" ? `it is a run of batch ${JSON.stringify(job.batch_id)}` : "it belongs to no batch";
   const owner: unknown = job.owner_uid;
   if (owner === batch.owner_uid) return undefined;
   return owner === undefined ? "it has no owner" : "it belongs to another user";
@@ -89,8 +89,8 @@ async function refuseRun(
 ): Promise<AdmitOutcome> {
   const jobId = refusedRunJobId(run.jobId);
   const reason =
-    `jobs/${run.jobId} was taken before this batch's run could be created, by a job that is not the run (${why}), ` +
-    `so the row did not run: retry the batch to run it as jobs/${jobId}, or submit the batch under another batch_id`;
+    `jobs/${run.jobId} was already taken by a job that is not this run (${why}), so the row did not run: ` +
+    `retry the batch to run it as jobs/${jobId}, or submit the batch under another batch_id`;
   const ref = db.collection(COLLECTIONS.jobs).doc(jobId);
   const held = await tx.get(ref);
   if (held.exists) {
