@@ -42,8 +42,10 @@ describe("a run's job", () => {
     // holds the "~" no user id may hold: the start checks it where the batch_id was checked, as a batch run's.
     const { envelope, config } = splitJobDocument(doc);
     expect(Object.keys(envelope).sort()).toEqual(["batch_id", "created_at", "inputs", "owner_uid", "repeat", "row_id", "row_index"]);
-    expect(parseConfig("job", runnableConfig(jobId, envelope, config)).ok).toBe(true);
-    expect(parseConfig("job", runnableConfig(jobId, {}, config)).ok).toBe(false);
+    const asRun = runnableConfig(jobId, envelope, config);
+    expect(asRun.issues).toEqual([]);
+    expect(parseConfig("job", asRun.config).ok).toBe(true);
+    expect(parseConfig("job", runnableConfig(jobId, {}, config).config).ok).toBe(false);
   });
 
   it("with a model, every model step of the chain runs it, and the job id and the model field name it", () => {

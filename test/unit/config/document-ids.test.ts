@@ -5,6 +5,7 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { documentIdProblem, ID_CHARACTERS, idProblem, MAX_ID_CHARS } from "../../../shared/ids";
 import { chainedTaskDocId, jobTaskDocId } from "../../../shared/pipeline/doc-ids";
+import { runnableConfig } from "../../../shared/pipeline/start-job-run";
 import { splitTaskDocument } from "../../../shared/pipeline/task-document";
 
 const task = (next_task: string) => ({ task_id: "t", steps: [], next_task });
@@ -71,6 +72,19 @@ describe("the id rule: job_id, task_id, step ids, next_task and batch_id", () =>
       `next_task: "drafts/v2" cannot name a task: it holds "/" (U+002F); an id may hold only ${ID_CHARACTERS}`,
     );
     expect(issuesOf(parseConfig("task", task("..")))).toBe('next_task: ".." cannot name a task: it is "." or ".."');
+  });
+});
+
+describe("a job's document id at start", () => {
+  it("is checked by the id rule when the job_id field does not stand for it; a batch run's is its batch's", () => {
+    expect(runnableConfig("a b", {}, { job_id: "a_b" }).issues).toEqual([
+      { path: "job_id", message: `the document id "a b" cannot be a job_id: it holds " " (U+0020); an id may hold only ${ID_CHARACTERS}` },
+    ]);
+    expect(runnableConfig("a_b", {}, {}).issues).toEqual([]);
+    expect(runnableConfig("b~000000~000", { batch_id: "b" }, { job_id: "b~000000~000" })).toEqual({
+      config: { job_id: undefined },
+      issues: [],
+    });
   });
 });
 
