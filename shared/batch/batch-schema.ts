@@ -15,7 +15,7 @@ const BatchIdSchema = z
   .min(1, "batch_id must not be empty")
   .max(MAX_BATCH_ID_CHARS, `batch_id is at most ${MAX_BATCH_ID_CHARS} characters`)
   .superRefine((id, ctx) => {
-    const problem = idProblem(id);
+    const problem = id ? idProblem(id) : undefined; // an empty id is min(1)'s to report
     if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(id)} cannot be a batch_id: ${problem}` });
   });
 
