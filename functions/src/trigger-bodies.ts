@@ -125,6 +125,7 @@ export async function onSweep(): Promise<void> {
 export async function onBatchRowDispatched(data: unknown): Promise<void> {
   const outcome = await admitRow({ db: await getDb(), validation: validationFromEnv(process.env) }, data);
   if (outcome.kind === "invalid") logger.error(`batch row not admitted: ${outcome.reason}`);
+  else if (outcome.kind === "refused") logger.error(`batch row ended failed as jobs/${outcome.jobId}: ${outcome.reason}`);
   else logger.info(`batch row ${outcome.kind}`, outcome);
 }
 

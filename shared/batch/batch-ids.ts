@@ -13,6 +13,13 @@ export function runJobId(batchId: string, rowIndex: number, repeat: number, mode
 }
 
 /**
+ * jobs/ id of a run whose own id was found taken by a job that is not this batch's run (a job made before "~" was
+ * reserved, or by hand): the run ends failed there, saying why, so that the batch still ends. Model keys are upper
+ * case (UPPER_SNAKE_CASE), so no run id ends in `~refused`.
+ */
+export const refusedRunJobId = (runJobId: string): string => `${runJobId}~refused`;
+
+/**
  * A Cloud Tasks task id (letters, digits, `-` and `_` only). It starts with a hash: Cloud Tasks spreads load by
  * task name, and names sharing a long prefix (every row of a batch) would all land in one range. The readable rest
  * is for people reading the queue; the hash of the full job id keeps two ids that clean to the same text apart.

@@ -1,7 +1,7 @@
 // The batch: a JSONC file for the CLI and a batches/{batchId} document in Firestore. One zod schema per shape.
 import { z } from "zod";
 import { describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
-import { documentIdProblem } from "../config/validate-config";
+import { idProblem } from "../ids";
 import { TokenUsageSchema } from "../models/token-usage";
 
 /** Batch ids become part of job, task and Cloud Tasks ids; short enough that those stay far inside their limits. */
@@ -15,10 +15,8 @@ const BatchIdSchema = z
   .min(1, "batch_id must not be empty")
   .max(MAX_BATCH_ID_CHARS, `batch_id is at most ${MAX_BATCH_ID_CHARS} characters`)
   .superRefine((id, ctx) => {
-    const problem = documentIdProblem(id);
-    if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(id)} cannot be a batches/ document id: ${problem}` });
-    if (id.includes("~"))
-      ctx.addIssue({ code: "custom", message: 'batch_id may not contain "~", which separates the parts of its row ids' });
+    const problem = id ? idProblem(id) : undefined; // an empty id is min(1)'s to report
+    if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(id)} cannot be a batch_id: ${problem}` });
   });
 
 const text = (what: string) =>
@@ -123,3 +121,4 @@ export const RowDispatchSchema = z.discriminatedUnion("kind", [
 ]);
 export type RowDispatch = z.infer<typeof RowDispatchSchema>;
 export type AdmitDispatch = Extract<RowDispatch, { kind: "admit" }>;
+export type RetryDispatch = Extract<RowDispatch, { kind: "retry" }>;

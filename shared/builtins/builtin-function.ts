@@ -2,8 +2,12 @@
 
 /** Where a function writes documents: Firestore in the cloud and the emulator, a JSONL file elsewhere. */
 export interface DocumentSink {
-  /** Creates or overwrites `collection/documentId`; returns a human-readable location. */
-  write(collection: string, documentId: string, data: Record<string, unknown>): Promise<string>;
+  /**
+   * Creates or overwrites `collection/documentId`; returns a human-readable location. `owner` is the uid the row is
+   * written for (undefined: a job without an owner). A sink shared by several users (Firestore) never overwrites a
+   * row whose owner differs: it throws RowOwnerConflict instead, and writes nothing.
+   */
+  write(collection: string, documentId: string, data: Record<string, unknown>, owner?: string): Promise<string>;
   /** Says where documents go, for the one line a run prints at its start. */
   readonly description: string;
 }
@@ -18,6 +22,10 @@ export interface FunctionContext {
    * read from process.env so that a function's behaviour is decided by its caller (and a test) alone.
    */
   readonly allowedCollections?: readonly string[];
+  /** The uid of the user whose job runs the step (the task's owner_uid); undefined for a job without an owner. */
+  readonly ownerUid?: string | undefined;
+  /** Told of each document the function wrote, after the write, so that the step's record names it. */
+  readonly onWrite?: ((collection: string, documentId: string) => void) | undefined;
 }
 
 /** Returns the function's result text. Throws FunctionCallError when the call failed. */
@@ -33,5 +41,19 @@ export class FunctionCallError extends Error {
   ) {
     super(message);
     this.name = "FunctionCallError";
+  }
+}
+
+/** Who holds a row that a write would have overwritten: never a row of another owner. */
+export type RowHolder = "another user" | "no owner" | "a user";
+
+/** Thrown by a sink that found the row held by another owner; retrying cannot help, another document_id can. */
+export class RowOwnerConflict extends Error {
+  constructor(
+    readonly location: string,
+    readonly heldBy: RowHolder,
+  ) {
+    super(`${location} was written for ${heldBy}`);
+    this.name = "RowOwnerConflict";
   }
 }

@@ -18,6 +18,7 @@ import { extractRuleIssues } from "./extract-rules";
 import { parameterNames, toGenerationConfig } from "./generation-config";
 import { parseJsonc } from "./jsonc";
 import { providerParameterIssues } from "./provider-parameters";
+import { idProblem } from "../ids";
 
 export interface ValidationContext {
   modelTable: ModelTable;
@@ -177,6 +178,7 @@ function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     issues.push(...checkStep(step, stepAt, ctx));
     const id = asString(asObject(step)?.id);
     if (id) {
+      issues.push(...idIssues(id, "a step id", joinPath(stepAt, "id")));
       const first = seen.get(id);
       if (first !== undefined)
         issues.push({ path: joinPath(stepAt, "id"), message: `duplicate step id ${JSON.stringify(id)} (also steps[${first}])` });
@@ -184,8 +186,9 @@ function checkTask(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     }
   });
   const taskId = asString(task.task_id);
+  if (taskId) issues.push(...idIssues(taskId, "a task_id", joinPath(at, "task_id")));
   const nextTask = asString(task.next_task);
-  const badNext = nextTask ? documentIdProblem(nextTask) : undefined;
+  const badNext = nextTask ? idProblem(nextTask) : undefined;
   if (badNext) issues.push({ path: joinPath(at, "next_task"), message: `${JSON.stringify(nextTask)} cannot name a task: ${badNext}` });
   if (task.next_task && task.next_task === taskId) {
     issues.push({
@@ -203,8 +206,7 @@ function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
   const others = Array.isArray(job.task_configs) ? job.task_configs.map(asObject) : [];
   const issues = checkTask(entry, "task_config", ctx);
   const jobId = asString(job.job_id);
-  const badJobId = jobId ? documentIdProblem(jobId) : undefined;
-  if (badJobId) issues.push({ path: "job_id", message: `${JSON.stringify(jobId)} cannot be a jobs/ document id: ${badJobId}` });
+  if (jobId) issues.push(...idIssues(jobId, "a job_id", "job_id"));
   const inJob = new Map<string, string>();
   const entryId = asString(entry?.task_id);
   if (entryId !== undefined) inJob.set(entryId, "task_config");
@@ -257,14 +259,8 @@ function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: Validation
   return [];
 }
 
-// TextEncoder rather than Buffer: this module also runs in the browser (the results page checks configs inline).
-const utf8 = new TextEncoder();
-
-/** Why a string cannot be a Firestore document id (next_task names task_configs/{id}), or undefined if it can. */
-export function documentIdProblem(id: string): string | undefined {
-  if (id.includes("/")) return 'it contains "/"';
-  if (id === "." || id === "..") return 'it is "." or ".."';
-  if (/^__.*__$/.test(id)) return "ids of the form __name__ are reserved by Firestore";
-  if (utf8.encode(id).length > 1500) return "it is longer than 1,500 bytes";
-  return undefined;
+/** A user-chosen id that breaks the id rule (shared/ids.ts), as the issue at its path; the id is used as it is. */
+function idIssues(id: string, what: string, path: string): ConfigIssue[] {
+  const problem = idProblem(id);
+  return problem ? [{ path, message: `${JSON.stringify(id)} cannot be ${what}: ${problem}` }] : [];
 }

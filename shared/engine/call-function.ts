@@ -22,6 +22,8 @@ export async function callFunction(scope: StepScope): Promise<string> {
     stepId: record.step_id,
     sink: options.sink,
     ...(options.logCollections ? { allowedCollections: options.logCollections } : {}),
+    ownerUid: options.ownerUid,
+    onWrite: (collection: string, documentId: string) => (record.logged_row = { collection, document_id: documentId }),
   };
   const policy = options.retry ?? DEFAULT_RETRY;
   const { value } = await withRetry(

@@ -18,6 +18,8 @@ export interface EngineOptions {
   sink: DocumentSink;
   /** FIRESTORE_LOG_COLLECTIONS: when set, the only collections built-in functions may write (never the pipeline's). */
   logCollections?: readonly string[];
+  /** The uid of the user whose job this is (the task's owner_uid): rows its built-in functions write carry it. */
+  ownerUid?: string | undefined;
   /** Fail a step whose prompt names a variable it does not have, instead of leaving `%name%` in place. */
   strict?: boolean;
   /** Largest interpolated prompt (system + user) or request, in characters; larger fails the step unsent. */

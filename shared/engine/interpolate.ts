@@ -9,6 +9,8 @@ export interface Interpolation {
   text: string;
   /** Names that matched no input: left in the text as written. */
   unresolved: string[];
+  /** Values that may not stand where their placeholder is, each said with its variable's name: the step fails. */
+  refused?: string[];
 }
 
 /**
@@ -23,12 +25,16 @@ export function interpolate(template: string, values: Readonly<Payload>): Interp
  * The one pass every interpolation shares: `insert` decides how a value is written at the placeholder's
  * offset in the template (as it is, or escaped for JSON). Unresolved names stay as written and are reported.
  */
-export function substitute(template: string, values: Readonly<Payload>, insert: (value: string, offset: number) => string): Interpolation {
+export function substitute(
+  template: string,
+  values: Readonly<Payload>,
+  insert: (value: string, offset: number, name: string) => string,
+): Interpolation {
   if (!template.includes("%")) return { text: template, unresolved: [] };
   let unresolved: string[] | undefined;
   const text = template.replace(VARIABLE, (whole, name: string, offset: number) => {
     const value = Object.hasOwn(values, name) ? values[name] : undefined;
-    if (value !== undefined) return insert(value, offset);
+    if (value !== undefined) return insert(value, offset, name);
     if (!(unresolved ??= []).includes(name)) unresolved.push(name);
     return whole;
   });

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   "output_truncated", // a JSON answer (or an answer with no text) was cut at max_output_tokens
   "extraction_failed", // an output_config.extract rule found nothing in the answer, or a JSON answer broke its response_schema
   "hop_limit", // a job's chain reached its max_hops
+  "invalid_value", // a value interpolated outside a JSON string of a function call's request is not exactly one JSON value
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
   "output_too_large", // the output would not fit in a Firestore document
   "conflict", // a document this chain would create already exists, written by someone else
@@ -69,6 +70,8 @@ export const StepRecordSchema = z.object({
   /** Model steps only: the cost of every billed attempt. */
   cost: CostSchema.optional(),
   warnings: z.array(z.string()),
+  /** The document a function-call step wrote (firestore_log's row), so that the page can show it to its owner. */
+  logged_row: z.object({ collection: z.string(), document_id: z.string() }).optional(),
   /** Set when a long field was cut to fit a Firestore document: which fields, and their full lengths. */
   truncated: z.record(z.string(), z.number()).optional(),
 });

@@ -30,7 +30,8 @@ export function fillTemplate(
   field: string,
   fill: (template: string, values: Readonly<Payload>) => Interpolation = interpolate,
 ): string {
-  const { text, unresolved } = fill(template, scope.inputs);
+  const { text, unresolved, refused } = fill(template, scope.inputs);
+  if (refused?.length) throw new StepFailure("invalid_value", refused.join("; "), `${scope.at}.${field}`);
   if (unresolved.length) {
     const names = unresolved.map((n) => `%${n}%`).join(", ");
     const known = Object.keys(scope.inputs).join(", ") || "none";

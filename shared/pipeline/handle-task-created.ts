@@ -84,7 +84,8 @@ async function runClaimedTask(
   let record: TaskRecord;
   try {
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
-    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, signal: AbortSignal.timeout(budgetMs) });
+    const ownerUid = claim.envelope.owner_uid;
+    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, ownerUid, signal: AbortSignal.timeout(budgetMs) });
   } catch (err) {
     // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

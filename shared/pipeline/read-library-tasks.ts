@@ -3,7 +3,8 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
-import { documentIdProblem, parseConfig, type ValidationContext } from "../config/validate-config";
+import { parseConfig, type ValidationContext } from "../config/validate-config";
+import { idProblem } from "../ids";
 import { COLLECTIONS } from "../collections";
 
 type Obj = Record<string, unknown>;
@@ -39,7 +40,7 @@ export async function readLibraryTasks(db: Firestore, rawJob: unknown, validatio
     seen.add(id);
     current = inJob.get(id);
     if (current) continue;
-    if (documentIdProblem(id)) break; // the job's validation says why the id is unusable
+    if (idProblem(id)) break; // the job's validation says why the id is unusable
     const snap = await db.collection(COLLECTIONS.taskConfigs).doc(id).get();
     if (!snap.exists) break;
     const parsed = parseConfig("task", snap.data(), validation);

@@ -10,6 +10,7 @@ import {
   type TaskConfig,
 } from "../config/config-schemas";
 import { parseConfig } from "../config/validate-config";
+import { idProblem } from "../ids";
 import { ZERO_COST } from "../engine/run-record";
 import { ZERO_USAGE } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";
@@ -52,10 +53,27 @@ export async function startJobRun(deps: Deps, jobId: string, options: StartJobOp
     if (!options.fromStatuses.includes(status)) return { kind: "not_started", reason: `the job is ${status}` };
     const refused = await options.precondition?.(tx);
     if (refused) return { kind: "not_started", reason: refused };
-    const checked = await checkJob(tx, deps, snap.data()!, config);
+    const checked = await checkJob(tx, deps, snap.data()!, runnableConfig(jobId, envelope, config));
     if (!checked.ok) return failInvalid(tx, jobRef, checked.issues, now);
     return commitRun(tx, deps, jobId, envelope, checked.chain, now);
   });
+}
+
+/**
+ * The config to validate at start, and the problems of the job's document id. That id names the job's tasks
+ * (jobTaskDocId) as it is, so it must pass the id rule like the job_id field, which usually holds it. A batch run's
+ * id is composed by the batch (`<batch>~<row>~<repeat>`, from a checked batch_id) and holds the separator no user id
+ * may hold: it was checked where its batch_id was. Only the Admin SDK writes batch_id.
+ */
+export function runnableConfig(
+  jobId: string,
+  envelope: Record<string, unknown>,
+  config: Record<string, unknown>,
+): { config: Record<string, unknown>; issues: ConfigIssue[] } {
+  if (typeof envelope.batch_id === "string") return { config: { ...config, job_id: undefined }, issues: [] };
+  const problem = config.job_id === jobId ? undefined : idProblem(jobId);
+  const message = `the document id ${JSON.stringify(jobId)} cannot be a job_id: ${problem}`;
+  return { config, issues: problem ? [{ path: "job_id", message }] : [] };
 }
 
 /** The job as it will run: valid, its chain resolved through the job and the library, within one document. */
@@ -63,8 +81,9 @@ async function checkJob(
   tx: Transaction,
   deps: Deps,
   data: DocumentData,
-  config: Record<string, unknown>,
+  runnable: ReturnType<typeof runnableConfig>,
 ): Promise<{ ok: true; chain: TaskConfig[] } | { ok: false; issues: ConfigIssue[] }> {
+  const { config } = runnable;
   // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
   const shape = JobConfigSchema.safeParse(config);
   const resolved = shape.success
@@ -74,7 +93,7 @@ async function checkJob(
   const known = new Map(resolved.library);
   for (const id of resolved.broken) known.set(id, TaskConfigSchema.parse({ task_id: id }));
   const parsed = parseConfig("job", config, { ...deps.validation, libraryTasks: known });
-  const issues = [...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
+  const issues = [...runnable.issues, ...resolved.issues, ...(parsed.ok ? [] : parsed.issues)];
   if (issues.length) return { ok: false, issues };
   if (!fitsInDocument({ ...data, chain: resolved.chain })) {
     const message =

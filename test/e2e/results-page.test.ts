@@ -406,3 +406,35 @@ async function downloadCsv(id = batchId): Promise<string> {
   await download.saveAs(path);
   return readFileSync(path, "utf8");
 }
+
+describe("the job view's logged rows (promise 16)", () => {
+  it("shows the rows the job's firestore_log steps wrote, read with the signed-in owner's own permissions", async () => {
+    await page.goto(`${url}#/job/${encodeURIComponent(jobIds[0]!)}`);
+    const row = page.locator('.logged-rows .logged-row[data-row^="E2eGreetings/"]');
+    await row.locator("pre").waitFor();
+    expect(JSON.parse((await row.locator("pre").textContent())!)).toMatchObject({ city: "Oslo", owner_uid: ownerUid });
+    expect(await row.locator("h3").textContent()).toBe(`E2eGreetings/${jobIds[0]}~run1~1~greet-log`);
+
+    // A run record naming a row of another user's: the rules refuse the read, and the page says so.
+    const jobId = uniqueId("e2e-rows");
+    const taskDocId = `${jobId}~run1~1~t`;
+    const foreign = uniqueId("foreign-row");
+    await db.doc(`E2eGreetings/${foreign}`).set({ city: "Elsewhere", owner_uid: "someone-else", execution_id: "x" });
+    const step = {
+      step_id: "log",
+      step_type: "function_call",
+      status: "success",
+      logged_row: { collection: "E2eGreetings", document_id: foreign },
+    };
+    await db.doc(`outputs/${taskDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps: [step], output_payload: {} });
+    await db.doc(`tasks/${taskDocId}`).set({ owner_uid: ownerUid, job_id: jobId, run_id: "run1", hop: 1, task_id: "t", status: "success" });
+    await db
+      .doc(`jobs/${jobId}`)
+      .set({ job_id: jobId, owner_uid: ownerUid, status: "success", run_id: "run1", runs: 1, task_config: { task_id: "t" } });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    await expect(page.locator(`.logged-row[data-row="E2eGreetings/${foreign}"] [role=alert]`).textContent()).resolves.toMatch(
+      // Firestore says "Missing or insufficient permissions"; the emulator lists the rules that said no.
+      /^Could not read E2eGreetings\/foreign-row-\S+: .*(insufficient permissions|false for 'get')/is,
+    );
+  });
+});

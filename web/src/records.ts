@@ -101,6 +101,8 @@ export interface StepView {
   costUsd?: number | undefined;
   warnings: string[];
   truncated?: Record<string, number> | undefined;
+  /** The document the step wrote (a firestore_log row), which its job's owner may read. */
+  loggedRow?: { collection: string; documentId: string } | undefined;
 }
 
 export interface OutputView {
@@ -246,6 +248,9 @@ export function readOutput(d: Data): OutputView {
 
 function readStep(s: Data): StepView {
   const truncated = obj(s.truncated);
+  const logged = obj(s.logged_row);
+  const collection = str(logged?.collection);
+  const documentId = str(logged?.document_id);
   return {
     stepId: str(s.step_id) ?? "",
     name: str(s.name) ?? str(s.step_id) ?? "",
@@ -265,5 +270,6 @@ function readStep(s: Data): StepView {
     truncated: truncated
       ? (Object.fromEntries(Object.entries(truncated).filter(([, v]) => typeof v === "number")) as Record<string, number>)
       : undefined,
+    loggedRow: collection && documentId ? { collection, documentId } : undefined,
   };
 }

@@ -102,7 +102,7 @@ describe("a batch is refused with every problem, each with its row and path", ()
     const refused = problems(raw);
     expect(refused).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^batch_id: "a\/b" cannot be a batches\/ document id/),
+        expect.stringMatching(/^batch_id: "a\/b" cannot be a batch_id: it holds "\/"/),
         "grid.a: a grid variable needs at least one value",
         expect.stringMatching(/^repeats: /),
         "extra: unknown field (check its spelling)",

@@ -6,6 +6,7 @@ import { buildRunJob } from "../../../shared/batch/run-job";
 import type { JobConfig } from "../../../shared/config/config-schemas";
 import { parseConfig } from "../../../shared/config/validate-config";
 import { splitJobDocument } from "../../../shared/pipeline/job-document";
+import { runnableConfig } from "../../../shared/pipeline/start-job-run";
 import { modelStep, oneStepTask } from "../../support/sample-configs";
 
 const template = JobTemplateSchema.parse({
@@ -37,10 +38,14 @@ describe("a run's job", () => {
       owner_uid: "u1",
     });
     expect((doc as JobConfig).task_config.input_config.payload).toEqual({ topic: "owls", lang: "fr", repeat: "2" });
-    // The job validates as a job once its envelope is split off: the batch's fields are run state, not config.
+    // The job validates as a job once its envelope is split off: the batch's fields are run state, not config. Its id
+    // holds the "~" no user id may hold: the start checks it where the batch_id was checked, as a batch run's.
     const { envelope, config } = splitJobDocument(doc);
     expect(Object.keys(envelope).sort()).toEqual(["batch_id", "created_at", "inputs", "owner_uid", "repeat", "row_id", "row_index"]);
-    expect(parseConfig("job", config).ok).toBe(true);
+    const asRun = runnableConfig(jobId, envelope, config);
+    expect(asRun.issues).toEqual([]);
+    expect(parseConfig("job", asRun.config).ok).toBe(true);
+    expect(parseConfig("job", runnableConfig(jobId, {}, config).config).ok).toBe(false);
   });
 
   it("with a model, every model step of the chain runs it, and the job id and the model field name it", () => {

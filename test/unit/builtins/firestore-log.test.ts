@@ -1,6 +1,6 @@
 // firestore_log keeps out of the pipeline's collections and honours the FIRESTORE_LOG_COLLECTIONS allow-list, from the environment to the write.
 import { describe, expect, it } from "vitest";
-import { FunctionCallError, type DocumentSink, type FunctionContext } from "../../../shared/builtins/builtin-function";
+import { FunctionCallError, RowOwnerConflict, type DocumentSink, type FunctionContext } from "../../../shared/builtins/builtin-function";
 import { checkCollection, parseCollectionList } from "../../../shared/builtins/check-collection";
 import { firestoreLog } from "../../../shared/builtins/firestore-log";
 import { parseConfig } from "../../../shared/config/validate-config";
@@ -13,6 +13,7 @@ interface Written {
   collection: string;
   documentId: string;
   data: Record<string, unknown>;
+  owner?: string | undefined;
 }
 
 function memorySink(): DocumentSink & { writes: Written[] } {
@@ -20,8 +21,8 @@ function memorySink(): DocumentSink & { writes: Written[] } {
   return {
     writes,
     description: "an in-memory list (test)",
-    write(collection, documentId, data) {
-      writes.push({ collection, documentId, data });
+    write(collection, documentId, data, owner) {
+      writes.push({ collection, documentId, data, owner });
       return Promise.resolve(`memory:${collection}/${documentId}`);
     },
   };
@@ -128,5 +129,85 @@ describe("the FIRESTORE_LOG_COLLECTIONS allow-list", () => {
     } finally {
       await runtime.close();
     }
+  });
+});
+
+describe("firestore_log: ids and owners (promises 15 and 16)", () => {
+  const log = (request: Record<string, unknown>, extra: Partial<FunctionContext> = {}, sink = memorySink()) =>
+    firestoreLog(JSON.stringify(request), { ...context(sink), ...extra });
+
+  it.each([
+    ["..", 'it is "." or ".."'],
+    ["__x__", "ids of the form __name__ are reserved by Firestore"],
+    ["a/b", 'it contains "/"'],
+    ["", "it is empty"],
+  ])("refuses the document_id %j at once, not retryable, saying why and what to do", async (id, why) => {
+    const sink = memorySink();
+    const err = await refusal(log({ collection: "C", document_id: id, data: {} }, {}, sink));
+    expect(err.isRetryable).toBe(false);
+    expect(err.message).toBe(
+      `firestore_log: request.document_id ${JSON.stringify(id)} cannot be a document id: ${why}; choose another, or leave document_id out for one derived from this run`,
+    );
+    expect(sink.writes).toEqual([]);
+  });
+
+  it("refuses a collection id Firestore refuses, at once", async () => {
+    for (const [collection, why] of [
+      ["..", 'it is "." or ".."'],
+      ["__x__", "ids of the form __name__ are reserved by Firestore"],
+      ["a/b", 'it contains "/"'],
+    ]) {
+      const err = await refusal(log({ collection, data: {} }));
+      expect(err.isRetryable).toBe(false);
+      expect(err.message).toBe(`firestore_log: request.collection ${JSON.stringify(collection)} cannot be a collection id: ${why}`);
+    }
+  });
+
+  it("derives the document id from the task run and step as they are, never rewriting it", async () => {
+    const sink = memorySink();
+    await log({ collection: "C", data: {} }, { executionId: "j~run1~1~t", stepId: "log.v2" }, sink);
+    expect(sink.writes[0]!.documentId).toBe("j~run1~1~t-log.v2");
+  });
+
+  it("stamps the row with the job's owner and hands the owner to the sink; a job without an owner writes none", async () => {
+    const sink = memorySink();
+    await log({ collection: "C", document_id: "r1", data: { a: 1 } }, { ownerUid: "alice" }, sink);
+    await log({ collection: "C", document_id: "r2", data: { a: 2 } }, {}, sink);
+    expect(sink.writes.map((w) => [w.data.owner_uid, w.owner])).toEqual([
+      ["alice", "alice"],
+      [undefined, undefined],
+    ]);
+    expect(sink.writes[0]!.data).toMatchObject({ a: 1, execution_id: "exec-1" });
+  });
+
+  it("refuses data naming an owner: the owner comes from the job alone", async () => {
+    const err = await refusal(log({ collection: "C", data: { owner_uid: "bob" } }, { ownerUid: "alice" }));
+    expect(err.isRetryable).toBe(false);
+    expect(err.message).toBe("firestore_log: request.data.owner_uid is set by the pipeline from the job's owner; leave it out of data");
+  });
+
+  it("a row the sink finds held by another owner fails at once, saying why and what to do", async () => {
+    const held: DocumentSink = {
+      description: "held",
+      write: (collection, id) => Promise.reject(new RowOwnerConflict(`${collection}/${id}`, "another user")),
+    };
+    const err = await refusal(
+      log({ collection: "C", document_id: "r", data: {} }, { ownerUid: "bob" }, held as ReturnType<typeof memorySink>),
+    );
+    expect(err.isRetryable).toBe(false);
+    expect(err.message).toBe(
+      "firestore_log: C/r was not overwritten: another user's job wrote it, and a logged row is only ever overwritten by jobs of the same owner; choose another document_id, or leave it out for one derived from this run",
+    );
+    expect(JSON.parse(err.response)).toMatchObject({ status: "error", document_id: "r" });
+  });
+
+  it("names the document it wrote, after the write only", async () => {
+    const written: string[] = [];
+    const onWrite = (collection: string, id: string) => void written.push(`${collection}/${id}`);
+    await log({ collection: "C", document_id: "r", data: {} }, { onWrite });
+    const failing: DocumentSink = { description: "down", write: () => Promise.reject(new Error("UNAVAILABLE")) };
+    const err = await refusal(log({ collection: "C", document_id: "s", data: {} }, { onWrite }, failing as ReturnType<typeof memorySink>));
+    expect(err.isRetryable).toBe(true);
+    expect(written).toEqual(["C/r"]);
   });
 });

@@ -512,14 +512,14 @@ describe("with a fake in-process model (no HTTP)", () => {
     it("firestore_log with a request that is not JSON fails with function_error and the response holds the original's error JSON", async () => {
       const sink = fakeSink();
       const { record, outputs } = await runStep(
-        stepOf(functionStep("log", "not json %x%", { x: "at all" })),
+        stepOf(functionStep("log", "not json %x%", { x: "42" })),
         {},
         ctx(),
         engine(fakeModel(), { sink }),
       );
       expect(outputs).toBeUndefined();
       expect(record.status).toBe("failed");
-      expect(record.request).toBe("not json at all");
+      expect(record.request).toBe("not json 42");
       expect(record.error).toMatchObject({ code: "function_error", step_id: "log", path: "steps[0]", attempts: 1, retryable: false });
       expect(record.error!.message).toMatch(/^firestore_log: request is not JSON \(/);
       const response = JSON.parse(record.response!) as Record<string, unknown>;

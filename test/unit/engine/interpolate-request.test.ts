@@ -66,6 +66,26 @@ describe("interpolateRequest", () => {
     expect(interpolateRequest("%data%", {})).toEqual({ text: "%data%", unresolved: ["data"] });
   });
 
+  it("refuses a value outside any string that is not exactly one JSON value, naming the variable, once", () => {
+    const injected = '{"k":1},"collection":"elsewhere","document_id":"x"';
+    const { refused } = interpolateRequest('{"collection":"T","data":%row%,"again":%row%,"n":%n%}', { row: injected, n: "3" });
+    expect(refused).toHaveLength(1);
+    expect(refused![0]).toMatch(/^%row% stands outside a JSON string, so its value must be exactly one JSON value .*, and it is not \(/);
+    expect(refused![0]).toMatch(/put the placeholder inside quotes \("%row%"\) to write the value as text$/);
+    for (const bad of ["", "1 2", "[1]]", "{} {}", "not json", '"open'])
+      expect(interpolateRequest('{"data":%v%}', { v: bad }).refused, JSON.stringify(bad)).toHaveLength(1);
+  });
+
+  it("accepts any one whole JSON value outside strings, whitespace around it included", () => {
+    for (const good of ['{"a":[1,{"b":null}]}', " [1, 2] ", "-1.5e3", "true", "null", '"a \\"quoted\\" text"'])
+      expect(interpolateRequest('{"data":%v%}', { v: good }).refused, good).toBeUndefined();
+  });
+
+  it("keeps checking nothing inside strings, nor a request that is a single placeholder", () => {
+    expect(interpolateRequest('{"data":"%v%"}', { v: "} not json {" }).refused).toBeUndefined();
+    expect(interpolateRequest("%v%", { v: "not json" }).refused).toBeUndefined();
+  });
+
   it("leaves stray percent signs alone, as prompts do", () => {
     expect(interpolateRequest('{"collection":"T","data":{"off":"50% off %20"}}', {}).text).toBe(
       '{"collection":"T","data":{"off":"50% off %20"}}',

@@ -127,6 +127,16 @@ describe("records", () => {
       truncated: { response: 2_000_000 },
     });
   });
+
+  it("reads the document a function-call step wrote, so that the job view can show the row (promise 16)", () => {
+    const out = readOutput({
+      steps: [
+        { step_id: "log", step_type: "function_call", logged_row: { collection: "Results", document_id: "r1" } },
+        { step_id: "bad", step_type: "function_call", logged_row: { collection: "Results" } },
+      ],
+    });
+    expect(out.steps.map((s) => s.loggedRow)).toEqual([{ collection: "Results", documentId: "r1" }, undefined]);
+  });
 });
 
 describe("countRows", () => {

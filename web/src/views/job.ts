@@ -17,6 +17,7 @@ import {
 } from "../records";
 import { createReferencedOutputs, type ReferencedOutputs } from "../referenced-outputs";
 import { figure } from "./batch-progress";
+import { createLoggedRows, type LoggedRows } from "./logged-rows";
 import type { Session } from "./session";
 
 /** The view's state and the elements drawn from it, handed to each part below. */
@@ -44,6 +45,8 @@ interface JobPage {
   /** The job as last read, drawn again once an output too large for it has been read from outputs/. */
   jobData?: Record<string, unknown>;
   referenced: ReferencedOutputs;
+  /** The rows the run's firestore_log steps wrote, read with the user's own permissions. */
+  rows: LoggedRows;
 }
 
 export function renderJob(root: HTMLElement, session: Session, jobId: string): () => void {
@@ -55,6 +58,7 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
     h("h2", { id: "chain-title" }, "Tasks"),
     h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, page.chain),
     page.steps,
+    page.rows.el,
   );
   const stopJob = followJob(page);
   return () => {
@@ -79,6 +83,7 @@ function createPage(session: Session, jobId: string): JobPage {
     open: new Set(),
     asked: new Set(),
     stopped: false,
+    rows: createLoggedRows(session.backend.db),
     referenced: createReferencedOutputs(session.backend.db, () => {
       const { jobData } = page;
       if (!page.stopped && jobData) renderJobSummary(page, readJob(jobId, jobData, page.referenced.get(outputRefOf(jobData))));
@@ -150,6 +155,7 @@ function followRun(page: JobPage, id: string): void {
   page.asked.clear();
   page.sections.clear();
   page.steps.replaceChildren();
+  page.rows.clear();
   const { session, jobId } = page;
   const taskDocs = collection(session.backend.db, "tasks");
   const mine = session.admin ? [] : [where("owner_uid", "==", session.uid)];
@@ -203,6 +209,7 @@ function renderChain(page: JobPage): void {
     ),
   );
   renderTaskSections(page, ordered);
+  page.rows.render(ordered, page.outputs);
 }
 
 function chainRow(task: TaskView): HTMLElement {
