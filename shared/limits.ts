@@ -36,7 +36,7 @@ export const LIMITS = {
   regexProgramSize: {
     env: "MAX_REGEX_PROGRAM_SIZE",
     default: 200,
-    what: "size of a `regex` rule as RE2 compiles it (about one per character and per repeated item: `score (\\d+)` is 12, `(?:a?){300}` 603); a larger rule is refused when the config is validated",
+    what: "size of a `regex` rule as RE2 compiles it (about one per character and per repeated item: `score (\\d+)` is 12, `(?:a?){300}` 602); a larger rule is refused when the config is validated",
   },
   jobRequestBytes: {
     env: "MAX_JOB_BYTES",

@@ -39,12 +39,15 @@ function itemBytes(item: unknown, pending: unknown[]): number {
   return bytes;
 }
 
+/** \b \t \n \f \r: the control characters JSON.stringify writes in two characters rather than as \u00XX. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
 /** A JSON string's UTF-8 bytes: quotes, escapes, and each code unit's UTF-8 length, without building the text. */
 function stringBytes(text: string): number {
   let bytes = 2;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code === 0x22 || code === 0x5c) bytes += 2;
+    if (code === 0x22 || code === 0x5c || SHORT_ESCAPES.has(code)) bytes += 2;
     else if (code < 0x20) bytes += 6;
     else if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;

@@ -17,6 +17,7 @@ import {
 } from "./config-schemas";
 import { countLimitIssues, hopLimit } from "./count-limits";
 import { extractRuleIssues } from "./extract-rules";
+import { followChain } from "./follow-chain";
 import { parameterNames, toGenerationConfig } from "./generation-config";
 import { parseJsonc } from "./jsonc";
 import { providerParameterIssues } from "./provider-parameters";
@@ -33,7 +34,11 @@ export interface ValidationContext {
   libraryTasks?: ReadonlyMap<string, TaskConfig>;
 }
 
-export const DEFAULT_VALIDATION: ValidationContext = { modelTable: DEFAULT_MODEL_TABLE, functions: BUILTIN_FUNCTIONS, limits: DEFAULT_LIMITS };
+export const DEFAULT_VALIDATION: ValidationContext = {
+  modelTable: DEFAULT_MODEL_TABLE,
+  functions: BUILTIN_FUNCTIONS,
+  limits: DEFAULT_LIMITS,
+};
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: ConfigIssue[] };
 
@@ -137,7 +142,20 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
       issues.push({ path: joinPath(joinPath(at, "output_config.extract"), issue.path), message: issue.message });
     }
   }
-  const limit = (ctx.limits ?? DEFAULT_LIMITS).promptChars;
+  issues.push(...templateSizeIssues(query, call, at, (ctx.limits ?? DEFAULT_LIMITS).promptChars));
+  const functionName = asString(call?.function_name);
+  if (functionName && !ctx.functions[functionName]) {
+    issues.push({
+      path: joinPath(at, "function_call_config.function_name"),
+      message: `unknown function ${JSON.stringify(functionName)}; known: ${Object.keys(ctx.functions).join(", ")}`,
+    });
+  }
+  return issues;
+}
+
+/** A prompt or request longer than MAX_PROMPT_CHARS before interpolation can only be longer after it. */
+function templateSizeIssues(query: Obj | undefined, call: Obj | undefined, at: string, limit: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const promptChars = (asString(query?.system_prompt)?.length ?? 0) + (asString(query?.user_prompt)?.length ?? 0);
   if (promptChars > limit) {
     issues.push({
@@ -150,13 +168,6 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
     issues.push({
       path: joinPath(at, "function_call_config.request"),
       message: `the request has ${requestChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)`,
-    });
-  }
-  const functionName = asString(call?.function_name);
-  if (functionName && !ctx.functions[functionName]) {
-    issues.push({
-      path: joinPath(at, "function_call_config.function_name"),
-      message: `unknown function ${JSON.stringify(functionName)}; known: ${Object.keys(ctx.functions).join(", ")}`,
     });
   }
   return issues;
@@ -238,36 +249,38 @@ function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
 
 /**
  * Follows next_task from the entry task: every link must resolve, no task may come twice, and the chain stays within
- * its hop limit (max_hops, else DEFAULT_MAX_HOPS). Linear: the walk stops at the limit, and a set finds a cycle.
+ * its hop limit (max_hops, else DEFAULT_MAX_HOPS). Linear (follow-chain.ts), and it stops at the limit.
  */
 function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: ValidationContext): ConfigIssue[] {
   const byId = new Map(others.map((t, i) => [asString(t.task_id)!, { task: t, at: `task_configs[${i}]` }]));
+  const find = (id: string) => {
+    const library = byId.has(id) ? undefined : ctx.libraryTasks?.get(id);
+    return byId.get(id) ?? (library && { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(id)}` });
+  };
   const limit = hopLimit(maxHops);
-  const visited: string[] = [asString(entry.task_id) ?? ""];
-  const seen = new Set(visited);
-  let current: { task: Obj; at: string } = { task: entry, at: "task_config" };
-  for (let nextId = asString(current.task.next_task); nextId; nextId = asString(current.task.next_task)) {
-    const path = `${current.at}.next_task`;
-    if (nextId === visited[visited.length - 1]) return []; // a task naming itself is reported by checkTask
-    if (seen.has(nextId)) {
-      return [{ path, message: `the chain has a cycle: ${[...visited, nextId].map((id) => JSON.stringify(id)).join(" -> ")}` }];
-    }
-    const inJob = byId.get(nextId);
-    const library = inJob ? undefined : ctx.libraryTasks?.get(nextId);
-    if (!inJob && !library) {
+  const walk = followChain(
+    { id: asString(entry.task_id) ?? "", task: { task: entry, at: "task_config" } },
+    (link) => asString(link.task.next_task),
+    find,
+    limit,
+  );
+  const path = `${walk.chain[walk.chain.length - 1]!.at}.next_task`;
+  switch (walk.end) {
+    case "complete":
+    case "self": // a task naming itself is reported by checkTask
+      return [];
+    case "cycle":
+      return [{ path, message: `the chain has a cycle: ${[...walk.ids, walk.nextId].map((id) => JSON.stringify(id)).join(" -> ")}` }];
+    case "dangling":
       return [
         {
           path,
-          message: `next_task ${JSON.stringify(nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}`,
+          message: `next_task ${JSON.stringify(walk.nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}`,
         },
       ];
-    }
-    visited.push(nextId);
-    seen.add(nextId);
-    if (visited.length > limit) return [hopIssue(limit, maxHops)];
-    current = inJob ?? { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(nextId)}` };
+    case "too_long":
+      return [hopIssue(limit, maxHops)];
   }
-  return [];
 }
 
 function hopIssue(limit: number, maxHops: unknown): ConfigIssue {

@@ -84,7 +84,9 @@ function checkExtractSize(scope: StepScope, response: string, rules: Readonly<Ex
   const { step } = scope;
   const limit = limitsOf(scope.options).extractChars;
   if (response.length <= limit) return;
-  const applied = Object.keys(rules).find((n) => Object.hasOwn(step.output_config.payload, n) && !Object.hasOwn(step.input_config.payload, n));
+  const applied = Object.keys(rules).find(
+    (n) => Object.hasOwn(step.output_config.payload, n) && !Object.hasOwn(step.input_config.payload, n),
+  );
   if (applied === undefined) return;
   throw new StepFailure(
     "limit_exceeded",
@@ -98,7 +100,11 @@ function checkExtractSize(scope: StepScope, response: string, rules: Readonly<Ex
 async function betweenRules(scope: StepScope): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   if (scope.options.signal?.aborted)
-    throw new StepFailure("deadline_exceeded", "the run's time budget ran out while the output rules ran", `${scope.at}.output_config.extract`);
+    throw new StepFailure(
+      "deadline_exceeded",
+      "the run's time budget ran out while the output rules ran",
+      `${scope.at}.output_config.extract`,
+    );
 }
 
 export function sumUsage(records: readonly StepRecord[]): TokenUsage {
