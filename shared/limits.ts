@@ -18,6 +18,36 @@ export const LIMITS = {
     default: 1_000_000,
     what: "characters one step may interpolate (its prompts, or a function call's request); past it the step fails unsent with `prompt_too_large`",
   },
+  stepsPerTask: {
+    env: "MAX_STEPS_PER_TASK",
+    default: 100,
+    what: "steps in one task; a config with more is refused when it is validated (`submitJob`, the job's start, a batch, the claim of a task)",
+  },
+  runChars: {
+    env: "MAX_RUN_CHARS",
+    default: 10_000_000,
+    what: "characters one task run may hold: its steps' prompts, requests and answers plus the running payload (`context` included); the step that would pass it fails unsent with `limit_exceeded`",
+  },
+  extractChars: {
+    env: "MAX_EXTRACT_CHARS",
+    default: 500_000,
+    what: "characters of an answer that `output_config.extract` rules may run on; a longer answer with a rule fails the step with `limit_exceeded`",
+  },
+  regexProgramSize: {
+    env: "MAX_REGEX_PROGRAM_SIZE",
+    default: 200,
+    what: "size of a `regex` rule as RE2 compiles it (about one per character and per repeated item: `score (\\d+)` is 12, `(?:a?){300}` 602); a larger rule is refused when the config is validated",
+  },
+  jobRequestBytes: {
+    env: "MAX_JOB_BYTES",
+    default: 1_000_000,
+    what: "bytes of a job config as JSON (a `submitJob` request, a job document at its start); larger is refused before it is validated",
+  },
+  batchRequestBytes: {
+    env: "MAX_BATCH_BYTES",
+    default: 5_000_000,
+    what: "bytes of a batch as JSON (a `submitBatch` request, the CLI's batch file, rows_file aside); larger is refused before it is validated",
+  },
   runningJobsPerUser: {
     env: "MAX_RUNNING_JOBS_PER_USER",
     default: 20,

@@ -2,7 +2,9 @@
 import { createHash } from "node:crypto";
 import { joinPath, type ConfigIssue } from "../config/config-issue";
 import { STEP_TYPE_MODEL_QUERY, type JobConfig, type TaskConfig } from "../config/config-schemas";
+import { measureJson, requestSizeIssue } from "../config/json-size";
 import { parseConfig, zodIssues, type ValidationContext } from "../config/validate-config";
+import { DEFAULT_LIMITS } from "../limits";
 import { BatchFileSchema, MAX_BATCH_RUNS, type BatchFile, type JobTemplate } from "./batch-schema";
 import { checkJobSizes, checkVariables, type RowSources } from "./check-rows";
 import { rowCount, rowVariables, runCount, type RunSpace } from "./expand-rows";
@@ -37,6 +39,8 @@ const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "metadata"];
 
 /** `validation.libraryTasks` must hold the library tasks the template links to (readLibraryTasks). */
 export function planBatch(input: PlanInput, validation: ValidationContext): PlanResult {
+  const tooLarge = batchSizeIssues(input.raw, validation);
+  if (tooLarge.length) return { ok: false, issues: tooLarge };
   const parsed = BatchFileSchema.safeParse(input.raw);
   const raw = (input.raw ?? {}) as Record<string, unknown>;
   const issues: ConfigIssue[] = parsed.success ? [] : zodIssues(parsed.error);
@@ -55,6 +59,14 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const all = [...issues, ...(input.file?.issues ?? [])];
   if (all.length || !parsed.success || !template) return { ok: false, issues: all };
   return { ok: true, plan: batchPlan(parsed.data, template, space, runsTotal, chain) };
+}
+
+/** MAX_BATCH_BYTES, measured before anything else reads the batch (rows_file aside: the CLI reads it on the user's machine). */
+export function batchSizeIssues(raw: unknown, validation: ValidationContext): ConfigIssue[] {
+  const limit = (validation.limits ?? DEFAULT_LIMITS).batchRequestBytes;
+  if (!measureJson(raw, limit).over) return [];
+  const advice = "split it into several batches, or put long rows in a rows_file (`npm run batch -- submit`)";
+  return [requestSizeIssue("batch", "MAX_BATCH_BYTES", limit, advice)];
 }
 
 /** One field of the batch file, or `undefined` when it is missing or wrong (the whole file's parse said why). */
@@ -201,10 +213,12 @@ function checkTemplate(raw: unknown, batchId: string, validation: ValidationCont
 function resolveChain(job: JobConfig, validation: ValidationContext): TaskConfig[] {
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const chain = [job.task_config];
+  const inChain = new Set(chain);
   for (let task = job.task_config; task.next_task;) {
     const next = inJob.get(task.next_task) ?? validation.libraryTasks?.get(task.next_task);
-    if (!next || chain.includes(next)) break; // the job's validation reported it
+    if (!next || inChain.has(next)) break; // the job's validation reported it
     chain.push(next);
+    inChain.add(next);
     task = next;
   }
   return chain;

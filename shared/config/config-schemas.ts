@@ -125,6 +125,11 @@ export const JOB_STATUSES = ["queued", "pending", "running", "success", "failed"
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
+/** Default hop limit of a job (and of a chain of bare tasks) when the config sets none. */
+export const DEFAULT_MAX_HOPS = 100;
+/** The highest max_hops a job may set. */
+export const MAX_HOPS_CEILING = 10_000;
+
 export const JobConfigSchema = z.strictObject({
   job_id: z.string().default(""),
   status: JobStatusSchema.default("queued"),
@@ -132,7 +137,7 @@ export const JobConfigSchema = z.strictObject({
   /** The chain's other tasks, so that next_task ids resolve inside the job (an addition to the original). */
   task_configs: z.array(TaskConfigSchema).default([]),
   /** Stop the chain after this many tasks; guards against a runaway chain (an addition). */
-  max_hops: z.number().int().positive().max(10_000).optional(),
+  max_hops: z.number().int().positive().max(MAX_HOPS_CEILING).optional(),
   metadata: MetadataSchema.optional(),
 });
 export type JobConfig = z.infer<typeof JobConfigSchema>;

@@ -1,6 +1,8 @@
 // How a step takes an output variable from the model's answer: `output_config.extract`, one rule per variable.
 import { z } from "zod";
+import { DEFAULT_LIMITS } from "../limits";
 import type { ConfigIssue } from "./config-issue";
+import { compileRuleRegex, regexSyntaxProblem } from "./rule-regex";
 
 const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const RULE_KINDS = ["tag", "json", "regex"] as const;
@@ -8,7 +10,7 @@ const RULE_SHAPES = '{"tag": "answer"}, {"json": "/data/answer"} or {"regex": ".
 
 /**
  * One rule: `tag` takes the text inside the last <tag>...</tag>; `json` follows a JSON Pointer into a JSON answer;
- * `regex` takes a capture group (default 0, the whole match) of the first match. No transform: parsed configs are
+ * `regex` takes a capture group (default 0, the whole match) of the first match, in RE2 syntax (rule-regex.ts). No transform: parsed configs are
  * stored and parsed again (a job's resolved chain), so the parsed shape must be the written one.
  */
 export const ExtractRuleSchema = z
@@ -43,13 +45,14 @@ export function describeRule(rule: ExtractRule): string {
 
 /**
  * Checks beyond shape, on the raw step: each rule names a declared output that is not a pass-through input nor
- * `context`, a regex compiles and has the group it asks for, a pointer is a JSON Pointer. Paths are relative to
- * the step's `output_config.extract`.
+ * `context`, a regex compiles under RE2, is within MAX_REGEX_PROGRAM_SIZE and has the group it asks for, a pointer
+ * is a JSON Pointer. Paths are relative to the step's `output_config.extract`.
  */
 export function extractRuleIssues(
   rules: Record<string, unknown>,
   outputs: Record<string, unknown>,
   inputs: Record<string, unknown>,
+  maxProgramSize: number = DEFAULT_LIMITS.regexProgramSize,
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [name, raw] of Object.entries(rules)) {
@@ -63,27 +66,29 @@ export function extractRuleIssues(
           ? `names no output of this step; declare "${name}" in output_config.payload`
           : Object.hasOwn(inputs, name)
             ? `"${name}" is declared as an input too, so it passes the input through and a rule would never apply; declare it as an output only`
-            : ruleProblem(rule);
+            : ruleProblem(rule, maxProgramSize);
     if (problem) issues.push({ path: /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `[${JSON.stringify(name)}]`, message: problem });
   }
   return issues;
 }
 
-function ruleProblem(rule: ExtractRule): string | undefined {
+function ruleProblem(rule: ExtractRule, maxProgramSize: number): string | undefined {
   if (rule.json !== undefined && rule.json !== "" && !rule.json.startsWith("/")) {
     return `json must be a JSON Pointer: "" for the whole answer, or starting with "/", such as "/data/answer"; got ${JSON.stringify(rule.json)}`;
   }
   if (rule.regex === undefined) return undefined;
-  let groups: number;
-  let names: string[];
+  let compiled;
   try {
-    // Matching the empty alternative tells how many groups the pattern has without needing a real answer.
-    const probe = new RegExp(`${rule.regex}|`, rule.flags ?? "").exec("");
-    groups = (probe?.length ?? 1) - 1;
-    names = Object.keys(probe?.groups ?? {});
+    compiled = compileRuleRegex(rule.regex, rule.flags);
   } catch (err) {
-    return `regex does not compile: ${(err as Error).message}`;
+    return regexSyntaxProblem(err);
   }
+  // RE2's matching time is linear in the answer but grows with the pattern's program: this bounds the product.
+  const size = compiled.programSize();
+  if (size > maxProgramSize)
+    return `the regex compiles to a program of size ${size}, over MAX_REGEX_PROGRAM_SIZE (${maxProgramSize}); write a shorter pattern (fewer repeated items)`;
+  const groups = compiled.groupCount();
+  const names = Object.keys(compiled.namedGroups());
   const group = rule.group ?? 0;
   if (typeof group === "number" && group > groups)
     return `group ${group} does not exist: the regex has ${groups} capture group${groups === 1 ? "" : "s"}`;

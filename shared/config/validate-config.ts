@@ -1,6 +1,7 @@
 // Parses a config (object or JSONC text) and checks it beyond shape; every problem comes back as `path: message`.
 import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
+import { DEFAULT_LIMITS, type Limits } from "../limits";
 import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "./model-table";
 import { formatIssues, formatPath, joinPath, type ConfigIssue } from "./config-issue";
 import {
@@ -14,7 +15,9 @@ import {
   type ParameterValue,
   type TaskConfig,
 } from "./config-schemas";
+import { countLimitIssues, hopLimit } from "./count-limits";
 import { extractRuleIssues } from "./extract-rules";
+import { followChain } from "./follow-chain";
 import { parameterNames, toGenerationConfig } from "./generation-config";
 import { parseJsonc } from "./jsonc";
 import { providerParameterIssues } from "./provider-parameters";
@@ -23,13 +26,20 @@ import { idProblem } from "../ids";
 export interface ValidationContext {
   modelTable: ModelTable;
   functions: FunctionRegistry;
-  /** Largest prompt (system + user) a step may be written with; the engine checks it again after interpolation. */
-  maxPromptChars?: number;
+  /**
+   * The deployment's limits (shared/limits.ts; DEFAULT_LIMITS when absent): steps per task, the prompt a step may be
+   * written with (the engine checks it again after interpolation), the size of a regex rule.
+   */
+  limits?: Limits;
   /** Ids of task configs available outside a job (the `task_configs/` library); next_task may name them. */
   libraryTasks?: ReadonlyMap<string, TaskConfig>;
 }
 
-export const DEFAULT_VALIDATION: ValidationContext = { modelTable: DEFAULT_MODEL_TABLE, functions: BUILTIN_FUNCTIONS };
+export const DEFAULT_VALIDATION: ValidationContext = {
+  modelTable: DEFAULT_MODEL_TABLE,
+  functions: BUILTIN_FUNCTIONS,
+  limits: DEFAULT_LIMITS,
+};
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: ConfigIssue[] };
 
@@ -54,6 +64,9 @@ export function parseConfigText<T extends ConfigType>(type: T, text: string, ctx
 }
 
 export function parseConfig<T extends ConfigType>(type: T, raw: unknown, ctx = DEFAULT_VALIDATION): ParseResult<ConfigOf<T>> {
+  // Counts first: a config with too many tasks or steps is refused before any of its parts is parsed.
+  const counted = countLimitIssues(type, raw, ctx.limits ?? DEFAULT_LIMITS);
+  if (counted.length) return { ok: false, issues: counted };
   const schema = CONFIG_SCHEMAS[type] as unknown as z.ZodType<ConfigOf<T>>;
   const parsed = schema.safeParse(raw);
   // The semantic checks read the raw input, so a shape error elsewhere never hides them.
@@ -125,30 +138,37 @@ function checkStep(raw: unknown, at: string, ctx: ValidationContext): ConfigIssu
   const extract = asObject(asObject(step.output_config)?.extract);
   if (extract) {
     const declared = (config: unknown) => asObject(asObject(config)?.payload) ?? {};
-    for (const issue of extractRuleIssues(extract, declared(step.output_config), declared(step.input_config))) {
+    const maxProgramSize = (ctx.limits ?? DEFAULT_LIMITS).regexProgramSize;
+    for (const issue of extractRuleIssues(extract, declared(step.output_config), declared(step.input_config), maxProgramSize)) {
       issues.push({ path: joinPath(joinPath(at, "output_config.extract"), issue.path), message: issue.message });
     }
   }
-  const limit = ctx.maxPromptChars;
+  issues.push(...templateSizeIssues(query, call, at, (ctx.limits ?? DEFAULT_LIMITS).promptChars));
+  const functionName = asString(call?.function_name);
+  if (functionName && !ctx.functions[functionName]) {
+    issues.push({
+      path: joinPath(at, "function_call_config.function_name"),
+      message: `unknown function ${JSON.stringify(functionName)}; known: ${Object.keys(ctx.functions).join(", ")}`,
+    });
+  }
+  return issues;
+}
+
+/** A prompt or request longer than MAX_PROMPT_CHARS before interpolation can only be longer after it. */
+function templateSizeIssues(query: Obj | undefined, call: Obj | undefined, at: string, limit: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const promptChars = (asString(query?.system_prompt)?.length ?? 0) + (asString(query?.user_prompt)?.length ?? 0);
-  if (limit && promptChars > limit) {
+  if (promptChars > limit) {
     issues.push({
       path: joinPath(at, "model_query_config.user_prompt"),
       message: `the prompt has ${promptChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)`,
     });
   }
   const requestChars = asString(call?.request)?.length ?? 0;
-  if (limit && requestChars > limit) {
+  if (requestChars > limit) {
     issues.push({
       path: joinPath(at, "function_call_config.request"),
       message: `the request has ${requestChars} characters before interpolation, over the limit of ${limit} (MAX_PROMPT_CHARS)`,
-    });
-  }
-  const functionName = asString(call?.function_name);
-  if (functionName && !ctx.functions[functionName]) {
-    issues.push({
-      path: joinPath(at, "function_call_config.function_name"),
-      message: `unknown function ${JSON.stringify(functionName)}; known: ${Object.keys(ctx.functions).join(", ")}`,
     });
   }
   return issues;
@@ -229,34 +249,45 @@ function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
   return issues;
 }
 
-/** Follows next_task from the entry task: every link must resolve, and no task may come twice. */
+/**
+ * Follows next_task from the entry task: every link must resolve, no task may come twice, and the chain stays within
+ * its hop limit (max_hops, else DEFAULT_MAX_HOPS). Linear (follow-chain.ts), and it stops at the limit.
+ */
 function checkChain(entry: Obj, others: Obj[], maxHops: unknown, ctx: ValidationContext): ConfigIssue[] {
   const byId = new Map(others.map((t, i) => [asString(t.task_id)!, { task: t, at: `task_configs[${i}]` }]));
-  const visited: string[] = [asString(entry.task_id) ?? ""];
-  let current: { task: Obj; at: string } = { task: entry, at: "task_config" };
-  for (let nextId = asString(current.task.next_task); nextId; nextId = asString(current.task.next_task)) {
-    const path = `${current.at}.next_task`;
-    if (nextId === visited[visited.length - 1]) return []; // a task naming itself is reported by checkTask
-    if (visited.includes(nextId)) {
-      return [{ path, message: `the chain has a cycle: ${[...visited, nextId].map((id) => JSON.stringify(id)).join(" -> ")}` }];
-    }
-    const inJob = byId.get(nextId);
-    const library = inJob ? undefined : ctx.libraryTasks?.get(nextId);
-    if (!inJob && !library) {
+  const find = (id: string) => {
+    const library = byId.has(id) ? undefined : ctx.libraryTasks?.get(id);
+    return byId.get(id) ?? (library && { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(id)}` });
+  };
+  const limit = hopLimit(maxHops);
+  const walk = followChain(
+    { id: asString(entry.task_id) ?? "", task: { task: entry, at: "task_config" } },
+    (link) => asString(link.task.next_task),
+    find,
+    limit,
+  );
+  const path = `${walk.chain[walk.chain.length - 1]!.at}.next_task`;
+  switch (walk.end) {
+    case "complete":
+    case "self": // a task naming itself is reported by checkTask
+      return [];
+    case "cycle":
+      return [{ path, message: `the chain has a cycle: ${[...walk.ids, walk.nextId].map((id) => JSON.stringify(id)).join(" -> ")}` }];
+    case "dangling":
       return [
         {
           path,
-          message: `next_task ${JSON.stringify(nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}`,
+          message: `next_task ${JSON.stringify(walk.nextId)} names no task in this job's task_configs${ctx.libraryTasks ? " nor in the task_configs library" : ""}`,
         },
       ];
-    }
-    visited.push(nextId);
-    current = inJob ?? { task: library as unknown as Obj, at: `task_configs library ${JSON.stringify(nextId)}` };
+    case "too_long":
+      return [hopIssue(limit, maxHops)];
   }
-  if (typeof maxHops === "number" && Number.isInteger(maxHops) && maxHops > 0 && visited.length > maxHops) {
-    return [{ path: "max_hops", message: `the chain has ${visited.length} tasks but max_hops is ${maxHops}` }];
-  }
-  return [];
+}
+
+function hopIssue(limit: number, maxHops: unknown): ConfigIssue {
+  const given = maxHops === undefined ? `its hop limit is ${limit} (the default; set max_hops to raise it)` : `max_hops is ${limit}`;
+  return { path: "max_hops", message: `the chain has more than ${limit} tasks but ${given}` };
 }
 
 /** A user-chosen id that breaks the id rule (shared/ids.ts), as the issue at its path; the id is used as it is. */

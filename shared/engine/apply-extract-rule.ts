@@ -1,5 +1,7 @@
 // Applies one output_config.extract rule to a model's answer: the text it takes, or why it found none.
 import type { ExtractRule } from "../config/extract-rules";
+import { compileRuleRegex } from "../config/rule-regex";
+import { lastTagContent } from "./last-tag";
 
 export type Extraction = { value: string } | { problem: string };
 
@@ -16,10 +18,7 @@ export function applyExtractRule(answer: string, rule: ExtractRule): Extraction 
  * models reason first and answer last, and the reasoning may quote the tag ("I will put it in <answer>").
  */
 function extractTag(answer: string, tag: string): Extraction {
-  const name = tag.replace(/[.-]/g, (c) => `\\${c}`);
-  const pattern = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}\\s*>`, "g");
-  let last: string | undefined;
-  for (const match of answer.matchAll(pattern)) last = match[1];
+  const last = lastTagContent(answer, tag);
   if (last === undefined) return { problem: `the answer has no <${tag}>...</${tag}> element` };
   return { value: last.trim() };
 }
@@ -46,31 +45,27 @@ function stripCodeFence(answer: string): string {
 export function resolvePointer(document: unknown, pointer: string): { value: unknown } | { problem: string } {
   if (pointer === "") return { value: document };
   let node = document;
-  const tokens = pointer
-    .slice(1)
-    .split("/")
-    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-  for (const [i, token] of tokens.entries()) {
-    const at = `/${pointer
-      .slice(1)
-      .split("/")
-      .slice(0, i + 1)
-      .join("/")}`;
+  const raw = pointer.slice(1).split("/");
+  // Where the walk stopped, written only when it did: building it at every token would be quadratic in the pointer.
+  const at = (i: number) => `/${raw.slice(0, i + 1).join("/")}`;
+  for (const [i, token] of raw.map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~")).entries()) {
     if (Array.isArray(node)) {
       const index = /^(0|[1-9]\d*)$/.test(token) ? Number(token) : NaN;
-      if (!(index < node.length)) return { problem: `the JSON answer has no item ${at} (the array has ${node.length})` };
+      if (!(index < node.length)) return { problem: `the JSON answer has no item ${at(i)} (the array has ${node.length})` };
       node = node[index];
     } else if (node !== null && typeof node === "object" && Object.hasOwn(node, token)) {
       node = (node as Record<string, unknown>)[token];
     } else {
-      return { problem: `the JSON answer has nothing at ${at}` };
+      return { problem: `the JSON answer has nothing at ${at(i)}` };
     }
   }
   return { value: node };
 }
 
+/** RE2 (rule-regex.ts): linear in the answer whatever the pattern; the rule was checked to compile when the config was. */
 function extractRegex(answer: string, source: string, group: number | string, flags: string): Extraction {
-  const match = new RegExp(source, flags.replace("g", "")).exec(answer);
+  // re2js's exec answers as RegExp#exec does: the groups by number, and by name in `groups`.
+  const match = compileRuleRegex(source, flags.replace("g", "")).exec(answer) as RegExpExecArray | null;
   if (!match) return { problem: "the regex does not match the answer" };
   const value = typeof group === "number" ? match[group] : match.groups?.[group];
   if (value === undefined) return { problem: `the regex matched, but group ${JSON.stringify(group)} took no part in the match` };

@@ -2,6 +2,7 @@
 // module, so that the parts of a step (step-scope.ts, call-model.ts, ...) and runStep read it without importing each other.
 import type { DocumentSink } from "../builtins/builtin-function";
 import type { FunctionRegistry } from "../builtins/builtin-registry";
+import type { Limits } from "../limits";
 import type { ModelProvider } from "../models/model-provider";
 import type { ModelTable, ProviderName } from "../config/model-table";
 import type { PriceTable } from "../models/price-table";
@@ -22,8 +23,11 @@ export interface EngineOptions {
   ownerUid?: string | undefined;
   /** Fail a step whose prompt names a variable it does not have, instead of leaving `%name%` in place. */
   strict?: boolean;
-  /** Largest interpolated prompt (system + user) or request, in characters; larger fails the step unsent. */
-  maxPromptChars?: number;
+  /**
+   * The deployment's limits (shared/limits.ts; DEFAULT_LIMITS when absent): an interpolated prompt or request, what a
+   * run may hold, steps per task, the answer extraction rules run on.
+   */
+  limits?: Limits;
   retry?: RetryPolicy;
   retryEnv?: RetryEnv;
   signal?: AbortSignal;

@@ -10,21 +10,25 @@ export type ExtractedOutputs = { outputs: Payload } | { failed: { name: string; 
 /**
  * A declared output that is also a declared input passes the input through; one with an extract rule takes what
  * the rule finds in the response; any other takes the whole response. `context` becomes the previous context, a
- * blank line, then the whole response (or just the response).
+ * blank line, then the whole response (or just the response). `beforeRule` is awaited before each rule after the
+ * first (the engine lets the event loop turn there).
  */
-export function extractOutputs(
+export async function extractOutputs(
   declaredOutputs: Readonly<Payload>,
   declaredInputs: Readonly<Payload>,
   inputs: Readonly<Payload>,
   response: string,
   rules: Readonly<ExtractRules> = {},
-): ExtractedOutputs {
+  beforeRule: () => Promise<void> = () => Promise.resolve(),
+): Promise<ExtractedOutputs> {
+  let applied = 0;
   const outputs: Payload = {};
   for (const name in declaredOutputs) {
     const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
     if (Object.hasOwn(declaredInputs, name)) outputs[name] = inputs[name]!;
     else if (!rule) outputs[name] = response;
     else {
+      if (applied++) await beforeRule();
       const extracted = applyExtractRule(response, rule);
       if ("problem" in extracted) return { failed: { name, rule, problem: extracted.problem } };
       outputs[name] = extracted.value;

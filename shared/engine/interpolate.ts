@@ -40,3 +40,14 @@ export function substitute(
   });
   return { text, unresolved: unresolved ?? [] };
 }
+
+/** The length interpolate() would produce, without building the text: placeholders replaced by their values' lengths. */
+export function interpolatedLength(template: string, values: Readonly<Payload>): number {
+  if (!template.includes("%")) return template.length;
+  let length = template.length;
+  for (const [whole, name] of template.matchAll(VARIABLE)) {
+    const value = Object.hasOwn(values, name!) ? values[name!] : undefined;
+    if (value !== undefined) length += value.length - whole.length;
+  }
+  return length;
+}

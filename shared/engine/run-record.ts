@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   "hop_limit", // a job's chain reached its max_hops
   "invalid_value", // a value interpolated outside a JSON string of a function call's request is not exactly one JSON value
   "prompt_too_large", // an interpolated prompt or request passed the configured size limit
+  "limit_exceeded", // the task passed one of the deployment's limits on work (steps, what a run holds, the answer rules run on)
   "output_too_large", // the output would not fit in a Firestore document
   "conflict", // a document this chain would create already exists, written by someone else
   "config_error", // the deployment is misconfigured (a missing secret, an invalid model table): fix it and start again

@@ -1,6 +1,6 @@
 // Runs one step: bind inputs, make the call of its type (step-handlers.ts), extract outputs.
 import type { Payload, StepConfig } from "../config/config-schemas";
-import { describeRule } from "../config/extract-rules";
+import { describeRule, type ExtractRules } from "../config/extract-rules";
 import { RetryError } from "../models/retry";
 import type { EngineOptions } from "./engine-options";
 import { bindInputs } from "./bind-inputs";
@@ -9,9 +9,7 @@ import { StepFailure, toRunError } from "./run-error";
 import { type StepRecord } from "./run-record";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "../models/token-usage";
 import { STEP_HANDLERS } from "./step-handlers";
-import type { StepScope } from "./step-scope";
-
-export { DEFAULT_MAX_PROMPT_CHARS } from "./step-scope";
+import { limitsOf, type StepScope } from "./step-scope";
 
 export interface StepRun {
   record: StepRecord;
@@ -23,7 +21,7 @@ export interface StepRun {
 export async function runStep(
   step: StepConfig,
   running: Readonly<Payload>,
-  context: { executionId: string; index: number },
+  context: { executionId: string; index: number; taskId?: string; heldChars?: number },
   options: EngineOptions,
 ): Promise<StepRun> {
   const started = performance.now();
@@ -40,12 +38,13 @@ export async function runStep(
     usage: ZERO_USAGE,
     warnings: missing.map((name) => `input "${name}" is not in the running payload; using the step's default`),
   };
-  const scope: StepScope = { step, at: `steps[${context.index}]`, executionId: context.executionId, inputs, record, options };
+  const run = { taskId: context.taskId ?? "", heldChars: context.heldChars ?? 0 };
+  const scope: StepScope = { step, at: `steps[${context.index}]`, executionId: context.executionId, inputs, record, options, run };
   let outputs: Payload | undefined;
   try {
     const response = await handler.call(scope);
     record.response = response;
-    outputs = extractOrFail(scope, response);
+    outputs = await extractOrFail(scope, response);
     record.status = "success";
   } catch (err) {
     // A failed function call still produced the original's `{"status":"error",...}` text: keep it in the record.
@@ -60,15 +59,17 @@ export async function runStep(
   return outputs ? { record, outputs } : { record };
 }
 
-/** The step's outputs from its answer; a rule that finds nothing fails the step, naming the variable and the rule. */
-function extractOrFail(scope: StepScope, response: string): Payload {
+/**
+ * The step's outputs from its answer; a rule that finds nothing fails the step, naming the variable and the rule.
+ * Rules run on at most MAX_EXTRACT_CHARS of answer, and the event loop turns between them, so that other tasks of the
+ * instance go on and the run's time budget can stop a step with many rules.
+ */
+async function extractOrFail(scope: StepScope, response: string): Promise<Payload> {
   const { step } = scope;
-  const extracted = extractOutputs(
-    step.output_config.payload,
-    step.input_config.payload,
-    scope.inputs,
-    response,
-    step.output_config.extract,
+  const rules = step.output_config.extract ?? {};
+  checkExtractSize(scope, response, rules);
+  const extracted = await extractOutputs(step.output_config.payload, step.input_config.payload, scope.inputs, response, rules, () =>
+    betweenRules(scope),
   );
   if ("outputs" in extracted) return extracted.outputs;
   const { name, rule, problem } = extracted.failed;
@@ -77,6 +78,33 @@ function extractOrFail(scope: StepScope, response: string): Payload {
     `output "${name}" could not be extracted with the rule ${describeRule(rule)}: ${problem}; the whole answer is in the step's response`,
     `${scope.at}.output_config.extract.${name}`,
   );
+}
+
+function checkExtractSize(scope: StepScope, response: string, rules: Readonly<ExtractRules>): void {
+  const { step } = scope;
+  const limit = limitsOf(scope.options).extractChars;
+  if (response.length <= limit) return;
+  const applied = Object.keys(rules).find(
+    (n) => Object.hasOwn(step.output_config.payload, n) && !Object.hasOwn(step.input_config.payload, n),
+  );
+  if (applied === undefined) return;
+  throw new StepFailure(
+    "limit_exceeded",
+    `task ${JSON.stringify(scope.run.taskId)} step ${JSON.stringify(scope.record.step_id)}: the answer has ${response.length} characters, ` +
+      `over MAX_EXTRACT_CHARS (${limit}), the most extraction rules run on; ask for a shorter answer (max_output_tokens), ` +
+      "or take the whole answer (no rule) and extract in a later step",
+    `${scope.at}.output_config.extract.${applied}`,
+  );
+}
+
+async function betweenRules(scope: StepScope): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (scope.options.signal?.aborted)
+    throw new StepFailure(
+      "deadline_exceeded",
+      "the run's time budget ran out while the output rules ran",
+      `${scope.at}.output_config.extract`,
+    );
 }
 
 export function sumUsage(records: readonly StepRecord[]): TokenUsage {

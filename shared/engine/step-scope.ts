@@ -1,6 +1,7 @@
 // What one running step carries through its phases, and the checks on its interpolated text.
 import type { Payload, StepConfig } from "../config/config-schemas";
-import { interpolate, type Interpolation } from "./interpolate";
+import { DEFAULT_LIMITS, type Limits } from "../limits";
+import { interpolate, interpolatedLength, type Interpolation } from "./interpolate";
 import { StepFailure } from "./run-error";
 import type { StepRecord } from "./run-record";
 import type { EngineOptions } from "./engine-options";
@@ -15,22 +16,26 @@ export interface StepScope {
   /** Filled in as the step runs: what was sent, attempts, usage, warnings. */
   record: StepRecord;
   options: EngineOptions;
+  /** The task this step belongs to, and the characters its run already holds (MAX_RUN_CHARS). */
+  run: { taskId: string; heldChars: number };
 }
 
-/**
- * About 250k tokens: far past what a chain step usually sends, below every current Gemini context window,
- * and small enough that the prompt still fits in the output document's run record.
- */
-export const DEFAULT_MAX_PROMPT_CHARS = 1_000_000;
+export const limitsOf = (options: EngineOptions): Limits => options.limits ?? DEFAULT_LIMITS;
 
-/** Interpolates one field; an unresolved name is a warning, or in strict mode a failure naming the field's path. */
+/**
+ * Interpolates one field; an unresolved name is a warning, or in strict mode a failure naming the field's path. The
+ * length is measured before the text is built: a template naming a long value many times would otherwise allocate
+ * far past MAX_PROMPT_CHARS (or past what the instance's memory holds) before the size check could refuse it.
+ */
 export function fillTemplate(
   scope: StepScope,
   template: string,
   field: string,
   fill: (template: string, values: Readonly<Payload>) => Interpolation = interpolate,
 ): string {
-  const { text, unresolved, refused } = fill(template, scope.inputs);
+  const what = field.endsWith("request") ? "request" : "prompt";
+  checkSize(scope, interpolatedLength(template, scope.inputs), field, what);
+    const { text, unresolved, refused } = fill(template, scope.inputs);
   if (refused?.length) throw new StepFailure("invalid_value", refused.join("; "), `${scope.at}.${field}`);
   if (unresolved.length) {
     const names = unresolved.map((n) => `%${n}%`).join(", ");
@@ -42,13 +47,26 @@ export function fillTemplate(
   return text;
 }
 
-/** Fails the step unsent when its interpolated text passes MAX_PROMPT_CHARS. */
+/**
+ * Fails the step unsent when its interpolated text passes MAX_PROMPT_CHARS (`prompt_too_large`), or when it would take
+ * the run past MAX_RUN_CHARS (`limit_exceeded`).
+ */
 export function checkSize(scope: StepScope, chars: number, field: string, what: string): void {
-  const limit = scope.options.maxPromptChars ?? DEFAULT_MAX_PROMPT_CHARS;
-  if (chars > limit) {
+  const limits = limitsOf(scope.options);
+  if (chars > limits.promptChars) {
     throw new StepFailure(
       "prompt_too_large",
-      `the interpolated ${what} has ${chars} characters, over the limit of ${limit} (MAX_PROMPT_CHARS); shorten the inputs or carry less context`,
+      `the interpolated ${what} has ${chars} characters, over the limit of ${limits.promptChars} (MAX_PROMPT_CHARS); shorten the inputs or carry less context`,
+      `${scope.at}.${field}`,
+    );
+  }
+  const { taskId, heldChars } = scope.run;
+  if (heldChars + chars > limits.runChars) {
+    throw new StepFailure(
+      "limit_exceeded",
+      `task ${JSON.stringify(taskId)} step ${JSON.stringify(scope.record.step_id)}: its run holds ${heldChars} characters ` +
+        `(prompts, requests, answers and the running payload) and this ${what} of ${chars} would pass MAX_RUN_CHARS ` +
+        `(${limits.runChars}); carry less from step to step (context, long values), or split the work into chained tasks`,
       `${scope.at}.${field}`,
     );
   }

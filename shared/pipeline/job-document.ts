@@ -61,8 +61,7 @@ export const JobEnvelopeSchema = z.object({
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
 
-/** Default hop limit of a job (and of a chain of bare tasks) when the config sets none. */
-export const DEFAULT_MAX_HOPS = 100;
+export { DEFAULT_MAX_HOPS } from "../config/config-schemas";
 
 export function splitJobDocument(data: Record<string, unknown>): { envelope: Record<string, unknown>; config: Record<string, unknown> } {
   const envelope: Record<string, unknown> = {};

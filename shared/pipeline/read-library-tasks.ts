@@ -3,6 +3,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
+import { hopLimit } from "../config/count-limits";
 import { parseConfig, type ValidationContext } from "../config/validate-config";
 import { idProblem } from "../ids";
 import { COLLECTIONS } from "../collections";
@@ -24,7 +25,8 @@ export interface LibraryTasks {
 /**
  * Follows next_task from the raw job's entry task; a link that names no task of the job is looked up in the
  * library. Reads the raw input (not the parsed job), so that a shape error elsewhere does not hide a link;
- * a dangling link or a cycle is left for the job's own validation to report, with its path.
+ * a dangling link, a cycle or a chain past the hop limit is left for the job's own validation to report, with its
+ * path: the walk stops there, so no job makes it read more than its hop limit of documents.
  */
 export async function readLibraryTasks(db: Firestore, rawJob: unknown, validation: ValidationContext): Promise<LibraryTasks> {
   const job = asObject(rawJob);
@@ -36,7 +38,8 @@ export async function readLibraryTasks(db: Firestore, rawJob: unknown, validatio
   const tasks = new Map<string, TaskConfig>();
   const seen = new Set<string>();
   let current = asObject(job?.task_config);
-  for (let id = asString(current?.next_task); id && !seen.has(id); id = asString(current?.next_task)) {
+  const limit = hopLimit(job?.max_hops);
+  for (let id = asString(current?.next_task); id && !seen.has(id) && seen.size < limit; id = asString(current?.next_task)) {
     seen.add(id);
     current = inJob.get(id);
     if (current) continue;

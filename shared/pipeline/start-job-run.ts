@@ -9,8 +9,11 @@ import {
   type JobConfig,
   type TaskConfig,
 } from "../config/config-schemas";
+import { countLimitIssues, hopLimit } from "../config/count-limits";
+import { measureJson, requestSizeIssue } from "../config/json-size";
 import { parseConfig } from "../config/validate-config";
 import { idProblem } from "../ids";
+import { DEFAULT_LIMITS } from "../limits";
 import { ZERO_COST } from "../engine/run-record";
 import { ZERO_USAGE } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";
@@ -76,7 +79,10 @@ export function runnableConfig(
   return { config, issues: problem ? [{ path: "job_id", message }] : [] };
 }
 
-/** The job as it will run: valid, its chain resolved through the job and the library, within one document. */
+/**
+ * The job as it will run: within MAX_JOB_BYTES and its counts (checked first, before anything is parsed), valid, its
+ * chain resolved through the job and the library, within one document.
+ */
 async function checkJob(
   tx: Transaction,
   deps: Deps,
@@ -84,6 +90,13 @@ async function checkJob(
   runnable: ReturnType<typeof runnableConfig>,
 ): Promise<{ ok: true; chain: TaskConfig[] } | { ok: false; issues: ConfigIssue[] }> {
   const { config } = runnable;
+  const limits = deps.validation.limits ?? DEFAULT_LIMITS;
+  if (measureJson(config, limits.jobRequestBytes).over) {
+    const advice = "split it into smaller jobs, or move long inputs out of the config";
+    return { ok: false, issues: [requestSizeIssue("job", "MAX_JOB_BYTES", limits.jobRequestBytes, advice)] };
+  }
+  const counted = countLimitIssues("job", config, limits);
+  if (counted.length) return { ok: false, issues: counted };
   // Read the library links first, so that validation knows them (next_task may name a task_configs/ document).
   const shape = JobConfigSchema.safeParse(config);
   const resolved = shape.success
@@ -165,7 +178,10 @@ async function commitRun(
   return { kind: "started", runId, entryTaskDocId };
 }
 
-/** Follows next_task from the entry task through the job's task_configs, then the task_configs/ library. */
+/**
+ * Follows next_task from the entry task through the job's task_configs, then the task_configs/ library; stops past
+ * the hop limit (the validation that follows says so), so no job makes its start read more documents than that.
+ */
 async function resolveChain(
   tx: Transaction,
   deps: Deps,
@@ -174,7 +190,9 @@ async function resolveChain(
   const inJob = new Map(job.task_configs.map((t) => [t.task_id, t]));
   const library = new Map<string, TaskConfig>();
   const chain: TaskConfig[] = [job.task_config];
-  for (let task = job.task_config; task.next_task;) {
+  const inChain = new Set(chain);
+  const limit = hopLimit(job.max_hops);
+  for (let task = job.task_config; task.next_task && chain.length <= limit;) {
     const id = task.next_task;
     let next = inJob.get(id) ?? library.get(id);
     if (!next) {
@@ -194,8 +212,9 @@ async function resolveChain(
       }
     }
     // A dangling link or a cycle is reported by the validation that follows, with its path.
-    if (!next || chain.includes(next)) break;
+    if (!next || inChain.has(next)) break;
     chain.push(next);
+    inChain.add(next);
     task = next;
   }
   return { chain, library, broken: [], issues: [] };

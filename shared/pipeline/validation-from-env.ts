@@ -2,16 +2,14 @@
 // needs the same checks as the triggers but no model provider (createPipelineRuntime would start a Gemini stand-in).
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import type { ValidationContext } from "../config/validate-config";
-import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
 import { buildModelTable, MODEL_TABLE_ENV } from "../config/model-table";
+import { readLimits } from "../limits";
 
-/** As createPipelineRuntime assembles it: the model table with LLM_MODEL_TABLE merged in, the built-ins, MAX_PROMPT_CHARS. */
+/**
+ * As createPipelineRuntime assembles it: the model table with LLM_MODEL_TABLE merged in, the built-ins, the limits
+ * (shared/limits.ts). Throws, naming the setting, on a limit that is not a valid number: a deployment never runs on a
+ * limit it did not mean.
+ */
 export function validationFromEnv(env: NodeJS.ProcessEnv = process.env): ValidationContext {
-  const maxPromptChars = Number(env.MAX_PROMPT_CHARS);
-  return {
-    modelTable: buildModelTable(env[MODEL_TABLE_ENV]),
-    functions: BUILTIN_FUNCTIONS,
-    maxPromptChars:
-      env.MAX_PROMPT_CHARS && Number.isFinite(maxPromptChars) && maxPromptChars > 0 ? maxPromptChars : DEFAULT_MAX_PROMPT_CHARS,
-  };
+  return { modelTable: buildModelTable(env[MODEL_TABLE_ENV]), functions: BUILTIN_FUNCTIONS, limits: readLimits(env) };
 }

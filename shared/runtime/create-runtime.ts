@@ -9,6 +9,7 @@ import type { ModelProvider } from "../models/model-provider";
 import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../config/model-table";
 import { buildPriceTable, PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
+import { readLimits } from "../limits";
 import type { Standin } from "../../local/standin/standin-server";
 import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, type SetupContext } from "./provider-setup";
 
@@ -65,7 +66,6 @@ export async function createRuntime<S extends StandinHandle = Standin>(options: 
     banner.push(`Built-in functions write documents to ${sink.description}.`);
     const logCollections = parseCollectionList(env[LOG_COLLECTIONS_ENV]);
     if (logCollections) banner.push(`Built-in functions may write only to ${logCollections.join(", ")} (${LOG_COLLECTIONS_ENV}).`);
-    const maxPromptChars = positive(env.MAX_PROMPT_CHARS);
     const engine: EngineOptions = {
       providers,
       modelTable,
@@ -79,7 +79,7 @@ export async function createRuntime<S extends StandinHandle = Standin>(options: 
         maxDelayMs: positive(env.RETRY_MAX_DELAY_MS) ?? DEFAULT_RETRY.maxDelayMs,
         maxThrottledAttempts: positive(env.RETRY_MAX_THROTTLED) ?? DEFAULT_RETRY.maxThrottledAttempts!,
       },
-      ...(maxPromptChars ? { maxPromptChars } : {}),
+      limits: readLimits(env),
       ...(logCollections ? { logCollections } : {}),
     };
     return { engine, banner, ...(standin ? { standin } : {}), close: async () => void (await standin?.close()) };

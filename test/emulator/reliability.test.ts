@@ -805,7 +805,9 @@ describe("promise 5: runaway chains", () => {
     expect(atLimitJob).toMatchObject({ status: "success", tasks_done: 3 });
     expect(refused.kind).toBe("invalid");
     expect(overJob).toMatchObject({ status: "failed", error: match.objectContaining({ code: "invalid_config" }) });
-    expect(errorOf(overJob)?.message).toContain("max_hops: the chain has 3 tasks but max_hops is 2");
+    expect(errorOf(overJob)?.message).toContain(
+      "task_configs: the job lists 3 tasks (task_config and 2 task_configs) but a chain runs at most 2 (max_hops)",
+    );
     expect(await tasksOfJob(over)).toEqual([]);
     expect(loweredJob).toMatchObject({
       status: "failed",

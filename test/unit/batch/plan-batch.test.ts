@@ -1,10 +1,15 @@
 // Planning a batch: rows from a grid, inline rows and a rows file; every problem at once, with its row and path.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../../shared/config/validate-config";
 import { rowCount, rowAt, runAt, runCount } from "../../../shared/batch/expand-rows";
 import { planBatch, type BatchPlan } from "../../../shared/batch/plan-batch";
 import { csvRows, jsonlRows } from "../../../local/batch/read-rows-file";
+import { loadBatchFile } from "../../../local/batch/load-batch-file";
+import { DEFAULT_LIMITS } from "../../../shared/limits";
 import { batchTemplate, gridBatch } from "../../support/batch-configs";
 
 const plan = (raw: unknown, file?: ReturnType<typeof csvRows>, label = "rows.csv"): BatchPlan => {
@@ -162,5 +167,32 @@ describe("a batch is refused with every problem, each with its row and path", ()
     ]);
     const long = problems({ batch_id: "long", job: batchTemplate("%a%", ["a"]), rows: [{ a: "x" }, { a: "y".repeat(400_000) }] });
     expect(long).toEqual([expect.stringMatching(/^rows\[1\]: this row's job would be larger than Firestore's 1 MiB document limit/)]);
+  });
+});
+
+describe("a batch's size (MAX_BATCH_BYTES)", () => {
+  const small = { ...DEFAULT_VALIDATION, limits: { ...DEFAULT_LIMITS, batchRequestBytes: 2000 } };
+  const big = gridBatch("big", { a: Array.from({ length: 500 }, (_, i) => `value ${i}`) });
+
+  it("planning refuses a batch over the limit before checking it, naming the setting", () => {
+    const result = planBatch({ raw: big }, small);
+    expect(result.ok ? [] : result.issues).toEqual([
+      {
+        path: "",
+        message:
+          "the batch is larger than 2000 bytes as JSON, over MAX_BATCH_BYTES (2000); split it into several batches, or put long rows in a rows_file (`npm run batch -- submit`)",
+      },
+    ]);
+  });
+
+  it("the CLI refuses a batch file over the limit from its size on disk, before reading it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "batch-size-"));
+    const file = join(dir, "big.jsonc");
+    await writeFile(file, JSON.stringify(big));
+    const result = await loadBatchFile(file, small);
+    expect(result.ok ? "" : result.issues[0]?.message).toMatch(
+      /^the batch file .*big\.jsonc is larger than 2000 bytes as JSON, over MAX_BATCH_BYTES \(2000\)/,
+    );
+    expect((await loadBatchFile(file, DEFAULT_VALIDATION)).ok).toBe(true);
   });
 });

@@ -498,10 +498,12 @@ const JOB_CASES: BadConfig[] = [
     expected: ['task_config.next_task: a task cannot be its own next task ("a"); loops are not supported'],
   },
   {
-    name: "max_hops exceeded by the chain",
+    name: "more tasks than max_hops lets a chain run (refused before the tasks are checked)",
     type: "job",
     config: { max_hops: 2, task_config: task("a", "b"), task_configs: [task("b", "c"), task("c")] },
-    expected: ["max_hops: the chain has 3 tasks but max_hops is 2"],
+    expected: [
+      "task_configs: the job lists 3 tasks (task_config and 2 task_configs) but a chain runs at most 2 (max_hops); list only the chain's tasks, or raise max_hops (at most 10000)",
+    ],
   },
   {
     name: "max_hops 0",

@@ -3,7 +3,7 @@
 import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
 import { onSubmitJob, toResponse } from "../../../functions/src/submit-job-body";
-import { DEFAULT_MAX_PROMPT_CHARS } from "../../../shared/engine/run-step";
+import { DEFAULT_LIMITS } from "../../../shared/limits";
 import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-user-job";
 import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
 import { httpsProvider } from "../../../functions/src/https-provider";
@@ -75,7 +75,8 @@ describe("the callable's settings from the environment", () => {
     const validation = validationFromEnv({ LLM_MODEL_TABLE: '{"MY_MODEL":"gemini-3.5-flash"}', MAX_PROMPT_CHARS: "500" });
     expect(validation.modelTable.MY_MODEL).toBeDefined();
     expect(validation.modelTable.GEMINI_FLASH).toBeDefined();
-    expect(validation.maxPromptChars).toBe(500);
-    expect(validationFromEnv({}).maxPromptChars).toBe(DEFAULT_MAX_PROMPT_CHARS);
+    expect(validation.limits?.promptChars).toBe(500);
+    expect(validationFromEnv({}).limits).toEqual(DEFAULT_LIMITS);
+    expect(() => validationFromEnv({ MAX_STEPS_PER_TASK: "many" })).toThrow(/MAX_STEPS_PER_TASK="many"/);
   });
 });
