@@ -19,7 +19,7 @@ function defineSubmitBatch(): SubmitBatchFunction {
     { enforceAppCheck, timeoutSeconds: 540, memory: "512MiB", cpu: 1, concurrency: 80 },
     async (request: CallableRequest<unknown>) => {
       const { onSubmitBatch } = await import("./submit-batch-body");
-      return onSubmitBatch(request.auth?.uid, request.data);
+      return onSubmitBatch(request.auth, request.data);
     },
   );
 }

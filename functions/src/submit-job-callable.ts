@@ -26,7 +26,7 @@ function defineSubmitJob(): SubmitJobFunction {
     { enforceAppCheck, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
     async (request: CallableRequest<unknown>) => {
       const { onSubmitJob } = await import("./submit-job-body");
-      return onSubmitJob(request.auth?.uid, request.data);
+      return onSubmitJob(request.auth, request.data);
     },
   );
 }

@@ -1,11 +1,13 @@
 // What one dispatch of the admission queue does: creates one run's job (`queued`, which the startJob trigger starts),
-// or starts a failed run again; never for a batch that was cancelled.
-import type { Firestore, Transaction } from "firebase-admin/firestore";
+// or starts a failed run again; never for a batch that was cancelled, and not while the batch's owner already has their
+// limit of runs in flight (the run is deferred: dispatch-row.ts puts it back in the queue).
+import type { Transaction } from "firebase-admin/firestore";
 import { formatPath } from "../config/config-issue";
 import { COLLECTIONS } from "../collections";
 import type { PipelineDeps } from "../pipeline/pipeline-deps";
+import { countRunsInFlight } from "../pipeline/runs-in-flight";
 import { startJobRun } from "../pipeline/start-job-run";
-import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch } from "./batch-schema";
+import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch, type RowDispatch } from "./batch-schema";
 import { decodeDispatch } from "./dispatch-wire";
 import { buildRunJob } from "./run-job";
 
@@ -13,34 +15,67 @@ export type AdmitOutcome =
   | { kind: "admitted" | "exists" | "restarted"; jobId: string }
   | { kind: "skipped"; reason: string }
   /** A payload no retry could fix: acknowledged, logged, never thrown (a throw would be redelivered for nothing). */
-  | { kind: "invalid"; reason: string };
+  | { kind: "invalid"; reason: string }
+  /** The owner has `active` runs in flight, at their `limit`: nothing was written; the dispatch must come again later. */
+  | { kind: "deferred"; jobId: string; ownerUid: string; active: number; limit: number; dispatch: RowDispatch };
 
-type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
+export type AdmitDeps = Pick<PipelineDeps, "db" | "validation" | "now"> & {
+  /** Runs one owner may have `queued` or `running` (LIMITS.runningJobsPerUser); their further rows wait. */
+  maxRunsInFlight: number;
+};
+type Deferred = Extract<AdmitOutcome, { kind: "deferred" }>;
 
 /** Throws only when Firestore itself failed, so that the queue's retry policy redelivers the dispatch. */
-export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome> {
+export async function admitRow(deps: AdmitDeps, data: unknown): Promise<AdmitOutcome> {
   const parsed = RowDispatchSchema.safeParse(decodeDispatch(data));
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${formatPath(i.path) || "(payload)"}: ${i.message}`).join("; ");
     return { kind: "invalid", reason: `not a batch row dispatch: ${reason}` };
   }
   const dispatch = parsed.data;
-  if (dispatch.kind === "admit") return admitRun(deps.db, dispatch);
+  if (dispatch.kind === "admit") return admitRun(deps, dispatch);
+  let deferred: Deferred | undefined;
   const started = await startJobRun(deps, dispatch.job_id, {
     // The retry marked the job pending before it enqueued this dispatch, so that the batch does not read as ended meanwhile.
     fromStatuses: ["pending"],
-    precondition: async (tx) => batchStopped(tx, deps.db, dispatch.batch_id),
+    precondition: async (tx) => {
+      deferred = undefined; // the transaction may run again: only its last run decides
+      const batch = (await tx.get(deps.db.collection(COLLECTIONS.batches).doc(dispatch.batch_id))).data();
+      const stopped = batchStopped(batch?.status, dispatch.batch_id);
+      if (stopped) return stopped;
+      deferred = await ownerAtLimit(deps, tx, batch?.owner_uid, dispatch.job_id, dispatch);
+      return deferred ? "deferred" : undefined;
+    },
   });
+  if (deferred && started.kind === "not_started") return deferred;
   return started.kind === "started"
     ? { kind: "restarted", jobId: dispatch.job_id }
     : { kind: "skipped", reason: started.kind === "invalid" ? "the job is invalid" : started.reason };
 }
 
 /**
+ * Counted in the transaction that would create or start the run, so that the count and the write decide together;
+ * a batch without an owner (submitted from the command line by the project's operator) has no per-user limit.
+ */
+async function ownerAtLimit(
+  deps: AdmitDeps,
+  tx: Transaction,
+  ownerUid: unknown,
+  jobId: string,
+  dispatch: RowDispatch,
+): Promise<Deferred | undefined> {
+  if (typeof ownerUid !== "string") return undefined;
+  const active = await countRunsInFlight(deps.db, ownerUid, tx);
+  if (active < deps.maxRunsInFlight) return undefined;
+  return { kind: "deferred", jobId, ownerUid, active, limit: deps.maxRunsInFlight, dispatch };
+}
+
+/**
  * Reads the batch in the transaction that creates the job: a cancel (which writes the batch) either commits first,
  * and this run is never admitted, or after, and then finds the job and cancels it.
  */
-async function admitRun(db: Firestore, dispatch: AdmitDispatch): Promise<AdmitOutcome> {
+async function admitRun(deps: AdmitDeps, dispatch: AdmitDispatch): Promise<AdmitOutcome> {
+  const { db } = deps;
   return db.runTransaction(async (tx): Promise<AdmitOutcome> => {
     const snap = await tx.get(db.collection(COLLECTIONS.batches).doc(dispatch.batch_id));
     if (!snap.exists) return { kind: "skipped", reason: `no document batches/${dispatch.batch_id}` };
@@ -52,12 +87,13 @@ async function admitRun(db: Firestore, dispatch: AdmitDispatch): Promise<AdmitOu
     const jobRef = db.collection(COLLECTIONS.jobs).doc(jobId);
     // A duplicate dispatch (Cloud Tasks delivers at least once) finds the job made by the first.
     if ((await tx.get(jobRef)).exists) return { kind: "exists", jobId };
+    const deferred = await ownerAtLimit(deps, tx, batch.data.owner_uid, jobId, dispatch);
+    if (deferred) return deferred;
     tx.create(jobRef, doc);
     return { kind: "admitted", jobId };
   });
 }
 
-async function batchStopped(tx: Transaction, db: Firestore, batchId: string): Promise<string | undefined> {
-  const status: unknown = (await tx.get(db.collection(COLLECTIONS.batches).doc(batchId))).get("status");
+function batchStopped(status: unknown, batchId: string): string | undefined {
   return status === "cancelled" ? `batch ${batchId} was cancelled` : status === undefined ? `no document batches/${batchId}` : undefined;
 }

@@ -109,6 +109,9 @@ export const BatchDocumentSchema = z.object({
 });
 export type BatchDocument = z.infer<typeof BatchDocumentSchema>;
 
+/** How many times admission put this run back in the queue because its owner had their limit of runs in flight. */
+const Deferrals = z.number().int().positive().optional();
+
 /** What one queue task carries: enough to build (or rerun) one run's job without reading anything but the batch. */
 export const RowDispatchSchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -118,8 +121,9 @@ export const RowDispatchSchema = z.discriminatedUnion("kind", [
     repeat: z.number().int().nonnegative(),
     model: z.string().optional(),
     inputs: PayloadSchema,
+    deferrals: Deferrals,
   }),
-  z.strictObject({ kind: z.literal("retry"), batch_id: z.string().min(1), job_id: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("retry"), batch_id: z.string().min(1), job_id: z.string().min(1), deferrals: Deferrals }),
 ]);
 export type RowDispatch = z.infer<typeof RowDispatchSchema>;
 export type AdmitDispatch = Extract<RowDispatch, { kind: "admit" }>;

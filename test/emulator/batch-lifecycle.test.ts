@@ -15,6 +15,7 @@ import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
 import { formatIssues } from "../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_LIMITS } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
 import { gridBatch } from "../support/batch-configs";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -22,7 +23,7 @@ import { match } from "../support/matchers";
 import { runTool, tempDir } from "../unit/tools/run-tool";
 
 let db: Firestore;
-const deps = () => ({ db, validation: DEFAULT_VALIDATION });
+const deps = () => ({ db, validation: DEFAULT_VALIDATION, maxRunsInFlight: DEFAULT_LIMITS.runningJobsPerUser });
 
 beforeAll(async () => {
   requireEmulator();
