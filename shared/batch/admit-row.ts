@@ -80,7 +80,7 @@ async function admitRun(deps: AdmitDeps, dispatch: AdmitDispatch): Promise<Admit
     const snap = await tx.get(db.collection(COLLECTIONS.batches).doc(dispatch.batch_id));
     if (!snap.exists) return { kind: "skipped", reason: `no document batches/${dispatch.batch_id}` };
     if (snap.get("status") === "cancelled") return { kind: "skipped", reason: `batch ${dispatch.batch_id} was cancelled` };
-    const batch = BatchDocumentSchema.pick({ batch_id: true, job: true, owner_uid: true }).safeParse(snap.data());
+    const batch = BatchDocumentSchema.pick({ batch_id: true, job: true, owner_uid: true, budget_usd: true }).safeParse(snap.data());
     if (!batch.success)
       return { kind: "invalid", reason: `batches/${dispatch.batch_id} is not a batch document: ${batch.error.issues[0]?.message}` };
     const { jobId, doc } = buildRunJob(batch.data, dispatch);

@@ -1,6 +1,6 @@
 // The batch: a JSONC file for the CLI and a batches/{batchId} document in Firestore. One zod schema per shape.
 import { z } from "zod";
-import { describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
+import { BudgetUsdSchema, describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
 import { documentIdProblem } from "../config/validate-config";
 import { TokenUsageSchema } from "../models/token-usage";
 
@@ -52,6 +52,8 @@ export const BatchFileSchema = z.strictObject({
   rows_file: z.string().min(1, "rows_file names a .csv or .jsonl file").optional(),
   repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
   models: z.array(z.string().min(1)).min(1, "models lists at least one model key (or leave it out)").optional(),
+  /** What all the batch's runs together may spend on model calls; `job.budget_usd` is each run's own. */
+  budget_usd: BudgetUsdSchema.optional(),
   metadata: BatchMetadataSchema.optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
@@ -61,6 +63,8 @@ export const JobTemplateSchema = z.object({
   task_config: TaskConfigSchema,
   task_configs: z.array(TaskConfigSchema).default([]),
   max_hops: z.number().int().positive().optional(),
+  /** Each run's own budget. */
+  budget_usd: z.number().positive().optional(),
 });
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 
@@ -95,6 +99,8 @@ export const BatchDocumentSchema = z.object({
   definition_hash: z.string(),
   rows_file: z.string().optional(),
   metadata: BatchMetadataSchema.optional(),
+  /** What all the batch's runs together may spend; each run's job carries it as batch_budget_usd. */
+  budget_usd: z.number().positive().optional(),
   owner_uid: z.string().optional(),
   created_at: TimestampLike.optional(),
   /** Set once every run was handed to the queue; a submit that died before leaves it unset (submit again to resume). */
