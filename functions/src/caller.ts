@@ -22,7 +22,8 @@ function submitterRules(): SubmitterRule[] {
 
 /** The caller's uid, or the HttpsError that says why they may not `what` (for example "submit a job"). */
 export function admittedCaller(auth: Caller | undefined, what: string): string {
-  if (!auth) throw new HttpsError("unauthenticated", `to ${what} you need to be signed in: sign in with Firebase Authentication, then call again`);
+  if (!auth)
+    throw new HttpsError("unauthenticated", `to ${what} you need to be signed in: sign in with Firebase Authentication, then call again`);
   const refused = submitRefusal(submitterRules(), auth);
   if (refused) throw new HttpsError("permission-denied", `you may not ${what}: ${refused}`);
   return auth.uid;

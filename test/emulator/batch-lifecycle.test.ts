@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { admitRow } from "../../shared/batch/admit-row";
 import { queueTaskId } from "../../shared/batch/batch-ids";
 import type { RowDispatch } from "../../shared/batch/batch-schema";
-import { cancelBatch } from "../../local/batch/cancel-batch";
+import { cancelBatch } from "../../shared/batch/cancel-batch";
 import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 import { retryBatch } from "../../local/batch/retry-batch";
