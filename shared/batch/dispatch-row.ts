@@ -7,8 +7,7 @@ import { admitRow, type AdmitDeps, type AdmitOutcome } from "./admit-row";
 import type { Enqueue } from "./task-queue";
 
 export type DispatchOutcome =
-  | Exclude<AdmitOutcome, { kind: "deferred" }>
-  | (Extract<AdmitOutcome, { kind: "deferred" }> & { delaySeconds: number; taskId: string });
+  Exclude<AdmitOutcome, { kind: "deferred" }> | (Extract<AdmitOutcome, { kind: "deferred" }> & { delaySeconds: number; taskId: string });
 
 export interface DispatchDeps extends AdmitDeps {
   enqueue: Enqueue;

@@ -10,10 +10,7 @@ export const SUBMITTERS_ENV = "SUBMITTERS";
 export const DEFAULT_SUBMITTERS = "verified";
 
 export type SubmitterRule =
-  | { kind: "verified" }
-  | { kind: "email"; email: string }
-  | { kind: "domain"; domain: string }
-  | { kind: "claim"; claim: string };
+  { kind: "verified" } | { kind: "email"; email: string } | { kind: "domain"; domain: string } | { kind: "claim"; claim: string };
 
 /** What the callables know of a caller: the uid and the claims of their verified ID token. */
 export interface Caller {

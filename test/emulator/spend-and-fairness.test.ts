@@ -24,6 +24,7 @@ import type { Caller } from "../../shared/pipeline/submit-access";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { gridBatch } from "../support/batch-configs";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { match } from "../support/matchers";
 import { writeResultRows } from "../support/reliability-rows";
 import { modelStep, oneStepTask } from "../support/sample-configs";
 
@@ -214,7 +215,7 @@ describe("promise 17: one user's runs in flight are limited across jobs and batc
     );
     expect(rowWaited).toBe(true);
     expect(rowRan).toBe(true);
-    expect(refused).toMatchObject({ code: "resource-exhausted", message: expect.stringContaining("jobs or batch runs queued or running") });
+    expect(refused).toMatchObject({ code: "resource-exhausted", message: match.stringContaining("jobs or batch runs queued or running") });
   });
 });
 
@@ -365,7 +366,7 @@ describe("promise 17: budgets stop a run before its next model call", () => {
     ]);
     expect(batch).toMatchObject({
       code: "invalid-argument",
-      message: expect.stringContaining('\nbudget_usd: budget_usd is an amount in USD (a number such as 2.5), got the string "lots"'),
+      message: match.stringContaining('\nbudget_usd: budget_usd is an amount in USD (a number such as 2.5), got the string "lots"'),
     });
   });
 });
