@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Firestore } from "firebase-admin/firestore";
-import { cancelBatch } from "../local/batch/cancel-batch";
+import { cancelBatch } from "../shared/batch/cancel-batch";
 import { rowTask } from "./bench-configs";
 import { runMeasured } from "./run-measured";
 import { round } from "./stats";

@@ -8,6 +8,8 @@ export const COLLECTIONS = {
   outputs: "outputs",
   taskConfigs: "task_configs",
   batches: "batches",
+  /** What each task attempt's model calls cost, for the budgets (pipeline/spend-guard.ts). */
+  spend: "spend",
 } as const;
 
 /** Every collection the pipeline owns: a collection added to COLLECTIONS is protected by that alone. */

@@ -8,6 +8,8 @@ export interface LimitSpec {
   readonly default: number;
   /** Whether 0 is allowed, meaning "no limit" (a ceiling a deployment may switch off). */
   readonly zeroMeansNone?: boolean;
+  /** Whether a fraction is allowed (an amount of money), not only a whole number. */
+  readonly fractional?: boolean;
   /** What it bounds and what happens past it, as the README says it. */
   readonly what: string;
 }
@@ -51,7 +53,14 @@ export const LIMITS = {
   runningJobsPerUser: {
     env: "MAX_RUNNING_JOBS_PER_USER",
     default: 20,
-    what: "jobs one user may have `queued` or `running`; `submitJob` refuses more",
+    what: "runs one user may have `queued` or `running`, their jobs and their batches' runs together; `submitJob` refuses more, and the admission queue defers that user's further batch rows until some end",
+  },
+  dailySpendCeilingUsd: {
+    env: "DAILY_SPEND_CEILING_USD",
+    default: 0,
+    zeroMeansNone: true,
+    fractional: true,
+    what: "USD one user's runs may spend in a UTC day, summed over the cost every model step records; a run stops before its next model call once it is reached (`budget_exceeded`); 0 for none",
   },
 } as const satisfies Record<string, LimitSpec>;
 
@@ -63,8 +72,10 @@ function readLimit(spec: LimitSpec, env: NodeJS.ProcessEnv): number {
   const text = env[spec.env]?.trim();
   if (!text) return spec.default;
   const value = Number(text);
-  if (Number.isSafeInteger(value) && (value > 0 || (value === 0 && spec.zeroMeansNone === true))) return value;
-  const range = spec.zeroMeansNone ? "a whole number, 0 for no limit" : "a whole number above 0";
+  const number = spec.fractional ? Number.isFinite(value) : Number.isSafeInteger(value);
+  if (number && (value > 0 || (value === 0 && spec.zeroMeansNone === true))) return value;
+  const kind = spec.fractional ? "a number" : "a whole number";
+  const range = spec.zeroMeansNone ? `${kind}, 0 for no limit` : `${kind} above 0`;
   throw new Error(`${spec.env}=${JSON.stringify(text)} is not ${range} (default ${spec.default}); fix it in functions/.env`);
 }
 

@@ -1,5 +1,5 @@
 // batch cancel: no further run of the batch is admitted; admitted runs are cancelled; the batch ends `cancelled`.
-import { cancelBatch } from "../local/batch/cancel-batch";
+import { cancelBatch } from "../shared/batch/cancel-batch";
 import { getDb } from "../shared/pipeline/firestore";
 import { projectFlag, useFirestoreTarget } from "./firestore-target";
 import { defineSubcommand } from "./subcommand";

@@ -136,7 +136,10 @@ async function announcePage(): Promise<void> {
   );
 }
 
-/** The Auth emulator's REST API: sign up, then set the admin claim (the emulator takes `Bearer owner` as an admin credential). */
+/**
+ * The Auth emulator's REST API: sign up, then set the admin claim and mark the email verified (SUBMITTERS admits verified
+ * addresses); the emulator takes `Bearer owner` as an admin credential.
+ */
 async function createLocalAdmin(authHost: string): Promise<void> {
   const base = `http://${authHost}/identitytoolkit.googleapis.com/v1`;
   const call = async (path: string, body: unknown) => {
@@ -149,5 +152,9 @@ async function createLocalAdmin(authHost: string): Promise<void> {
     return (await response.json()) as { localId: string };
   };
   const { localId } = await call("accounts:signUp?key=local", { email: LOCAL_ADMIN.email, password: LOCAL_ADMIN.password });
-  await call(`projects/${EMULATOR_PROJECT_ID}/accounts:update`, { localId, customAttributes: JSON.stringify({ admin: true }) });
+  await call(`projects/${EMULATOR_PROJECT_ID}/accounts:update`, {
+    localId,
+    customAttributes: JSON.stringify({ admin: true }),
+    emailVerified: true,
+  });
 }

@@ -19,8 +19,11 @@ function defineAdmitBatchRow(): AdmitBatchRowFunction {
   // rateLimits and retryConfig: BATCH_* as the bundle was built (queue-config.ts says why at build time); a deploy
   // creates or updates the queue with them. One dispatch is a transaction of two reads and a create: a short call
   // that waits on Firestore, so one instance serves many at once. No model is called, so no Gemini key.
+  // Enough instances for the queue's dispatches in flight at 80 each, and no more: the queue already sets the pace.
+  const queue = admissionQueueOptions();
+  const maxInstances = Math.max(1, Math.ceil(queue.rateLimits.maxConcurrentDispatches / 80));
   return onTaskDispatched(
-    { ...admissionQueueOptions(), timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
+    { ...queue, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80, maxInstances },
     async (request: Request<unknown>) => {
       const { onBatchRowDispatched } = await import("./trigger-bodies");
       await onBatchRowDispatched(request.data);

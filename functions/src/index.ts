@@ -26,18 +26,32 @@ const triggerOptions: Omit<DocumentOptions, "document"> = {
   secrets: modelSecrets,
 };
 
-export const runTask = onDocumentCreated({ ...triggerOptions, document: "tasks/{taskDocId}" }, async (event) => {
-  const { onTaskCreated } = await import("./trigger-bodies");
-  // The document as created, with its update time: the usual first delivery claims it in one write.
-  const snapshot = event.data;
-  const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
-  await onTaskCreated(event.params.taskDocId, event.time, created);
-});
+/**
+ * The most instances of each function (docs/functions.md, "Instances", has the arithmetic). runTask's 10 x 80 = 800
+ * tasks in flight is what the model calls may reach at once: well above one user's limit of runs in flight, and above
+ * a tier-1 quota, but a flood of many users' work queues (Eventarc redelivers, the sweep runs what is left) instead
+ * of multiplying the bill. startJob's starts are short transactions; the schedules run one at a time.
+ */
+const MAX_INSTANCES = { runTask: 10, startJob: 5, sweepTasks: 1, settleBatches: 1 } as const;
 
-export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{jobId}" }, async (event) => {
-  const { onJobCreated } = await import("./trigger-bodies");
-  await onJobCreated(event.params.jobId, event.time);
-});
+export const runTask = onDocumentCreated(
+  { ...triggerOptions, maxInstances: MAX_INSTANCES.runTask, document: "tasks/{taskDocId}" },
+  async (event) => {
+    const { onTaskCreated } = await import("./trigger-bodies");
+    // The document as created, with its update time: the usual first delivery claims it in one write.
+    const snapshot = event.data;
+    const created = snapshot?.updateTime ? { data: snapshot.data(), updateTime: snapshot.updateTime } : undefined;
+    await onTaskCreated(event.params.taskDocId, event.time, created);
+  },
+);
+
+export const startJob = onDocumentCreated(
+  { ...triggerOptions, maxInstances: MAX_INSTANCES.startJob, document: "jobs/{jobId}" },
+  async (event) => {
+    const { onJobCreated } = await import("./trigger-bodies");
+    await onJobCreated(event.params.jobId, event.time);
+  },
+);
 
 /**
  * Takes over tasks whose run died (instance crash, timeout): anything `running` past its lease. Every 5
@@ -45,7 +59,14 @@ export const startJob = onDocumentCreated({ ...triggerOptions, document: "jobs/{
  * without the Pub/Sub emulator; `npm run sweep` runs the same code by hand.)
  */
 export const sweepTasks = onSchedule(
-  { schedule: "every 5 minutes", timeoutSeconds: 540, memory: "1GiB", cpu: 1, secrets: modelSecrets },
+  {
+    schedule: "every 5 minutes",
+    timeoutSeconds: 540,
+    memory: "1GiB",
+    cpu: 1,
+    maxInstances: MAX_INSTANCES.sweepTasks,
+    secrets: modelSecrets,
+  },
   async () => {
     const { onSweep } = await import("./trigger-bodies");
     await onSweep();
@@ -60,11 +81,17 @@ export { submitBatch } from "./submit-batch-callable";
 // The admission queue of batches (Cloud Tasks), defined with its options in its own module.
 export { admitBatchRow } from "./admit-batch-row-function";
 
+// The callables through which an owner cancels a job or a batch of their own (the page's Cancel buttons).
+export { cancelJob, cancelBatch } from "./cancel-callables";
+
 /**
  * Ends running batches whose runs have all ended, for batches nobody watches (`npm run batch -- watch` ends the one it
  * follows): reading a batch's progress writes its end once. Aggregations only, no model: no secret.
  */
-export const settleBatches = onSchedule({ schedule: "every 10 minutes", timeoutSeconds: 300, memory: "512MiB", cpu: 1 }, async () => {
-  const { onSettleBatches } = await import("./trigger-bodies");
-  await onSettleBatches();
-});
+export const settleBatches = onSchedule(
+  { schedule: "every 10 minutes", timeoutSeconds: 300, memory: "512MiB", cpu: 1, maxInstances: MAX_INSTANCES.settleBatches },
+  async () => {
+    const { onSettleBatches } = await import("./trigger-bodies");
+    await onSettleBatches();
+  },
+);

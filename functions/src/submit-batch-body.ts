@@ -1,11 +1,13 @@
 // The submitBatch callable's body, loaded on the first call: runs the shared submitUserBatch and turns its result
 // into the callable's answer or an HttpsError a client can act on.
 import { logger } from "firebase-functions";
+import { admittedCaller } from "./caller";
 import { httpsProvider } from "./https-provider";
 import { formatIssues } from "../../shared/config/config-issue";
 import { submitUserBatch, type SubmitUserBatchDeps, type SubmitUserBatchResult } from "../../shared/batch/submit-user-batch";
 import { createTaskQueueEnqueuer } from "../../shared/batch/task-queue";
 import { getDb } from "../../shared/pipeline/firestore";
+import type { Caller } from "../../shared/pipeline/submit-access";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 
 const { HttpsError } = httpsProvider();
@@ -18,12 +20,8 @@ function getDeps(): Promise<SubmitUserBatchDeps> {
   return deps;
 }
 
-export async function onSubmitBatch(uid: string | undefined, data: unknown): Promise<{ batch_id: string }> {
-  if (!uid)
-    throw new HttpsError(
-      "unauthenticated",
-      "submitBatch needs a signed-in caller: sign in with Firebase Authentication, then call it again",
-    );
+export async function onSubmitBatch(auth: Caller | undefined, data: unknown): Promise<{ batch_id: string }> {
+  const uid = admittedCaller(auth, "submit a batch");
   const result = await submitUserBatch(await getDeps(), uid, data);
   logger.info(`submitBatch by ${uid}: ${result.kind}`, result.kind === "invalid" ? { problems: result.issues.length } : result);
   return toBatchResponse(result);

@@ -16,10 +16,10 @@ function defineSubmitBatch(): SubmitBatchFunction {
   // A batch of thousands of runs is thousands of enqueue requests (32 at a time): 540 s leaves room for the largest;
   // a call cut short is finished by calling again with the same batch (the submit is idempotent). No model is called.
   return onCall(
-    { enforceAppCheck, timeoutSeconds: 540, memory: "512MiB", cpu: 1, concurrency: 80 },
+    { enforceAppCheck, timeoutSeconds: 540, memory: "512MiB", cpu: 1, concurrency: 80, maxInstances: 5 },
     async (request: CallableRequest<unknown>) => {
       const { onSubmitBatch } = await import("./submit-batch-body");
-      return onSubmitBatch(request.auth?.uid, request.data);
+      return onSubmitBatch(request.auth, request.data);
     },
   );
 }

@@ -1,10 +1,13 @@
 // The submitJob callable's body, loaded on the first call: runs the shared submitJob and turns its result into
 // the callable's answer or an HttpsError a client can act on.
 import { logger } from "firebase-functions";
+import { admittedCaller } from "./caller";
 import { httpsProvider } from "./https-provider";
 import { formatIssues } from "../../shared/config/config-issue";
+import { readLimits } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
-import { maxRunningJobsFromEnv, submitUserJob, type SubmitJobDeps, type SubmitJobResult } from "../../shared/pipeline/submit-user-job";
+import type { Caller } from "../../shared/pipeline/submit-access";
+import { submitUserJob, type SubmitJobDeps, type SubmitJobResult } from "../../shared/pipeline/submit-user-job";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 
 const { HttpsError } = httpsProvider();
@@ -15,14 +18,13 @@ function getDeps(): Promise<SubmitJobDeps> {
   deps ??= (async () => ({
     db: await getDb(),
     validation: validationFromEnv(process.env),
-    maxRunningJobs: maxRunningJobsFromEnv(process.env),
+    maxRunningJobs: readLimits(process.env).runningJobsPerUser,
   }))();
   return deps;
 }
 
-export async function onSubmitJob(uid: string | undefined, data: unknown): Promise<{ job_id: string }> {
-  if (!uid)
-    throw new HttpsError("unauthenticated", "submitJob needs a signed-in caller: sign in with Firebase Authentication, then call it again");
+export async function onSubmitJob(auth: Caller | undefined, data: unknown): Promise<{ job_id: string }> {
+  const uid = admittedCaller(auth, "submit a job");
   const result = await submitUserJob(await getDeps(), uid, data);
   logger.info(`submitJob by ${uid}: ${result.kind}`, result.kind === "invalid" ? { problems: result.issues.length } : result);
   return toResponse(result);
@@ -40,7 +42,7 @@ export function toResponse(result: SubmitJobResult): { job_id: string } {
     case "limit_reached":
       throw new HttpsError(
         "resource-exhausted",
-        `you already have ${result.active} jobs queued or running, the limit of ${result.limit} per user: ` +
+        `you already have ${result.active} jobs or batch runs queued or running, the limit of ${result.limit} per user: ` +
           "wait for some to finish, or ask the project's operator to raise MAX_RUNNING_JOBS_PER_USER (functions/.env)",
         { active: result.active, limit: result.limit },
       );

@@ -23,10 +23,10 @@ function defineSubmitJob(): SubmitJobFunction {
   // One validation, one count and one create: a short call that waits on Firestore, so one instance serves
   // many callers at once (concurrency above 1 needs a whole vCPU). No Gemini key: it never calls a model.
   return onCall(
-    { enforceAppCheck, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80 },
+    { enforceAppCheck, timeoutSeconds: 60, memory: "512MiB", cpu: 1, concurrency: 80, maxInstances: 5 },
     async (request: CallableRequest<unknown>) => {
       const { onSubmitJob } = await import("./submit-job-body");
-      return onSubmitJob(request.auth?.uid, request.data);
+      return onSubmitJob(request.auth, request.data);
     },
   );
 }

@@ -7,8 +7,11 @@ import { endJob } from "../../shared/pipeline/cancel-job";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
 import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { sweepStuckWork, type SweepDeps } from "../../shared/pipeline/sweep-stuck-work";
-import { admitRow } from "../../shared/batch/admit-row";
+import { dispatchRow } from "../../shared/batch/dispatch-row";
+import { admissionQueueOptions } from "../../shared/batch/queue-config";
 import { settleBatches } from "../../shared/batch/settle-batches";
+import { createTaskQueueEnqueuer, type Enqueue } from "../../shared/batch/task-queue";
+import { readLimits } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 import { attachEmulatorStandin } from "./emulator-standin";
@@ -118,15 +121,29 @@ export async function onSweep(): Promise<void> {
   if (jobs.length) logger.warn(`reconciled ${jobs.length} job(s) left running`, Object.fromEntries(jobs));
 }
 
+let queueClient: Promise<Enqueue> | undefined;
+
 /**
- * One dispatch of the batch admission queue. Its deps are Firestore and validation only: it calls no model, so it
- * neither needs nor declares the Gemini key. Throws only when Firestore failed, for the queue to retry.
+ * One dispatch of the batch admission queue. Its deps are Firestore, validation and the queue (a deferred row goes back
+ * into it): it calls no model, so it neither needs nor declares the Gemini key. Throws only when Firestore or the queue
+ * failed, for the queue to retry. `enqueue` replaces the Cloud Tasks client (the tests' queue).
  */
-export async function onBatchRowDispatched(data: unknown): Promise<void> {
-  const outcome = await admitRow({ db: await getDb(), validation: validationFromEnv(process.env) }, data);
+export async function onBatchRowDispatched(data: unknown, enqueue?: Enqueue): Promise<void> {
+  const deps = {
+    db: await getDb(),
+    validation: validationFromEnv(process.env),
+    maxRunsInFlight: readLimits(process.env).runningJobsPerUser,
+    dispatchesPerSecond: admissionQueueOptions().rateLimits.maxDispatchesPerSecond,
+    // The queue client loads only when a row is deferred.
+    enqueue: enqueue ?? (async (...args) => (await (queueClient ??= createTaskQueueEnqueuer()))(...args)),
+  };
+  const outcome = await dispatchRow(deps, data);
   if (outcome.kind === "invalid") logger.error(`batch row not admitted: ${outcome.reason}`);
   else if (outcome.kind === "refused") logger.error(`batch row ended failed as jobs/${outcome.jobId}: ${outcome.reason}`);
-  else logger.info(`batch row ${outcome.kind}`, outcome);
+  else if (outcome.kind === "deferred") {
+    const { jobId, ownerUid, active, limit, delaySeconds } = outcome;
+    logger.info(`batch row deferred: its owner has ${active} runs in flight, the limit of ${limit}`, { jobId, ownerUid, delaySeconds });
+  } else logger.info(`batch row ${outcome.kind}`, outcome);
 }
 
 export async function onSettleBatches(): Promise<void> {

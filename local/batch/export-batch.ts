@@ -3,7 +3,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../../shared/collections";
-import { batchJobPages, PAGE_SIZE } from "./batch-jobs";
+import { batchJobPages, PAGE_SIZE } from "../../shared/batch/batch-jobs";
 import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { headerLine, recordLine, type ExportFormat, type ExportOptions } from "../../shared/batch/export-format";
 import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "../../shared/batch/export-records";

@@ -2,7 +2,7 @@
 import { FieldValue, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../../shared/collections";
 import { queueTaskId } from "../../shared/batch/batch-ids";
-import { batchJobPages, forEachLimited } from "./batch-jobs";
+import { batchJobPages, forEachLimited } from "../../shared/batch/batch-jobs";
 import { countJobs, readBatchDocument } from "../../shared/batch/batch-progress";
 import type { RowDispatch } from "../../shared/batch/batch-schema";
 import type { Enqueue } from "../../shared/batch/task-queue";

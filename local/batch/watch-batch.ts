@@ -1,7 +1,7 @@
 // Follows a batch until it ends: its progress read every few seconds (aggregations, never a listener on each job).
 import type { Firestore } from "firebase-admin/firestore";
 import type { BatchProgress } from "../../shared/batch/batch-progress";
-import { batchJobPages } from "./batch-jobs";
+import { batchJobPages } from "../../shared/batch/batch-jobs";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 
 export interface WatchBatchOptions {

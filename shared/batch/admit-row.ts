@@ -1,11 +1,20 @@
 // What one dispatch of the admission queue does: creates one run's job (`queued`, which the startJob trigger starts),
-// or starts a failed run again; never for a batch that was cancelled.
+// or starts a failed run again; never for a batch that was cancelled, and not while the batch's owner already has their
+// limit of runs in flight (the run is deferred: dispatch-row.ts puts it back in the queue).
 import { FieldValue, type DocumentData, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { formatPath } from "../config/config-issue";
 import { COLLECTIONS } from "../collections";
 import type { PipelineDeps } from "../pipeline/pipeline-deps";
+import { countRunsInFlight } from "../pipeline/runs-in-flight";
 import { startJobRun } from "../pipeline/start-job-run";
-import { BatchDocumentSchema, RowDispatchSchema, type AdmitDispatch, type BatchDocument, type RetryDispatch } from "./batch-schema";
+import {
+  BatchDocumentSchema,
+  RowDispatchSchema,
+  type AdmitDispatch,
+  type BatchDocument,
+  type RetryDispatch,
+  type RowDispatch,
+} from "./batch-schema";
 import { refusedRunJobId } from "./batch-ids";
 import { decodeDispatch } from "./dispatch-wire";
 import { buildRunJob } from "./run-job";
@@ -16,53 +25,92 @@ export type AdmitOutcome =
   | { kind: "refused"; jobId: string; reason: string }
   | { kind: "skipped"; reason: string }
   /** A payload no retry could fix: acknowledged, logged, never thrown (a throw would be redelivered for nothing). */
-  | { kind: "invalid"; reason: string };
+  | { kind: "invalid"; reason: string }
+  /** The owner has `active` runs in flight, at their `limit`: nothing was written; the dispatch must come again later. */
+  | { kind: "deferred"; jobId: string; ownerUid: string; active: number; limit: number; dispatch: RowDispatch };
 
-type Deps = Pick<PipelineDeps, "db" | "validation" | "now">;
+export type AdmitDeps = Pick<PipelineDeps, "db" | "validation" | "now"> & {
+  /** Runs one owner may have `queued` or `running` (LIMITS.runningJobsPerUser); their further rows wait. */
+  maxRunsInFlight: number;
+};
+type Deferred = Extract<AdmitOutcome, { kind: "deferred" }>;
 
 /** Throws only when Firestore itself failed, so that the queue's retry policy redelivers the dispatch. */
-export async function admitRow(deps: Deps, data: unknown): Promise<AdmitOutcome> {
+export async function admitRow(deps: AdmitDeps, data: unknown): Promise<AdmitOutcome> {
   const parsed = RowDispatchSchema.safeParse(decodeDispatch(data));
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${formatPath(i.path) || "(payload)"}: ${i.message}`).join("; ");
     return { kind: "invalid", reason: `not a batch row dispatch: ${reason}` };
   }
   const dispatch = parsed.data;
-  if (dispatch.kind === "admit") return admitRun(deps.db, dispatch);
+  if (dispatch.kind === "admit") return admitRun(deps, dispatch);
+  let deferred: Deferred | undefined;
   const started = await startJobRun(deps, dispatch.job_id, {
     // The retry marked the job pending before it enqueued this dispatch, so that the batch does not read as ended meanwhile.
     fromStatuses: ["pending"],
-    precondition: async (tx) => whyNotRetried(tx, deps.db, dispatch),
+    precondition: async (tx) => {
+      deferred = undefined; // the transaction may run again: only its last run decides
+      const batch = (await tx.get(deps.db.collection(COLLECTIONS.batches).doc(dispatch.batch_id))).data();
+      const stopped = batchStopped(batch?.status, dispatch.batch_id) ?? (await whyNotRetried(tx, deps.db, dispatch, batch?.owner_uid));
+      if (stopped) return stopped;
+      deferred = await ownerAtLimit(deps, tx, batch?.owner_uid, dispatch.job_id, dispatch);
+      return deferred ? "deferred" : undefined;
+    },
   });
+  if (deferred && started.kind === "not_started") return deferred;
   return started.kind === "started"
     ? { kind: "restarted", jobId: dispatch.job_id }
     : { kind: "skipped", reason: started.kind === "invalid" ? "the job is invalid" : started.reason };
 }
 
 /**
+ * Counted in the transaction that would create or start the run, so that the count and the write decide together;
+ * a batch without an owner (submitted from the command line by the project's operator) has no per-user limit.
+ */
+async function ownerAtLimit(
+  deps: AdmitDeps,
+  tx: Transaction,
+  ownerUid: unknown,
+  jobId: string,
+  dispatch: RowDispatch,
+): Promise<Deferred | undefined> {
+  if (typeof ownerUid !== "string") return undefined;
+  const active = await countRunsInFlight(deps.db, ownerUid, tx);
+  if (active < deps.maxRunsInFlight) return undefined;
+  return { kind: "deferred", jobId, ownerUid, active, limit: deps.maxRunsInFlight, dispatch };
+}
+
+/**
  * Reads the batch in the transaction that creates the job: a cancel (which writes the batch) either commits first,
  * and this run is never admitted, or after, and then finds the job and cancels it.
  */
-async function admitRun(db: Firestore, dispatch: AdmitDispatch): Promise<AdmitOutcome> {
+async function admitRun(deps: AdmitDeps, dispatch: AdmitDispatch): Promise<AdmitOutcome> {
+  const { db } = deps;
   return db.runTransaction(async (tx): Promise<AdmitOutcome> => {
     const snap = await tx.get(db.collection(COLLECTIONS.batches).doc(dispatch.batch_id));
     if (!snap.exists) return { kind: "skipped", reason: `no document batches/${dispatch.batch_id}` };
     if (snap.get("status") === "cancelled") return { kind: "skipped", reason: `batch ${dispatch.batch_id} was cancelled` };
-    const batch = BatchDocumentSchema.pick({ batch_id: true, job: true, owner_uid: true }).safeParse(snap.data());
+    const batch = BatchDocumentSchema.pick({ batch_id: true, job: true, owner_uid: true, budget_usd: true }).safeParse(snap.data());
     if (!batch.success)
       return { kind: "invalid", reason: `batches/${dispatch.batch_id} is not a batch document: ${batch.error.issues[0]?.message}` };
     const { jobId, doc } = buildRunJob(batch.data, dispatch);
     const jobRef = db.collection(COLLECTIONS.jobs).doc(jobId);
     const existing = await tx.get(jobRef);
-    if (!existing.exists) {
-      tx.create(jobRef, doc);
-      return { kind: "admitted", jobId };
+    if (existing.exists) {
+      // A duplicate dispatch (Cloud Tasks delivers at least once) finds the job made by the first; any other job
+      // holding the id is not this run, and taking it for one would leave the row never run and the batch never ended.
+      const taken = whyNotThisRun(existing.data(), batch.data);
+      return taken ? refuseRun(tx, db, batch.data, { jobId, doc }, taken) : { kind: "exists", jobId };
     }
-    // A duplicate dispatch (Cloud Tasks delivers at least once) finds the job made by the first; any other job
-    // holding the id is not this run, and taking it for one would leave the row never run and the batch never ended.
-    const taken = whyNotThisRun(existing.data(), batch.data);
-    return taken ? refuseRun(tx, db, batch.data, { jobId, doc }, taken) : { kind: "exists", jobId };
+    const deferred = await ownerAtLimit(deps, tx, batch.data.owner_uid, jobId, dispatch);
+    if (deferred) return deferred;
+    tx.create(jobRef, doc);
+    return { kind: "admitted", jobId };
   });
+}
+
+function batchStopped(status: unknown, batchId: string): string | undefined {
+  return status === "cancelled" ? `batch ${batchId} was cancelled` : status === undefined ? `no document batches/${batchId}` : undefined;
 }
 
 type BatchOwner = Pick<BatchDocument, "batch_id" | "owner_uid">;
@@ -104,12 +152,7 @@ async function refuseRun(
 }
 
 /** A retry starts only a job of this batch, as its owner's: never a job that merely sits at a run's id. */
-async function whyNotRetried(tx: Transaction, db: Firestore, dispatch: RetryDispatch): Promise<string | undefined> {
-  const batch = await tx.get(db.collection(COLLECTIONS.batches).doc(dispatch.batch_id));
-  const status: unknown = batch.get("status");
-  if (status === undefined) return `no document batches/${dispatch.batch_id}`;
-  if (status === "cancelled") return `batch ${dispatch.batch_id} was cancelled`;
-  const owner: unknown = batch.get("owner_uid");
+async function whyNotRetried(tx: Transaction, db: Firestore, dispatch: RetryDispatch, owner: unknown): Promise<string | undefined> {
   const taken = whyNotThisRun((await tx.get(db.collection(COLLECTIONS.jobs).doc(dispatch.job_id))).data(), {
     batch_id: dispatch.batch_id,
     ...(typeof owner === "string" ? { owner_uid: owner } : {}),

@@ -1,6 +1,6 @@
 // The batch: a JSONC file for the CLI and a batches/{batchId} document in Firestore. One zod schema per shape.
 import { z } from "zod";
-import { describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
+import { BudgetUsdSchema, describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
 import { idProblem } from "../ids";
 import { TokenUsageSchema } from "../models/token-usage";
 
@@ -50,6 +50,8 @@ export const BatchFileSchema = z.strictObject({
   rows_file: z.string().min(1, "rows_file names a .csv or .jsonl file").optional(),
   repeats: z.number().int().min(1).max(MAX_REPEATS).optional(),
   models: z.array(z.string().min(1)).min(1, "models lists at least one model key (or leave it out)").optional(),
+  /** What all the batch's runs together may spend on model calls; `job.budget_usd` is each run's own. */
+  budget_usd: BudgetUsdSchema.optional(),
   metadata: BatchMetadataSchema.optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
@@ -59,6 +61,8 @@ export const JobTemplateSchema = z.object({
   task_config: TaskConfigSchema,
   task_configs: z.array(TaskConfigSchema).default([]),
   max_hops: z.number().int().positive().optional(),
+  /** Each run's own budget. */
+  budget_usd: z.number().positive().optional(),
 });
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 
@@ -93,6 +97,8 @@ export const BatchDocumentSchema = z.object({
   definition_hash: z.string(),
   rows_file: z.string().optional(),
   metadata: BatchMetadataSchema.optional(),
+  /** What all the batch's runs together may spend; each run's job carries it as batch_budget_usd. */
+  budget_usd: z.number().positive().optional(),
   owner_uid: z.string().optional(),
   created_at: TimestampLike.optional(),
   /** Set once every run was handed to the queue; a submit that died before leaves it unset (submit again to resume). */
@@ -107,6 +113,9 @@ export const BatchDocumentSchema = z.object({
 });
 export type BatchDocument = z.infer<typeof BatchDocumentSchema>;
 
+/** How many times admission put this run back in the queue because its owner had their limit of runs in flight. */
+const Deferrals = z.number().int().positive().optional();
+
 /** What one queue task carries: enough to build (or rerun) one run's job without reading anything but the batch. */
 export const RowDispatchSchema = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -116,8 +125,9 @@ export const RowDispatchSchema = z.discriminatedUnion("kind", [
     repeat: z.number().int().nonnegative(),
     model: z.string().optional(),
     inputs: PayloadSchema,
+    deferrals: Deferrals,
   }),
-  z.strictObject({ kind: z.literal("retry"), batch_id: z.string().min(1), job_id: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("retry"), batch_id: z.string().min(1), job_id: z.string().min(1), deferrals: Deferrals }),
 ]);
 export type RowDispatch = z.infer<typeof RowDispatchSchema>;
 export type AdmitDispatch = Extract<RowDispatch, { kind: "admit" }>;

@@ -66,6 +66,7 @@ export function batchDocument(plan: BatchPlan, ownerUid?: string): DocumentData 
     definition_hash: plan.definitionHash,
     ...(plan.rowsFile ? { rows_file: plan.rowsFile } : {}),
     ...(plan.metadata ? { metadata: plan.metadata } : {}),
+    ...(plan.budgetUsd ? { budget_usd: plan.budgetUsd } : {}),
     ...(ownerUid ? { owner_uid: ownerUid } : {}),
     retries: 0,
     created_at: FieldValue.serverTimestamp(),

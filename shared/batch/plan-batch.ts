@@ -22,6 +22,8 @@ export interface BatchPlan {
   definitionHash: string;
   metadata?: BatchFile["metadata"];
   rowsFile?: string;
+  /** What all the runs together may spend. */
+  budgetUsd?: number;
 }
 
 export type PlanResult = { ok: true; plan: BatchPlan } | { ok: false; issues: ConfigIssue[] };
@@ -35,7 +37,7 @@ export interface PlanInput {
   fileLabel?: string;
 }
 
-const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "metadata"];
+const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "budget_usd", "metadata"];
 
 /** `validation.libraryTasks` must hold the library tasks the template links to (readLibraryTasks). */
 export function planBatch(input: PlanInput, validation: ValidationContext): PlanResult {
@@ -113,6 +115,7 @@ function pinnedTemplate(job: JobConfig, chain: readonly TaskConfig[]): JobTempla
     task_config: job.task_config,
     task_configs: pinnedTasks(job, chain),
     ...(job.max_hops ? { max_hops: job.max_hops } : {}),
+    ...(job.budget_usd ? { budget_usd: job.budget_usd } : {}),
   };
 }
 
@@ -189,6 +192,7 @@ function batchPlan(batch: BatchFile, template: JobTemplate, space: RunSpace, run
     definitionHash: hashDefinition(batch, space),
     ...(batch.metadata ? { metadata: batch.metadata } : {}),
     ...(batch.rows_file ? { rowsFile: batch.rows_file } : {}),
+    ...(batch.budget_usd ? { budgetUsd: batch.budget_usd } : {}),
   };
 }
 
@@ -259,6 +263,8 @@ function hashDefinition(batch: BatchFile, space: RunSpace): string {
     repeats: space.repeats,
     models: space.models,
     metadata: batch.metadata ?? null,
+    // Only when set, so that a batch without a budget hashes as it always did.
+    ...(batch.budget_usd ? { budget_usd: batch.budget_usd } : {}),
   };
   return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
 }

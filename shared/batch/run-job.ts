@@ -11,7 +11,7 @@ import { REPEAT_VARIABLE } from "./check-rows";
  * place in the batch (batch_id, row_id, row_index, repeat, model, inputs): envelope fields, not config.
  */
 export function buildRunJob(
-  batch: Pick<BatchDocument, "batch_id" | "job" | "owner_uid">,
+  batch: Pick<BatchDocument, "batch_id" | "job" | "owner_uid" | "budget_usd">,
   run: AdmitDispatch,
 ): { jobId: string; doc: DocumentData } {
   const jobId = runJobId(batch.batch_id, run.row_index, run.repeat, run.model);
@@ -26,6 +26,7 @@ export function buildRunJob(
     },
     task_configs: batch.job.task_configs.map(withModel),
     ...(batch.job.max_hops ? { max_hops: batch.job.max_hops } : {}),
+    ...(batch.job.budget_usd ? { budget_usd: batch.job.budget_usd } : {}),
     batch_id: batch.batch_id,
     row_id: rowId(batch.batch_id, run.row_index),
     row_index: run.row_index,
@@ -33,6 +34,8 @@ export function buildRunJob(
     ...(run.model ? { model: run.model } : {}),
     inputs: run.inputs,
     ...(batch.owner_uid ? { owner_uid: batch.owner_uid } : {}),
+    // The batch's budget, where the runs' tasks check it without reading the batch.
+    ...(batch.budget_usd ? { batch_budget_usd: batch.budget_usd } : {}),
     created_at: FieldValue.serverTimestamp(),
   };
   return { jobId, doc };

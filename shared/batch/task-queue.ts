@@ -6,8 +6,12 @@ import { encodeDispatch } from "./dispatch-wire";
 export const ADMIT_FUNCTION = "admitBatchRow";
 
 export type EnqueueResult = "enqueued" | "exists";
+export interface EnqueueOptions {
+  /** Dispatch no sooner than this many seconds from now (Cloud Tasks' scheduleDelaySeconds; the emulator ignores it). */
+  delaySeconds?: number;
+}
 /** Enqueues one dispatch under a task id; a task id already taken answers "exists" (the queue deduplicates by id). */
-export type Enqueue = (dispatch: RowDispatch, taskId: string) => Promise<EnqueueResult>;
+export type Enqueue = (dispatch: RowDispatch, taskId: string, options?: EnqueueOptions) => Promise<EnqueueResult>;
 
 export interface EnqueuerOptions {
   /**
@@ -28,9 +32,10 @@ export async function createTaskQueueEnqueuer(options: EnqueuerOptions = {}): Pr
     ? (getApps().find((a) => a.name === named) ?? initializeApp({ ...getApp().options, serviceAccountId: options.serviceAccount }, named))
     : getApp();
   const queue = getFunctions(app).taskQueue(ADMIT_FUNCTION);
-  return async (dispatch, taskId) => {
+  return async (dispatch, taskId, options = {}) => {
     try {
-      await queue.enqueue(encodeDispatch(dispatch), { id: taskId });
+      const delay = options.delaySeconds ? { scheduleDelaySeconds: Math.round(options.delaySeconds) } : {};
+      await queue.enqueue(encodeDispatch(dispatch), { id: taskId, ...delay });
       return "enqueued";
     } catch (err) {
       if ((err as { code?: string }).code === "functions/task-already-exists") return "exists";

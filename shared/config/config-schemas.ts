@@ -129,6 +129,11 @@ export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const DEFAULT_MAX_HOPS = 100;
 /** The highest max_hops a job may set. */
 export const MAX_HOPS_CEILING = 10_000;
+/** USD a job's run (or a whole batch) may spend on model calls, as the price table prices them (an addition). */
+export const BudgetUsdSchema = z
+  .number({ error: (issue) => `budget_usd is an amount in USD (a number such as 2.5), got ${describe(issue.input)}` })
+  .positive("budget_usd must be above 0 (leave it out for no budget)")
+  .max(1_000_000, "budget_usd is at most 1000000");
 
 export const JobConfigSchema = z.strictObject({
   job_id: z.string().default(""),
@@ -138,6 +143,8 @@ export const JobConfigSchema = z.strictObject({
   task_configs: z.array(TaskConfigSchema).default([]),
   /** Stop the chain after this many tasks; guards against a runaway chain (an addition). */
   max_hops: z.number().int().positive().max(MAX_HOPS_CEILING).optional(),
+  /** Stop the run before its next model call once its model calls have cost this much (an addition). */
+  budget_usd: BudgetUsdSchema.optional(),
   metadata: MetadataSchema.optional(),
 });
 export type JobConfig = z.infer<typeof JobConfigSchema>;

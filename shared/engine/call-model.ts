@@ -35,6 +35,9 @@ export async function callModel(scope: StepScope): Promise<string> {
       `this run has no ${route.provider} provider for model key "${query.model_key}"`,
       `${at}.model_query_config.model_key`,
     );
+  // The last thing before the call: a budget spent by the steps before (in this run or in others) stops it unsent.
+  const refused = await options.spend?.beforeModelCall();
+  if (refused) throw new StepFailure("budget_exceeded", refused, `${at}.model_query_config`);
   const request = {
     model: route.model,
     route,

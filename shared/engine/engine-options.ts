@@ -7,7 +7,18 @@ import type { ModelProvider } from "../models/model-provider";
 import type { ModelTable, ProviderName } from "../config/model-table";
 import type { PriceTable } from "../models/price-table";
 import type { RetryEnv, RetryPolicy } from "../models/retry";
-import type { StepRecord } from "./run-record";
+import type { Cost, StepRecord } from "./run-record";
+
+/**
+ * The budgets a run is held to (its job's, its batch's, its owner's daily ceiling), as the pipeline knows them: asked
+ * before every model call, told the cost of every priced step.
+ */
+export interface SpendGuard {
+  /** Why the next model call may not be made (a budget is spent: the message says which and what to do), or undefined. */
+  beforeModelCall(): Promise<string | undefined>;
+  /** Records what a step cost, so that the next check here, and in every other run of the same budget, sees it. */
+  recordStep(cost: Cost): Promise<void>;
+}
 
 export interface EngineOptions {
   /** A provider per route kind the model table uses; a step whose provider is missing fails with config_error. */
@@ -31,6 +42,8 @@ export interface EngineOptions {
   retry?: RetryPolicy;
   retryEnv?: RetryEnv;
   signal?: AbortSignal;
+  /** Budgets to check before each model call; absent, nothing is checked. */
+  spend?: SpendGuard;
   /** Called as each step ends (progress display, checkpoints). */
   onStepEnd?: (record: StepRecord, index: number) => void;
 }

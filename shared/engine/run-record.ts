@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   "conflict", // a document this chain would create already exists, written by someone else
   "config_error", // the deployment is misconfigured (a missing secret, an invalid model table): fix it and start again
   "cancelled", // the job was cancelled (or started again) before this task ran
+  "budget_exceeded", // a budget (the job's or the batch's budget_usd, the owner's daily ceiling) was spent: the next model call was not made
   "internal", // a bug: report it
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

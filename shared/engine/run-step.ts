@@ -54,9 +54,32 @@ export async function runStep(
     outputs = undefined;
   }
   handler.settle?.(record, options);
+  if (!(await recordSpend(record, options))) outputs = undefined;
   record.latency_ms = performance.now() - started;
   options.onStepEnd?.(record, context.index);
   return outputs ? { record, outputs } : { record };
+}
+
+/**
+ * Tells the run's budgets what the step cost; false when that failed on a step that had succeeded, which then fails:
+ * a cost the budgets do not know of would let the next call pass a budget already spent (fail closed).
+ */
+async function recordSpend(record: StepRecord, options: EngineOptions): Promise<boolean> {
+  const cost = record.cost;
+  if (!options.spend || !cost || (cost.usd === 0 && cost.unpriced_tokens === 0)) return true;
+  try {
+    await options.spend.recordStep(cost);
+    return true;
+  } catch (err) {
+    const message = `the step's cost could not be recorded for the run's budgets, so the run stops here: ${err instanceof Error ? err.message : String(err)}; start the job again`;
+    if (record.status !== "success") {
+      record.warnings.push(message);
+      return true;
+    }
+    record.status = "failed";
+    record.error = { code: "internal", message, step_id: record.step_id, attempts: record.attempts, retryable: true };
+    return false;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { createFirestoreSink } from "../builtins/firestore-sink";
 import { createRuntime, type Runtime, type StandinHandle } from "../runtime/create-runtime";
 import { DEFAULT_VALIDATION } from "../config/validate-config";
+import { readLimits } from "../limits";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";
 import { startUpError } from "./handle-task-created";
@@ -49,7 +50,8 @@ export async function createPipelineRuntime(
     db,
     engine: runtime.engine,
     validation: validationFromEnv(env),
-    policy: policyFromEnv(env),
+    // Not in policyFromEnv: a bad setting stops start-up here, and startUpFailure (which reads the policy) must not throw.
+    policy: { ...policyFromEnv(env), dailySpendCeilingUsd: readLimits(env).dailySpendCeilingUsd },
     runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };

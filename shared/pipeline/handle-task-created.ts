@@ -1,5 +1,6 @@
 // What happens when a tasks/ document is created: claim it, run its steps with the engine, finish it (its output,
 // its status, the next task created `queued`, which fires its own trigger). One task per call.
+import type { DocumentData } from "firebase-admin/firestore";
 import { formatIssues } from "../config/config-issue";
 import type { TaskRecord } from "../engine/run-record";
 import { runTaskSteps } from "../engine/run-task-steps";
@@ -9,6 +10,7 @@ import { optional } from "./writes";
 import { claimTask, type Claim, type ReadDocument } from "./claim-task";
 import { finishTask, type FinishOutcome, type TaskError } from "./finish-task";
 import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type TaskDocDeps } from "./pipeline-deps";
+import { createSpendGuard, spendScopes } from "./spend-guard";
 
 export type HandleOutcome = FinishOutcome | { kind: "skipped"; reason: string };
 
@@ -29,7 +31,8 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
     return claim;
   }
   if (claim.kind !== "claimed") return endNotRun(deps, taskDocId, claim, whyNotRun(claim));
-  const stopped = await jobStopped(deps, claim);
+  const job = await claimedJob(deps, claim);
+  const stopped = jobStopped(claim, job);
   if (stopped) return endNotRun(deps, taskDocId, claim, stopped);
   const { envelope, attempt, claimId } = claim;
 
@@ -39,7 +42,7 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
   // A start line when the claim came another way than the event (a redelivery, a take-over), so that a run which
   // then dies still shows in the log.
   if (!claim.fromEvent) log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claimedBy });
-  const run = await runClaimedTask(deps, taskDocId, claim);
+  const run = await runClaimedTask(deps, taskDocId, claim, job);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
   const outcome = await finishTask(
     deps,
@@ -78,14 +81,21 @@ async function runClaimedTask(
   deps: PipelineDeps,
   taskDocId: string,
   claim: Extract<Claim, { kind: "claimed" }>,
+  job: DocumentData | undefined,
 ): Promise<{ record?: TaskRecord; error?: TaskError }> {
   const budgetMs = deps.policy.runBudgetMs;
-  const retry = { ...(deps.engine.retry ?? DEFAULT_RETRY), deadlineAt: (deps.now ?? Date.now)() + budgetMs };
+  const now = (deps.now ?? Date.now)();
+  const retry = { ...(deps.engine.retry ?? DEFAULT_RETRY), deadlineAt: now + budgetMs };
+  const { envelope, attempt } = claim;
+  const scopes = spendScopes(envelope, job, deps.policy.dailySpendCeilingUsd ?? 0, now);
+  const ledger = { id: `${taskDocId}~${attempt}`, taskDocId, attempt, ownerUid: envelope.owner_uid };
+  const spend = createSpendGuard(deps.db, ledger, scopes);
   let record: TaskRecord;
   try {
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
     const ownerUid = claim.envelope.owner_uid;
-    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, ownerUid, signal: AbortSignal.timeout(budgetMs) });
+    const signal = AbortSignal.timeout(budgetMs);
+    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, ownerUid, signal, ...(spend ? { spend } : {}) });
   } catch (err) {
     // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -118,10 +128,9 @@ function whyNotRun(claim: Extract<Claim, { kind: "invalid" | "exhausted" }>): Ta
  * model calls would be paid for and thrown away. The claim's job when it has one: a cancel ends a task not yet
  * started itself (cancel-job.ts), and the finish requires the job as the claim knew it.
  */
-async function jobStopped(deps: PipelineDeps, claim: Extract<Claim, { kind: "claimed" }>): Promise<TaskError | undefined> {
+function jobStopped(claim: Extract<Claim, { kind: "claimed" }>, job: DocumentData | undefined): TaskError | undefined {
   const jobId = claim.envelope.job_id;
   if (!jobId) return undefined;
-  const job = claim.fromEvent?.job?.data ?? (await deps.db.collection(COLLECTIONS.jobs).doc(jobId).get()).data();
   if (job?.status === "running" && job.run_id === claim.envelope.run_id) return undefined;
   const state = !job
     ? "no longer exists"
@@ -131,6 +140,13 @@ async function jobStopped(deps: PipelineDeps, claim: Extract<Claim, { kind: "cla
         ? "was cancelled"
         : `is ${job.status}`;
   return { code: "cancelled", message: `not run: its job ${jobId} ${state}`, retryable: false };
+}
+
+/** The job of a job task, as the claim read it, else read now; undefined for a bare task or a job that is gone. */
+async function claimedJob(deps: PipelineDeps, claim: Extract<Claim, { kind: "claimed" }>): Promise<DocumentData | undefined> {
+  const jobId = claim.envelope.job_id;
+  if (!jobId) return undefined;
+  return claim.fromEvent?.job?.data ?? (await deps.db.collection(COLLECTIONS.jobs).doc(jobId).get()).data();
 }
 
 /**

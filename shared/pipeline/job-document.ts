@@ -28,6 +28,7 @@ export const JOB_ENVELOPE_FIELDS = [
   "repeat",
   "model",
   "inputs",
+  "batch_budget_usd",
 ] as const;
 
 export const JobEnvelopeSchema = z.object({
@@ -54,6 +55,8 @@ export const JobEnvelopeSchema = z.object({
   repeat: z.number().int().nonnegative().optional(),
   model: z.string().optional(),
   inputs: PayloadSchema.optional(),
+  /** A batch run: the batch's budget_usd, which all its runs share. */
+  batch_budget_usd: z.number().positive().optional(),
   error: RunErrorSchema.extend({
     task_doc_id: z.string().optional(),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -23,6 +23,8 @@ export interface PipelinePolicy {
    * what needs a look (a failure, a redelivery, a take-over, a lost finish): the task documents record every task.
    */
   logEveryTask: boolean;
+  /** USD one owner's runs may spend in a UTC day (LIMITS.dailySpendCeilingUsd); 0 or absent for no ceiling. */
+  dailySpendCeilingUsd?: number;
 }
 
 /** The event-function maximum, which the deployed triggers use (functions/src/index.ts). */

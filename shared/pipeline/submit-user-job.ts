@@ -5,17 +5,15 @@ import type { ConfigIssue } from "../config/config-issue";
 import type { ValidationContext } from "../config/validate-config";
 import { COLLECTIONS } from "../collections";
 import { fitsInDocument, MAX_DOCUMENT_BYTES } from "./output-document";
+import { countRunsInFlight } from "./runs-in-flight";
 import { validateSubmittedJob } from "./validate-submitted-job";
 
-/** Jobs that still hold a place in the user's limit: waiting to start, or running. */
-export const ACTIVE_JOB_STATUSES = ["queued", "running"] as const;
-export const DEFAULT_MAX_RUNNING_JOBS = 20;
 const ALREADY_EXISTS = 6;
 
 export interface SubmitJobDeps {
   db: Firestore;
   validation: ValidationContext;
-  /** How many queued or running jobs one user may have (MAX_RUNNING_JOBS_PER_USER). */
+  /** How many queued or running runs one user may have (LIMITS.runningJobsPerUser, MAX_RUNNING_JOBS_PER_USER). */
   maxRunningJobs: number;
 }
 
@@ -45,12 +43,8 @@ export async function submitUserJob(deps: SubmitJobDeps, uid: string, request: u
     };
   }
   // A soft limit: calls racing each other may each see the same count, so a burst can pass it by the calls in flight.
-  const counted = await jobs
-    .where("owner_uid", "==", uid)
-    .where("status", "in", [...ACTIVE_JOB_STATUSES])
-    .count()
-    .get();
-  const active = counted.data().count;
+  // The count includes the user's batch runs, so that jobs and batches share one limit.
+  const active = await countRunsInFlight(db, uid);
   if (active >= deps.maxRunningJobs) return { kind: "limit_reached", active, limit: deps.maxRunningJobs };
   try {
     await jobs.doc(jobId).create({ ...doc, created_at: FieldValue.serverTimestamp() });
@@ -59,10 +53,4 @@ export async function submitUserJob(deps: SubmitJobDeps, uid: string, request: u
     throw err;
   }
   return { kind: "created", jobId };
-}
-
-/** MAX_RUNNING_JOBS_PER_USER as a positive integer, else the default. */
-export function maxRunningJobsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.MAX_RUNNING_JOBS_PER_USER);
-  return env.MAX_RUNNING_JOBS_PER_USER && Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_RUNNING_JOBS;
 }

@@ -438,3 +438,39 @@ describe("the job view's logged rows (promise 16)", () => {
     );
   });
 });
+
+describe("cancelling one's own work from the page", () => {
+  const accept = () => page.once("dialog", (dialog) => void dialog.accept());
+
+  it("cancels a running job with its Cancel button, through the owner-checked cancelJob callable", async () => {
+    // Model calls still under way when Cancel is clicked, however long the callable's first worker takes to start.
+    await configureStandin({ latencyMs: 20_000 });
+    const jobId = uniqueId("e2e-cancel-job");
+    const task = { ...TEMPLATE, input_config: { payload: { city: "Bodø", lang: "no", target: "E2eGreetings" } } };
+    await db.doc(`jobs/${jobId}`).set({ job_id: jobId, status: "queued", owner_uid: ownerUid, task_config: task });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    await page.locator("h1 .badge", { hasText: "running" }).waitFor();
+    accept();
+    await page.getByRole("button", { name: "Cancel job" }).click();
+    await page.locator(".cancel-result").getByText("The job is cancelled.").waitFor();
+    await page.locator("h1 .badge", { hasText: "cancelled" }).waitFor();
+    expect((await db.doc(`jobs/${jobId}`).get()).get("error")).toMatchObject({ code: "cancelled", message: "cancelled by its owner" });
+  });
+
+  it("cancels a running batch with its Cancel button, through cancelBatch; its rows not yet run never run", async () => {
+    const id = uniqueId("e2e-cancel-batch");
+    await page.getByRole("link", { name: "Submit", exact: true }).click();
+    await page.getByLabel(/^Config/).fill(JSON.stringify({ batch_id: id, job: { task_config: TEMPLATE }, rows: ROWS.slice(0, 3) }));
+    await page.locator("#config-kind").getByText("A batch config: no problems found.").waitFor();
+    await page.getByRole("button", { name: "Submit", exact: true }).click();
+    await page.waitForURL(new RegExp(`#/batch/${id}$`));
+    accept();
+    await page.getByRole("button", { name: "Cancel batch" }).click();
+    await page.locator(".cancel-result").getByText("The batch is cancelled.").waitFor();
+    await page.locator("h1 .badge", { hasText: "cancelled" }).waitFor();
+    await resetStandin();
+    const jobs = (await db.collection("jobs").where("batch_id", "==", id).get()).docs.map((d) => d.get("status") as string);
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(jobs).toEqual(jobs.map(() => "cancelled"));
+  });
+});

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { admitRow } from "../../shared/batch/admit-row";
 import { queueTaskId } from "../../shared/batch/batch-ids";
 import type { RowDispatch } from "../../shared/batch/batch-schema";
-import { cancelBatch } from "../../local/batch/cancel-batch";
+import { cancelBatch } from "../../shared/batch/cancel-batch";
 import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 import { retryBatch } from "../../local/batch/retry-batch";
@@ -15,6 +15,7 @@ import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
 import { formatIssues } from "../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_LIMITS } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
 import { gridBatch } from "../support/batch-configs";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -22,7 +23,7 @@ import { match } from "../support/matchers";
 import { runTool, tempDir } from "../unit/tools/run-tool";
 
 let db: Firestore;
-const deps = () => ({ db, validation: DEFAULT_VALIDATION });
+const deps = () => ({ db, validation: DEFAULT_VALIDATION, maxRunsInFlight: DEFAULT_LIMITS.runningJobsPerUser });
 
 beforeAll(async () => {
   requireEmulator();

@@ -15,6 +15,7 @@ import { LIMITS } from "../../shared/limits";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { writeResultRows } from "../support/reliability-rows";
+import { verifiedCaller } from "../support/callers";
 
 type Doc = Record<string, unknown>;
 type Outcome = "survived" | "failed clearly" | "lost";
@@ -182,7 +183,7 @@ describe("promise 14: work per task is bounded", () => {
   it("promise 14: submitJob refuses a job of 1,000 firestore_log steps of 900 KB each, naming MAX_STEPS_PER_TASK", async () => {
     const jobId = uniqueId("flood-job");
     const refused = await refusal(() =>
-      onSubmitJob(uniqueId("user"), { job: { job_id: jobId, task_config: floodTask("flood", "Flood", 1000) } }),
+      onSubmitJob(verifiedCaller(uniqueId("user")), { job: { job_id: jobId, task_config: floodTask("flood", "Flood", 1000) } }),
     );
     const job = await readDoc(db, `jobs/${jobId}`);
     const held = refused?.code === "invalid-argument" && refused.message.includes("over MAX_STEPS_PER_TASK (100)") && !job;
@@ -249,7 +250,7 @@ describe("promise 14: requests are checked by size first", () => {
   it("promise 14: submitJob refuses a 10 MB request holding a 250,000-task chain at once, naming MAX_JOB_BYTES", async () => {
     const jobId = uniqueId("long-chain");
     const job = chainJob(jobId, 250_000, { metadata: { source: "x".repeat(4_000_000) } });
-    const refused = await refusal(() => onSubmitJob(uniqueId("user"), { job }));
+    const refused = await refusal(() => onSubmitJob(verifiedCaller(uniqueId("user")), { job }));
     const created = await readDoc(db, `jobs/${jobId}`);
     // The former submitJob spent about a minute validating this chain before it found it too large to store.
     const held =
@@ -266,7 +267,7 @@ describe("promise 14: requests are checked by size first", () => {
   });
 
   it("promise 14: submitJob and the job's start refuse task_configs beyond the hop limit, naming max_hops", async () => {
-    const submitted = await refusal(() => onSubmitJob(uniqueId("user"), { job: chainJob(uniqueId("hops"), 150) }));
+    const submitted = await refusal(() => onSubmitJob(verifiedCaller(uniqueId("user")), { job: chainJob(uniqueId("hops"), 150) }));
     const jobId = uniqueId("hops-start");
     await db.doc(`jobs/${jobId}`).set({ ...chainJob(jobId, 150), status: "queued" });
     await onJobCreated(jobId, new Date().toISOString());
@@ -292,7 +293,7 @@ describe("promise 14: requests are checked by size first", () => {
       job: { task_config: { task_id: "t", input_config: { payload: { v: "" } } } },
       rows: Array.from({ length: 6000 }, (_, i) => ({ v: `${i}`.padEnd(1000, "x") })),
     };
-    const refused = await refusal(() => onSubmitBatch(uniqueId("user"), { batch }));
+    const refused = await refusal(() => onSubmitBatch(verifiedCaller(uniqueId("user")), { batch }));
     const created = await readDoc(db, `batches/${batchId}`);
     const held = refused?.code === "invalid-argument" && refused.message.includes("MAX_BATCH_BYTES (5000000)") && !created;
     record(

@@ -27,6 +27,7 @@ import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
 import { writeResultRows } from "../support/reliability-rows";
 import { modelStep, oneStepTask } from "../support/sample-configs";
+import { verifiedCaller } from "../support/callers";
 
 type Doc = Record<string, unknown>;
 type Outcome = "survived" | "failed clearly" | "lost";
@@ -66,7 +67,7 @@ afterAll(async () => {
 /** What the submitJob callable answers: the job id, or the HttpsError's code and message. */
 async function submit(uid: string, job: Doc): Promise<{ jobId?: string; code?: string; message?: string }> {
   try {
-    return { jobId: (await onSubmitJob(uid, { job })).job_id };
+    return { jobId: (await onSubmitJob(verifiedCaller(uid), { job })).job_id };
   } catch (err) {
     return { code: (err as { code?: string }).code ?? "", message: (err as Error).message };
   }

@@ -21,6 +21,7 @@ import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-en
 import { writeResultRows } from "../support/reliability-rows";
 import { oneStepTask } from "../support/sample-configs";
 import { runTool, tempDir, writeConfig } from "../unit/tools/run-tool";
+import { verifiedCaller } from "../support/callers";
 
 type Doc = Record<string, unknown>;
 type Outcome = "survived" | "failed clearly" | "lost";
@@ -170,7 +171,7 @@ const listsAll = (lines: string[]) =>
 describe("promise 18: a batch's template and row problems are listed at once", () => {
   it("promise 18: submitBatch refuses a batch with problems in its template and its rows, listing all four", async () => {
     const batchId = uniqueId("both-bad");
-    const refusal = await onSubmitBatch(uniqueId("user"), { batch: doublyBadBatch(batchId) }).then(
+    const refusal = await onSubmitBatch(verifiedCaller(uniqueId("user")), { batch: doublyBadBatch(batchId) }).then(
       () => undefined,
       (err: { code?: string; message?: string; details?: { issues?: { path: string; message: string }[] } }) => err,
     );

@@ -4,6 +4,7 @@ import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, createUserWithEmailAndPassword, getAuth } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, httpsCallable, type FunctionsError } from "firebase/functions";
+import { getAuth as getAdminAuth } from "firebase-admin/auth";
 import { uniqueId } from "./firestore-test-env";
 
 const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-llm-agent-executor";
@@ -35,7 +36,14 @@ export function callableClient(functionsAt: { host: string; port: number }) {
   connectFirestoreEmulator(firestore, host!, Number(port));
   const submitJob = httpsCallable<{ job: unknown }, { job_id: string }>(functions, "submitJob");
   const submitBatch = httpsCallable<{ batch: unknown }, { batch_id: string }>(functions, "submitBatch", { timeout: 120_000 });
-  const signUp = async () => (await createUserWithEmailAndPassword(auth, `${uniqueId("user")}@example.com`, "secret-password")).user.uid;
+  /** A new account whose email is verified (SUBMITTERS' default admits only those), signed in with a fresh token. */
+  const signUp = async (options: { verified?: boolean } = {}) => {
+    const { user } = await createUserWithEmailAndPassword(auth, `${uniqueId("user")}@example.com`, "secret-password");
+    if (options.verified === false) return user.uid;
+    await getAdminAuth().updateUser(user.uid, { emailVerified: true });
+    await user.getIdToken(true);
+    return user.uid;
+  };
   return { submitJob, submitBatch, signUp, firestore };
 }
 

@@ -39,6 +39,8 @@ export interface BatchView {
   finalCostUsd?: number | undefined;
   createdAtMs?: number | undefined;
   finishedAtMs?: number | undefined;
+  /** Who submitted it (the submitBatch callable); absent for a batch submitted from the command line. */
+  ownerUid?: string | undefined;
 }
 
 export interface JobView {
@@ -46,6 +48,8 @@ export interface JobView {
   /** The document as read: the download's record is built from it by the export's own runRecord. */
   doc: Data;
   status: string;
+  /** Who submitted it (or its batch); absent for a job written with the Admin SDK. */
+  ownerUid?: string | undefined;
   batchId?: string | undefined;
   /** A batch run's row (`<batch>~<row index>`) and index in it. */
   rowId?: string | undefined;
@@ -186,6 +190,7 @@ export function readBatch(id: string, d: Data): BatchView {
     finalCostUsd: costUsd(d.final_cost),
     createdAtMs: toMillis(d.created_at),
     finishedAtMs: toMillis(d.finished_at),
+    ownerUid: str(d.owner_uid),
   };
 }
 
@@ -206,6 +211,7 @@ export function readJob(id: string, d: Data, referenced?: Record<string, string>
     id,
     doc: d,
     status: str(d.status) ?? "queued",
+    ownerUid: str(d.owner_uid),
     batchId: str(d.batch_id),
     rowId: str(d.row_id),
     rowIndex: num(d.row_index),

@@ -49,7 +49,7 @@ const requestFor = (collection: string) => JSON.stringify({ collection, data: { 
 
 describe("firestore_log and the pipeline's collections", () => {
   it("the guarded list is the pipeline's own, imported: tasks, jobs, outputs, task_configs, batches", () => {
-    expect([...PIPELINE_COLLECTIONS].sort()).toEqual(["batches", "jobs", "outputs", "task_configs", "tasks"]);
+    expect([...PIPELINE_COLLECTIONS].sort()).toEqual(["batches", "jobs", "outputs", "spend", "task_configs", "tasks"]);
   });
 
   for (const collection of PIPELINE_COLLECTIONS) {

@@ -46,7 +46,7 @@ describe("ENFORCE_APP_CHECK", () => {
   it("off by default: a call without an App Check token reaches the handler, which asks for a sign-in", async () => {
     const { status, body } = await callWithoutTokens(undefined);
     expect(status).toBe(401);
-    expect(JSON.stringify(body)).toContain("submitJob needs a signed-in caller");
+    expect(JSON.stringify(body)).toContain("to submit a job you need to be signed in");
   });
 
   it("true: the platform refuses a call without an App Check token before the handler runs", async () => {

@@ -3,8 +3,7 @@
 import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
 import { onSubmitJob, toResponse } from "../../../functions/src/submit-job-body";
-import { DEFAULT_LIMITS } from "../../../shared/limits";
-import { DEFAULT_MAX_RUNNING_JOBS, maxRunningJobsFromEnv } from "../../../shared/pipeline/submit-user-job";
+import { DEFAULT_LIMITS, readLimits } from "../../../shared/limits";
 import { validationFromEnv } from "../../../shared/pipeline/validation-from-env";
 import { httpsProvider } from "../../../functions/src/https-provider";
 import { match } from "../../support/matchers";
@@ -63,12 +62,11 @@ describe("the submitJob callable", () => {
 });
 
 describe("the callable's settings from the environment", () => {
-  it("MAX_RUNNING_JOBS_PER_USER: a positive integer, else 20", () => {
-    expect(maxRunningJobsFromEnv({})).toBe(DEFAULT_MAX_RUNNING_JOBS);
-    expect(DEFAULT_MAX_RUNNING_JOBS).toBe(20);
-    expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: "3" })).toBe(3);
+  it("MAX_RUNNING_JOBS_PER_USER: a positive integer, 20 when unset; anything else is an error naming the setting", () => {
+    expect(readLimits({}).runningJobsPerUser).toBe(20);
+    expect(readLimits({ MAX_RUNNING_JOBS_PER_USER: "3" }).runningJobsPerUser).toBe(3);
     for (const bad of ["0", "-1", "2.5", "many"])
-      expect(maxRunningJobsFromEnv({ MAX_RUNNING_JOBS_PER_USER: bad })).toBe(DEFAULT_MAX_RUNNING_JOBS);
+      expect(() => readLimits({ MAX_RUNNING_JOBS_PER_USER: bad })).toThrow(/MAX_RUNNING_JOBS_PER_USER=.*is not a whole number above 0/);
   });
 
   it("validates with the pipeline's model table (LLM_MODEL_TABLE merged in) and prompt limit", () => {

@@ -8,6 +8,7 @@ import { createReferencedOutputs } from "../referenced-outputs";
 import { inputNames, NO_FILTER, rowsToCsv, rowsToJsonl } from "../rows";
 import { batchProgress, progressSummary } from "./batch-progress";
 import { renderTable, shownRows, type RowsTable } from "./batch-table";
+import { cancelControl, type CancelControl } from "./cancel-control";
 import type { Session } from "./session";
 
 const STATUSES = ["queued", "pending", "running", "success", "failed", "cancelled"];
@@ -22,6 +23,7 @@ interface FilterControls {
 interface BatchPage extends RowsTable {
   session: Session;
   title: HTMLElement;
+  cancel: CancelControl;
   progress: HTMLElement;
   filters: FilterControls;
   /** The jobs as last read: the rows are made again from them when a referenced output has been read. */
@@ -37,6 +39,7 @@ export function renderBatch(root: HTMLElement, session: Session, batchId: string
   root.append(
     h("p", { class: "breadcrumb" }, h("a", { href: "#/batches" }, "Batches"), " / ", batchId),
     page.title,
+    page.cancel.el,
     page.progress,
     filterForm(page),
     downloads(page),
@@ -70,6 +73,7 @@ function createPage(session: Session, batchId: string): BatchPage {
       renderTable(page);
     }),
     title: h("h1", {}, `Batch ${batchId}`),
+    cancel: cancelControl(session, "batch", batchId),
     progress: h("div", { class: "batch-header" }, h("p", {}, "Loading…")),
     filters: filterControls(),
     counter: h("p", { class: "row-count", "aria-live": "polite", id: "row-count" }),
@@ -182,6 +186,7 @@ function followBatch(page: BatchPage): Unsubscribe {
       const batch = readBatch(snap.id, snap.data());
       page.batch = batch;
       page.title.replaceChildren(`Batch ${batch.id} `, statusBadge(batch.status));
+      page.cancel.update(batch.ownerUid === page.session.uid && batch.status === "running");
       renderProgress(page);
       renderTable(page);
     },

@@ -18,7 +18,11 @@ import {
 import { createReferencedOutputs, type ReferencedOutputs } from "../referenced-outputs";
 import { figure } from "./batch-progress";
 import { createLoggedRows, type LoggedRows } from "./logged-rows";
+import { cancelControl, type CancelControl } from "./cancel-control";
 import type { Session } from "./session";
+
+/** Job statuses a cancel applies to (shared/pipeline/cancel-job.ts). */
+const UNENDED = ["pending", "queued", "running"];
 
 /** The view's state and the elements drawn from it, handed to each part below. */
 interface JobPage {
@@ -26,6 +30,7 @@ interface JobPage {
   jobId: string;
   crumbs: HTMLElement;
   title: HTMLElement;
+  cancel: CancelControl;
   summary: HTMLElement;
   chain: HTMLTableElement;
   steps: HTMLElement;
@@ -54,6 +59,7 @@ export function renderJob(root: HTMLElement, session: Session, jobId: string): (
   root.append(
     page.crumbs,
     page.title,
+    page.cancel.el,
     page.summary,
     h("h2", { id: "chain-title" }, "Tasks"),
     h("div", { class: "table-scroll", role: "region", "aria-labelledby": "chain-title", tabindex: 0 }, page.chain),
@@ -74,6 +80,7 @@ function createPage(session: Session, jobId: string): JobPage {
     jobId,
     crumbs: h("p", { class: "breadcrumb" }, h("a", { href: "#/batches" }, "Batches"), " / ", `job ${jobId}`),
     title: h("h1", {}, `Job ${jobId}`),
+    cancel: cancelControl(session, "job", jobId),
     summary: h("div", { class: "job-summary" }, h("p", {}, "Loading…")),
     chain: h("table", { class: "chain" }),
     steps: h("div", { class: "task-sections" }),
@@ -112,6 +119,7 @@ function followJob(page: JobPage): Unsubscribe {
 function renderJobSummary(page: JobPage, job: JobView): void {
   const { jobId, referenced } = page;
   page.title.replaceChildren(`Job ${jobId} `, statusBadge(job.status));
+  page.cancel.update(job.ownerUid === page.session.uid && UNENDED.includes(job.status));
   if (job.batchId) {
     fill(
       page.crumbs,

@@ -1,6 +1,6 @@
 // Pages through a batch's run jobs by document id (row order), so that no caller holds more than one page at once.
 import type { DocumentSnapshot, Firestore, Query } from "firebase-admin/firestore";
-import { COLLECTIONS } from "../../shared/collections";
+import { COLLECTIONS } from "../collections";
 
 export const PAGE_SIZE = 200;
 

@@ -1,9 +1,9 @@
 // Cancels a batch: no further run is admitted, every run admitted and not ended is cancelled, the batch ends `cancelled`.
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
-import { cancelJob } from "../../shared/pipeline/cancel-job";
-import { COLLECTIONS } from "../../shared/collections";
+import { cancelJob } from "../pipeline/cancel-job";
+import { COLLECTIONS } from "../collections";
 import { batchJobPages, forEachLimited } from "./batch-jobs";
-import { countJobs, deriveProgress, readBatchDocument } from "../../shared/batch/batch-progress";
+import { countJobs, deriveProgress, readBatchDocument } from "./batch-progress";
 
 export type CancelBatchResult =
   { kind: "cancelled"; cancelledJobs: number; runningJobs: number } | { kind: "not_cancelled"; reason: string };
