@@ -3,10 +3,10 @@ import type Anthropic from "@anthropic-ai/sdk";
 import { toAnthropicRequest } from "./anthropic-request";
 import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
 import { mapAnthropicMessage } from "./map-anthropic-response";
-import { redactApiKey } from "./map-gemini-response";
 import { mapSdkError } from "./map-sdk-error";
 import { ModelCallError } from "./model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
+import { redactApiKey } from "./vendor-helpers";
 
 export interface AnthropicProviderOptions {
   apiKey: string;

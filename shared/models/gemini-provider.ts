@@ -2,9 +2,10 @@
 import type { GoogleGenerativeAI } from "@google/generative-ai";
 import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
 import { toGeminiGenerationConfig } from "./gemini-generation-config";
-import { mapGeminiError, mapGeminiResponse, redactApiKey } from "./map-gemini-response";
+import { mapGeminiError, mapGeminiResponse } from "./map-gemini-response";
 import { ModelCallError } from "./model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
+import { redactApiKey } from "./vendor-helpers";
 
 export interface GeminiProviderOptions {
   apiKey: string;
