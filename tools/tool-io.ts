@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { formatIssues, type ConfigIssue } from "../shared/config/config-issue";
 import type { ConfigOf, ConfigType } from "../shared/config/config-schemas";
-import { parseConfigText, type ValidationContext } from "../shared/config/validate-config";
+import { parseConfigText, type ValidationContext } from "../shared/validation/validate-config";
 import type { RunError, StepRecord } from "../shared/engine/run-record";
 import { validationFromEnv as sharedValidationFromEnv } from "../shared/pipeline/validation-from-env";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../shared/runtime/create-runtime";

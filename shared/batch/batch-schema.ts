@@ -1,7 +1,7 @@
 // The batch: a JSONC file for the CLI and a batches/{batchId} document in Firestore. One zod schema per shape.
 import { z } from "zod";
 import { describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
-import { documentIdProblem } from "../config/validate-config";
+import { documentIdProblem } from "../validation/validate-config";
 import { TokenUsageSchema } from "../models/token-usage";
 
 /** Batch ids become part of job, task and Cloud Tasks ids; short enough that those stay far inside their limits. */

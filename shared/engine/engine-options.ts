@@ -3,7 +3,7 @@
 import type { DocumentSink } from "../builtins/builtin-function";
 import type { FunctionRegistry } from "../builtins/builtin-registry";
 import type { ModelProvider } from "../models/model-provider";
-import type { ModelTable, ProviderName } from "../config/model-table";
+import type { ModelTable, ProviderName } from "../providers/model-table";
 import type { PriceTable } from "../models/price-table";
 import type { RetryEnv, RetryPolicy } from "../models/retry";
 import type { StepRecord } from "./run-record";

@@ -1,7 +1,7 @@
 // The one small interface every model provider implements.
 import type { GenerationConfig } from "../config/generation-config";
 import type { TokenUsage } from "./token-usage";
-import type { ModelRoute } from "../config/model-table";
+import type { ModelRoute } from "../providers/model-table";
 
 export interface ModelRequest {
   /** The provider's model name (already resolved from model_key). */

@@ -1,7 +1,7 @@
 // What a model's tokens cost: the price table (USD per million tokens, and when each price was read), overridable.
 import { z } from "zod";
 import type { TokenUsage } from "./token-usage";
-import { tableIssueLines } from "../config/model-table";
+import { tableIssueLines } from "../providers/model-table";
 
 export const ModelPriceSchema = z.strictObject({
   /** USD per million prompt tokens (cached ones included: see costOf). */

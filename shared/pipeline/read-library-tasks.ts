@@ -3,7 +3,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
-import { documentIdProblem, parseConfig, type ValidationContext } from "../config/validate-config";
+import { documentIdProblem, parseConfig, type ValidationContext } from "../validation/validate-config";
 import { COLLECTIONS } from "../collections";
 
 type Obj = Record<string, unknown>;

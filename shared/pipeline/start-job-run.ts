@@ -9,7 +9,7 @@ import {
   type JobConfig,
   type TaskConfig,
 } from "../config/config-schemas";
-import { parseConfig } from "../config/validate-config";
+import { parseConfig } from "../validation/validate-config";
 import { ZERO_COST } from "../engine/run-record";
 import { ZERO_USAGE } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";

@@ -1,7 +1,7 @@
 // The tasks/{id} document: a TaskConfig plus the run envelope the pipeline maintains.
 import { z } from "zod";
 import { formatPath, type ConfigIssue } from "../config/config-issue";
-import { documentIdProblem } from "../config/validate-config";
+import { documentIdProblem } from "../validation/validate-config";
 import { CostSchema, RunErrorSchema } from "../engine/run-record";
 import { TokenUsageSchema } from "../models/token-usage";
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../config/config-issue";
 import { describe, type JobConfig } from "../config/config-schemas";
-import { parseConfig, zodIssues, type ValidationContext } from "../config/validate-config";
+import { parseConfig, zodIssues, type ValidationContext } from "../validation/validate-config";
 import type { Firestore } from "firebase-admin/firestore";
 import { splitJobDocument } from "./job-document";
 import { readLibraryTasks } from "./read-library-tasks";

@@ -1,9 +1,9 @@
 // The ValidationContext the pipeline validates configs with, built from the environment alone: the callable
 // needs the same checks as the triggers but no model provider (createPipelineRuntime would start a Gemini stand-in).
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
-import type { ValidationContext } from "../config/validate-config";
+import type { ValidationContext } from "../validation/validate-config";
 import { DEFAULT_MAX_PROMPT_CHARS } from "../engine/run-step";
-import { buildModelTable, MODEL_TABLE_ENV } from "../config/model-table";
+import { buildModelTable, MODEL_TABLE_ENV } from "../providers/model-table";
 
 /** As createPipelineRuntime assembles it: the model table with LLM_MODEL_TABLE merged in, the built-ins, MAX_PROMPT_CHARS. */
 export function validationFromEnv(env: NodeJS.ProcessEnv = process.env): ValidationContext {

@@ -4,15 +4,15 @@ import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { LOG_COLLECTIONS_ENV, parseCollectionList } from "../builtins/check-collection";
 import { createJsonlSink } from "../builtins/jsonl-sink";
 import type { EngineOptions } from "../engine/engine-options";
-import { createGeminiProvider } from "../models/gemini-provider";
+import { createGeminiProvider } from "../providers/gemini/gemini-provider";
 import type { ModelProvider } from "../models/model-provider";
-import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../config/model-table";
+import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../providers/model-table";
 import { buildPriceTable, PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
 import type { Standin } from "../../local/standin/standin-server";
-import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, type SetupContext } from "./provider-setup";
+import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, type SetupContext } from "../providers/provider-setup";
 
-export { STANDIN_API_KEY } from "./provider-setup";
+export { STANDIN_API_KEY } from "../providers/provider-setup";
 
 /** What the runtime needs of a stand-in: where it listens, and how to let go of it. */
 export interface StandinHandle {

@@ -1,7 +1,7 @@
 // Strings that become Firestore document ids are checked up front, so a task never fails inside a transaction.
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { documentIdProblem, parseConfig } from "../../../shared/config/validate-config";
+import { documentIdProblem, parseConfig } from "../../../shared/validation/validate-config";
 import { splitTaskDocument } from "../../../shared/pipeline/task-document";
 
 const task = (next_task: string) => ({ task_id: "t", steps: [], next_task });

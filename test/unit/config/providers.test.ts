@@ -2,8 +2,8 @@
 // takes, and the price table (LLM_PRICE_TABLE).
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/config/validate-config";
-import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/config/model-table";
+import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/validation/validate-config";
+import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/providers/model-table";
 import { buildPriceTable, costOf, DEFAULT_PRICE_TABLE } from "../../../shared/models/price-table";
 import { match } from "../../support/matchers";
 

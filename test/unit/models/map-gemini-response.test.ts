@@ -9,7 +9,7 @@ import {
   mapGeminiUsage,
   parseRetryDelay,
   type GeminiCallContext,
-} from "../../../shared/models/map-gemini-response";
+} from "../../../shared/providers/gemini/map-gemini-response";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import { redactApiKey } from "../../../shared/models/vendor-helpers";
 

@@ -1,8 +1,8 @@
 // Our model request as a body of Anthropic's Messages API (POST /v1/messages). Pure.
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { CLAUDE_DEFAULT_MAX_TOKENS } from "../config/provider-parameters";
-import type { ModelRequest } from "./model-provider";
-import { toJsonSchema } from "./to-json-schema";
+import { CLAUDE_DEFAULT_MAX_TOKENS } from "../provider-parameters";
+import type { ModelRequest } from "../../models/model-provider";
+import { toJsonSchema } from "../../models/to-json-schema";
 
 type Effort = NonNullable<NonNullable<MessageCreateParamsNonStreaming["output_config"]>["effort"]>;
 

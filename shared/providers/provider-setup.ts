@@ -1,12 +1,12 @@
 // Builds each non-Gemini provider from the environment: its key or the offline stand-in, and one banner line saying
 // which. A missing key never stops the runtime: the provider's steps fail with config_error, the others run.
-import { createAnthropicProvider } from "../models/anthropic-provider";
+import { createAnthropicProvider } from "./anthropic/anthropic-provider";
 import { ModelCallError } from "../models/model-call-error";
 import type { ModelProvider } from "../models/model-provider";
-import type { ModelTable, RouteOf } from "../config/model-table";
-import { createOpenAiProvider, type OpenAiEndpoint } from "../models/openai-provider";
+import type { ModelTable, RouteOf } from "./model-table";
+import { createOpenAiProvider, type OpenAiEndpoint } from "./openai/openai-provider";
 import { createUnavailableProvider } from "../models/unavailable-provider";
-import { createVertexProvider } from "../models/vertex-provider";
+import { createVertexProvider } from "./vertex/vertex-provider";
 
 /** Placeholder secret value (what our tooling writes for the emulator): it means "no key". */
 export const STANDIN_API_KEY = "offline-standin";

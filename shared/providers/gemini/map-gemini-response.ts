@@ -1,8 +1,8 @@
 // Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
-import type { TokenUsage } from "./token-usage";
-import { ModelCallError, reasonText } from "./model-call-error";
-import type { ModelResult } from "./model-provider";
-import { isNetworkError, isObject, nameOf } from "./vendor-helpers";
+import type { TokenUsage } from "../../models/token-usage";
+import { ModelCallError, reasonText } from "../../models/model-call-error";
+import type { ModelResult } from "../../models/model-provider";
+import { isNetworkError, isObject, nameOf } from "../../models/vendor-helpers";
 
 /**
  * Finish reasons that mean a filter stopped the answer. Such an answer is blocked even when some text

@@ -1,12 +1,12 @@
 // The OpenAI-compatible provider: our ModelProvider over the `openai` SDK's Chat Completions, one client per server.
 import type OpenAI from "openai";
-import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
 import { mapChatCompletion } from "./map-openai-response";
-import { mapSdkError } from "./map-sdk-error";
-import { ModelCallError } from "./model-call-error";
-import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
-import { redactApiKey } from "./vendor-helpers";
-import type { RouteOf } from "../config/model-table";
+import { mapSdkError } from "../../models/map-sdk-error";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
+import { redactApiKey } from "../../models/vendor-helpers";
+import type { RouteOf } from "../model-table";
 import { toChatCompletionRequest } from "./openai-request";
 
 /** Where one model table entry's calls go. */

@@ -1,9 +1,9 @@
 // Pure conversion of what @google/genai threw on Vertex AI into our ModelCallError. Its ApiError carries the HTTP
 // status and, as its message, Google's error body as JSON text ({error:{code,message,status,details}}).
-import { endingError, type CallEnding } from "./call-timeout";
-import { googleStatusFor, parseRetryDelay } from "./map-gemini-response";
-import { ModelCallError } from "./model-call-error";
-import { isNetworkError, isObject } from "./vendor-helpers";
+import { endingError, type CallEnding } from "../../models/call-timeout";
+import { googleStatusFor, parseRetryDelay } from "../gemini/map-gemini-response";
+import { ModelCallError } from "../../models/model-call-error";
+import { isNetworkError, isObject } from "../../models/vendor-helpers";
 
 export interface VertexCallContext extends CallEnding {
   model: string;

@@ -1,7 +1,7 @@
 // Which step parameters each provider takes, and the values it accepts: checked with the config, before any call.
 import type { ProviderName } from "./model-table";
-import type { ConfigIssue } from "./config-issue";
-import type { GenerationConfig } from "./generation-config";
+import type { ConfigIssue } from "../config/config-issue";
+import type { GenerationConfig } from "../config/generation-config";
 
 type Field = keyof GenerationConfig;
 

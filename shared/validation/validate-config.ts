@@ -1,8 +1,8 @@
 // Parses a config (object or JSONC text) and checks it beyond shape; every problem comes back as `path: message`.
 import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
-import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "./model-table";
-import { formatIssues, formatPath, joinPath, type ConfigIssue } from "./config-issue";
+import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "../providers/model-table";
+import { formatIssues, formatPath, joinPath, type ConfigIssue } from "../config/config-issue";
 import {
   CONFIG_SCHEMAS,
   ParameterValueSchema,
@@ -13,11 +13,11 @@ import {
   type ConfigType,
   type ParameterValue,
   type TaskConfig,
-} from "./config-schemas";
-import { extractRuleIssues } from "./extract-rules";
-import { parameterNames, toGenerationConfig } from "./generation-config";
-import { parseJsonc } from "./jsonc";
-import { providerParameterIssues } from "./provider-parameters";
+} from "../config/config-schemas";
+import { extractRuleIssues } from "../config/extract-rules";
+import { parameterNames, toGenerationConfig } from "../config/generation-config";
+import { parseJsonc } from "../config/jsonc";
+import { providerParameterIssues } from "../providers/provider-parameters";
 
 export interface ValidationContext {
   modelTable: ModelTable;

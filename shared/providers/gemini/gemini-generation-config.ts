@@ -1,5 +1,5 @@
 // Our generation config as Gemini's wire generationConfig (the Gemini API and Vertex AI take the same one).
-import type { GenerationConfig } from "../config/generation-config";
+import type { GenerationConfig } from "../../config/generation-config";
 
 /** Gemini's generationConfig: our fields as they are, the thinking controls inside `thinkingConfig`. Pure. */
 export function toGeminiGenerationConfig(config: GenerationConfig): Record<string, unknown> {
