@@ -3,7 +3,8 @@
 import type { DocumentSink } from "../builtins/builtin-function";
 import type { FunctionRegistry } from "../builtins/builtin-registry";
 import type { ModelProvider } from "../models/model-provider";
-import type { ModelTable, ProviderName } from "../providers/model-table";
+import type { ModelTable } from "../providers/model-table";
+import type { ProviderName } from "../providers/registry";
 import type { PriceTable } from "../models/price-table";
 import type { RetryEnv, RetryPolicy } from "../models/retry";
 import type { StepRecord } from "./run-record";

@@ -1,41 +1,19 @@
-// The one table from a config's model_key to a provider and model name; users extend or override it.
+// The one table from a config's model_key to a provider and model name; users extend or override it. Its route schema
+// and built-in keys are the providers' own (registry.ts).
 import { z } from "zod";
-
-/** Every provider a model table entry may name; an entry naming another is refused with this list. */
-export const PROVIDERS = ["gemini", "vertex", "anthropic", "openai"] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+import { tableIssueLines } from "../config/config-issue";
+import { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from "./registry";
 
 const model = z.string().min(1, "model must name the provider's model, e.g. gemini-2.5-flash");
 
+/** Each provider's route schema, in registry order: what the discriminated union is made of. */
+type RouteSchemas<T extends readonly unknown[]> = {
+  -readonly [K in keyof T]: T[K] extends { routeSchema: (...args: never[]) => infer R } ? R : never;
+};
+
 export const ModelRouteSchema = z.discriminatedUnion(
   "provider",
-  [
-    /** The Gemini API (generativelanguage.googleapis.com) through @google/generative-ai, keyed by GEMINI_API_KEY. */
-    z.strictObject({ provider: z.literal("gemini"), model }),
-    /** Gemini on Vertex AI through @google/genai, authenticated by Application Default Credentials. */
-    z.strictObject({
-      provider: z.literal("vertex"),
-      model,
-      /** A Vertex AI location such as `global` or `europe-west4`; default VERTEX_LOCATION, else `global`. */
-      location: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]*$/, "a Vertex AI location such as global or us-central1")
-        .optional(),
-    }),
-    /** Anthropic's Messages API through @anthropic-ai/sdk, keyed by ANTHROPIC_API_KEY. */
-    z.strictObject({ provider: z.literal("anthropic"), model }),
-    /** Any server speaking OpenAI's Chat Completions (Ollama, vLLM, llama.cpp, LM Studio, OpenRouter) through `openai`. */
-    z.strictObject({
-      provider: z.literal("openai"),
-      model,
-      base_url: z.url({ protocol: /^https?$/, error: "base_url must be an http(s) URL such as http://127.0.0.1:11434/v1" }),
-      /** The environment variable holding this server's key; default OPENAI_API_KEY. */
-      api_key_env: z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]*$/, "api_key_env names an environment variable, e.g. OPENROUTER_API_KEY")
-        .optional(),
-    }),
-  ],
+  PROVIDER_DEFINITIONS.map((definition) => definition.routeSchema(z, model)) as RouteSchemas<typeof PROVIDER_DEFINITIONS>,
   {
     error: (issue) => {
       if (issue.code !== "invalid_union") return undefined;
@@ -57,35 +35,12 @@ export const ModelTableOverrideSchema = z.record(
 
 export type ModelTable = Readonly<Record<string, ModelRoute>>;
 
-const gemini = (name: string): ModelRoute => ({ provider: "gemini", model: name });
-const vertex = (name: string): ModelRoute => ({ provider: "vertex", model: name });
-const claude = (name: string): ModelRoute => ({ provider: "anthropic", model: name });
-
-/**
- * Defaults. The original's GEMINI_FLASH meant Gemini 2.0 Flash, which Google retired; it now means the
- * stable 2.5 Flash. Pinned names, not "-latest" aliases, so that a research run is reproducible. The Claude ids
- * are those of @anthropic-ai/sdk's own model list (its `Model` type) when this table was written.
- */
-export const DEFAULT_MODEL_TABLE: ModelTable = {
-  GEMINI_FLASH: gemini("gemini-2.5-flash"),
-  GEMINI_FLASH_LITE: gemini("gemini-2.5-flash-lite"),
-  GEMINI_PRO: gemini("gemini-2.5-pro"),
-  GEMINI_2_5_FLASH: gemini("gemini-2.5-flash"),
-  GEMINI_2_5_FLASH_LITE: gemini("gemini-2.5-flash-lite"),
-  GEMINI_2_5_PRO: gemini("gemini-2.5-pro"),
-  GEMINI_3_5_FLASH: gemini("gemini-3.5-flash"),
-  GEMINI_3_5_FLASH_LITE: gemini("gemini-3.5-flash-lite"),
-  GEMINI_3_1_PRO: gemini("gemini-3.1-pro-preview"),
-  GEMINI_FLASH_LATEST: gemini("gemini-flash-latest"),
-  VERTEX_GEMINI_FLASH: vertex("gemini-2.5-flash"),
-  VERTEX_GEMINI_FLASH_LITE: vertex("gemini-2.5-flash-lite"),
-  VERTEX_GEMINI_PRO: vertex("gemini-2.5-pro"),
-  VERTEX_GEMINI_3_5_FLASH: vertex("gemini-3.5-flash"),
-  VERTEX_GEMINI_3_1_PRO: vertex("gemini-3.1-pro-preview"),
-  CLAUDE_HAIKU: claude("claude-haiku-5-5"),
-  CLAUDE_SONNET: claude("claude-sonnet-5-5"),
-  CLAUDE_OPUS: claude("claude-opus-5-5"),
-};
+/** Every provider's built-in keys, in registry order; each a route of its provider and model, parsed as any entry is. */
+export const DEFAULT_MODEL_TABLE: ModelTable = Object.fromEntries(
+  PROVIDER_DEFINITIONS.flatMap((definition) =>
+    Object.entries(definition.modelKeys).map(([key, name]) => [key, ModelRouteSchema.parse({ provider: definition.name, model: name })]),
+  ),
+);
 
 /** The environment variable holding an override: inline JSON, e.g. {"GEMINI_FLASH":"gemini-3.5-flash"}. */
 export const MODEL_TABLE_ENV = "LLM_MODEL_TABLE";
@@ -110,7 +65,7 @@ export function buildModelTable(overrideJson: string | undefined, base: ModelTab
   for (const [key, entry] of Object.entries(parsed.data)) {
     if (typeof entry === "string") {
       const known = base[key];
-      table[key] = known ? { ...known, model: entry } : gemini(entry);
+      table[key] = known ? { ...known, model: entry } : { provider: "gemini", model: entry };
       continue;
     }
     const route = ModelRouteSchema.safeParse(entry);
@@ -119,16 +74,6 @@ export function buildModelTable(overrideJson: string | undefined, base: ModelTab
   }
   if (problems.length) throw invalidTable(problems);
   return table;
-}
-
-/** `KEY.field: message` lines; a bad key says what is wrong with it, and an unknown field is named as such. */
-export function tableIssueLines(issues: readonly z.core.$ZodIssue[], prefix?: string): string[] {
-  return issues.flatMap((issue) => {
-    const at = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
-    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${[...at, k].join(".")}: unknown field (check its spelling)`);
-    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    return [`${at.join(".") || "(table)"}: ${message}`];
-  });
 }
 
 function invalidTable(lines: string[]): Error {

@@ -1,7 +1,8 @@
 // Parses a config (object or JSONC text) and checks it beyond shape; every problem comes back as `path: message`.
 import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
-import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "../providers/model-table";
+import { DEFAULT_MODEL_TABLE, type ModelTable } from "../providers/model-table";
+import type { ProviderName } from "../providers/registry";
 import { formatIssues, formatPath, joinPath, type ConfigIssue } from "../config/config-issue";
 import {
   CONFIG_SCHEMAS,

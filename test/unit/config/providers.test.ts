@@ -3,8 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
 import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/validation/validate-config";
-import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/providers/model-table";
-import { buildPriceTable, costOf, DEFAULT_PRICE_TABLE } from "../../../shared/models/price-table";
+import { buildModelTable, DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
+import { PROVIDERS } from "../../../shared/providers/registry";
+import { costOf } from "../../../shared/models/price-table";
+import { buildPriceTable, DEFAULT_PRICE_TABLE } from "../../../shared/providers/default-prices";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;

@@ -10,7 +10,8 @@ import { parseConfig } from "../../../shared/validation/validate-config";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { buildModelTable } from "../../../shared/providers/model-table";
-import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
+import { createRuntime } from "../../../shared/runtime/create-runtime";
+import type { Runtime } from "../../../local/standin/local-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 
 let runtime: Runtime;

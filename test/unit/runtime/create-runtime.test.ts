@@ -5,7 +5,7 @@ import { formatIssues } from "../../../shared/config/config-issue";
 import { parseConfig } from "../../../shared/validation/validate-config";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
-import { vertexProject } from "../../../shared/providers/provider-setup";
+import { vertexProject } from "../../../shared/providers/vertex/setup";
 import { startStandin, type Standin } from "../../../local/standin/standin-server";
 
 const noSink = { description: "nowhere (test)", write: () => Promise.resolve("nowhere") };
