@@ -2,9 +2,20 @@
 // and built-in keys are the providers' own (registry.ts).
 import { z } from "zod";
 import { tableIssueLines } from "../config/config-issue";
+import type { RouteZod } from "./provider-definition";
 import { PROVIDER_DEFINITIONS, PROVIDERS, type ProviderName } from "./registry";
 
 const model = z.string().min(1, "model must name the provider's model, e.g. gemini-2.5-flash");
+/** What a definition builds its route schema with (provider-definition.ts, RouteZod). */
+const ROUTE_ZOD: RouteZod = {
+  strictObject: z.strictObject,
+  literal: z.literal,
+  string: z.string,
+  url: z.url,
+  number: z.number,
+  boolean: z.boolean,
+  enum: z.enum,
+};
 
 /** Each provider's route schema, in registry order: what the discriminated union is made of. */
 type RouteSchemas<T extends readonly unknown[]> = {
@@ -13,7 +24,7 @@ type RouteSchemas<T extends readonly unknown[]> = {
 
 export const ModelRouteSchema = z.discriminatedUnion(
   "provider",
-  PROVIDER_DEFINITIONS.map((definition) => definition.routeSchema(z, model)) as RouteSchemas<typeof PROVIDER_DEFINITIONS>,
+  PROVIDER_DEFINITIONS.map((definition) => definition.routeSchema(ROUTE_ZOD, model)) as RouteSchemas<typeof PROVIDER_DEFINITIONS>,
   {
     error: (issue) => {
       if (issue.code !== "invalid_union") return undefined;

@@ -26,6 +26,12 @@ export interface ProviderParameters {
   readonly issues?: (config: GenerationConfig, at: (field: GenerationField) => string, label: string) => ConfigIssue[];
 }
 
+/**
+ * The zod a route schema is built with: the schema builders a route's fields need, handed over by model-table.ts
+ * (ROUTE_ZOD). Only these, not zod's whole namespace, so that the page's bundle keeps only what it uses.
+ */
+export type RouteZod = Pick<typeof z, "strictObject" | "literal" | "string" | "url" | "number" | "boolean" | "enum">;
+
 /** The shape every route schema has: `provider` (the definition's name) and `model`, plus the provider's own fields. */
 export type RouteSchema = z.ZodObject<{ provider: z.ZodLiteral<string>; model: z.ZodString } & z.ZodRawShape>;
 
@@ -38,7 +44,7 @@ export interface ProviderDefinition {
    * Its model table entries: a z.strictObject of `provider: zod.literal(name)`, `model` (as given) and its own fields.
    * Built from the zod it is handed, so that reading a definition loads no zod.
    */
-  readonly routeSchema: (zod: typeof z, model: z.ZodString) => RouteSchema;
+  readonly routeSchema: (zod: RouteZod, model: z.ZodString) => RouteSchema;
   readonly parameters: ProviderParameters;
   /**
    * The secrets it reads: the deployed functions declare each (firebase functions:secrets:set NAME), the local stack
@@ -66,7 +72,7 @@ export function defineProvider<const D extends ProviderDefinition>(definition: D
 }
 
 /** A route schema builder whose `provider` is the definition's own name. */
-type RouteSchemaOf<N extends string> = (zod: typeof z, model: z.ZodString) => z.ZodObject<{ provider: z.ZodLiteral<N> } & z.ZodRawShape>;
+type RouteSchemaOf<N extends string> = (zod: RouteZod, model: z.ZodString) => z.ZodObject<{ provider: z.ZodLiteral<N> } & z.ZodRawShape>;
 
 /** The route type of a definition: what its route schema parses. */
 export type RouteOfDefinition<D extends ProviderDefinition> = z.infer<ReturnType<D["routeSchema"]>>;
