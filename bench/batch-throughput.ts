@@ -7,7 +7,7 @@ import { buildRunJob } from "../shared/batch/run-job";
 import { runAt } from "../shared/batch/expand-rows";
 import { enqueueBatch } from "../shared/batch/enqueue-batch";
 import { ADMIT_FUNCTION, createTaskQueueEnqueuer } from "../shared/batch/task-queue";
-import { DEFAULT_VALIDATION } from "../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../shared/validation/validate-config";
 import { COLLECTIONS } from "../shared/collections";
 import { rowTask } from "./bench-configs";
 import { configureStandin, resetStandin, standinConfig, standinStats } from "./standin-client";

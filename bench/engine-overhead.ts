@@ -4,7 +4,7 @@ import { BUILTIN_FUNCTIONS } from "../shared/builtins/builtin-registry";
 import { TaskConfigSchema, type TaskConfig } from "../shared/config/config-schemas";
 import type { EngineOptions } from "../shared/engine/engine-options";
 import { runTaskSteps } from "../shared/engine/run-task-steps";
-import { DEFAULT_MODEL_TABLE } from "../shared/config/model-table";
+import { DEFAULT_MODEL_TABLE } from "../shared/providers/model-table";
 import { sampleTaskConfig } from "../local/samples/samples";
 import { createFakeModel } from "./fake-model";
 import { buildLangChainLcelSample, buildLangChainSample, type SampleChain } from "./langchain-chain";

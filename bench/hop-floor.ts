@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { createFirestoreSink } from "../shared/builtins/firestore-sink";
-import { parseConfig } from "../shared/config/validate-config";
+import { parseConfig } from "../shared/validation/validate-config";
 import { runTaskSteps } from "../shared/engine/run-task-steps";
 import { storeRunRecord } from "../shared/pipeline/output-document";
 import { planFinish } from "../shared/pipeline/plan-finish";

@@ -73,7 +73,8 @@ if (process.argv.includes("--watch")) {
   if (local.length) {
     console.error(
       `build failed: the deployed bundle imports code that only runs locally (${local.join(", ")}): the functions import ` +
-        "only functions/src and shared/; move what they need into shared/, or keep the local code out of their imports",
+        "only functions/src and shared/, and no provider's stand-in protocol (shared/providers/<name>/standin.ts); move " +
+        "what they need into shared/, or keep the local code out of their imports",
     );
     process.exit(1);
   }
@@ -99,11 +100,16 @@ function readQueueEnv() {
 
 /**
  * The bundle's own sources outside functions/src and shared/, the deployed core: the stand-in, the operator tools and
- * everything else under local/ and tools/ must never ship.
+ * everything else under local/ and tools/ must never ship. Nor may a stand-in module inside shared/: each provider's
+ * protocol of the offline stand-in (shared/providers/<name>/standin.ts) is local code living in its provider's folder.
  * @param {import("esbuild").Metafile} metafile
  */
 function localOnlyInputs(metafile) {
-  return Object.keys(metafile.inputs).filter((path) => !/^(<define:|functions\/src\/|shared\/)|node_modules/.test(path));
+  return Object.keys(metafile.inputs).filter(
+    (path) =>
+      (!/^(<define:|functions\/src\/|shared\/)|node_modules/.test(path) || /(^|\/)standin([.-][^/]*)?$/.test(path)) &&
+      !path.includes("node_modules"),
+  );
 }
 
 /** @param {import("esbuild").Metafile} metafile */

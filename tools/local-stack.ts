@@ -5,14 +5,15 @@ import { spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
 import { emulatorsAvailable } from "../scripts/emulator-env.mjs";
 import { EMULATOR_PROJECT_ID, emulatorAddress, runWithEmulators } from "../scripts/with-emulators.mjs";
+import type { ProviderDefinition } from "../shared/providers/provider-definition";
+import { PROVIDER_DEFINITIONS, PROVIDER_SECRETS } from "../shared/providers/registry";
 import { STANDIN_API_KEY } from "../shared/runtime/create-runtime";
 import { startStandin } from "../local/standin/standin-server";
 
 /** The emulator reads declared secrets from here before asking Secret Manager (a network call, and an error offline). */
 const SECRET_FILE = "functions/.secret.local";
-/** The secrets functions/src/index.ts declares. */
-const MODEL_SECRETS = ["GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"] as const;
-type ModelSecret = (typeof MODEL_SECRETS)[number];
+/** The secrets functions/src/index.ts declares: every provider's. */
+const MODEL_SECRETS = PROVIDER_SECRETS;
 
 export const EMULATOR_LOG = ".runs/emulators.log";
 
@@ -81,29 +82,35 @@ function buildForEmulators(): boolean {
  * The emulator wants a value for each declared secret; the placeholder means "no key" to the runtime. The file is
  * removed afterwards so that it can never shadow a real key set later in the shell: true when it was written here.
  */
-function writePlaceholderSecrets(missing: readonly ModelSecret[]): boolean {
+function writePlaceholderSecrets(missing: readonly string[]): boolean {
   if (!missing.length || existsSync(SECRET_FILE)) return false;
   writeFileSync(SECRET_FILE, missing.map((name) => `${name}=${STANDIN_API_KEY}\n`).join(""));
   return true;
 }
 
-/** The functions' environment sending each provider without a key to the stand-in, and the lines telling the user so. */
-function standinRouting(missing: readonly ModelSecret[], standinUrl: string, shellEnv: NodeJS.ProcessEnv) {
+/**
+ * The functions' environment sending each provider without a key to the stand-in (its definition's baseUrlEnv), and
+ * the lines telling the user so. One stand-in answers every provider: a provider whose secrets are all missing goes
+ * there (Vertex AI, which has none, always: a demo project has no Vertex AI), unless the shell names its base URL.
+ */
+function standinRouting(missing: readonly string[], standinUrl: string, shellEnv: NodeJS.ProcessEnv) {
   const env: Record<string, string | undefined> = {};
   const notes: string[] = [];
-  // One stand-in answers every provider without a key; Vertex AI always goes there (a demo project has no Vertex).
-  env.VERTEX_BASE_URL = shellEnv.VERTEX_BASE_URL?.trim() || standinUrl;
-  if (missing.includes("GEMINI_API_KEY")) {
-    env.GEMINI_BASE_URL = standinUrl;
-    notes.push(`No GEMINI_API_KEY set: the functions call the offline Gemini stand-in at ${standinUrl} (answers echo the prompt).\n`);
-  } else {
-    notes.push("GEMINI_API_KEY is set: the functions call the real Gemini API.\n");
+  const definitions: readonly ProviderDefinition[] = PROVIDER_DEFINITIONS;
+  for (const { label, secrets, baseUrlEnv, standinPath } of definitions) {
+    const keyed = secrets.filter((name) => !missing.includes(name));
+    if (keyed.length) {
+      notes.push(`${keyed.join(", ")} set: the functions call ${label} with it.\n`);
+      continue;
+    }
+    const shellUrl = shellEnv[baseUrlEnv]?.trim();
+    const url = shellUrl || `${standinUrl}${standinPath ?? ""}`;
+    env[baseUrlEnv] = url;
+    const why = secrets.length ? `No ${secrets.join(", ")} set: ` : "";
+    notes.push(
+      `${why}${label} calls go to ${shellUrl ? `${baseUrlEnv}, ${url}` : `the offline stand-in at ${url} (answers echo the prompt)`}.\n`,
+    );
   }
-  if (missing.includes("ANTHROPIC_API_KEY")) {
-    env.ANTHROPIC_BASE_URL = standinUrl;
-    notes.push(`No ANTHROPIC_API_KEY set: Claude calls go to the same stand-in.\n`);
-  }
-  if (missing.includes("OPENAI_API_KEY") && !shellEnv.OPENAI_BASE_URL?.trim()) env.OPENAI_BASE_URL = `${standinUrl}/v1`;
   return { env, notes };
 }
 

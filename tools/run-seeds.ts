@@ -5,7 +5,7 @@ import { loadSeeds } from "../local/client/load-seeds";
 import { watchJob, type JobEnd } from "../local/client/watch-job";
 import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
-import type { ValidationContext } from "../shared/config/validate-config";
+import type { ValidationContext } from "../shared/validation/validate-config";
 import { startJobRun } from "../shared/pipeline/start-job-run";
 import { formatCost, formatJobEnd, formatTaskProgress } from "./job-report";
 import { runSeedBatch, seedBatchFiles, type SeedBatchEnd } from "./seeded-batches";

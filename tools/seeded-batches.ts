@@ -8,7 +8,7 @@ import { enqueueBatch } from "../shared/batch/enqueue-batch";
 import { createTaskQueueEnqueuer } from "../shared/batch/task-queue";
 import { failedCodes, watchBatch } from "../local/batch/watch-batch";
 import { formatIssues } from "../shared/config/config-issue";
-import type { ValidationContext } from "../shared/config/validate-config";
+import type { ValidationContext } from "../shared/validation/validate-config";
 import { readLibraryTasks } from "../shared/pipeline/read-library-tasks";
 import { describePlan } from "./batch-submit";
 import { formatBatchSummary, formatProgressLine, rowsPerMinute } from "./batch-report";

@@ -1,13 +1,14 @@
 // What every command-line tool shares: exit codes, reading and validating a config file, reporting errors and progress.
-import { startStandin } from "../local/standin/standin-server";
+import { startStandin, type Standin } from "../local/standin/standin-server";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { formatIssues, type ConfigIssue } from "../shared/config/config-issue";
 import type { ConfigOf, ConfigType } from "../shared/config/config-schemas";
-import { parseConfigText, type ValidationContext } from "../shared/config/validate-config";
+import { parseConfigText, type ValidationContext } from "../shared/validation/validate-config";
 import type { RunError, StepRecord } from "../shared/engine/run-record";
 import { validationFromEnv as sharedValidationFromEnv } from "../shared/pipeline/validation-from-env";
-import { createRuntime, type Runtime, type RuntimeOptions } from "../shared/runtime/create-runtime";
+import { createRuntime, type RuntimeOptions } from "../shared/runtime/create-runtime";
+import type { Runtime } from "../local/standin/local-runtime";
 import { formatUsage, parseCli, UsageError, type FlagSpecs, type FlagValues, type ToolSpec } from "./cli-args";
 
 export const EXIT_OK = 0;
@@ -101,7 +102,7 @@ export function describeFsError(err: unknown): string {
 }
 
 /** Builds the engine and prints, once, where model calls and documents go (the offline stand-in line among them). */
-export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+export async function openRuntime(options: RuntimeOptions<Standin>): Promise<Runtime> {
   const runtime = await createRuntime({ startStandin: () => startStandin(), ...options });
   for (const line of runtime.banner) process.stderr.write(`${line}\n`);
   return runtime;

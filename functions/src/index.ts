@@ -2,14 +2,14 @@
 import { defineSecret } from "firebase-functions/params";
 import { onDocumentCreated, type DocumentOptions } from "firebase-functions/v2/firestore";
 import { onSchedule } from "firebase-functions/v2/scheduler";
+import { PROVIDER_SECRETS } from "../../shared/providers/registry";
 
-// GEMINI_BASE_URL, LLM_MODEL_TABLE and the TASK_* policy numbers are plain environment variables (functions/.env):
-// declared params with defaults would override the emulator's inherited environment with their defaults.
-const geminiApiKey = defineSecret("GEMINI_API_KEY");
-// Claude and OpenAI-compatible servers: each optional; a step whose provider has no key fails with config_error.
-const anthropicApiKey = defineSecret("ANTHROPIC_API_KEY");
-const openaiApiKey = defineSecret("OPENAI_API_KEY");
-const modelSecrets = [geminiApiKey, anthropicApiKey, openaiApiKey];
+// Every provider's secrets (GEMINI_API_KEY, ANTHROPIC_API_KEY, OPENAI_API_KEY: each provider's definition declares its
+// own). Gemini's is required; the others optional: a step whose provider has no key fails with config_error. The
+// definitions load neither zod nor an SDK, so reading them here keeps the functions' load light. GEMINI_BASE_URL,
+// LLM_MODEL_TABLE and the TASK_* policy numbers are plain environment variables (functions/.env): declared params with
+// defaults would override the emulator's inherited environment with their defaults.
+const modelSecrets = PROVIDER_SECRETS.map((name) => defineSecret(name));
 
 /**
  * 540 s is the event-function maximum: a task runs several model calls with retries. 1 vCPU allows

@@ -14,6 +14,7 @@ import { createTaskQueueEnqueuer, type Enqueue } from "../../shared/batch/task-q
 import { readLimits } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
+import { PROVIDER_SECRETS } from "../../shared/providers/registry";
 import { attachEmulatorStandin } from "./emulator-standin";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
@@ -48,8 +49,8 @@ function getPipeline(): Promise<PipelineRuntime> {
 function realKeyHint({ runtime }: PipelineRuntime): string[] {
   if (!runtime.standin) return [];
   return [
-    "To call the real models instead, put their keys in functions/.secret.local (GEMINI_API_KEY=..., ANTHROPIC_API_KEY=..., " +
-      "OPENAI_API_KEY=..., one per line; the Functions emulator reads declared secrets from there) and restart the emulators.",
+    `To call the real models instead, put their keys in functions/.secret.local (${PROVIDER_SECRETS.map((name) => `${name}=...`).join(", ")}, ` +
+      "one per line; the Functions emulator reads declared secrets from there) and restart the emulators.",
   ];
 }
 

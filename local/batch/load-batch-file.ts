@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseJsonc } from "../../shared/config/jsonc";
 import { requestSizeIssue } from "../../shared/config/json-size";
 import { DEFAULT_LIMITS } from "../../shared/limits";
-import type { ValidationContext } from "../../shared/config/validate-config";
+import type { ValidationContext } from "../../shared/validation/validate-config";
 import type { PlanResult } from "../../shared/batch/plan-batch";
 import { NO_LIBRARY, planWithLibrary, type ReadLibrary } from "../../shared/batch/plan-with-library";
 import { readRowsFile } from "./read-rows-file";

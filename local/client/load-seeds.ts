@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ConfigIssue } from "../../shared/config/config-issue";
 import type { JobConfig, TaskConfig } from "../../shared/config/config-schemas";
-import { parseConfigText, type ValidationContext } from "../../shared/config/validate-config";
+import { parseConfigText, type ValidationContext } from "../../shared/validation/validate-config";
 
 export interface Seeds {
   jobs: { file: string; config: JobConfig }[];

@@ -1,4 +1,7 @@
-// One wire protocol the stand-in speaks: how it reads a request and writes each outcome (answer or fault) back.
+// One wire protocol the stand-in speaks: which requests are its own, how it reads one and writes each outcome (answer
+// or fault) back. Each provider's is its folder's standin.ts (shared/providers/<name>/standin.ts), exporting `protocol`;
+// the stand-in server loads them by the registry's names. What they share is here.
+import type { ProviderName } from "../../shared/providers/registry";
 import { buildStandinReply, estimateTokens, type StandinPrompt } from "./standin-reply";
 
 export const STANDIN_FAULTS = [
@@ -28,7 +31,8 @@ export type StandinFault = (typeof STANDIN_FAULTS)[number];
 export type StandinScriptItem = StandinFault | "ok" | { text: string };
 export type StandinOutcome = StandinFault | "ok" | "rate_limited";
 
-export type StandinProtocolName = "gemini" | "vertex" | "anthropic" | "openai";
+/** A protocol is named after its provider. */
+export type StandinProtocolName = ProviderName;
 
 export interface StandinAnswer {
   status: number;
@@ -47,8 +51,15 @@ export interface AnswerContext {
   text?: string;
 }
 
+/** A request on a protocol's path: the model when the path names it, or why the stand-in will not serve it there. */
+export type StandinRouteMatch = { model?: string } | { refused: string };
+
 export interface StandinProtocol {
   readonly name: StandinProtocolName;
+  /** The path it answers, as the stand-in's 404 lists it: `/v1/messages`. */
+  readonly path: string;
+  /** The request as this protocol's, or undefined when its path is another's. */
+  match(method: string | undefined, path: string): StandinRouteMatch | undefined;
   /** The prompt of a parsed JSON body, or the message of a 400 in this protocol's words. `model` comes from the path where the protocol puts it there. */
   parse(json: Record<string, unknown>, pathModel: string | undefined): StandinPrompt | string;
   /** The reply for an outcome; "reset" destroys the socket instead. */
@@ -73,6 +84,27 @@ export function retryHeaders(retryDelayMs: number): Record<string, string> {
   return {
     "retry-after": String(Math.max(1, Math.ceil(retryDelayMs / 1000))),
     "retry-after-ms": String(Math.max(0, Math.round(retryDelayMs))),
+  };
+}
+
+/** Google's canonical status names: the Gemini protocols' errors, and the stand-in's own (unknown paths, admin API). */
+const GOOGLE_STATUS: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+  529: "UNAVAILABLE",
+};
+
+/** An error in Google's shape {error:{code,message,status}}: the Gemini protocols' and the stand-in's own. */
+export function googleError(status: number, message: string, details?: unknown[], headers: Record<string, string> = {}): StandinAnswer {
+  return {
+    status,
+    body: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? "UNKNOWN", ...(details ? { details } : {}) } },
+    headers,
   };
 }
 

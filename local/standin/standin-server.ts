@@ -1,13 +1,12 @@
-// An HTTP server speaking Gemini's generateContent (as the Gemini API and Vertex AI serve it), Anthropic's Messages
-// API and OpenAI's Chat Completions, with latency, rate-limit, fault and script knobs, for offline runs and tests.
+// An HTTP server speaking every provider's wire protocol (Gemini's generateContent on the Gemini API's and Vertex AI's
+// paths, Anthropic's Messages API, OpenAI's Chat Completions), with latency, rate-limit, fault and script knobs, for
+// offline runs and tests.
 //
-// Model routes:
-//   POST /v1beta/models/{model}:generateContent (v1 and v1alpha too)                  the Gemini API
-//   POST /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent (v1 too)   Vertex AI
-//   POST /v1/messages                                                                 Anthropic
-//   POST /v1/chat/completions (or /chat/completions)                                  OpenAI-compatible
-// Answers are built by standin-reply.ts (plain text is `[stand-in MODEL] USER_PROMPT`; JSON mode gives valid JSON),
-// wrapped in each protocol's own shape by its module (standin-gemini.ts, standin-anthropic.ts, standin-openai.ts).
+// Each protocol is its provider's module, shared/providers/<name>/standin.ts, loaded by the registry's names (a
+// provider added there is served here): it says which paths are its own (a request on no protocol's path is a 404
+// listing them), reads the request, and wraps the answer in its vendor's shape. Answers are built by standin-reply.ts
+// (plain text is `[stand-in MODEL] USER_PROMPT`; JSON mode gives valid JSON). Usage is estimated at four characters a
+// token.
 // Usage is estimated at four characters a token.
 //
 // Each request is decided when its body has been read, in this order: rate limit (sliding 60 s window of admitted
@@ -21,10 +20,9 @@
 //   GET  /__standin/requests  {requests:[{protocol,path,model,systemPrompt,userPrompt,generationConfig,outcome,receivedAt}], dropped}
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ANTHROPIC_PROTOCOL } from "./standin-anthropic";
-import { GEMINI_PROTOCOL, googleError, VERTEX_PROTOCOL } from "./standin-gemini";
-import { OPENAI_PROTOCOL } from "./standin-openai";
+import { PROVIDERS } from "../../shared/providers/registry";
 import {
+  googleError,
   STANDIN_FAULTS,
   type StandinAnswer,
   type StandinFault,
@@ -35,7 +33,6 @@ import {
 } from "./standin-protocol";
 import type { StandinPrompt } from "./standin-reply";
 
-export { formatRetryDelay } from "./standin-gemini";
 export {
   STANDIN_FAULTS,
   type StandinFault,
@@ -113,29 +110,39 @@ const WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script"] as const;
 const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, rpmBurst: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
-const GEMINI_ROUTE = /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/;
-const VERTEX_ROUTE =
-  /^\/(?:v1beta1|v1)\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([A-Za-z0-9][A-Za-z0-9._@-]*):([A-Za-z]+)$/;
-const ROUTES_TEXT =
-  "POST /v1beta/models/{model}:generateContent, /v1beta1/projects/{p}/locations/{l}/publishers/google/models/{model}:generateContent, /v1/messages or /v1/chat/completions";
+
+let loadingProtocols: Promise<readonly StandinProtocol[]> | undefined;
+
+/**
+ * Every provider's protocol, in registry order: its folder's standin.ts, loaded by name (the stand-in's bundle takes
+ * every shared/providers/x/standin.ts). Loaded once per process.
+ */
+function loadProtocols(): Promise<readonly StandinProtocol[]> {
+  return (loadingProtocols ??= Promise.all(
+    PROVIDERS.map(async (name) => {
+      const module = (await import(`../../shared/providers/${name}/standin.ts`)) as { protocol?: StandinProtocol };
+      if (module.protocol?.name !== name) throw new Error(`shared/providers/${name}/standin.ts exports no protocol named ${name}`);
+      return module.protocol;
+    }),
+  ));
+}
 
 /** The protocol a model request's path names, with the model when the path holds it; or why none does. */
-function matchRoute(method: string | undefined, path: string): { protocol: StandinProtocol; model?: string } | string {
-  const google = GEMINI_ROUTE.exec(path) ?? VERTEX_ROUTE.exec(path);
-  const protocol = GEMINI_ROUTE.test(path) ? GEMINI_PROTOCOL : VERTEX_ROUTE.test(path) ? VERTEX_PROTOCOL : undefined;
-  if (google && protocol) {
-    if (method !== "POST" || google[2] !== "generateContent")
-      return `${method} method ${google[2]} is not served by the stand-in (only generateContent); ${ROUTES_TEXT}`;
-    return { protocol, model: google[1] ?? "" };
+function matchRoute(
+  protocols: readonly StandinProtocol[],
+  method: string | undefined,
+  path: string,
+): { protocol: StandinProtocol; model?: string } | string {
+  const paths = () => {
+    const all = protocols.map((protocol) => protocol.path);
+    return `POST ${all.slice(0, -1).join(", ")} or ${all.at(-1)}`;
+  };
+  for (const protocol of protocols) {
+    const matched = protocol.match(method, path);
+    if (!matched) continue;
+    return "refused" in matched ? `${matched.refused}; ${paths()}` : { protocol, ...matched };
   }
-  const other =
-    path === "/v1/messages"
-      ? ANTHROPIC_PROTOCOL
-      : path === "/v1/chat/completions" || path === "/chat/completions"
-        ? OPENAI_PROTOCOL
-        : undefined;
-  if (other && method === "POST") return { protocol: other };
-  return `${method} no such path ${path}; ${ROUTES_TEXT}`;
+  return `${method} no such path ${path}; ${paths()}`;
 }
 
 /** Checks options that may come from another process as JSON; returns one `key: problem` line per problem. */
@@ -211,6 +218,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const problems = validateStandinOptions(options);
   if (problems.length) throw new Error(`invalid stand-in options:\n${problems.join("\n")}`);
   const host = options.host ?? "127.0.0.1";
+  const protocols = await loadProtocols();
   const state = new StandinState();
   state.configure(options);
   const delays = trackedDelays();
@@ -219,7 +227,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     const path = new URL(req.url ?? "/", "http://standin").pathname;
     const handled = path.startsWith("/__standin/")
       ? handleAdminRequest(state, req, res, path)
-      : handleModelRequest(state, delays.wait, req, res, path);
+      : handleModelRequest(state, protocols, delays.wait, req, res, path);
     handled.catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
     });
@@ -338,13 +346,14 @@ class StandinState {
 
 async function handleModelRequest(
   state: StandinState,
+  protocols: readonly StandinProtocol[],
   wait: (ms: number) => Promise<void>,
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
 ): Promise<void> {
   state.stats.requests++;
-  const route = matchRoute(req.method, path);
+  const route = matchRoute(protocols, req.method, path);
   if (typeof route === "string") {
     state.stats.rejected++;
     return send(res, googleError(404, route));

@@ -3,7 +3,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import type { ConfigIssue } from "../config/config-issue";
-import { zodIssues } from "../config/validate-config";
+import { zodIssues } from "../validation/validate-config";
 import { COLLECTIONS } from "../collections";
 import { cancelJob } from "../pipeline/cancel-job";
 import { cancelBatch } from "./cancel-batch";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { joinPath, type ConfigIssue } from "../config/config-issue";
 import { STEP_TYPE_MODEL_QUERY, type JobConfig, type TaskConfig } from "../config/config-schemas";
 import { measureJson, requestSizeIssue } from "../config/json-size";
-import { parseConfig, zodIssues, type ValidationContext } from "../config/validate-config";
+import { parseConfig, zodIssues, type ValidationContext } from "../validation/validate-config";
 import { DEFAULT_LIMITS } from "../limits";
 import { BatchFileSchema, MAX_BATCH_RUNS, type BatchFile, type JobTemplate } from "./batch-schema";
 import { checkJobSizes, checkVariables, type RowSources } from "./check-rows";

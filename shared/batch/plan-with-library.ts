@@ -2,7 +2,7 @@
 // submitBatch callable's request, so that both accept exactly the same batches.
 import type { ConfigIssue } from "../config/config-issue";
 import type { TaskConfig } from "../config/config-schemas";
-import type { ValidationContext } from "../config/validate-config";
+import type { ValidationContext } from "../validation/validate-config";
 import { batchSizeIssues, planBatch, type PlanInput, type PlanResult } from "./plan-batch";
 
 /** The task_configs/ library tasks a job template links to, as readLibraryTasks finds them (and their problems). */

@@ -3,8 +3,8 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { z } from "zod";
 import type { ConfigIssue } from "../config/config-issue";
-import type { ValidationContext } from "../config/validate-config";
-import { zodIssues } from "../config/validate-config";
+import type { ValidationContext } from "../validation/validate-config";
+import { zodIssues } from "../validation/validate-config";
 import { COLLECTIONS } from "../collections";
 import { readLibraryTasks } from "../pipeline/read-library-tasks";
 import { planWithLibrary } from "./plan-with-library";

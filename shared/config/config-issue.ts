@@ -1,4 +1,5 @@
 // A problem found in a config or document, located by its JSON path, and the list format users read.
+import type { z } from "zod";
 
 export interface ConfigIssue {
   /** JSON path such as `steps[2].model_query_config.model_key`; empty for the document itself. */
@@ -25,4 +26,17 @@ export function joinPath(prefix: string, path: string): string {
 /** One `path: message` line per issue, the format every tool and document uses. */
 export function formatIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("\n");
+}
+
+/**
+ * `KEY.field: message` lines for a table read from the environment (LLM_MODEL_TABLE, LLM_PRICE_TABLE); a bad key says
+ * what is wrong with it, and an unknown field is named as such.
+ */
+export function tableIssueLines(issues: readonly z.core.$ZodIssue[], prefix?: string): string[] {
+  return issues.flatMap((issue) => {
+    const at = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${[...at, k].join(".")}: unknown field (check its spelling)`);
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [`${at.join(".") || "(table)"}: ${message}`];
+  });
 }

@@ -97,7 +97,7 @@ export const StepTypeSchema = z
     return stepType;
   });
 
-/** Which sub-config a step type needs is checked with the other semantic rules (validate-config.ts). */
+/** Which sub-config a step type needs is checked with the other semantic rules (shared/validation/validate-config.ts). */
 export const StepConfigSchema = z.strictObject({
   id: z.string().default(""),
   name: z.string().default(""),

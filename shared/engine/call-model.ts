@@ -1,10 +1,10 @@
 // The model half of a step: resolve the model, interpolate the prompts, call the provider with retries.
 import type { StepConfig } from "../config/config-schemas";
 import { parameterNames, toGenerationConfig, type GenerationConfig, type GenerationConfigResult } from "../config/generation-config";
-import { providerParameterIssues } from "../config/provider-parameters";
+import { providerParameterIssues } from "../providers/provider-parameters";
 import { ModelCallError } from "../models/model-call-error";
 import type { ModelResult } from "../models/model-provider";
-import type { ModelRoute } from "../config/model-table";
+import type { ModelRoute } from "../providers/model-table";
 import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
 import { checkJsonAnswer } from "./check-json-answer";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";

@@ -1,5 +1,6 @@
 // A model step's cost: its usage (every billed attempt) priced from the price table, or counted as unpriced.
-import { costOf, DEFAULT_PRICE_TABLE, type PriceTable } from "../models/price-table";
+import { costOf, type PriceTable } from "../models/price-table";
+import { DEFAULT_PRICE_TABLE } from "../providers/default-prices";
 import { addCost, ZERO_COST, type Cost, type StepRecord } from "./run-record";
 
 /** Sets `record.cost`; a model with no price adds a warning instead of a made-up number. */

@@ -35,7 +35,7 @@ export function fillTemplate(
 ): string {
   const what = field.endsWith("request") ? "request" : "prompt";
   checkSize(scope, interpolatedLength(template, scope.inputs), field, what);
-    const { text, unresolved, refused } = fill(template, scope.inputs);
+  const { text, unresolved, refused } = fill(template, scope.inputs);
   if (refused?.length) throw new StepFailure("invalid_value", refused.join("; "), `${scope.at}.${field}`);
   if (unresolved.length) {
     const names = unresolved.map((n) => `%${n}%`).join(", ");

@@ -3,7 +3,7 @@
 // serves both; the vendor's own words come in through the context.
 import { endingError, type CallEnding } from "./call-timeout";
 import { ModelCallError } from "./model-call-error";
-import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
+import { isNetworkError, isObject, nameOf } from "./vendor-helpers";
 
 export interface SdkCallContext extends CallEnding {
   /** Who was called, for messages: `Claude model "claude-haiku-5-5"`. */
@@ -92,19 +92,6 @@ export function retryAfter(headers: unknown): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
-/** fetch failures, resets and hang-ups, looking through `cause` chains (undici puts the socket error there). */
-function isNetworkError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
-    if (NETWORK_PATTERN.test(`${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`)) return true;
-  }
-  return false;
-}
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function nameOf(err: unknown): string {
-  if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
-  return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
 }

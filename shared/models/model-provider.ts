@@ -1,13 +1,22 @@
 // The one small interface every model provider implements.
 import type { GenerationConfig } from "../config/generation-config";
 import type { TokenUsage } from "./token-usage";
-import type { ModelRoute } from "../config/model-table";
+
+/**
+ * A model table entry as every provider sees it: its provider and model. Each provider's route adds its own fields
+ * (its definition's routeSchema, shared/providers/<name>/definition.ts), which its adapter reads after checking the
+ * entry is its own.
+ */
+export interface ModelRouteBase {
+  readonly provider: string;
+  readonly model: string;
+}
 
 export interface ModelRequest {
   /** The provider's model name (already resolved from model_key). */
   model: string;
   /** The model table entry, for what a provider needs beyond the name (a Vertex location, a server's URL). */
-  route?: ModelRoute;
+  route?: ModelRouteBase;
   systemPrompt: string;
   userPrompt: string;
   generationConfig: GenerationConfig;

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Timestamp, type DocumentData, type Transaction } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import type { TaskConfig } from "../config/config-schemas";
-import { parseConfig } from "../config/validate-config";
+import { parseConfig } from "../validation/validate-config";
 import { COLLECTIONS } from "../collections";
 import type { TaskDocDeps } from "./pipeline-deps";
 import { splitTaskDocument, type TaskEnvelope } from "./task-document";

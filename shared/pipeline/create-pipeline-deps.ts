@@ -1,7 +1,7 @@
 // Assembles the pipeline's dependencies from the environment; shared by the Cloud Functions, tools and tests.
 import { createFirestoreSink } from "../builtins/firestore-sink";
 import { createRuntime, type Runtime, type StandinHandle } from "../runtime/create-runtime";
-import { DEFAULT_VALIDATION } from "../config/validate-config";
+import { DEFAULT_VALIDATION } from "../validation/validate-config";
 import { readLimits } from "../limits";
 import type { TaskError } from "./finish-task";
 import { getDb } from "./firestore";

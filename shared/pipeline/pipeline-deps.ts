@@ -1,6 +1,6 @@
 // What the pipeline needs from its driver (the Cloud Function, a test, a tool): Firestore, the engine, policy.
 import type { Firestore } from "firebase-admin/firestore";
-import type { ValidationContext } from "../config/validate-config";
+import type { ValidationContext } from "../validation/validate-config";
 import type { EngineOptions } from "../engine/engine-options";
 import type { RunningJobs } from "./running-jobs";
 

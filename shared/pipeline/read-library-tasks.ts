@@ -4,7 +4,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
 import { TaskConfigSchema, type TaskConfig } from "../config/config-schemas";
 import { hopLimit } from "../config/count-limits";
-import { parseConfig, type ValidationContext } from "../config/validate-config";
+import { parseConfig, type ValidationContext } from "../validation/validate-config";
 import { idProblem } from "../ids";
 import { COLLECTIONS } from "../collections";
 

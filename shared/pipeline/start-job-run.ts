@@ -11,7 +11,7 @@ import {
 } from "../config/config-schemas";
 import { countLimitIssues, hopLimit } from "../config/count-limits";
 import { measureJson, requestSizeIssue } from "../config/json-size";
-import { parseConfig } from "../config/validate-config";
+import { parseConfig } from "../validation/validate-config";
 import { idProblem } from "../ids";
 import { DEFAULT_LIMITS } from "../limits";
 import { ZERO_COST } from "../engine/run-record";

@@ -2,7 +2,7 @@
 // jobs/{id} queued with the user as owner; the startJob trigger then starts it. No Firebase Functions code here.
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import type { ConfigIssue } from "../config/config-issue";
-import type { ValidationContext } from "../config/validate-config";
+import type { ValidationContext } from "../validation/validate-config";
 import { COLLECTIONS } from "../collections";
 import { fitsInDocument, MAX_DOCUMENT_BYTES } from "./output-document";
 import { countRunsInFlight } from "./runs-in-flight";

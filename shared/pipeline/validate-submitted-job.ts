@@ -4,7 +4,7 @@ import type { ConfigIssue } from "../config/config-issue";
 import { describe, type JobConfig } from "../config/config-schemas";
 import { countLimitIssues } from "../config/count-limits";
 import { measureJson, requestSizeIssue } from "../config/json-size";
-import { parseConfig, zodIssues, type ValidationContext } from "../config/validate-config";
+import { parseConfig, zodIssues, type ValidationContext } from "../validation/validate-config";
 import { DEFAULT_LIMITS } from "../limits";
 import type { Firestore } from "firebase-admin/firestore";
 import { splitJobDocument } from "./job-document";

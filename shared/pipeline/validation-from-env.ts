@@ -1,8 +1,8 @@
 // The ValidationContext the pipeline validates configs with, built from the environment alone: the callable
 // needs the same checks as the triggers but no model provider (createPipelineRuntime would start a Gemini stand-in).
 import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
-import type { ValidationContext } from "../config/validate-config";
-import { buildModelTable, MODEL_TABLE_ENV } from "../config/model-table";
+import type { ValidationContext } from "../validation/validate-config";
+import { buildModelTable, MODEL_TABLE_ENV } from "../providers/model-table";
 import { readLimits } from "../limits";
 
 /**

@@ -4,16 +4,16 @@ import { BUILTIN_FUNCTIONS } from "../builtins/builtin-registry";
 import { LOG_COLLECTIONS_ENV, parseCollectionList } from "../builtins/check-collection";
 import { createJsonlSink } from "../builtins/jsonl-sink";
 import type { EngineOptions } from "../engine/engine-options";
-import { createGeminiProvider } from "../models/gemini-provider";
 import type { ModelProvider } from "../models/model-provider";
-import { buildModelTable, MODEL_TABLE_ENV, type ProviderName } from "../config/model-table";
-import { buildPriceTable, PRICE_TABLE_ENV } from "../models/price-table";
+import { PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
 import { readLimits } from "../limits";
-import type { Standin } from "../../local/standin/standin-server";
-import { secretFrom, setupAnthropic, setupOpenAi, setupVertex, STANDIN_API_KEY, type SetupContext } from "./provider-setup";
+import { buildPriceTable } from "../providers/default-prices";
+import { buildModelTable, MODEL_TABLE_ENV, type ModelTable } from "../providers/model-table";
+import { positiveNumber, type ProviderSetupFn, type SetupContext } from "../providers/provider-setup";
+import { PROVIDER_DEFINITIONS, type ProviderName } from "../providers/registry";
 
-export { STANDIN_API_KEY } from "./provider-setup";
+export { STANDIN_API_KEY } from "../providers/provider-setup";
 
 /** What the runtime needs of a stand-in: where it listens, and how to let go of it. */
 export interface StandinHandle {
@@ -21,7 +21,7 @@ export interface StandinHandle {
   close(): Promise<void>;
 }
 
-export interface RuntimeOptions<S extends StandinHandle = Standin> {
+export interface RuntimeOptions<S extends StandinHandle = StandinHandle> {
   env?: NodeJS.ProcessEnv;
   /** Where built-in functions write; defaults to JSONL files under `.runs/` in the working directory. */
   sink?: DocumentSink;
@@ -36,7 +36,7 @@ export interface RuntimeOptions<S extends StandinHandle = Standin> {
   startStandin?: () => Promise<S>;
 }
 
-export interface Runtime<S extends StandinHandle = Standin> {
+export interface Runtime<S extends StandinHandle = StandinHandle> {
   engine: EngineOptions;
   /** Lines to print once at the start of a run: where model calls and documents go. */
   banner: string[];
@@ -45,13 +45,7 @@ export interface Runtime<S extends StandinHandle = Standin> {
   close(): Promise<void>;
 }
 
-/** Environment numbers that tune the runtime (documented in the README's configuration table). */
-const positive = (value: string | undefined): number | undefined => {
-  const n = Number(value);
-  return value && Number.isFinite(n) && n > 0 ? n : undefined;
-};
-
-export async function createRuntime<S extends StandinHandle = Standin>(options: RuntimeOptions<S> = {}): Promise<Runtime<S>> {
+export async function createRuntime<S extends StandinHandle = StandinHandle>(options: RuntimeOptions<S> = {}): Promise<Runtime<S>> {
   const env = options.env ?? process.env;
   const modelTable = buildModelTable(env[MODEL_TABLE_ENV]);
   const prices = buildPriceTable(env[PRICE_TABLE_ENV]);
@@ -74,10 +68,10 @@ export async function createRuntime<S extends StandinHandle = Standin>(options: 
       sink,
       strict: options.strict ?? env.STRICT_INTERPOLATION === "true",
       retry: {
-        maxAttempts: positive(env.RETRY_MAX_ATTEMPTS) ?? DEFAULT_RETRY.maxAttempts,
-        baseDelayMs: positive(env.RETRY_BASE_DELAY_MS) ?? DEFAULT_RETRY.baseDelayMs,
-        maxDelayMs: positive(env.RETRY_MAX_DELAY_MS) ?? DEFAULT_RETRY.maxDelayMs,
-        maxThrottledAttempts: positive(env.RETRY_MAX_THROTTLED) ?? DEFAULT_RETRY.maxThrottledAttempts!,
+        maxAttempts: positiveNumber(env.RETRY_MAX_ATTEMPTS) ?? DEFAULT_RETRY.maxAttempts,
+        baseDelayMs: positiveNumber(env.RETRY_BASE_DELAY_MS) ?? DEFAULT_RETRY.baseDelayMs,
+        maxDelayMs: positiveNumber(env.RETRY_MAX_DELAY_MS) ?? DEFAULT_RETRY.maxDelayMs,
+        maxThrottledAttempts: positiveNumber(env.RETRY_MAX_THROTTLED) ?? DEFAULT_RETRY.maxThrottledAttempts!,
       },
       limits: readLimits(env),
       ...(logCollections ? { logCollections } : {}),
@@ -89,46 +83,36 @@ export async function createRuntime<S extends StandinHandle = Standin>(options: 
   }
 }
 
-/** Gemini first (its banner line leads, and its missing key stops the runtime as it always has), then the others. */
+/**
+ * Every provider of the registry, each by its folder's setup.ts, in their setupOrder: Gemini first (its banner line
+ * leads, and its missing key stops the runtime as it always has), then the others.
+ */
 async function createProviders(
   env: NodeJS.ProcessEnv,
-  modelTable: ReturnType<typeof buildModelTable>,
+  modelTable: ModelTable,
   standinUrl: (() => Promise<string>) | undefined,
 ): Promise<{ providers: Record<ProviderName, ModelProvider>; banner: string[] }> {
+  const timeoutMs = positiveNumber(env.MODEL_TIMEOUT_MS);
+  const ctx: SetupContext = { env, deployed: isDeployed(env), ...(standinUrl ? { standinUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
+  const providers: Partial<Record<ProviderName, ModelProvider>> = {};
   const banner: string[] = [];
-  const deployed = isDeployed(env);
-  const timeoutMs = positive(env.MODEL_TIMEOUT_MS);
-  let apiKey = secretFrom(env, "GEMINI_API_KEY");
-  let baseUrl = env.GEMINI_BASE_URL?.trim() || undefined;
-  if (!apiKey) {
-    if (!baseUrl) {
-      if (!standinUrl) throw new Error(missingKeyMessage(env));
-      baseUrl = await standinUrl();
-    }
-    apiKey = STANDIN_API_KEY;
-    banner.push(`No GEMINI_API_KEY set: model calls go to the offline Gemini stand-in at ${baseUrl} (its answers echo the prompt).`);
-  } else if (baseUrl) {
-    banner.push(`Gemini base URL overridden: ${baseUrl}`);
+  for (const { name } of [...PROVIDER_DEFINITIONS].sort((a, b) => a.setupOrder - b.setupOrder)) {
+    const setup = await loadSetup(name);
+    const made = await setup(ctx, modelTable);
+    providers[name] = made.provider;
+    banner.push(...made.banner);
   }
-  const geminiTimeout = positive(env.GEMINI_TIMEOUT_MS) ?? timeoutMs;
-  const gemini = createGeminiProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...(geminiTimeout ? { timeoutMs: geminiTimeout } : {}) });
-  const ctx: SetupContext = { env, deployed, ...(standinUrl ? { standinUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
-  const anthropic = await setupAnthropic(ctx);
-  const vertex = await setupVertex({ ...ctx, ...(geminiTimeout ? { timeoutMs: geminiTimeout } : {}) });
-  const openai = await setupOpenAi(ctx, modelTable);
-  banner.push(...anthropic.banner, ...vertex.banner, ...openai.banner);
-  return { providers: { gemini, anthropic: anthropic.provider, vertex: vertex.provider, openai: openai.provider }, banner };
+  return { providers: providers as Record<ProviderName, ModelProvider>, banner };
+}
+
+/** A provider's runtime binding, its folder's setup.ts, loaded by name (the bundler takes every providers/x/setup.ts). */
+async function loadSetup(name: ProviderName): Promise<ProviderSetupFn> {
+  const module = (await import(`../providers/${name}/setup.ts`)) as { setup?: ProviderSetupFn };
+  if (typeof module.setup !== "function") throw new Error(`shared/providers/${name}/setup.ts exports no setup function`);
+  return module.setup;
 }
 
 /** A Cloud Run service that is not the emulator: the deployed functions. */
 function isDeployed(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.K_SERVICE) && env.FUNCTIONS_EMULATOR !== "true";
-}
-
-/** Deployed (a Cloud Run service, not the emulator) the fix is the secret; locally, the tooling that starts the stand-in. */
-function missingKeyMessage(env: NodeJS.ProcessEnv): string {
-  if (isDeployed(env)) {
-    return "GEMINI_API_KEY is not set, and deployed functions never fall back to the offline stand-in: set the secret with `firebase functions:secrets:set GEMINI_API_KEY`, then deploy again (`firebase deploy --only functions`)";
-  }
-  return "GEMINI_API_KEY is not set and no GEMINI_BASE_URL names a Gemini stand-in: run the functions in the Firebase emulators (`firebase emulators:start`, or `npm start`), which start the stand-in themselves, or set GEMINI_API_KEY";
 }

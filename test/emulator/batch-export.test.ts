@@ -13,7 +13,7 @@ import type { ExportRecord } from "../../shared/batch/export-records";
 import { planBatch } from "../../shared/batch/plan-batch";
 import { buildRunJob } from "../../shared/batch/run-job";
 import { batchDocument } from "../../shared/batch/enqueue-batch";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { batchTemplate } from "../support/batch-configs";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";

@@ -14,7 +14,7 @@ import { retryBatch } from "../../local/batch/retry-batch";
 import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
 import { formatIssues } from "../../shared/config/config-issue";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { DEFAULT_LIMITS } from "../../shared/limits";
 import { getDb } from "../../shared/pipeline/firestore";
 import { gridBatch } from "../support/batch-configs";

@@ -21,7 +21,7 @@ import type { RowDispatch } from "../../shared/batch/batch-schema";
 import { submitUserBatch } from "../../shared/batch/submit-user-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
 import { PIPELINE_COLLECTIONS } from "../../shared/collections";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";

@@ -14,7 +14,7 @@ import { logger } from "firebase-functions";
 import functionsTest from "firebase-functions-test";
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from "vitest";
 import { runTask, startJob } from "../../functions/src/index";
-import { createGeminiProvider } from "../../shared/models/gemini-provider";
+import { createGeminiProvider } from "../../shared/providers/gemini/gemini-provider";
 import { jobTaskDocId } from "../../shared/pipeline/doc-ids";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startStandin, type Standin } from "../../local/standin/standin-server";

@@ -15,7 +15,7 @@ import type { RowDispatch } from "../../shared/batch/batch-schema";
 import { encodeDispatch, type WireDispatch } from "../../shared/batch/dispatch-wire";
 import { submitUserBatch } from "../../shared/batch/submit-user-batch";
 import type { Enqueue } from "../../shared/batch/task-queue";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
 import { countRunsInFlight } from "../../shared/pipeline/runs-in-flight";

@@ -2,7 +2,7 @@
 // why, and the per-user limit (no triggers run here, so submitted jobs stay queued until a test moves them on).
 import type { Firestore } from "firebase-admin/firestore";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { submitUserJob, type SubmitJobDeps } from "../../shared/pipeline/submit-user-job";

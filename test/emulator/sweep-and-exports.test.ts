@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { settleBatches, sweepTasks } from "../../functions/src/index";
 import { onSubmitBatch } from "../../functions/src/submit-batch-body";
 import { parseCsv } from "../../shared/batch/csv";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { claimTask } from "../../shared/pipeline/claim-task";
 import { getDb } from "../../shared/pipeline/firestore";
 import { DEFAULT_POLICY } from "../../shared/pipeline/pipeline-deps";

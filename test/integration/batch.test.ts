@@ -11,7 +11,7 @@ import { enqueueBatch } from "../../shared/batch/enqueue-batch";
 import { createTaskQueueEnqueuer, type Enqueue } from "../../shared/batch/task-queue";
 import { watchBatch } from "../../local/batch/watch-batch";
 import { formatIssues } from "../../shared/config/config-issue";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { batchTemplate, gridBatch } from "../support/batch-configs";
 import { requireEmulator, uniqueId, waitFor } from "../support/firestore-test-env";

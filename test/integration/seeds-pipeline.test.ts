@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadSeeds, type Seeds } from "../../local/client/load-seeds";
 import { watchJob, type TaskProgress } from "../../local/client/watch-job";
 import { writeSeeds } from "../../local/client/write-seeds";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";

@@ -6,7 +6,7 @@ import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { batchDocument } from "../../shared/batch/enqueue-batch";
 import { planBatch } from "../../shared/batch/plan-batch";
 import { buildRunJob } from "../../shared/batch/run-job";
-import { DEFAULT_VALIDATION } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { batchTemplate } from "./batch-configs";
 
 /**

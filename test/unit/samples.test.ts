@@ -1,7 +1,7 @@
 // The original samples parse as the config types they claim to be, and the step sample is the seed README's example.
 import { describe, expect, it } from "vitest";
 import { parseJsonc } from "../../shared/config/jsonc";
-import { parseConfig, parseConfigText } from "../../shared/config/validate-config";
+import { parseConfig, parseConfigText } from "../../shared/validation/validate-config";
 import { README_STEP } from "../support/readme-step";
 import {
   sampleFunctionCallConfig,

@@ -4,7 +4,7 @@
 import type { ConfigIssue } from "../../shared/config/config-issue";
 import type { TaskConfig } from "../../shared/config/config-schemas";
 import { parseJsonc } from "../../shared/config/jsonc";
-import { DEFAULT_VALIDATION, parseConfig } from "../../shared/config/validate-config";
+import { DEFAULT_VALIDATION, parseConfig } from "../../shared/validation/validate-config";
 import { JOB_ENVELOPE_FIELDS } from "../../shared/pipeline/job-document";
 
 export type ConfigKind = "job" | "batch";

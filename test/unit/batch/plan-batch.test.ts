@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { DEFAULT_VALIDATION } from "../../../shared/config/validate-config";
+import { DEFAULT_VALIDATION } from "../../../shared/validation/validate-config";
 import { rowCount, rowAt, runAt, runCount } from "../../../shared/batch/expand-rows";
 import { planBatch, type BatchPlan } from "../../../shared/batch/plan-batch";
 import { csvRows, jsonlRows } from "../../../local/batch/read-rows-file";

@@ -4,7 +4,7 @@ import { queueTaskId, rowId, runJobId } from "../../../shared/batch/batch-ids";
 import { JobTemplateSchema } from "../../../shared/batch/batch-schema";
 import { buildRunJob } from "../../../shared/batch/run-job";
 import type { JobConfig } from "../../../shared/config/config-schemas";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { splitJobDocument } from "../../../shared/pipeline/job-document";
 import { runnableConfig } from "../../../shared/pipeline/start-job-run";
 import { modelStep, oneStepTask } from "../../support/sample-configs";

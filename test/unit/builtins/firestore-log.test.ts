@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FunctionCallError, RowOwnerConflict, type DocumentSink, type FunctionContext } from "../../../shared/builtins/builtin-function";
 import { checkCollection, parseCollectionList } from "../../../shared/builtins/check-collection";
 import { firestoreLog } from "../../../shared/builtins/firestore-log";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { runStep } from "../../../shared/engine/run-step";
 import { PIPELINE_COLLECTIONS } from "../../../shared/collections";
 import { createRuntime } from "../../../shared/runtime/create-runtime";

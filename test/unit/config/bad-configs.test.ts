@@ -4,8 +4,8 @@ import { BUILTIN_FUNCTIONS } from "../../../shared/builtins/builtin-registry";
 import { formatIssues } from "../../../shared/config/config-issue";
 import type { ConfigType } from "../../../shared/config/config-schemas";
 import { KNOWN_PARAMETERS } from "../../../shared/config/generation-config";
-import { parseConfig, parseConfigText } from "../../../shared/config/validate-config";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
+import { parseConfig, parseConfigText } from "../../../shared/validation/validate-config";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
 
 // The "known: ..." tails are built from the live tables so that adding a model or function does not break every row.
 const KNOWN_MODELS = Object.keys(DEFAULT_MODEL_TABLE).join(", ");

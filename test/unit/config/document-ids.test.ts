@@ -2,7 +2,7 @@
 // user chooses are used as they are, never rewritten, so two that differ never name one document (promise 15).
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { documentIdProblem, ID_CHARACTERS, idProblem, MAX_ID_CHARS } from "../../../shared/ids";
 import { chainedTaskDocId, jobTaskDocId } from "../../../shared/pipeline/doc-ids";
 import { runnableConfig } from "../../../shared/pipeline/start-job-run";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { StepConfig, TaskConfig } from "../../../shared/config/config-schemas";
 import { toGenerationConfig } from "../../../shared/config/generation-config";
 import { parseJsonc, stripJsonComments } from "../../../shared/config/jsonc";
-import { DEFAULT_VALIDATION, parseConfig, parseConfigText } from "../../../shared/config/validate-config";
+import { DEFAULT_VALIDATION, parseConfig, parseConfigText } from "../../../shared/validation/validate-config";
 import { README_STEP } from "../../support/readme-step";
 
 function ok<T>(result: { ok: true; value: T } | { ok: false; issues: { path: string; message: string }[] }): T {

@@ -2,9 +2,11 @@
 // takes, and the price table (LLM_PRICE_TABLE).
 import { describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/config/validate-config";
-import { buildModelTable, DEFAULT_MODEL_TABLE, PROVIDERS } from "../../../shared/config/model-table";
-import { buildPriceTable, costOf, DEFAULT_PRICE_TABLE } from "../../../shared/models/price-table";
+import { DEFAULT_VALIDATION, parseConfig } from "../../../shared/validation/validate-config";
+import { buildModelTable, DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
+import { PROVIDERS } from "../../../shared/providers/registry";
+import { costOf } from "../../../shared/models/price-table";
+import { buildPriceTable, DEFAULT_PRICE_TABLE } from "../../../shared/providers/default-prices";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJsonlSink } from "../../../shared/builtins/jsonl-sink";
 import { formatIssues } from "../../../shared/config/config-issue";
 import type { TaskConfig } from "../../../shared/config/config-schemas";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { TaskRecordSchema } from "../../../shared/engine/run-record";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
-import { buildModelTable } from "../../../shared/config/model-table";
-import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
+import { buildModelTable } from "../../../shared/providers/model-table";
+import { createRuntime } from "../../../shared/runtime/create-runtime";
+import type { Runtime } from "../../../local/standin/local-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 
 let runtime: Runtime;

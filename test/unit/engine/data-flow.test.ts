@@ -3,14 +3,14 @@ import { describe, expect, it } from "vitest";
 import type { DocumentSink } from "../../../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../../../shared/builtins/builtin-registry";
 import type { Payload, StepConfig, TaskConfig } from "../../../shared/config/config-schemas";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import type { EngineOptions } from "../../../shared/engine/engine-options";
 import { runStep } from "../../../shared/engine/run-step";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { StepRecordSchema, TaskRecordSchema, type StepRecord } from "../../../shared/engine/run-record";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
 import { match } from "../../support/matchers";
 
 type Raw = Record<string, unknown>;

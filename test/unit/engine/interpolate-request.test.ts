@@ -2,11 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { DocumentSink } from "../../../shared/builtins/builtin-function";
 import { BUILTIN_FUNCTIONS } from "../../../shared/builtins/builtin-registry";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { interpolateRequest } from "../../../shared/engine/interpolate-request";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import type { ModelProvider } from "../../../shared/models/model-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
 
 /** firestore_log's request, as the tests below build it. */
 type LogRequest = { collection: string; data: Record<string, unknown> };

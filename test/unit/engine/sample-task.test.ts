@@ -4,10 +4,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createJsonlSink } from "../../../shared/builtins/jsonl-sink";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { TaskRecordSchema, type TaskRecord } from "../../../shared/engine/run-record";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
-import { createRuntime, type Runtime } from "../../../shared/runtime/create-runtime";
+import { createRuntime } from "../../../shared/runtime/create-runtime";
+import type { Runtime } from "../../../local/standin/local-runtime";
 import { startStandin } from "../../../local/standin/standin-server";
 import { sampleTaskConfig } from "../../../local/samples/samples";
 

@@ -1,7 +1,7 @@
 // The Anthropic provider through @anthropic-ai/sdk against the stand-in's Messages API: the contract, then what is Claude's own.
 import { describe, expect, it } from "vitest";
-import { createAnthropicProvider } from "../../../shared/models/anthropic-provider";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
+import { createAnthropicProvider } from "../../../shared/providers/anthropic/anthropic-provider";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
 import { describeProviderContract, request } from "./provider-contract";
 
 const route = DEFAULT_MODEL_TABLE.CLAUDE_HAIKU!;

@@ -1,6 +1,6 @@
 // The Gemini API provider (@google/generative-ai) held to the same contract as the other providers.
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
-import { createGeminiProvider } from "../../../shared/models/gemini-provider";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
+import { createGeminiProvider } from "../../../shared/providers/gemini/gemini-provider";
 import { describeProviderContract } from "./provider-contract";
 
 describeProviderContract("gemini", {

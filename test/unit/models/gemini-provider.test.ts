@@ -2,7 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createGeminiProvider } from "../../../shared/models/gemini-provider";
+import { createGeminiProvider } from "../../../shared/providers/gemini/gemini-provider";
 import { ModelCallError, type ModelFailureKind } from "../../../shared/models/model-call-error";
 import type { ModelRequest } from "../../../shared/models/model-provider";
 import { startStandin, type Standin, type StandinFault } from "../../../local/standin/standin-server";

@@ -8,10 +8,10 @@ import {
   mapGeminiResponse,
   mapGeminiUsage,
   parseRetryDelay,
-  redactApiKey,
   type GeminiCallContext,
-} from "../../../shared/models/map-gemini-response";
+} from "../../../shared/providers/gemini/map-gemini-response";
 import { ModelCallError } from "../../../shared/models/model-call-error";
+import { redactApiKey } from "../../../shared/models/vendor-helpers";
 
 const MODEL = "gemini-2.5-flash";
 const ctx = (extra: Partial<GeminiCallContext> = {}): GeminiCallContext => ({

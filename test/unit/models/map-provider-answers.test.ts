@@ -1,9 +1,9 @@
 // The pure conversions of each vendor's usage, finish reasons and errors, on answers the stand-in does not produce.
 import { describe, expect, it } from "vitest";
-import { mapAnthropicMessage, mapAnthropicStopReason, mapAnthropicUsage } from "../../../shared/models/map-anthropic-response";
-import { mapChatCompletion, mapOpenAiFinishReason, mapOpenAiUsage } from "../../../shared/models/map-openai-response";
+import { mapAnthropicMessage, mapAnthropicStopReason, mapAnthropicUsage } from "../../../shared/providers/anthropic/map-anthropic-response";
+import { mapChatCompletion, mapOpenAiFinishReason, mapOpenAiUsage } from "../../../shared/providers/openai/map-openai-response";
 import { retryAfter } from "../../../shared/models/map-sdk-error";
-import { mapVertexError } from "../../../shared/models/map-vertex-error";
+import { mapVertexError } from "../../../shared/providers/vertex/map-vertex-error";
 import { ModelCallError } from "../../../shared/models/model-call-error";
 import { toJsonSchema } from "../../../shared/models/to-json-schema";
 import { match } from "../../support/matchers";

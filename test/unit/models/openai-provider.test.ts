@@ -1,8 +1,8 @@
 // The OpenAI-compatible provider through the `openai` SDK against the stand-in's Chat Completions: the contract, then its own.
 import { describe, expect, it } from "vitest";
 import { ModelCallError } from "../../../shared/models/model-call-error";
-import type { RouteOf } from "../../../shared/config/model-table";
-import { createOpenAiProvider } from "../../../shared/models/openai-provider";
+import type { RouteOf } from "../../../shared/providers/model-table";
+import { createOpenAiProvider } from "../../../shared/providers/openai/openai-provider";
 import { describeProviderContract, request } from "./provider-contract";
 
 const route: RouteOf<"openai"> = { provider: "openai", model: "llama3.2", base_url: "http://127.0.0.1:11434/v1" };

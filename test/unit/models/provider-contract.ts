@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerationConfig } from "../../../shared/config/generation-config";
 import { ModelCallError, type ModelFailureKind } from "../../../shared/models/model-call-error";
 import type { ModelProvider, ModelRequest } from "../../../shared/models/model-provider";
-import type { ModelRoute } from "../../../shared/config/model-table";
+import type { ModelRoute } from "../../../shared/providers/model-table";
 import { STANDIN_FAULTS, startStandin, type Standin, type StandinFault } from "../../../local/standin/standin-server";
 
 export interface ProviderCase {

@@ -1,7 +1,7 @@
 // The Vertex AI provider through @google/genai (vertexai: true) against the stand-in's Vertex path: the contract, then its own.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MODEL_TABLE } from "../../../shared/config/model-table";
-import { createVertexProvider } from "../../../shared/models/vertex-provider";
+import { DEFAULT_MODEL_TABLE } from "../../../shared/providers/model-table";
+import { createVertexProvider } from "../../../shared/providers/vertex/vertex-provider";
 import { describeProviderContract, request } from "./provider-contract";
 
 const route = DEFAULT_MODEL_TABLE.VERTEX_GEMINI_FLASH!;

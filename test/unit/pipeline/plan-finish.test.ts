@@ -1,7 +1,7 @@
 // The finish's decisions as data, without Firestore: status, error, successor, job progress, what is too large.
 import { FieldValue, type DocumentData } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import type { TaskRecord } from "../../../shared/engine/run-record";
 import { storeRunRecord } from "../../../shared/pipeline/output-document";
 import { planFinish, type FinishFacts, type FinishInput, type TaskError } from "../../../shared/pipeline/plan-finish";

@@ -4,7 +4,7 @@ import type { HttpsError as HttpsErrorType } from "firebase-functions/v2/https";
 import { describe, expect, it } from "vitest";
 import { onSubmitBatch, toBatchResponse } from "../../../functions/src/submit-batch-body";
 import { SubmitBatchRequestSchema } from "../../../shared/batch/submit-user-batch";
-import { zodIssues } from "../../../shared/config/validate-config";
+import { zodIssues } from "../../../shared/validation/validate-config";
 import { httpsProvider } from "../../../functions/src/https-provider";
 import { match } from "../../support/matchers";
 

@@ -2,10 +2,10 @@
 // stops start-up as before, and any other provider's missing key fails only its own steps, with config_error.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { createRuntime } from "../../../shared/runtime/create-runtime";
-import { vertexProject } from "../../../shared/runtime/provider-setup";
+import { vertexProject } from "../../../shared/providers/vertex/setup";
 import { startStandin, type Standin } from "../../../local/standin/standin-server";
 
 const noSink = { description: "nowhere (test)", write: () => Promise.resolve("nowhere") };

@@ -10,7 +10,7 @@ import { toCancelAnswer } from "../../../functions/src/cancel-body";
 import { deferDelaySeconds, MAX_DEFER_SECONDS, MIN_DEFER_SECONDS } from "../../../shared/batch/dispatch-row";
 import { createJsonlSink } from "../../../shared/builtins/jsonl-sink";
 import { formatIssues } from "../../../shared/config/config-issue";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import type { SpendGuard } from "../../../shared/engine/engine-options";
 import { runTaskSteps } from "../../../shared/engine/run-task-steps";
 import { LIMITS, readLimits } from "../../../shared/limits";

@@ -1,7 +1,7 @@
 // config-reader as a child process: exit 0 with the normalized config, 1 with `path: message` lines, 2 for usage errors.
 import { describe, expect, it } from "vitest";
 import type { StepConfig } from "../../../shared/config/config-schemas";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { sampleJobConfig } from "../../../local/samples/samples";
 import { runTool, tempDir, writeConfig } from "./run-tool";
 

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ConfigType } from "../../../shared/config/config-schemas";
-import { parseConfigText } from "../../../shared/config/validate-config";
+import { parseConfigText } from "../../../shared/validation/validate-config";
 import { sampleFunctionCallConfig, sampleJobConfig, sampleStepConfig, sampleTaskConfig } from "../../../local/samples/samples";
 import { runTool, tempDir } from "./run-tool";
 

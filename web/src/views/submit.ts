@@ -3,7 +3,7 @@
 import { collection, getDocs } from "firebase/firestore";
 import { httpsCallable, type Functions } from "firebase/functions";
 import type { TaskConfig } from "../../../shared/config/config-schemas";
-import { parseConfig } from "../../../shared/config/validate-config";
+import { parseConfig } from "../../../shared/validation/validate-config";
 import { checkConfigText, type ConfigCheck, type ConfigKind } from "../check-config";
 import { fill, h } from "../dom";
 import type { Session } from "./session";

@@ -3,6 +3,7 @@
 // Faults: 429 is rate_limit_error with retry-after; 529 overloaded_error; safety is stop_reason "refusal" with no
 // text; blocked is a refusal after a sentence; empty is no content blocks; max_tokens is half the text with
 // stop_reason "max_tokens". A request asking for thinking gets a thinking block, counted in output_tokens.
+// Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
@@ -12,8 +13,8 @@ import {
   retryHeaders,
   type StandinAnswer,
   type StandinProtocol,
-} from "./standin-protocol";
-import { estimateTokens, type StandinPrompt } from "./standin-reply";
+} from "../../../local/standin/standin-protocol";
+import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -74,8 +75,10 @@ function message(prompt: StandinPrompt, blocks: { text?: string; stop: string })
   };
 }
 
-export const ANTHROPIC_PROTOCOL: StandinProtocol = {
+export const protocol: StandinProtocol = {
   name: "anthropic",
+  path: "/v1/messages",
+  match: (method, path) => (method === "POST" && path === "/v1/messages" ? {} : undefined),
   parse,
   error,
   answer(prompt, outcome, ctx) {

@@ -1,7 +1,7 @@
 // Our model request as a Chat Completions body (POST {base_url}/chat/completions) for OpenAI-compatible servers. Pure.
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ModelRequest } from "./model-provider";
-import { toJsonSchema } from "./to-json-schema";
+import type { ModelRequest } from "../../models/model-provider";
+import { toJsonSchema } from "../../models/to-json-schema";
 
 type ReasoningEffort = ChatCompletionCreateParamsNonStreaming["reasoning_effort"];
 

@@ -4,6 +4,7 @@
 // "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
 // half the text with finish_reason "length". A request with a reasoning_effort other than none is billed
 // reasoning tokens inside completion_tokens, as OpenAI's reasoning models are.
+// Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
@@ -13,8 +14,8 @@ import {
   retryHeaders,
   type StandinAnswer,
   type StandinProtocol,
-} from "./standin-protocol";
-import { estimateTokens, type StandinPrompt } from "./standin-reply";
+} from "../../../local/standin/standin-protocol";
+import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
   400: ["invalid_request_error", null],
@@ -84,8 +85,11 @@ function completion(prompt: StandinPrompt, choice?: { content: string | null; fi
   };
 }
 
-export const OPENAI_PROTOCOL: StandinProtocol = {
+export const protocol: StandinProtocol = {
   name: "openai",
+  path: "/v1/chat/completions",
+  // Clients whose base URL already ends in /v1 post to /v1/chat/completions; some servers are addressed without it.
+  match: (method, path) => (method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions") ? {} : undefined),
   parse,
   error,
   answer(prompt, outcome, ctx) {

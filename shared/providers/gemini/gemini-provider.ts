@@ -1,10 +1,11 @@
 // The Gemini provider: our ModelProvider over @google/generative-ai, which is loaded on the first call only.
 import type { GoogleGenerativeAI } from "@google/generative-ai";
-import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
 import { toGeminiGenerationConfig } from "./gemini-generation-config";
-import { mapGeminiError, mapGeminiResponse, redactApiKey } from "./map-gemini-response";
-import { ModelCallError } from "./model-call-error";
-import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
+import { mapGeminiError, mapGeminiResponse } from "./map-gemini-response";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
+import { redactApiKey } from "../../models/vendor-helpers";
 
 export interface GeminiProviderOptions {
   apiKey: string;

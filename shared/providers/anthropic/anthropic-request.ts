@@ -1,15 +1,15 @@
 // Our model request as a body of Anthropic's Messages API (POST /v1/messages). Pure.
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { CLAUDE_DEFAULT_MAX_TOKENS } from "../config/provider-parameters";
-import type { ModelRequest } from "./model-provider";
-import { toJsonSchema } from "./to-json-schema";
+import { CLAUDE_DEFAULT_MAX_TOKENS } from "./anthropic-parameters";
+import type { ModelRequest } from "../../models/model-provider";
+import { toJsonSchema } from "../../models/to-json-schema";
 
 type Effort = NonNullable<NonNullable<MessageCreateParamsNonStreaming["output_config"]>["effort"]>;
 
 /**
  * max_tokens is required by the API; a step that sets no max_output_tokens gets the original's 1,024. The prompt is
  * one user message; a JSON step asks for structured output with its schema as JSON Schema. Validation
- * (provider-parameters.ts) has already refused what Claude cannot take, so nothing here is dropped silently.
+ * (anthropic-parameters.ts) has already refused what Claude cannot take, so nothing here is dropped silently.
  */
 export function toAnthropicRequest(request: ModelRequest): MessageCreateParamsNonStreaming {
   const config = request.generationConfig;

@@ -1,8 +1,8 @@
 // Pure conversions from a Chat Completions answer (OpenAI-compatible servers) to our ModelResult, usage and finish reasons.
-import type { TokenUsage } from "./token-usage";
-import { ModelCallError } from "./model-call-error";
-import type { ModelResult } from "./model-provider";
-import { isObject } from "./vendor-helpers";
+import type { TokenUsage } from "../../models/token-usage";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelResult } from "../../models/model-provider";
+import { isObject } from "../../models/vendor-helpers";
 
 /** Chat Completions usage to ours; cached prompt tokens and reasoning tokens (inside completion_tokens) when reported. */
 export function mapOpenAiUsage(usage: unknown): TokenUsage {

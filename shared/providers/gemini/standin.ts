@@ -1,29 +1,22 @@
-// The stand-in's Gemini protocol: generateContent as the Gemini API and Vertex AI serve it (same bodies, other paths).
+// The stand-in's Gemini protocol: generateContent as the Gemini API serves it, POST /v1beta/models/{model}:generateContent
+// (v1 and v1alpha too). Vertex AI serves the same bodies on its own path (../vertex/standin.ts builds on this).
 //
 // Errors use Google's shape {error:{code,message,status}}; a 429 carries a RetryInfo delay and Retry-After.
+// Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
   estimateUsage,
+  googleError,
   isObject,
   MALFORMED_MARKER,
   retryHeaders,
   type StandinAnswer,
   type StandinProtocol,
   type StandinProtocolName,
-} from "./standin-protocol";
-import type { StandinPrompt } from "./standin-reply";
-
-const GOOGLE_STATUS: Record<number, string> = {
-  400: "INVALID_ARGUMENT",
-  403: "PERMISSION_DENIED",
-  404: "NOT_FOUND",
-  429: "RESOURCE_EXHAUSTED",
-  500: "INTERNAL",
-  503: "UNAVAILABLE",
-  504: "DEADLINE_EXCEEDED",
-  529: "UNAVAILABLE",
-};
+  type StandinRouteMatch,
+} from "../../../local/standin/standin-protocol";
+import type { StandinPrompt } from "../../../local/standin/standin-reply";
 
 const FAULT_MESSAGES: Record<string, string> = {
   "400": "Request contains an invalid argument.",
@@ -38,14 +31,6 @@ const FAULT_MESSAGES: Record<string, string> = {
 /** Protobuf Duration JSON, as in Google's RetryInfo: "1.5s", "0.1s", "60s". */
 export function formatRetryDelay(ms: number): string {
   return `${Number((Math.max(0, ms) / 1000).toFixed(3))}s`;
-}
-
-export function googleError(status: number, message: string, details?: unknown[], headers: Record<string, string> = {}): StandinAnswer {
-  return {
-    status,
-    body: { error: { code: status, message, status: GOOGLE_STATUS[status] ?? "UNKNOWN", ...(details ? { details } : {}) } },
-    headers,
-  };
 }
 
 function retryable429(message: string, retryDelayMs: number): StandinAnswer {
@@ -71,9 +56,23 @@ function textOf(content: unknown): string {
   return contentText(isObject(content) ? content.parts : undefined);
 }
 
-function createGeminiProtocol(name: StandinProtocolName): StandinProtocol {
+/** A Google path (`route`'s groups: the model, then the method) answered for generateContent only. */
+function googleRoute(route: RegExp): StandinProtocol["match"] {
+  return (method, path): StandinRouteMatch | undefined => {
+    const google = route.exec(path);
+    if (!google) return undefined;
+    if (method !== "POST" || google[2] !== "generateContent")
+      return { refused: `${method} method ${google[2]} is not served by the stand-in (only generateContent)` };
+    return { model: google[1] ?? "" };
+  };
+}
+
+/** Gemini's generateContent on `path` (as the 404 lists it), matched by `route`. */
+export function createGeminiProtocol(name: StandinProtocolName, path: string, route: RegExp): StandinProtocol {
   return {
     name,
+    path,
+    match: googleRoute(route),
     parse,
     error: (status, message, headers) => googleError(status, message, undefined, headers),
     answer(prompt, outcome, ctx) {
@@ -128,5 +127,8 @@ function createGeminiProtocol(name: StandinProtocolName): StandinProtocol {
   };
 }
 
-export const GEMINI_PROTOCOL = createGeminiProtocol("gemini");
-export const VERTEX_PROTOCOL = createGeminiProtocol("vertex");
+export const protocol = createGeminiProtocol(
+  "gemini",
+  "/v1beta/models/{model}:generateContent",
+  /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/,
+);

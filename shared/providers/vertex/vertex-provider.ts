@@ -4,11 +4,12 @@
 // account: no key. With a base URL (the offline stand-in) it sends a fixed bearer token instead, so that no
 // credential lookup (a metadata-server call, an error offline) happens where none is needed.
 import type { GoogleGenAI, GoogleGenAIOptions } from "@google/genai";
-import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
-import { toGeminiGenerationConfig } from "./gemini-generation-config";
-import { mapGeminiResponse } from "./map-gemini-response";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
+import { toGeminiGenerationConfig } from "../gemini/gemini-generation-config";
+import { mapGeminiResponse } from "../gemini/map-gemini-response";
 import { mapVertexError } from "./map-vertex-error";
-import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
+import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
+import { isVertexRoute } from "./definition";
 
 export interface VertexProviderOptions {
   /** The Google Cloud project billed for the calls (the Firebase project when deployed). */
@@ -49,7 +50,7 @@ export function createVertexProvider(options: VertexProviderOptions): ModelProvi
   };
 
   const generate = async (request: ModelRequest): Promise<ModelResult> => {
-    const location = (request.route?.provider === "vertex" ? request.route.location : undefined) ?? options.location;
+    const location = (isVertexRoute(request.route) ? request.route.location : undefined) ?? options.location;
     const where = baseUrl ?? `Vertex AI (${options.project}, ${location})`;
     return withCallTimeout(
       request.signal,

@@ -1,8 +1,8 @@
 // Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
-import type { TokenUsage } from "./token-usage";
-import { ModelCallError, reasonText } from "./model-call-error";
-import type { ModelResult } from "./model-provider";
-import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
+import type { TokenUsage } from "../../models/token-usage";
+import { ModelCallError, reasonText } from "../../models/model-call-error";
+import type { ModelResult } from "../../models/model-provider";
+import { isNetworkError, isObject, nameOf } from "../../models/vendor-helpers";
 
 /**
  * Finish reasons that mean a filter stopped the answer. Such an answer is blocked even when some text
@@ -198,20 +198,6 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
   );
 }
 
-/** The same error with every occurrence of the API key replaced, in its message and its cause's. */
-export function redactApiKey(err: ModelCallError, apiKey: string): ModelCallError {
-  if (apiKey.length < 6) return err; // too short to tell apart from ordinary text; such keys are not real ones
-  const cause: unknown = err.options.cause;
-  const causeText = cause instanceof Error ? `${cause.message}\n${cause.stack ?? ""}` : cause === undefined ? "" : reasonText(cause);
-  if (!err.message.includes(apiKey) && !causeText.includes(apiKey)) return err;
-  const scrub = (text: string) => text.split(apiKey).join("[REDACTED]");
-  const safeCause =
-    cause instanceof Error
-      ? Object.assign(new Error(scrub(cause.message)), { name: cause.name, stack: scrub(cause.stack ?? "") })
-      : undefined;
-  return new ModelCallError(scrub(err.message), err.kind, { ...err.options, cause: safeCause });
-}
-
 /** The server's own message inside the SDK's "Error fetching from URL: [503 Service Unavailable] MESSAGE DETAILS". */
 function serverMessage(sdkMessage: string, status: number, details: unknown): string {
   const marker = sdkMessage.indexOf(`[${status} `);
@@ -232,18 +218,4 @@ function errorInfoReason(details: unknown): string | undefined {
       return d.reason;
   }
   return undefined;
-}
-
-/** fetch failures, resets and hang-ups, looking through `cause` chains (undici puts the socket error there). */
-function isNetworkError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
-    const text = `${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`;
-    if (NETWORK_PATTERN.test(text)) return true;
-  }
-  return false;
-}
-
-function nameOf(err: unknown): string {
-  if (err instanceof Error) return err.constructor.name !== "Error" ? err.constructor.name : err.name;
-  return isObject(err) && typeof err.name === "string" ? err.name : typeof err;
 }

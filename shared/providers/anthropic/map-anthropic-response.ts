@@ -1,8 +1,8 @@
 // Pure conversions from what Anthropic's Messages API answers to our ModelResult, usage and finish reasons.
-import type { TokenUsage } from "./token-usage";
-import { ModelCallError } from "./model-call-error";
-import type { ModelResult } from "./model-provider";
-import { isObject } from "./vendor-helpers";
+import type { TokenUsage } from "../../models/token-usage";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelResult } from "../../models/model-provider";
+import { isObject } from "../../models/vendor-helpers";
 
 /**
  * Anthropic's usage to ours. `input_tokens` leaves out the tokens written to and read from the prompt cache, so the

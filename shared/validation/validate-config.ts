@@ -2,8 +2,9 @@
 import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
 import { DEFAULT_LIMITS, type Limits } from "../limits";
-import { DEFAULT_MODEL_TABLE, type ModelTable, type ProviderName } from "./model-table";
-import { formatIssues, formatPath, joinPath, type ConfigIssue } from "./config-issue";
+import { DEFAULT_MODEL_TABLE, type ModelTable } from "../providers/model-table";
+import type { ProviderName } from "../providers/registry";
+import { formatIssues, formatPath, joinPath, type ConfigIssue } from "../config/config-issue";
 import {
   CONFIG_SCHEMAS,
   ParameterValueSchema,
@@ -14,13 +15,13 @@ import {
   type ConfigType,
   type ParameterValue,
   type TaskConfig,
-} from "./config-schemas";
-import { countLimitIssues, hopLimit } from "./count-limits";
-import { extractRuleIssues } from "./extract-rules";
-import { followChain } from "./follow-chain";
-import { parameterNames, toGenerationConfig } from "./generation-config";
-import { parseJsonc } from "./jsonc";
-import { providerParameterIssues } from "./provider-parameters";
+} from "../config/config-schemas";
+import { countLimitIssues, hopLimit } from "../config/count-limits";
+import { extractRuleIssues } from "../config/extract-rules";
+import { followChain } from "../config/follow-chain";
+import { parameterNames, toGenerationConfig } from "../config/generation-config";
+import { parseJsonc } from "../config/jsonc";
+import { providerParameterIssues } from "../providers/provider-parameters";
 import { idProblem } from "../ids";
 
 export interface ValidationContext {

@@ -1,9 +1,9 @@
 // Pure conversion of what @google/genai threw on Vertex AI into our ModelCallError. Its ApiError carries the HTTP
 // status and, as its message, Google's error body as JSON text ({error:{code,message,status,details}}).
-import { endingError, type CallEnding } from "./call-timeout";
-import { googleStatusFor, parseRetryDelay } from "./map-gemini-response";
-import { ModelCallError } from "./model-call-error";
-import { isObject, NETWORK_PATTERN } from "./vendor-helpers";
+import { endingError, type CallEnding } from "../../models/call-timeout";
+import { googleStatusFor, parseRetryDelay } from "../gemini/map-gemini-response";
+import { ModelCallError } from "../../models/model-call-error";
+import { isNetworkError, isObject } from "../../models/vendor-helpers";
 
 export interface VertexCallContext extends CallEnding {
   model: string;
@@ -75,11 +75,4 @@ function parseBody(message: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function isNetworkError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; isObject(e) && depth < 5; e = e.cause, depth++) {
-    if (NETWORK_PATTERN.test(`${typeof e.message === "string" ? e.message : ""} ${typeof e.code === "string" ? e.code : ""}`)) return true;
-  }
-  return false;
 }

@@ -1,12 +1,12 @@
 // The Anthropic provider: our ModelProvider over @anthropic-ai/sdk's Messages API, the SDK loaded on first use only.
 import type Anthropic from "@anthropic-ai/sdk";
 import { toAnthropicRequest } from "./anthropic-request";
-import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
 import { mapAnthropicMessage } from "./map-anthropic-response";
-import { redactApiKey } from "./map-gemini-response";
-import { mapSdkError } from "./map-sdk-error";
-import { ModelCallError } from "./model-call-error";
-import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
+import { mapSdkError } from "../../models/map-sdk-error";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
+import { redactApiKey } from "../../models/vendor-helpers";
 
 export interface AnthropicProviderOptions {
   apiKey: string;

@@ -1,12 +1,12 @@
 // The OpenAI-compatible provider: our ModelProvider over the `openai` SDK's Chat Completions, one client per server.
 import type OpenAI from "openai";
-import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "./call-timeout";
-import { redactApiKey } from "./map-gemini-response";
+import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
 import { mapChatCompletion } from "./map-openai-response";
-import { mapSdkError } from "./map-sdk-error";
-import { ModelCallError } from "./model-call-error";
-import type { ModelProvider, ModelRequest, ModelResult } from "./model-provider";
-import type { RouteOf } from "../config/model-table";
+import { mapSdkError } from "../../models/map-sdk-error";
+import { ModelCallError } from "../../models/model-call-error";
+import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
+import { redactApiKey } from "../../models/vendor-helpers";
+import { isOpenAiRoute, type OpenAiRoute } from "./definition";
 import { toChatCompletionRequest } from "./openai-request";
 
 /** Where one model table entry's calls go. */
@@ -19,7 +19,7 @@ export interface OpenAiEndpoint {
 
 export interface OpenAiProviderOptions {
   /** The entry's server and key, or the config error that stops its calls (a missing key where that is fatal). */
-  endpointFor: (route: RouteOf<"openai">) => OpenAiEndpoint | ModelCallError;
+  endpointFor: (route: OpenAiRoute) => OpenAiEndpoint | ModelCallError;
   /** Per-request timeout (default 120 s; 0 = none). */
   timeoutMs?: number;
 }
@@ -32,7 +32,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): ModelProvi
 
   const generate = async (request: ModelRequest): Promise<ModelResult> => {
     const route = request.route;
-    if (route?.provider !== "openai")
+    if (!isOpenAiRoute(route))
       throw new ModelCallError(`model "${request.model}" has no OpenAI-compatible server in the model table (base_url)`, "config");
     const endpoint = options.endpointFor(route);
     if (endpoint instanceof ModelCallError) throw endpoint;

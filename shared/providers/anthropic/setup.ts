@@ -1,0 +1,35 @@
+// The Anthropic provider from the environment: ANTHROPIC_API_KEY, else the offline stand-in, else (deployed) a provider
+// whose steps fail with config_error while the others run.
+import { createUnavailableProvider } from "../../models/unavailable-provider";
+import { missingKeyMessage, secretFrom, STANDIN_API_KEY, type ProviderSetupFn } from "../provider-setup";
+import { createAnthropicProvider } from "./anthropic-provider";
+import { anthropic } from "./definition";
+
+const [SECRET] = anthropic.secrets;
+
+export const setup: ProviderSetupFn = async (ctx) => {
+  const { env } = ctx;
+  const apiKey = secretFrom(env, SECRET);
+  let baseUrl = env[anthropic.baseUrlEnv]?.trim() || undefined;
+  const timeout = ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {};
+  if (apiKey) {
+    return {
+      provider: createAnthropicProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...timeout }),
+      banner: baseUrl ? [`Anthropic base URL overridden: ${baseUrl}`] : [],
+    };
+  }
+  if (!baseUrl && ctx.standinUrl) baseUrl = await ctx.standinUrl();
+  if (!baseUrl) {
+    const message = missingKeyMessage(SECRET, "Claude (model keys with provider anthropic)", anthropic.baseUrlEnv, ctx.deployed);
+    return {
+      provider: createUnavailableProvider(anthropic.name, message),
+      banner: [
+        `No ${SECRET} set: steps that call Claude fail with config_error (${ctx.deployed ? `\`firebase functions:secrets:set ${SECRET}\`` : "set it, or run through npm start"}).`,
+      ],
+    };
+  }
+  return {
+    provider: createAnthropicProvider({ apiKey: STANDIN_API_KEY, baseUrl, ...timeout }),
+    banner: [`No ${SECRET} set: Claude calls go to the offline stand-in at ${baseUrl} (its answers echo the prompt).`],
+  };
+};
