@@ -21,6 +21,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** The screenshots the README shows: `npm run screenshots` copies them from the e2e run to docs/screenshots/. */
 const DOC_SCREENSHOTS = ["batches", "batch-rows", "job", "submit-invalid"];
 
+/** Why a stage skips tests on purpose; a skip in any other stage is called out as unexplained. */
+const SKIP_REASONS = /** @type {Record<string, string>} */ ({
+  e2e: 'the "with App Check enforced" tests, which run in the e2e-app-check session (its functions enforce App Check)',
+  "e2e-app-check": 'every e2e test but those "with App Check enforced", which ran in the e2e session',
+});
 /**
  * The suites that need emulators. `emulator` (handler and rules tests) runs with Firestore alone, so that the
  * test process is the only thing reacting to its writes; `integration` runs real triggers, so it adds Functions
@@ -74,15 +79,19 @@ function totalCounts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  /** @type {Record<string, number>} */
+  const skippedBy = {};
   for (const file of readdirSync(countsDir)) {
     const report = /** @type {{ numPassedTests?: number, numFailedTests?: number, numPendingTests?: number, numTodoTests?: number }} */ (
       readJson(join(countsDir, file))
     );
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    const stageSkipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    skipped += stageSkipped;
+    if (stageSkipped) skippedBy[file.replace(/\.json$/, "")] = stageSkipped;
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, skippedBy };
 }
 /** @param {string | undefined} text first line of a message, at most 300 characters */
 const firstLine = (text) => (text ?? "").split("\n", 1)[0]?.slice(0, 300) ?? "";
@@ -266,5 +275,10 @@ for (const line of failedTests()) console.log(`FAILED TEST ${line}`);
 rmSync(countsDir, { recursive: true, force: true });
 // A stage that failed without a failing test (type-check, build, an emulator that would not start) still counts.
 const unexplained = failed && counts.failed === 0 ? 1 : 0;
+for (const [stage, n] of Object.entries(counts.skippedBy)) {
+  const why = SKIP_REASONS[stage];
+  if (why) console.log(`${n} skipped in ${stage}: ${why}`);
+  else shout(`${n} test(s) skipped in ${stage} with no reason given: find the skip and say why, or remove it`);
+}
 console.log(`${counts.passed} passed, ${counts.failed + unexplained} failed${counts.skipped ? `, ${counts.skipped} skipped` : ""}`);
 process.exitCode = failed ? 1 : 0;

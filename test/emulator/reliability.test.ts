@@ -1049,7 +1049,10 @@ describe("promise 6: output size", () => {
     await db
       .doc(`tasks/${id}`)
       .set({ task_id: "huge-run", input_config: { payload: { text: input } }, steps, output_config: { payload: { answer: "" } } });
-    const outcome = await handleTaskCreated(main.deps, id);
+    // A run this large is past the default MAX_RUN_CHARS (10 million): an operator who raises it still gets every
+    // record written whole (and below the default, a run of non-ASCII text can pass 10 MiB as well).
+    const roomy = await createPipelineRuntime(pipelineEnv({ MAX_RUN_CHARS: "40000000" }));
+    const outcome = await handleTaskCreated(roomy.deps, id).finally(() => roomy.runtime.close());
     const task = await readDoc(db, `tasks/${id}`);
     const output = await readDoc(db, `outputs/${id}`);
     // A field cut from the output document is whole in overflow/; one left uncut is whole in the document.
