@@ -24,6 +24,7 @@ Options:
                         kinds: ${STANDIN_FAULTS.join(", ")}
   --seed N              seed of the fault dice, so a run repeats (default 1)
   --retry-delay-ms N    the retryDelay an injected 429 advertises (default 100)
+  --cached-tokens N     prompt tokens each answer reports as read from the cache (default 0)
   --script LIST         outcomes for the next requests before the dice, e.g. 503,503,ok
                         (scripted answer texts, {"text": "..."}, go through POST /__standin/config)
   --exit-with-hub ADDR  exit once the Firebase Emulator Hub at HOST:PORT stops answering (how the functions
@@ -32,7 +33,7 @@ Options:
 
 Admin API (to change the knobs from another process):
   GET /__standin/stats  GET /__standin/config  GET /__standin/requests
-  POST /__standin/config (JSON body: latencyMs, rpm, rpmBurst, faults, seed, retryDelayMs, script)  POST /__standin/reset
+  POST /__standin/config (JSON body: latencyMs, rpm, rpmBurst, faults, seed, retryDelayMs, script, cachedTokens)  POST /__standin/reset
 
 Example: npm run standin -- --port 8787 --latency-ms 300 --rpm 600 --fault 503=0.1 --fault 429=0.05 --seed 1`;
 
@@ -52,6 +53,7 @@ function parseStandinArgs(argv: string[]): (StandinOptions & { exitWithHub?: str
       fault: { type: "string", multiple: true },
       seed: { type: "string" },
       "retry-delay-ms": { type: "string" },
+      "cached-tokens": { type: "string" },
       script: { type: "string" },
       "exit-with-hub": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -83,6 +85,7 @@ function parseStandinArgs(argv: string[]): (StandinOptions & { exitWithHub?: str
     rpmBurst: number("rpm-burst", values["rpm-burst"]),
     seed: number("seed", values.seed),
     retryDelayMs: number("retry-delay-ms", values["retry-delay-ms"]),
+    cachedTokens: number("cached-tokens", values["cached-tokens"]),
     faults,
     script: values.script
       ?.split(",")

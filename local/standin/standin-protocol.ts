@@ -19,12 +19,15 @@ export const STANDIN_FAULTS = [
   "empty",
   "reset",
   "max_tokens",
+  "insufficient_quota",
 ] as const;
 /**
  * 400/403/404/429/500/503/504/529: the protocol's error JSON with that status (529 is Anthropic's "overloaded").
  * malformed: 200 whose body is not JSON. safety: 200 with the protocol's safety stop and no text. blocked: 200
  * refusing the prompt itself. empty: 200 with no answer at all. reset: the socket is destroyed without an answer.
- * max_tokens: 200 with half the text, stopped at the output limit. What each looks like per protocol: its module.
+ * max_tokens: 200 with half the text, stopped at the output limit. insufficient_quota: the vendor's answer to an
+ * account out of credits (OpenAI's 429 insufficient_quota, Claude's 400 "credit balance is too low"; Gemini documents
+ * none, so its protocols answer a spent quota's 429). What each looks like per protocol: its module.
  */
 export type StandinFault = (typeof STANDIN_FAULTS)[number];
 /** A scripted outcome: a fault, "ok", or an answer given word for word (`{ "text": "<answer>FUNNY</answer>" }`). */
@@ -47,6 +50,8 @@ export interface AnswerContext {
   retryDelayMs: number;
   /** The limit a rate-limited 429 names. */
   rpm: number;
+  /** Prompt tokens to report as read from the cache (the cachedTokens knob); at most the prompt's. */
+  cachedTokens?: number;
   /** A scripted answer's text, instead of the echo. */
   text?: string;
 }
@@ -74,10 +79,21 @@ export function answerText(prompt: StandinPrompt, outcome: StandinOutcome, ctx: 
   return outcome === "max_tokens" ? full.slice(0, Math.max(1, Math.ceil(full.length / 2))) : full;
 }
 
-/** The stand-in's usage estimate: about four characters a token, prompt and answer apart. */
-export function estimateUsage(prompt: StandinPrompt, answer: string): { prompt: number; output: number } {
-  return { prompt: estimateTokens(prompt.systemPrompt) + estimateTokens(prompt.userPrompt), output: estimateTokens(answer) };
+/**
+ * The stand-in's usage estimate: about four characters a token, prompt and answer apart; `cached` is the part of the
+ * prompt the cachedTokens knob says was read from the cache.
+ */
+export function estimateUsage(
+  prompt: StandinPrompt,
+  answer: string,
+  ctx?: Pick<AnswerContext, "cachedTokens">,
+): { prompt: number; output: number; cached: number } {
+  const promptTokens = estimateTokens(prompt.systemPrompt) + estimateTokens(prompt.userPrompt);
+  return { prompt: promptTokens, output: estimateTokens(answer), cached: Math.min(ctx?.cachedTokens ?? 0, promptTokens) };
 }
+
+/** What a request that asks for thinking is billed for it: the tokens of a short stand-in thought. */
+export const STANDIN_THOUGHT = "[stand-in thinking]";
 
 /** Retry-After in whole seconds (rounded up, at least 1) and, for the SDKs that read it, in milliseconds. */
 export function retryHeaders(retryDelayMs: number): Record<string, string> {

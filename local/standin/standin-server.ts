@@ -67,6 +67,8 @@ export interface StandinOptions {
    * `{ "text": "..." }` answers with that text instead of the echo (for extraction rules, say).
    */
   script?: StandinScriptItem[];
+  /** Prompt tokens every answer reports as read from the prompt cache (at most the prompt's), in the protocol's field (default 0). */
+  cachedTokens?: number;
 }
 
 export type StandinConfig = Required<Omit<StandinOptions, "port" | "host">>;
@@ -108,8 +110,17 @@ export interface Standin {
 export const REQUEST_LOG_CAP = 10_000;
 const WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script"] as const;
-const DEFAULT_CONFIG: StandinConfig = { latencyMs: 0, rpm: 0, rpmBurst: 0, faults: {}, seed: 1, retryDelayMs: 100, script: [] };
+const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script", "cachedTokens"] as const;
+const DEFAULT_CONFIG: StandinConfig = {
+  latencyMs: 0,
+  rpm: 0,
+  rpmBurst: 0,
+  faults: {},
+  seed: 1,
+  retryDelayMs: 100,
+  script: [],
+  cachedTokens: 0,
+};
 
 let loadingProtocols: Promise<readonly StandinProtocol[]> | undefined;
 
@@ -165,6 +176,7 @@ export function validateStandinOptions(options: unknown): string[] {
   count("rpm", o.rpm, true);
   count("rpmBurst", o.rpmBurst, true);
   count("retryDelayMs", o.retryDelayMs, false);
+  count("cachedTokens", o.cachedTokens, true);
   if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isInteger(o.seed)))
     problems.push(`seed: expected a whole number, got ${JSON.stringify(o.seed)}`);
   if (o.faults !== undefined) {
@@ -374,6 +386,7 @@ async function handleModelRequest(
   const reply = route.protocol.answer(parsed, outcome, {
     retryDelayMs: waitMs ?? config.retryDelayMs,
     rpm: config.rpm,
+    cachedTokens: config.cachedTokens,
     ...(text !== undefined ? { text } : {}),
   });
   if (reply === "reset") req.socket.destroy();

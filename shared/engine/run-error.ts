@@ -28,6 +28,9 @@ export function toRunError(err: unknown, where: { step_id?: string; path?: strin
   if (err instanceof RetryError && (err.reason === "deadline" || err.reason === "aborted")) {
     return { ...base, code: "deadline_exceeded", message: err.message, ...status, retryable: isRetryable(cause) };
   }
+  if (cause instanceof ModelCallError && cause.kind === "out_of_credits") {
+    return { ...base, code: "quota_exhausted", message: cause.message, ...status, retryable: false };
+  }
   if (cause instanceof ModelCallError && cause.kind === "config") {
     return { ...base, code: "config_error", message: cause.message, retryable: false };
   }

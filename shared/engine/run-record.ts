@@ -19,7 +19,7 @@ export const ERROR_CODES = [
   "model_blocked", // safety block, recitation, empty answer: the model's own refusal
   "function_error", // a built-in function failed
   "deadline_exceeded", // the run's time budget ran out (or the run was stopped while waiting to retry)
-  "quota_exhausted", // a 429 asked to wait longer than the run's remaining budget: lower the batch rate or raise the quota
+  "quota_exhausted", // a 429 asked to wait longer than the run's remaining budget (lower the batch rate or raise the quota), or the account is out of credits (add credits)
   "output_truncated", // a JSON answer (or an answer with no text) was cut at max_output_tokens
   "extraction_failed", // an output_config.extract rule found nothing in the answer, or a JSON answer broke its response_schema
   "hop_limit", // a job's chain reached its max_hops

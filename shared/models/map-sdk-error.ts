@@ -57,12 +57,30 @@ function httpError(err: unknown, e: Record<string, unknown>, status: number, ctx
   const reason = [inner.type, inner.code].find((v): v is string => typeof v === "string" && v !== "") ?? `HTTP_${status}`;
   const text = typeof inner.message === "string" && inner.message ? inner.message : messageOf(err);
   const retryAfterMs = retryAfter(e.headers);
+  if (isOutOfCredits(status, reason, text)) {
+    return new ModelCallError(
+      `${ctx.who} answered HTTP ${status} ${reason}: ${text}; the account is out of credits, so no retry can succeed: add credits (or raise the spending limit) in the vendor's billing settings, then start the run again`,
+      "out_of_credits",
+      { status, reason, cause: err },
+    );
+  }
   return new ModelCallError(`${ctx.who} answered HTTP ${status} ${reason}: ${text}; ${hint(status, ctx)}`, "http", {
     status,
     reason,
     cause: err,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
+}
+
+/**
+ * An answer saying the account cannot pay: OpenAI's 429 `insufficient_quota` (its "exceeded your current quota"),
+ * a 402 Payment Required (Anthropic's documented `billing_error`, and OpenAI-compatible gateways'), and Anthropic's 400
+ * `invalid_request_error` "Your credit balance is too low", which is how the Messages API answers an empty balance.
+ */
+export function isOutOfCredits(status: number, reason: string, message: string): boolean {
+  if (status === 429) return reason === "insufficient_quota";
+  if (status === 402) return true;
+  return status === 400 && /credit balance is too low/i.test(message);
 }
 
 function hint(status: number, ctx: SdkCallContext): string {

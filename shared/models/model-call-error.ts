@@ -22,6 +22,7 @@ export type ModelFailureKind =
   | "malformed" // a 2xx answer that is not the expected JSON
   | "blocked" // prompt blocked, or candidate stopped for SAFETY/RECITATION/...
   | "empty" // no candidate text
+  | "out_of_credits" // the account has no credits left (OpenAI's 429 insufficient_quota, Claude's credit balance): only adding credits helps
   | "config"; // the deployment cannot call this provider (a missing key): no attempt can succeed until someone fixes it
 
 export class ModelCallError extends Error {

@@ -5,11 +5,23 @@ import { z } from "zod";
 import type { TokenUsage } from "./token-usage";
 import { tableIssueLines } from "../config/config-issue";
 
+/** USD per million tokens: a price is a non-negative number. */
+const perMillion = z.number().nonnegative();
+
 export const ModelPriceSchema = z.strictObject({
-  /** USD per million prompt tokens (cached ones included: see costOf). */
-  input_per_million: z.number().nonnegative(),
-  /** USD per million output tokens, thinking tokens included (every provider bills them as output). */
-  output_per_million: z.number().nonnegative(),
+  /** USD per million prompt tokens; the price of every input class without its own price below. */
+  input_per_million: perMillion,
+  /** USD per million output tokens; the price of thinking tokens when thinking_per_million is absent. */
+  output_per_million: perMillion,
+  /** Per million thinking tokens; absent, they are priced as output (as every vendor bills them). */
+  thinking_per_million: perMillion.optional(),
+  /** Per million prompt tokens read from a cache; absent, they are priced as input (so the cost is an upper bound). */
+  cached_input_per_million: perMillion.optional(),
+  /** Per million prompt tokens written to a cache (Claude's cache writes); absent, priced as input. */
+  cache_write_per_million: perMillion.optional(),
+  /** Per million input / output tokens sent through the vendor's batch API; absent, the standard prices. */
+  batch_input_per_million: perMillion.optional(),
+  batch_output_per_million: perMillion.optional(),
   /** The day the price was read, YYYY-MM-DD: prices change, and a cost is only as good as its price. */
   read_on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "read_on is the day the price was read, YYYY-MM-DD"),
   /** Where it was read, or why it is an assumption. */
@@ -43,11 +55,25 @@ export function mergePriceTable(overrideJson: string | undefined, base: PriceTab
 }
 
 /**
- * USD for the usage, rounded to a billionth of a cent so that sums stay readable. Cached prompt tokens are charged
- * at the full input price: the table has one input price, so a cost with caching is an upper bound.
+ * USD for the usage, rounded to a billionth of a cent so that sums stay readable. Each class is priced at its own
+ * rate when the price has one, else at the base price it is billed as: cached and cache-written prompt tokens at
+ * input, thinking at output. Tool-use prompt tokens are input. `billing: "batch"` prices at the batch prices
+ * (absent, the standard ones); the cache and thinking prices apply in both.
  */
-export function costOf(usage: TokenUsage, price: ModelPrice): number {
-  return roundUsd((usage.prompt_tokens * price.input_per_million + usage.output_tokens * price.output_per_million) / 1_000_000);
+export function costOf(usage: TokenUsage, price: ModelPrice, billing: "standard" | "batch" = "standard"): number {
+  const input = billing === "batch" ? (price.batch_input_per_million ?? price.input_per_million) : price.input_per_million;
+  const output = billing === "batch" ? (price.batch_output_per_million ?? price.output_per_million) : price.output_per_million;
+  // A detail larger than what holds it (a vendor's inconsistency) is capped, so no class is priced negative.
+  const cached = Math.min(usage.cached_tokens ?? 0, usage.prompt_tokens);
+  const cacheWrite = Math.min(usage.cache_write_tokens ?? 0, usage.prompt_tokens - cached);
+  const thinking = Math.min(usage.thinking_tokens ?? 0, usage.output_tokens);
+  const micro =
+    (usage.prompt_tokens - cached - cacheWrite) * input +
+    cached * (price.cached_input_per_million ?? input) +
+    cacheWrite * (price.cache_write_per_million ?? input) +
+    (usage.output_tokens - thinking) * output +
+    thinking * (price.thinking_per_million ?? output);
+  return roundUsd(micro / 1_000_000);
 }
 
 export function roundUsd(usd: number): number {

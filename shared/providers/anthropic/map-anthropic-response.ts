@@ -1,26 +1,27 @@
 // Pure conversions from what Anthropic's Messages API answers to our ModelResult, usage and finish reasons.
-import type { TokenUsage } from "../../models/token-usage";
+import { usageDetails, type TokenUsage } from "../../models/token-usage";
 import { ModelCallError } from "../../models/model-call-error";
 import type { ModelResult } from "../../models/model-provider";
 import { isObject } from "../../models/vendor-helpers";
 
 /**
  * Anthropic's usage to ours. `input_tokens` leaves out the tokens written to and read from the prompt cache, so the
- * prompt is all three; thinking is inside `output_tokens` (billed as output) and reported apart when Claude says.
+ * prompt is all three (each billed at its own rate); thinking is inside `output_tokens` (billed as output) and
+ * reported apart when Claude says. Anthropic sends no total: it is the sum.
  */
 export function mapAnthropicUsage(usage: unknown): TokenUsage {
   const u = isObject(usage) ? usage : {};
   const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
   const cached = num(u.cache_read_input_tokens);
-  const prompt_tokens = num(u.input_tokens) + num(u.cache_creation_input_tokens) + cached;
+  const cacheWrite = num(u.cache_creation_input_tokens);
+  const prompt_tokens = num(u.input_tokens) + cacheWrite + cached;
   const output_tokens = num(u.output_tokens);
   const thinking = isObject(u.output_tokens_details) ? num(u.output_tokens_details.thinking_tokens) : 0;
   return {
     prompt_tokens,
     output_tokens,
     total_tokens: prompt_tokens + output_tokens,
-    ...(cached > 0 ? { cached_tokens: cached } : {}),
-    ...(thinking > 0 ? { thinking_tokens: thinking } : {}),
+    ...usageDetails({ cached_tokens: cached, cache_write_tokens: cacheWrite, thinking_tokens: thinking }),
   };
 }
 

@@ -2,11 +2,14 @@
 //
 // Faults: 429 is rate_limit_error with retry-after; 529 overloaded_error; safety is stop_reason "refusal" with no
 // text; blocked is a refusal after a sentence; empty is no content blocks; max_tokens is half the text with
-// stop_reason "max_tokens". A request asking for thinking gets a thinking block, counted in output_tokens.
+// stop_reason "max_tokens". A request asking for thinking gets a thinking block, counted in output_tokens. The
+// cachedTokens knob is reported as cache_read_input_tokens (out of input_tokens, as Claude counts it).
+// insufficient_quota is the Messages API's answer to an empty credit balance: 400 invalid_request_error.
 // Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
+  type AnswerContext,
   estimateUsage,
   isObject,
   MALFORMED_MARKER,
@@ -52,20 +55,20 @@ function parse(json: Record<string, unknown>): StandinPrompt | string {
 }
 
 /** A Messages API message: text (and a thinking block when asked for), the stop reason, the usage. */
-function message(prompt: StandinPrompt, blocks: { text?: string; stop: string }): StandinAnswer {
+function message(prompt: StandinPrompt, ctx: AnswerContext, blocks: { text?: string; stop: string }): StandinAnswer {
   const thinking = isObject(prompt.generationConfig.thinking) && prompt.generationConfig.thinking.type !== "disabled";
   const text = blocks.text ?? "";
-  const tokens = estimateUsage(prompt, text);
+  const tokens = estimateUsage(prompt, text, ctx);
   const thinkingTokens = thinking ? estimateTokens(THINKING) : 0;
   const content = [
     ...(thinking ? [{ type: "thinking", thinking: THINKING, signature: "stand-in" }] : []),
     ...(blocks.text === undefined ? [] : [{ type: "text", text, citations: null }]),
   ];
   const usage = {
-    input_tokens: tokens.prompt,
+    input_tokens: tokens.prompt - tokens.cached,
     output_tokens: (blocks.text === undefined ? 0 : tokens.output) + thinkingTokens,
     cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_read_input_tokens: tokens.cached,
     ...(thinking ? { output_tokens_details: { thinking_tokens: thinkingTokens } } : {}),
   };
   const id = `msg_standin_${++messageCount}`;
@@ -85,7 +88,7 @@ export const protocol: StandinProtocol = {
     switch (outcome) {
       case "ok":
       case "max_tokens":
-        return message(prompt, { text: answerText(prompt, outcome, ctx), stop: outcome === "ok" ? "end_turn" : "max_tokens" });
+        return message(prompt, ctx, { text: answerText(prompt, outcome, ctx), stop: outcome === "ok" ? "end_turn" : "max_tokens" });
       case "rate_limited":
         return error(
           429,
@@ -101,13 +104,18 @@ export const protocol: StandinProtocol = {
       case "malformed":
         return { status: 200, body: undefined, raw: `{"type":"message","content":[{"type":"text","text":"${MALFORMED_MARKER}` };
       case "safety":
-        return message(prompt, { stop: "refusal" });
+        return message(prompt, ctx, { stop: "refusal" });
       case "blocked":
-        return message(prompt, { text: "I can't help with that.", stop: "refusal" });
+        return message(prompt, ctx, { text: "I can't help with that.", stop: "refusal" });
       case "empty":
-        return message(prompt, { stop: "end_turn" });
+        return message(prompt, ctx, { stop: "end_turn" });
       case "reset":
         return "reset";
+      case "insufficient_quota":
+        return error(
+          400,
+          "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits. [stand-in injected fault]",
+        );
       default:
         return error(Number(outcome), `${ERROR_TYPES[Number(outcome)] ?? "error"} [stand-in injected fault]`);
     }

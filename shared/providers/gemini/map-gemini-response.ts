@@ -1,5 +1,5 @@
 // Pure conversions from what @google/generative-ai returns or throws to our ModelResult and ModelCallError.
-import type { TokenUsage } from "../../models/token-usage";
+import { settleTotal, usageDetails, type TokenUsage } from "../../models/token-usage";
 import { ModelCallError, reasonText } from "../../models/model-call-error";
 import type { ModelResult } from "../../models/model-provider";
 import { isNetworkError, isObject, nameOf } from "../../models/vendor-helpers";
@@ -41,16 +41,21 @@ export function googleStatusFor(httpStatus: number): string {
 }
 
 /**
- * Gemini's usageMetadata to our token counts. Thinking tokens are billed as output, so they are counted
- * in output_tokens; a missing count (Gemini omits zeros) is 0.
+ * Gemini's usageMetadata (the Gemini API's and Vertex AI's alike) to our token counts. promptTokenCount already holds
+ * cachedContentTokenCount; toolUsePromptTokenCount is apart from it and billed as input, so the prompt is both; thinking
+ * (thoughtsTokenCount) is billed as output, so the output is candidates and thoughts. Gemini's totalTokenCount is
+ * their sum; a missing count (Gemini omits zeros) is 0.
  */
 export function mapGeminiUsage(usage: unknown): TokenUsage {
   const u = isObject(usage) ? usage : {};
   const num = (key: string) => (typeof u[key] === "number" && Number.isFinite(u[key]) ? u[key] : 0);
-  const prompt_tokens = num("promptTokenCount");
-  const output_tokens = num("candidatesTokenCount") + num("thoughtsTokenCount");
-  const total = num("totalTokenCount");
-  return { prompt_tokens, output_tokens, total_tokens: total > 0 ? total : prompt_tokens + output_tokens };
+  const toolUse = num("toolUsePromptTokenCount");
+  const thinking = num("thoughtsTokenCount");
+  const counts = settleTotal(num("promptTokenCount") + toolUse, num("candidatesTokenCount") + thinking, num("totalTokenCount"));
+  return {
+    ...counts,
+    ...usageDetails({ cached_tokens: num("cachedContentTokenCount"), tool_use_prompt_tokens: toolUse, thinking_tokens: thinking }),
+  };
 }
 
 /** Gemini's finishReason as we record it, with whether it means a filter stopped the answer. */

@@ -1,22 +1,27 @@
 // The stand-in's Gemini protocol: generateContent as the Gemini API serves it, POST /v1beta/models/{model}:generateContent
 // (v1 and v1alpha too). Vertex AI serves the same bodies on its own path (../vertex/standin.ts builds on this).
 //
-// Errors use Google's shape {error:{code,message,status}}; a 429 carries a RetryInfo delay and Retry-After.
+// Errors use Google's shape {error:{code,message,status}}; a 429 carries a RetryInfo delay and Retry-After. A request
+// whose thinkingConfig asks for thinking (a thinkingLevel, or a thinkingBudget other than 0) is billed thoughtsTokenCount;
+// the cachedTokens knob is reported as cachedContentTokenCount (part of promptTokenCount, as Gemini counts it).
+// insufficient_quota: Gemini documents no out-of-credits answer, so it is the 429 of a spent quota, with its delay.
 // Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
   estimateUsage,
+  STANDIN_THOUGHT,
   googleError,
   isObject,
   MALFORMED_MARKER,
   retryHeaders,
+  type AnswerContext,
   type StandinAnswer,
   type StandinProtocol,
   type StandinProtocolName,
   type StandinRouteMatch,
 } from "../../../local/standin/standin-protocol";
-import type { StandinPrompt } from "../../../local/standin/standin-reply";
+import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
 
 const FAULT_MESSAGES: Record<string, string> = {
   "400": "Request contains an invalid argument.",
@@ -50,6 +55,26 @@ function parse(json: Record<string, unknown>, pathModel: string | undefined): St
   };
 }
 
+/** Whether the request asks the model to think: thinkingBudget 0 turns thinking off, anything else in thinkingConfig asks. */
+function asksForThinking(prompt: StandinPrompt): boolean {
+  const thinking = prompt.generationConfig.thinkingConfig;
+  if (!isObject(thinking)) return false;
+  return thinking.thinkingLevel !== undefined || (thinking.thinkingBudget !== undefined && thinking.thinkingBudget !== 0);
+}
+
+/** Gemini's usageMetadata for an answer of `text`: thoughts and cached content when asked for, omitted at zero as Gemini does. */
+function usageMetadata(prompt: StandinPrompt, text: string, ctx: AnswerContext): Record<string, number> {
+  const tokens = estimateUsage(prompt, text, ctx);
+  const thoughts = text && asksForThinking(prompt) ? estimateTokens(STANDIN_THOUGHT) : 0;
+  return {
+    promptTokenCount: tokens.prompt,
+    candidatesTokenCount: tokens.output,
+    totalTokenCount: tokens.prompt + tokens.output + thoughts,
+    ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
+    ...(tokens.cached > 0 ? { cachedContentTokenCount: tokens.cached } : {}),
+  };
+}
+
 /** Concatenated text parts of a Content (or a bare string, which some clients send as systemInstruction). */
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
@@ -76,11 +101,8 @@ export function createGeminiProtocol(name: StandinProtocolName, path: string, ro
     parse,
     error: (status, message, headers) => googleError(status, message, undefined, headers),
     answer(prompt, outcome, ctx) {
-      const usage = (text: string) => {
-        const { prompt: promptTokenCount, output: candidatesTokenCount } = estimateUsage(prompt, text);
-        return { promptTokenCount, candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount };
-      };
-      const promptOnly = { ...usage(""), candidatesTokenCount: 0 };
+      const usage = (text: string) => usageMetadata(prompt, text, ctx);
+      const promptOnly = usage("");
       const candidate = (text: string, finishReason: string) => ({ content: { parts: [{ text }], role: "model" }, finishReason, index: 0 });
       const blockedRatings = [{ category: "HARM_CATEGORY_DANGEROUS_CONTENT", probability: "HIGH", blocked: true }];
       const suffix = " [stand-in injected fault]";
@@ -104,6 +126,8 @@ export function createGeminiProtocol(name: StandinProtocolName, path: string, ro
           );
         case "429":
           return retryable429(`Resource has been exhausted (e.g. check quota).${suffix}`, ctx.retryDelayMs);
+        case "insufficient_quota":
+          return retryable429(`You exceeded your current quota, please check your plan and billing details.${suffix}`, ctx.retryDelayMs);
         case "malformed":
           return { status: 200, body: undefined, raw: `{"candidates":[{"content":{"parts":[{"text":"${MALFORMED_MARKER}` };
         case "safety":

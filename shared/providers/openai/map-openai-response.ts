@@ -1,24 +1,27 @@
 // Pure conversions from a Chat Completions answer (OpenAI-compatible servers) to our ModelResult, usage and finish reasons.
-import type { TokenUsage } from "../../models/token-usage";
+import { settleTotal, usageDetails, type TokenUsage } from "../../models/token-usage";
 import { ModelCallError } from "../../models/model-call-error";
 import type { ModelResult } from "../../models/model-provider";
 import { isObject } from "../../models/vendor-helpers";
 
-/** Chat Completions usage to ours; cached prompt tokens and reasoning tokens (inside completion_tokens) when reported. */
+/**
+ * Chat Completions usage to ours: cached prompt tokens (`prompt_tokens_details.cached_tokens`, part of prompt_tokens)
+ * and reasoning tokens (`completion_tokens_details.reasoning_tokens`) when reported. OpenAI counts reasoning inside
+ * completion_tokens; a server that counts it outside (its total_tokens is more than prompt + completion) has it
+ * added to the output, as settleTotal does with any token the total holds beyond the two, so output is never
+ * under-counted.
+ */
 export function mapOpenAiUsage(usage: unknown): TokenUsage {
   const u = isObject(usage) ? usage : {};
   const num = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : 0);
-  const prompt_tokens = num(u.prompt_tokens);
-  const output_tokens = num(u.completion_tokens);
-  const total = num(u.total_tokens);
   const cached = isObject(u.prompt_tokens_details) ? num(u.prompt_tokens_details.cached_tokens) : 0;
   const thinking = isObject(u.completion_tokens_details) ? num(u.completion_tokens_details.reasoning_tokens) : 0;
+  // Reasoning larger than the completion cannot be inside it, total or not.
+  const completion = num(u.completion_tokens);
+  const output = thinking > completion ? completion + thinking : completion;
   return {
-    prompt_tokens,
-    output_tokens,
-    total_tokens: total > 0 ? total : prompt_tokens + output_tokens,
-    ...(cached > 0 ? { cached_tokens: cached } : {}),
-    ...(thinking > 0 ? { thinking_tokens: thinking } : {}),
+    ...settleTotal(num(u.prompt_tokens), output, num(u.total_tokens)),
+    ...usageDetails({ cached_tokens: cached, thinking_tokens: thinking }),
   };
 }
 

@@ -3,11 +3,13 @@
 // Errors are {error:{message,type,param,code}}. Faults: 429 carries retry-after; safety is finish_reason
 // "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
 // half the text with finish_reason "length". A request with a reasoning_effort other than none is billed
-// reasoning tokens inside completion_tokens, as OpenAI's reasoning models are.
+// reasoning tokens inside completion_tokens, as OpenAI's reasoning models are; the cachedTokens knob is reported as
+// prompt_tokens_details.cached_tokens. insufficient_quota is OpenAI's 429 for an account out of credits (no retry hints).
 // Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
   contentText,
+  type AnswerContext,
   estimateUsage,
   isObject,
   MALFORMED_MARKER,
@@ -57,16 +59,20 @@ function parse(json: Record<string, unknown>): StandinPrompt | string {
 }
 
 /** A chat.completion with one choice (or none), and the usage. */
-function completion(prompt: StandinPrompt, choice?: { content: string | null; finish: string; refusal?: string }): StandinAnswer {
+function completion(
+  prompt: StandinPrompt,
+  ctx: AnswerContext,
+  choice?: { content: string | null; finish: string; refusal?: string },
+): StandinAnswer {
   const effort = prompt.generationConfig.reasoning_effort;
   const reasoning = typeof effort === "string" && effort !== "none" ? estimateTokens(REASONING) : 0;
-  const tokens = estimateUsage(prompt, choice?.content ?? "");
+  const tokens = estimateUsage(prompt, choice?.content ?? "", ctx);
   const completionTokens = tokens.output + reasoning;
   const usage = {
     prompt_tokens: tokens.prompt,
     completion_tokens: completionTokens,
     total_tokens: tokens.prompt + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: tokens.cached },
     completion_tokens_details: { reasoning_tokens: reasoning },
   };
   const choices = choice
@@ -96,7 +102,7 @@ export const protocol: StandinProtocol = {
     switch (outcome) {
       case "ok":
       case "max_tokens":
-        return completion(prompt, { content: answerText(prompt, outcome, ctx), finish: outcome === "ok" ? "stop" : "length" });
+        return completion(prompt, ctx, { content: answerText(prompt, outcome, ctx), finish: outcome === "ok" ? "stop" : "length" });
       case "rate_limited":
         return error(
           429,
@@ -108,13 +114,25 @@ export const protocol: StandinProtocol = {
       case "malformed":
         return { status: 200, body: undefined, raw: `{"object":"chat.completion","choices":[{"message":{"content":"${MALFORMED_MARKER}` };
       case "safety":
-        return completion(prompt, { content: null, finish: "content_filter" });
+        return completion(prompt, ctx, { content: null, finish: "content_filter" });
       case "blocked":
-        return completion(prompt, { content: null, finish: "stop", refusal: "I'm sorry, I can't help with that." });
+        return completion(prompt, ctx, { content: null, finish: "stop", refusal: "I'm sorry, I can't help with that." });
       case "empty":
-        return completion(prompt);
+        return completion(prompt, ctx);
       case "reset":
         return "reset";
+      case "insufficient_quota":
+        return {
+          status: 429,
+          body: {
+            error: {
+              message: "You exceeded your current quota, please check your plan and billing details. [stand-in injected fault]",
+              type: "insufficient_quota",
+              param: null,
+              code: "insufficient_quota",
+            },
+          },
+        };
       default:
         return error(Number(outcome), `injected HTTP ${outcome} [stand-in injected fault]`);
     }

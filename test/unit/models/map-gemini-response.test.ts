@@ -63,6 +63,7 @@ describe("mapGeminiUsage", () => {
       prompt_tokens: 10,
       output_tokens: 25,
       total_tokens: 35,
+      thinking_tokens: 20,
     });
   });
   it("treats missing counts as 0 and fills a missing total", () => {

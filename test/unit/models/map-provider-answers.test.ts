@@ -18,7 +18,14 @@ describe("Anthropic", () => {
         output_tokens: 50,
         output_tokens_details: { thinking_tokens: 30 },
       }),
-    ).toEqual({ prompt_tokens: 1110, output_tokens: 50, total_tokens: 1160, cached_tokens: 1000, thinking_tokens: 30 });
+    ).toEqual({
+      prompt_tokens: 1110,
+      output_tokens: 50,
+      total_tokens: 1160,
+      cached_tokens: 1000,
+      cache_write_tokens: 100,
+      thinking_tokens: 30,
+    });
     expect(
       mapAnthropicUsage({ input_tokens: 3, output_tokens: 4, cache_creation_input_tokens: null, cache_read_input_tokens: null }),
     ).toEqual({ prompt_tokens: 3, output_tokens: 4, total_tokens: 7 });

@@ -220,6 +220,12 @@ describe("faults", () => {
       });
       expect(r.headers.get("retry-after")).toBe("1");
     },
+    // Gemini documents no out-of-credits answer: the stand-in sends a spent quota's 429, retry delay and all.
+    insufficient_quota: (r) => {
+      expect(r.status).toBe(429);
+      expect(r.json().error?.status).toBe("RESOURCE_EXHAUSTED");
+      expect(String(r.json().error?.message)).toMatch(/billing details/);
+    },
     "500": (r) => expect([r.status, r.json().error?.status]).toEqual([500, "INTERNAL"]),
     "503": (r) => expect([r.status, r.json().error?.status]).toEqual([503, "UNAVAILABLE"]),
     "504": (r) => expect([r.status, r.json().error?.status]).toEqual([504, "DEADLINE_EXCEEDED"]),
