@@ -35,6 +35,8 @@ export interface WatchOptions {
   timeoutMs?: number;
 }
 
+const STATUS_RANK: Readonly<Record<TaskProgress["status"], number>> = { queued: 0, running: 1, success: 2, failed: 2 };
+
 export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {}): Promise<JobEnd> {
   return new Promise((resolve, reject) => {
     const seen = new Map<string, TaskProgress["status"]>();
@@ -47,7 +49,9 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
     const report = (doc: DocumentData, taskDocId: string) => {
       const task = toProgress(taskDocId, doc);
       const before = seen.get(taskDocId);
-      if (before === task.status) return;
+      // The listener and the final read are two channels: an older snapshot may arrive after a newer one. Within a
+      // run a task's status only moves forward, so a step back is a stale snapshot, not a change.
+      if (before === task.status || (before !== undefined && STATUS_RANK[task.status] < STATUS_RANK[before])) return;
       seen.set(taskDocId, task.status);
       if (task.status !== "queued" && (before === undefined || before === "queued")) options.onTask?.(task, "started");
       if (task.status === "success" || task.status === "failed") options.onTask?.(task, "ended");
