@@ -35,7 +35,21 @@ export interface WatchOptions {
   timeoutMs?: number;
 }
 
-const STATUS_RANK: Readonly<Record<TaskProgress["status"], number>> = { queued: 0, running: 1, success: 2, failed: 2 };
+type TaskStatus = TaskProgress["status"];
+const STATUS_RANK: Readonly<Record<TaskStatus, number>> = { queued: 0, running: 1, success: 2, failed: 2 };
+
+/**
+ * What a task's new snapshot reports, given the status last reported (undefined: none yet). The listener and the
+ * final read are two channels, so an older snapshot may arrive after a newer one; within a run a task's status only
+ * moves forward, so a step back is a stale snapshot, not a change. Undefined: the snapshot is no news (the same status,
+ * or a stale one); else the changes it reports, possibly none (a task now queued).
+ */
+export function taskChanges(before: TaskStatus | undefined, status: TaskStatus): ("started" | "ended")[] | undefined {
+  if (before === status || (before !== undefined && STATUS_RANK[status] < STATUS_RANK[before])) return undefined;
+  const started = status !== "queued" && (before === undefined || before === "queued");
+  const ended = status === "success" || status === "failed";
+  return [...(started ? (["started"] as const) : []), ...(ended ? (["ended"] as const) : [])];
+}
 
 export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {}): Promise<JobEnd> {
   return new Promise((resolve, reject) => {
@@ -48,13 +62,10 @@ export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {
 
     const report = (doc: DocumentData, taskDocId: string) => {
       const task = toProgress(taskDocId, doc);
-      const before = seen.get(taskDocId);
-      // The listener and the final read are two channels: an older snapshot may arrive after a newer one. Within a
-      // run a task's status only moves forward, so a step back is a stale snapshot, not a change.
-      if (before === task.status || (before !== undefined && STATUS_RANK[task.status] < STATUS_RANK[before])) return;
+      const changes = taskChanges(seen.get(taskDocId), task.status);
+      if (!changes) return;
       seen.set(taskDocId, task.status);
-      if (task.status !== "queued" && (before === undefined || before === "queued")) options.onTask?.(task, "started");
-      if (task.status === "success" || task.status === "failed") options.onTask?.(task, "ended");
+      for (const change of changes) options.onTask?.(task, change);
     };
 
     const tasksQuery = () => db.collection("tasks").where("job_id", "==", jobId).where("run_id", "==", runId);
