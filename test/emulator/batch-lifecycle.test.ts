@@ -6,13 +6,12 @@ import { FieldValue, Timestamp, type Firestore } from "firebase-admin/firestore"
 import { beforeAll, describe, expect, it } from "vitest";
 import { admitRow } from "../../shared/batch/admit-row";
 import { queueTaskId } from "../../shared/batch/batch-ids";
-import type { RowDispatch } from "../../shared/batch/batch-schema";
 import { cancelBatch } from "../../shared/batch/cancel-batch";
 import { planBatch, type BatchPlan } from "../../shared/batch/plan-batch";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
 import { retryBatch } from "../../local/batch/retry-batch";
 import { enqueueBatch } from "../../shared/batch/enqueue-batch";
-import type { Enqueue } from "../../shared/batch/task-queue";
+import { fakeQueue } from "../support/fake-queue";
 import { formatIssues } from "../../shared/config/config-issue";
 import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { DEFAULT_LIMITS } from "../../shared/limits";
@@ -29,17 +28,6 @@ beforeAll(async () => {
   requireEmulator();
   db = await getDb();
 });
-
-/** A queue that keeps what it is given and, like Cloud Tasks, refuses a task id it has seen. */
-function fakeQueue() {
-  const tasks = new Map<string, RowDispatch>();
-  const enqueue: Enqueue = (dispatch, id) => {
-    if (tasks.has(id)) return Promise.resolve("exists");
-    tasks.set(id, dispatch);
-    return Promise.resolve("enqueued");
-  };
-  return { tasks, enqueue };
-}
 
 function plan(raw: unknown): BatchPlan {
   const result = planBatch({ raw }, DEFAULT_VALIDATION);

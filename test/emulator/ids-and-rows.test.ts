@@ -17,9 +17,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { onSubmitJob } from "../../functions/src/submit-job-body";
 import { onBatchRowDispatched, onJobCreated, onSettleBatches, onTaskCreated } from "../../functions/src/trigger-bodies";
 import { refusedRunJobId, runJobId } from "../../shared/batch/batch-ids";
-import type { RowDispatch } from "../../shared/batch/batch-schema";
 import { submitUserBatch } from "../../shared/batch/submit-user-batch";
-import type { Enqueue } from "../../shared/batch/task-queue";
+import { fakeQueue } from "../support/fake-queue";
 import { PIPELINE_COLLECTIONS } from "../../shared/collections";
 import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
@@ -108,17 +107,6 @@ function logJob(jobId: string | undefined, request: string, inputs: Record<strin
       output_config: { payload: { result: "" } },
     },
   };
-}
-
-/** A queue that keeps what it is given and, like Cloud Tasks, refuses a task id it has seen. */
-function fakeQueue() {
-  const tasks = new Map<string, RowDispatch>();
-  const enqueue: Enqueue = (dispatch, id) => {
-    if (tasks.has(id)) return Promise.resolve("exists");
-    tasks.set(id, dispatch);
-    return Promise.resolve("enqueued");
-  };
-  return { tasks, enqueue };
 }
 
 describe("promise 15: ids cannot be squatted or collide", () => {
