@@ -3,10 +3,16 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { DocumentData, Firestore, QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { COLLECTIONS } from "../../shared/collections";
-import { batchJobPages, PAGE_SIZE } from "../../shared/batch/batch-jobs";
+import { batchJobPages } from "../../shared/batch/batch-jobs";
 import type { BatchDocument } from "../../shared/batch/batch-schema";
 import { headerLine, recordLine, type ExportFormat, type ExportOptions } from "../../shared/batch/export-format";
 import { batchColumns, jobTaskColumns, runRecord, taskRecord, type ExportRecord } from "../../shared/batch/export-records";
+
+/**
+ * Documents read per page. A job or task document may be up to 1 MiB, and a page is held in several forms at once (the
+ * wire bytes, the decoded values, the lines), so pages are small: memory stays bounded by the page, not by its rows.
+ */
+export const EXPORT_PAGE_SIZE = 50;
 
 export interface ExportTable {
   columns: string[];
@@ -16,7 +22,7 @@ export interface ExportTable {
 /** One record per run of the batch, in row order (then repeat, then model). */
 export function batchTable(db: Firestore, batch: BatchDocument): ExportTable {
   async function* records(): AsyncGenerator<ExportRecord> {
-    for await (const page of batchJobPages(db, batch.batch_id)) {
+    for await (const page of batchJobPages(db, batch.batch_id, undefined, EXPORT_PAGE_SIZE)) {
       // A final output too large for its job document is read from its outputs/ document, a page at a time.
       const refs = page.filter((d) => d.get("status") === "success" && !d.get("output_payload") && d.get("output_payload_ref"));
       const outputs = refs.length ? await db.getAll(...refs.map((d) => db.doc(String(d.get("output_payload_ref"))))) : [];
@@ -38,11 +44,11 @@ export function jobTaskTable(db: Firestore, jobId: string, job: DocumentData): E
   async function* records(): AsyncGenerator<ExportRecord> {
     const query = db.collection(COLLECTIONS.tasks).where("job_id", "==", jobId).orderBy("created_at");
     for (let after: QueryDocumentSnapshot | undefined; ;) {
-      const page = await (after ? query.startAfter(after) : query).limit(PAGE_SIZE).get();
+      const page = await (after ? query.startAfter(after) : query).limit(EXPORT_PAGE_SIZE).get();
       const tasks = page.docs.filter((d) => d.get("run_id") === job.run_id);
       const outputDocs = tasks.length ? await db.getAll(...tasks.map((d) => db.collection(COLLECTIONS.outputs).doc(d.id))) : [];
       for (const [i, task] of tasks.entries()) yield taskRecord(inputs, outputs, task.id, task.data(), outputDocs[i]?.data());
-      if (page.size < PAGE_SIZE) return;
+      if (page.size < EXPORT_PAGE_SIZE) return;
       after = page.docs[page.docs.length - 1];
     }
   }
