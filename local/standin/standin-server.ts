@@ -32,6 +32,14 @@ import {
   type StandinScriptItem,
 } from "./standin-protocol";
 import type { StandinPrompt } from "./standin-reply";
+import {
+  DEFAULT_BATCH_KNOBS,
+  StandinBatches,
+  type BatchDecider,
+  type BatchKnobs,
+  type StandinBatchEnv,
+  type StandinBatchRoutes,
+} from "./standin-batches";
 
 export {
   STANDIN_FAULTS,
@@ -69,6 +77,14 @@ export interface StandinOptions {
   script?: StandinScriptItem[];
   /** Prompt tokens every answer reports as read from the prompt cache (at most the prompt's), in the protocol's field (default 0). */
   cachedTokens?: number;
+  /** Vendor batch jobs (standin-batches.ts): a job ends this long after it is created (default 200 ms). */
+  batchTurnaroundMs?: number;
+  /** Vendor batch jobs stay pending and never end, until cancelled (default false). */
+  batchStuck?: boolean;
+  /** Vendor batch jobs end expired at their turnaround, none of their requests run (default false). */
+  batchExpire?: boolean;
+  /** Fraction (0..1) of an ended batch job's requests not run: partial results (default 0). */
+  batchPartial?: number;
 }
 
 export type StandinConfig = Required<Omit<StandinOptions, "port" | "host">>;
@@ -79,6 +95,9 @@ export interface StandinStats {
   faults: Partial<Record<StandinFault | "rate_limited", number>>;
   /** Requests answered 400 or 404 (bad body, unknown path). */
   rejected: number;
+  /** Vendor batch jobs created, and the requests they ran (each also counted in `answered` or `faults`). */
+  batchJobs: number;
+  batchRequests: number;
 }
 
 export interface StandinRequest {
@@ -110,7 +129,20 @@ export interface Standin {
 export const REQUEST_LOG_CAP = 10_000;
 const WINDOW_MS = 60_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-const CONFIG_KEYS = ["latencyMs", "rpm", "rpmBurst", "faults", "seed", "retryDelayMs", "script", "cachedTokens"] as const;
+const CONFIG_KEYS = [
+  "latencyMs",
+  "rpm",
+  "rpmBurst",
+  "faults",
+  "seed",
+  "retryDelayMs",
+  "script",
+  "cachedTokens",
+  "batchTurnaroundMs",
+  "batchStuck",
+  "batchExpire",
+  "batchPartial",
+] as const;
 const DEFAULT_CONFIG: StandinConfig = {
   latencyMs: 0,
   rpm: 0,
@@ -120,20 +152,30 @@ const DEFAULT_CONFIG: StandinConfig = {
   retryDelayMs: 100,
   script: [],
   cachedTokens: 0,
+  ...DEFAULT_BATCH_KNOBS,
 };
 
-let loadingProtocols: Promise<readonly StandinProtocol[]> | undefined;
+interface LoadedProtocol {
+  protocol: StandinProtocol;
+  /** Its vendor batch API, when its module exports one (`batch`). */
+  batch?: StandinBatchRoutes | undefined;
+}
+
+let loadingProtocols: Promise<readonly LoadedProtocol[]> | undefined;
 
 /**
  * Every provider's protocol, in registry order: its folder's standin.ts, loaded by name (the stand-in's bundle takes
  * every shared/providers/x/standin.ts). Loaded once per process.
  */
-function loadProtocols(): Promise<readonly StandinProtocol[]> {
+function loadProtocols(): Promise<readonly LoadedProtocol[]> {
   return (loadingProtocols ??= Promise.all(
     PROVIDERS.map(async (name) => {
-      const module = (await import(`../../shared/providers/${name}/standin.ts`)) as { protocol?: StandinProtocol };
+      const module = (await import(`../../shared/providers/${name}/standin.ts`)) as {
+        protocol?: StandinProtocol;
+        batch?: StandinBatchRoutes;
+      };
       if (module.protocol?.name !== name) throw new Error(`shared/providers/${name}/standin.ts exports no protocol named ${name}`);
-      return module.protocol;
+      return { protocol: module.protocol, batch: module.batch };
     }),
   ));
 }
@@ -177,6 +219,8 @@ export function validateStandinOptions(options: unknown): string[] {
   count("rpmBurst", o.rpmBurst, true);
   count("retryDelayMs", o.retryDelayMs, false);
   count("cachedTokens", o.cachedTokens, true);
+  count("batchTurnaroundMs", o.batchTurnaroundMs, false);
+  problems.push(...batchKnobProblems(o));
   if (o.seed !== undefined && (typeof o.seed !== "number" || !Number.isInteger(o.seed)))
     problems.push(`seed: expected a whole number, got ${JSON.stringify(o.seed)}`);
   if (o.faults !== undefined) {
@@ -214,6 +258,15 @@ export function validateStandinOptions(options: unknown): string[] {
   return problems;
 }
 
+function batchKnobProblems(o: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (o.batchPartial !== undefined && (typeof o.batchPartial !== "number" || !(o.batchPartial >= 0 && o.batchPartial <= 1)))
+    problems.push(`batchPartial: expected a fraction from 0 to 1, got ${JSON.stringify(o.batchPartial)}`);
+  for (const key of ["batchStuck", "batchExpire"] as const)
+    if (o[key] !== undefined && typeof o[key] !== "boolean") problems.push(`${key}: expected true or false, got ${JSON.stringify(o[key])}`);
+  return problems;
+}
+
 /** mulberry32: a tiny seeded PRNG, enough for fault dice. */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -230,24 +283,34 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const problems = validateStandinOptions(options);
   if (problems.length) throw new Error(`invalid stand-in options:\n${problems.join("\n")}`);
   const host = options.host ?? "127.0.0.1";
-  const protocols = await loadProtocols();
+  const loaded = await loadProtocols();
+  const protocols = loaded.map((p) => p.protocol);
   const state = new StandinState();
   state.configure(options);
   const delays = trackedDelays();
+  const env: StandinBatchEnv = {
+    batches: new StandinBatches(batchDecider(state), new Map(protocols.map((p) => [p.name, p]))),
+    baseUrl: "",
+  };
 
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://standin").pathname;
+    const url = new URL(req.url ?? "/", "http://standin");
+    const path = url.pathname;
+    const batch = loaded.find((p) => p.batch?.match(req.method ?? "", path))?.batch;
     const handled = path.startsWith("/__standin/")
       ? handleAdminRequest(state, req, res, path)
-      : handleModelRequest(state, protocols, delays.wait, req, res, path);
+      : batch
+        ? handleBatchRequest(batch, env, req, res, url)
+        : handleModelRequest(state, protocols, delays.wait, req, res, path);
     handled.catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) send(res, googleError(500, `stand-in failure: ${(err as Error).message}`));
     });
   });
   const port = await listen(server, host, options.port ?? 0);
+  env.baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: env.baseUrl,
     stats: () => structuredClone(state.stats),
     configure: (next) => state.configure(next),
     config: () => structuredClone(state.config),
@@ -336,8 +399,13 @@ class StandinState {
     return undefined;
   }
 
-  /** The next script item if any, else the fault dice. */
-  private pickOutcome(): Decision {
+  /** One seeded roll in [0, 1) (a batch job's partial-results knob). */
+  roll(): number {
+    return this.random();
+  }
+
+  /** The next script item if any, else the fault dice (a batch job's request: never rate-limited). */
+  pickOutcome(): Decision {
     const roll = this.random(); // one roll per admitted request, scripted or not, so a script does not shift the dice
     const scripted = this.script.shift();
     if (typeof scripted === "object") return { outcome: "ok", text: scripted.text };
@@ -391,6 +459,42 @@ async function handleModelRequest(
   });
   if (reply === "reset") req.socket.destroy();
   else send(res, reply);
+}
+
+/** The stand-in's dice, script, log and stats, as a batch job's requests use them. */
+function batchDecider(state: StandinState): BatchDecider {
+  return {
+    knobs: (): BatchKnobs => {
+      const { batchTurnaroundMs, batchStuck, batchExpire, batchPartial } = state.config;
+      return { batchTurnaroundMs, batchStuck, batchExpire, batchPartial };
+    },
+    decide: () => state.pickOutcome(),
+    roll: () => state.roll(),
+    created: () => void state.stats.batchJobs++,
+    record: (job, request, outcome) => {
+      state.stats.requests++;
+      state.stats.batchRequests++;
+      const { responseFormat: _format, ...prompt } = request.prompt;
+      state.record({ protocol: job.protocol, path: `batch:${job.id}`, ...prompt, outcome, receivedAt: Date.now() });
+    },
+    answerContext: () => ({ retryDelayMs: state.config.retryDelayMs, rpm: state.config.rpm, cachedTokens: state.config.cachedTokens }),
+  };
+}
+
+/** A request on a protocol's batch routes: its body read, then its handler's answer (a job created counts in stats). */
+async function handleBatchRequest(
+  routes: StandinBatchRoutes,
+  env: StandinBatchEnv,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const body = await readBody(req);
+  const reply = await routes.handle(
+    { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers, body },
+    env,
+  );
+  send(res, reply);
 }
 
 async function handleAdminRequest(state: StandinState, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -451,7 +555,7 @@ function closeServer(server: Server, clearTimers: () => void): Promise<void> {
 }
 
 function emptyStats(): StandinStats {
-  return { requests: 0, answered: 0, faults: {}, rejected: 0 };
+  return { requests: 0, answered: 0, faults: {}, rejected: 0, batchJobs: 0, batchRequests: 0 };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -145,7 +145,7 @@ describe("wire format", () => {
       expect(r.status).toBe(400);
       expect(r.json().error).toMatchObject({ code: 400, status: "INVALID_ARGUMENT" });
     }
-    expect(standin.stats()).toEqual({ requests: 7, answered: 0, faults: {}, rejected: 7 });
+    expect(standin.stats()).toEqual({ requests: 7, answered: 0, faults: {}, rejected: 7, batchJobs: 0, batchRequests: 0 });
   });
 });
 
@@ -164,7 +164,7 @@ describe("rate limit", () => {
     expect(seconds).toBeGreaterThan(55);
     expect(seconds).toBeLessThanOrEqual(60);
     expect(limited.headers.get("retry-after")).toBe(String(Math.ceil(seconds)));
-    expect(standin.stats()).toEqual({ requests: 3, answered: 2, faults: { rate_limited: 1 }, rejected: 0 });
+    expect(standin.stats()).toEqual({ requests: 3, answered: 2, faults: { rate_limited: 1 }, rejected: 0, batchJobs: 0, batchRequests: 0 });
   });
 
   it("admits exactly rpm of many concurrent requests", async () => {
@@ -172,7 +172,14 @@ describe("rate limit", () => {
     const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post(standin.url, body(`burst ${i}`))));
     expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
     expect(replies.filter((r) => r.status === 429)).toHaveLength(15);
-    expect(standin.stats()).toEqual({ requests: 20, answered: 5, faults: { rate_limited: 15 }, rejected: 0 });
+    expect(standin.stats()).toEqual({
+      requests: 20,
+      answered: 5,
+      faults: { rate_limited: 15 },
+      rejected: 0,
+      batchJobs: 0,
+      batchRequests: 0,
+    });
   });
 
   it("does not let rate-limited requests use up the window, and lifts the limit when rpm goes back to 0", async () => {
@@ -265,7 +272,7 @@ describe("faults", () => {
       standin.configure({ script: [kind] });
       if (kind === "reset") await expect(post(standin.url, body("max"))).rejects.toThrow(/fetch failed/);
       else expected[kind](await post(standin.url, body("max")));
-      expect(standin.stats()).toEqual({ requests: 1, answered: 0, faults: { [kind]: 1 }, rejected: 0 });
+      expect(standin.stats()).toEqual({ requests: 1, answered: 0, faults: { [kind]: 1 }, rejected: 0, batchJobs: 0, batchRequests: 0 });
       expect((await post(standin.url, body("after"))).status).toBe(200);
     });
   }
@@ -374,6 +381,8 @@ describe("admin API", () => {
       answered: 2,
       faults: { "503": 1, "429": 1 },
       rejected: 0,
+      batchJobs: 0,
+      batchRequests: 0,
     });
   });
 
@@ -394,7 +403,7 @@ describe("admin API", () => {
     standin.configure({ rpm: 1, script: ["500", "500", "500"] });
     await outcomes(standin.url, 2);
     const reset = await post(standin.url, {}, "/__standin/reset");
-    expect(reset.json<unknown>()).toEqual({ requests: 0, answered: 0, faults: {}, rejected: 0 });
+    expect(reset.json<unknown>()).toEqual({ requests: 0, answered: 0, faults: {}, rejected: 0, batchJobs: 0, batchRequests: 0 });
     expect(standin.requests()).toEqual([]);
     expect(standin.config().script).toEqual([]);
     expect(await outcomes(standin.url, 1)).toEqual(["ok"]); // window and script were cleared

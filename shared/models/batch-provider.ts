@@ -1,0 +1,67 @@
+// What a provider's batch API adapter does (execution "provider_batch"): submit many model requests as one vendor batch
+// job, find that job again after a crash, read its state, read its results by key, cancel it. Each provider that has a
+// batch API implements it in its folder (shared/providers/<name>/<name>-batch.ts); the pipeline groups, tracks and
+// resumes the waiting tasks.
+import type { ModelCallError } from "./model-call-error";
+import type { ModelRequest, ModelResult } from "./model-provider";
+
+/** One model call in a vendor batch: the response store's key (a vendor's custom_id or metadata key) and the request. */
+export interface BatchRequest {
+  /** Matches the result to the request (never the position): 1 to 64 characters of [A-Za-z0-9_-]. */
+  key: string;
+  request: Omit<ModelRequest, "signal">;
+}
+
+/** A vendor batch job's state, in words every vendor's states map onto. */
+export type VendorJobState =
+  | "pending" // accepted, not yet running (queued, validating)
+  | "running" // running, finalizing, or cancelling
+  | "ended"; // succeeded, partially succeeded, failed, expired or cancelled: results (if any) can be read
+
+export interface VendorJobStatus {
+  state: VendorJobState;
+  /** When ended: how it ended, as the vendor said it (SUCCEEDED, ended, completed, EXPIRED, cancelled, ...). */
+  vendorState: string;
+  /** When ended: the job as a whole failed or expired and has no results (its requests must all be sent again). */
+  noResults?: boolean;
+  /** A vendor's message about the job as a whole (a failed job's error). */
+  message?: string;
+}
+
+/** What a vendor answered for one request of an ended job. */
+export type BatchItemResult =
+  | { key: string; kind: "answered"; result: ModelResult }
+  /** The vendor's error for this request, mapped as a synchronous call's would be (isRetryable decides a resubmission). */
+  | { key: string; kind: "failed"; error: ModelCallError }
+  /** The request was not run: the job expired or was cancelled before it, or the vendor dropped it. Resubmit it. */
+  | { key: string; kind: "not_run"; reason: string };
+
+/** A vendor job as submitted: its name is what get/results/cancel take. */
+export interface VendorJobRef {
+  name: string;
+}
+
+export interface BatchLimits {
+  /** Requests one vendor job may hold. */
+  maxRequests: number;
+  /** Bytes of one vendor job's input (inline body or uploaded file). */
+  maxBytes: number;
+}
+
+export interface BatchProvider {
+  readonly name: string;
+  readonly limits: BatchLimits;
+  /** The bytes `requests` take in a vendor job's input, to group them within `limits.maxBytes`. */
+  requestBytes(request: BatchRequest): number;
+  /**
+   * Creates one vendor job for requests of one model. Not idempotent at the vendor: the caller records its intent
+   * (displayName) before, and after a crash calls find(displayName) before submitting again.
+   */
+  submit(model: string, requests: readonly BatchRequest[], displayName: string): Promise<VendorJobRef>;
+  /** The vendor job created with this displayName (its display name or metadata), if one exists. */
+  find(displayName: string): Promise<VendorJobRef | undefined>;
+  status(job: VendorJobRef): Promise<VendorJobStatus>;
+  /** Every result of an ended job, by key, in the vendor's order (not the input's). */
+  results(job: VendorJobRef): AsyncIterable<BatchItemResult>;
+  cancel(job: VendorJobRef): Promise<void>;
+}
