@@ -71,6 +71,8 @@ export const StepRecordSchema = z.object({
   usage: TokenUsageSchema,
   /** Model steps only: the cost of every billed attempt. */
   cost: CostSchema.optional(),
+  /** Model steps only: the answer was the response store's (the job's `cache`), not a new call: no attempt, no usage, no cost. */
+  cached: z.boolean().optional(),
   warnings: z.array(z.string()),
   /** The document a function-call step wrote (firestore_log's row), so that the page can show it to its owner. */
   logged_row: z.object({ collection: z.string(), document_id: z.string() }).optional(),
