@@ -10,6 +10,8 @@ export const COLLECTIONS = {
   batches: "batches",
   /** What each task attempt's model calls cost, for the budgets (pipeline/spend-guard.ts). */
   spend: "spend",
+  /** Model answers by the key of what was asked, for `cache` reruns (pipeline/response-store.ts). */
+  responses: "responses",
 } as const;
 
 /** Every collection the pipeline owns: a collection added to COLLECTIONS is protected by that alone. */

@@ -62,6 +62,11 @@ export const LIMITS = {
     fractional: true,
     what: "USD one user's runs may spend in a UTC day, summed over the cost every model step records; a run stops before its next model call once it is reached (`budget_exceeded`); 0 for none",
   },
+  responseTtlDays: {
+    env: "RESPONSE_TTL_DAYS",
+    default: 30,
+    what: "days a model answer is kept in the response store for `cache` reruns; after it a run no longer takes it, and Firestore's TTL policy on `expires_at` deletes it (docs/data-model.md)",
+  },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -52,6 +52,8 @@ export const BatchFileSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1, "models lists at least one model key (or leave it out)").optional(),
   /** What all the batch's runs together may spend on model calls; `job.budget_usd` is each run's own. */
   budget_usd: BudgetUsdSchema.optional(),
+  /** Whether runs take stored answers (the response store); default true for a batch (its job's `cache` when it sets one). */
+  cache: z.boolean({ error: (issue) => `cache is true or false, got ${describe(issue.input)}` }).optional(),
   metadata: BatchMetadataSchema.optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
@@ -63,6 +65,8 @@ export const JobTemplateSchema = z.object({
   max_hops: z.number().int().positive().optional(),
   /** Each run's own budget. */
   budget_usd: z.number().positive().optional(),
+  /** Whether the runs take stored answers; absent in batches submitted before it existed, which then default to on. */
+  cache: z.boolean().optional(),
 });
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 

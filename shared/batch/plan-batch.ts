@@ -37,7 +37,7 @@ export interface PlanInput {
   fileLabel?: string;
 }
 
-const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "budget_usd", "metadata"];
+const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "budget_usd", "cache", "metadata"];
 
 /** `validation.libraryTasks` must hold the library tasks the template links to (readLibraryTasks). */
 export function planBatch(input: PlanInput, validation: ValidationContext): PlanResult {
@@ -51,7 +51,7 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const sources = rowSources(parts, input);
   issues.push(...inputIssues(raw, parts.rows));
   const chain = job ? resolveChain(job, validation) : [];
-  const template = job && pinnedTemplate(job, chain);
+  const template = job && pinnedTemplate(job, chain, raw.cache);
   if (job && template) issues.push(...templateIssues(job, template, sources, parts.models, chain, validation));
   // An invalid template still declares its entry task's inputs: the rows are checked against them now, not after a fix.
   else issues.push(...rowIssuesWithoutTemplate(raw.job, sources, parts.models, validation));
@@ -110,12 +110,17 @@ function inputIssues(raw: Record<string, unknown>, rows: BatchParts["rows"]): Co
   return issues;
 }
 
-function pinnedTemplate(job: JobConfig, chain: readonly TaskConfig[]): JobTemplate {
+/**
+ * The batch's `cache` (else its job's) decides its runs', on by default: a batch's retries and reruns should pay only
+ * for what changed, and its samples are its repeats, which are part of every answer's key (shared/engine/response-key.ts).
+ */
+function pinnedTemplate(job: JobConfig, chain: readonly TaskConfig[], batchCache: unknown): JobTemplate {
   return {
     task_config: job.task_config,
     task_configs: pinnedTasks(job, chain),
     ...(job.max_hops ? { max_hops: job.max_hops } : {}),
     ...(job.budget_usd ? { budget_usd: job.budget_usd } : {}),
+    cache: typeof batchCache === "boolean" ? batchCache : (job.cache ?? true),
   };
 }
 
@@ -263,8 +268,9 @@ function hashDefinition(batch: BatchFile, space: RunSpace): string {
     repeats: space.repeats,
     models: space.models,
     metadata: batch.metadata ?? null,
-    // Only when set, so that a batch without a budget hashes as it always did.
+    // Only when set, so that a batch without a budget (or cache) hashes as it always did.
     ...(batch.budget_usd ? { budget_usd: batch.budget_usd } : {}),
+    ...(batch.cache !== undefined ? { cache: batch.cache } : {}),
   };
   return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
 }

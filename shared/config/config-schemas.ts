@@ -145,6 +145,11 @@ export const JobConfigSchema = z.strictObject({
   max_hops: z.number().int().positive().max(MAX_HOPS_CEILING).optional(),
   /** Stop the run before its next model call once its model calls have cost this much (an addition). */
   budget_usd: BudgetUsdSchema.optional(),
+  /**
+   * Take a model step's answer from the response store when the same owner asked the same before (an addition). Off
+   * for a job by default: starting a job again means asking again. A batch's runs default to on (see batch-schema.ts).
+   */
+  cache: z.boolean({ error: (issue) => `cache is true or false, got ${describe(issue.input)}` }).optional(),
   metadata: MetadataSchema.optional(),
 });
 export type JobConfig = z.infer<typeof JobConfigSchema>;

@@ -3,10 +3,11 @@ import type { StepConfig } from "../config/config-schemas";
 import { parameterNames, toGenerationConfig, type GenerationConfig, type GenerationConfigResult } from "../config/generation-config";
 import { providerParameterIssues } from "../providers/provider-parameters";
 import { ModelCallError } from "../models/model-call-error";
-import type { ModelResult } from "../models/model-provider";
+import type { ModelProvider, ModelResult } from "../models/model-provider";
 import type { ModelRoute } from "../providers/model-table";
 import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
 import { checkJsonAnswer } from "./check-json-answer";
+import { askedKey, keepAnswer, storedAnswer } from "./response-cache";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";
 import { StepFailure } from "./run-error";
 import { type StepRecord } from "./run-record";
@@ -35,18 +36,34 @@ export async function callModel(scope: StepScope): Promise<string> {
       `this run has no ${route.provider} provider for model key "${query.model_key}"`,
       `${at}.model_query_config.model_key`,
     );
+  const key = askedKey(scope, route, generationConfig);
+  const result = (await storedAnswer(scope, key)) ?? (await freshAnswer(scope, provider, route, generationConfig));
+  keepAnswer(scope, key, route, result);
+  record.finish_reason = result.finishReason;
+  checkTruncation(scope, result.finishReason, result.text, generationConfig);
+  checkJsonAnswer(scope, result.text, generationConfig);
+  return result.text;
+}
+
+/** The provider's answer, with retries: what every call that is not the response store's costs. */
+async function freshAnswer(
+  scope: StepScope,
+  provider: ModelProvider,
+  route: ModelRoute,
+  generationConfig: GenerationConfig,
+): Promise<ModelResult> {
+  const { record, options, at } = scope;
   // The last thing before the call: a budget spent by the steps before (in this run or in others) stops it unsent.
   const refused = await options.spend?.beforeModelCall();
   if (refused) throw new StepFailure("budget_exceeded", refused, `${at}.model_query_config`);
   const request = {
     model: route.model,
     route,
-    systemPrompt: record.system_prompt,
-    userPrompt: record.user_prompt,
+    systemPrompt: record.system_prompt ?? "",
+    userPrompt: record.user_prompt ?? "",
     generationConfig,
     signal: options.signal,
   };
-  let result: ModelResult;
   try {
     const retried = await withRetry(
       (attempt) => ((record.attempts = attempt), billed(provider.generate(request), record)),
@@ -54,16 +71,12 @@ export async function callModel(scope: StepScope): Promise<string> {
       options.retryEnv ?? realRetryEnv,
       options.signal,
     );
-    result = retried.value;
+    return retried.value;
   } catch (err) {
     if (err instanceof ModelCallError && err.kind === "empty" && err.options.reason === MAX_TOKENS)
       throw truncatedWithoutText(scope, generationConfig);
     throw err;
   }
-  record.finish_reason = result.finishReason;
-  checkTruncation(scope, result.finishReason, result.text, generationConfig);
-  checkJsonAnswer(scope, result.text, generationConfig);
-  return result.text;
 }
 
 /**

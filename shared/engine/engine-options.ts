@@ -8,6 +8,7 @@ import type { ModelTable } from "../providers/model-table";
 import type { ProviderName } from "../providers/registry";
 import type { PriceTable } from "../models/price-table";
 import type { RetryEnv, RetryPolicy } from "../models/retry";
+import type { TokenUsage } from "../models/token-usage";
 import type { Cost, StepRecord } from "./run-record";
 
 /**
@@ -19,6 +20,25 @@ export interface SpendGuard {
   beforeModelCall(): Promise<string | undefined>;
   /** Records what a step cost, so that the next check here, and in every other run of the same budget, sees it. */
   recordStep(cost: Cost): Promise<void>;
+}
+
+/** A model's answer as the response store keeps it. */
+export interface StoredAnswer {
+  text: string;
+  finishReason: string;
+  /** What the call that answered was billed (a step that takes the stored answer is billed nothing). */
+  usage: TokenUsage;
+}
+
+/**
+ * Model answers by the key of what was asked (response-key.ts), scoped to one owner by the store itself: every answered
+ * call is put, and a run whose job has `cache` on takes the stored answer instead of calling again.
+ */
+export interface ResponseStore {
+  /** The stored answer, or undefined (none, expired, or another owner's). */
+  get(key: string): Promise<StoredAnswer | undefined>;
+  /** Keeps an answer; the store may write it later (the pipeline writes them beside the task's finishing commit). */
+  put(key: string, answer: StoredAnswer, route: { provider: string; model: string }): void;
 }
 
 export interface EngineOptions {
@@ -43,6 +63,11 @@ export interface EngineOptions {
   retry?: RetryPolicy;
   retryEnv?: RetryEnv;
   signal?: AbortSignal;
+  /**
+   * Where answers are kept, the run's sample (a batch run's repeat index) and whether a stored answer is taken
+   * (`read`: the job's `cache`); absent, nothing is stored or read.
+   */
+  responses?: { store: ResponseStore; sample: number; read: boolean };
   /** Budgets to check before each model call; absent, nothing is checked. */
   spend?: SpendGuard;
   /** Called as each step ends (progress display, checkpoints). */

@@ -21,7 +21,7 @@ export interface StepRun {
 export async function runStep(
   step: StepConfig,
   running: Readonly<Payload>,
-  context: { executionId: string; index: number; taskId?: string; heldChars?: number },
+  context: { executionId: string; index: number; taskId?: string; heldChars?: number; asked?: Map<string, number> },
   options: EngineOptions,
 ): Promise<StepRun> {
   const started = performance.now();
@@ -38,7 +38,7 @@ export async function runStep(
     usage: ZERO_USAGE,
     warnings: missing.map((name) => `input "${name}" is not in the running payload; using the step's default`),
   };
-  const run = { taskId: context.taskId ?? "", heldChars: context.heldChars ?? 0 };
+  const run = { taskId: context.taskId ?? "", heldChars: context.heldChars ?? 0, asked: context.asked ?? new Map<string, number>() };
   const scope: StepScope = { step, at: `steps[${context.index}]`, executionId: context.executionId, inputs, record, options, run };
   let outputs: Payload | undefined;
   try {

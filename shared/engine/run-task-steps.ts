@@ -20,8 +20,9 @@ export async function runTaskSteps(task: TaskConfig, executionId: string, option
   if (tooMany) return finish("failed", {}, tooMany);
   let running = task.input_config.payload;
   let recordChars = 0;
+  const asked = new Map<string, number>();
   for (let index = 0; index < task.steps.length; index++) {
-    const context = { executionId, index, taskId: task.task_id, heldChars: recordChars + payloadChars(running) };
+    const context = { executionId, index, taskId: task.task_id, heldChars: recordChars + payloadChars(running), asked };
     const { record, outputs } = await runStep(task.steps[index]!, running, context, options);
     steps.push(record);
     if (!outputs) return finish("failed", {}, record.error);

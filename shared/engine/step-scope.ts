@@ -16,8 +16,11 @@ export interface StepScope {
   /** Filled in as the step runs: what was sent, attempts, usage, warnings. */
   record: StepRecord;
   options: EngineOptions;
-  /** The task this step belongs to, and the characters its run already holds (MAX_RUN_CHARS). */
-  run: { taskId: string; heldChars: number };
+  /**
+   * The task this step belongs to, the characters its run already holds (MAX_RUN_CHARS), and how many of its model
+   * calls asked each response key (response-cache.ts).
+   */
+  run: { taskId: string; heldChars: number; asked: Map<string, number> };
 }
 
 export const limitsOf = (options: EngineOptions): Limits => options.limits ?? DEFAULT_LIMITS;

@@ -45,13 +45,14 @@ export async function createPipelineRuntime(
   startStandin?: () => Promise<StandinHandle>,
 ): Promise<PipelineRuntime> {
   const db = await getDb();
+  const limits = readLimits(env);
   const runtime = await createRuntime({ env, sink: createFirestoreSink(db), ...(startStandin ? { startStandin } : {}) });
   const deps: PipelineDeps = {
     db,
     engine: runtime.engine,
     validation: validationFromEnv(env),
     // Not in policyFromEnv: a bad setting stops start-up here, and startUpFailure (which reads the policy) must not throw.
-    policy: { ...policyFromEnv(env), dailySpendCeilingUsd: readLimits(env).dailySpendCeilingUsd },
+    policy: { ...policyFromEnv(env), dailySpendCeilingUsd: limits.dailySpendCeilingUsd, responseTtlDays: limits.responseTtlDays },
     runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };

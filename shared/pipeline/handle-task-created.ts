@@ -11,6 +11,9 @@ import { claimTask, type Claim, type ReadDocument } from "./claim-task";
 import { finishTask, type FinishOutcome, type TaskError } from "./finish-task";
 import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type TaskDocDeps } from "./pipeline-deps";
 import { createSpendGuard, spendScopes } from "./spend-guard";
+import { createResponseStore, type PipelineResponseStore } from "./response-store";
+import type { ResponseStore } from "../engine/engine-options";
+import { DEFAULT_LIMITS } from "../limits";
 
 export type HandleOutcome = FinishOutcome | { kind: "skipped"; reason: string };
 
@@ -42,13 +45,14 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
   // A start line when the claim came another way than the event (a redelivery, a take-over), so that a run which
   // then dies still shows in the log.
   if (!claim.fromEvent) log("task started", { taskDocId, attempt, jobId: envelope.job_id, hop: envelope.hop, claim: claimedBy });
-  const run = await runClaimedTask(deps, taskDocId, claim, job);
+  const answers = createResponseStore(deps.db, envelope.owner_uid, deps.policy.responseTtlDays ?? DEFAULT_LIMITS.responseTtlDays);
+  const run = await runClaimedTask(deps, taskDocId, claim, job, answers);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
-  const outcome = await finishTask(
-    deps,
-    { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext },
-    claim.fromEvent,
-  );
+  // The run's answers are kept beside its finishing commit, not before it: the next task waits for no extra write.
+  const [outcome] = await Promise.all([
+    finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext }, claim.fromEvent),
+    keepAnswers(deps, taskDocId, answers),
+  ]);
   // The usual task, a success on its first delivery, is in its documents; the log holds what needs a look.
   const usual = claim.fromEvent && outcome.kind === "finished" && outcome.status === "success";
   if (usual && !deps.policy.logEveryTask) return outcome;
@@ -82,6 +86,7 @@ async function runClaimedTask(
   taskDocId: string,
   claim: Extract<Claim, { kind: "claimed" }>,
   job: DocumentData | undefined,
+  answers: ResponseStore,
 ): Promise<{ record?: TaskRecord; error?: TaskError }> {
   const budgetMs = deps.policy.runBudgetMs;
   const now = (deps.now ?? Date.now)();
@@ -95,7 +100,10 @@ async function runClaimedTask(
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
     const ownerUid = claim.envelope.owner_uid;
     const signal = AbortSignal.timeout(budgetMs);
-    record = await runTaskSteps(claim.config, taskDocId, { ...deps.engine, retry, ownerUid, signal, ...(spend ? { spend } : {}) });
+    // Every answer is stored; a job with `cache` on takes stored ones (a batch run's repeat is its sample).
+    const responses = { store: answers, sample: typeof job?.repeat === "number" ? job.repeat : 0, read: job?.cache === true };
+    const engine = { ...deps.engine, retry, ownerUid, signal, responses, ...(spend ? { spend } : {}) };
+    record = await runTaskSteps(claim.config, taskDocId, engine);
   } catch (err) {
     // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -109,6 +117,19 @@ async function runClaimedTask(
     };
   }
   return { record };
+}
+
+/**
+ * Writes the run's new answers to the response store. A failure costs only a later rerun's cache hit (the answers are
+ * in the task's record already), so it is a warning in the log, not a failed task.
+ */
+async function keepAnswers(deps: PipelineDeps, taskDocId: string, answers: PipelineResponseStore): Promise<void> {
+  try {
+    await answers.flush();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    deps.log?.("answers not stored", { taskDocId, reason, effect: "a cache rerun of this task pays for its model calls again" }, "warning");
+  }
 }
 
 /** The error of a task that is ended without running: an invalid document, or one out of attempts. */

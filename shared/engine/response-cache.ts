@@ -1,0 +1,52 @@
+// A model step's use of the response store (EngineOptions.responses): the key of what it asks, the stored answer when
+// its run takes them (the job's `cache`), and the answer it got, kept for later runs.
+import type { GenerationConfig } from "../config/generation-config";
+import type { ModelResult } from "../models/model-provider";
+import type { ModelRoute } from "../providers/model-table";
+import { responseKey } from "./response-key";
+import { StepFailure } from "./run-error";
+import type { StepScope } from "./step-scope";
+
+/** The call's key, counting it among the run's calls that asked the same (undefined when the run has no store). */
+export function askedKey(scope: StepScope, route: ModelRoute, generationConfig: GenerationConfig): string | undefined {
+  const { options, record, run } = scope;
+  if (!options.responses) return undefined;
+  const asked = {
+    ownerUid: options.ownerUid,
+    route,
+    systemPrompt: record.system_prompt ?? "",
+    userPrompt: record.user_prompt ?? "",
+    generationConfig,
+    sample: options.responses.sample,
+  };
+  const first = responseKey({ ...asked, occurrence: 0 });
+  const occurrence = run.asked.get(first) ?? 0;
+  run.asked.set(first, occurrence + 1);
+  return occurrence === 0 ? first : responseKey({ ...asked, occurrence });
+}
+
+/** The stored answer, when the run takes them and one is stored: the step then records it as `cached`, unbilled. */
+export async function storedAnswer(scope: StepScope, key: string | undefined): Promise<ModelResult | undefined> {
+  const responses = scope.options.responses;
+  if (!responses?.read || key === undefined) return undefined;
+  let stored;
+  try {
+    stored = await responses.store.get(key);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StepFailure(
+      "internal",
+      `the response store could not be read (${why}); nothing was sent; start the job again`,
+      `${scope.at}.model_query_config`,
+    );
+  }
+  if (!stored) return undefined;
+  scope.record.cached = true;
+  return { text: stored.text, finishReason: stored.finishReason, usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } };
+}
+
+/** Keeps a new answer for later runs, whether or not this run takes stored ones. */
+export function keepAnswer(scope: StepScope, key: string | undefined, route: ModelRoute, result: ModelResult): void {
+  if (key === undefined || scope.record.cached) return;
+  scope.options.responses?.store.put(key, { text: result.text, finishReason: result.finishReason, usage: result.usage }, route);
+}
