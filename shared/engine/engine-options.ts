@@ -30,10 +30,7 @@ export interface StoredAnswer {
   usage: TokenUsage;
 }
 
-/**
- * Model answers by the key of what was asked (response-key.ts), scoped to one owner by the store itself: every answered
- * call is put, and a run whose job has `cache` on takes the stored answer instead of calling again.
- */
+/** Model answers by the key of what was asked (response-key.ts), scoped to one owner by the store itself. */
 export interface ResponseStore {
   /** The stored answer, or undefined (none, expired, or another owner's). */
   get(key: string): Promise<StoredAnswer | undefined>;
@@ -64,10 +61,10 @@ export interface EngineOptions {
   retryEnv?: RetryEnv;
   signal?: AbortSignal;
   /**
-   * Where answers are kept, the run's sample (a batch run's repeat index) and whether a stored answer is taken
-   * (`read`: the job's `cache`); absent, nothing is stored or read.
+   * The response store of a run whose job has `cache` on, and the run's sample (a batch run's repeat index): each model
+   * step takes the stored answer to what it asks, else calls and keeps the answer. Absent, nothing is stored or read.
    */
-  responses?: { store: ResponseStore; sample: number; read: boolean };
+  responses?: { store: ResponseStore; sample: number };
   /** Budgets to check before each model call; absent, nothing is checked. */
   spend?: SpendGuard;
   /** Called as each step ends (progress display, checkpoints). */

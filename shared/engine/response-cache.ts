@@ -1,5 +1,5 @@
-// A model step's use of the response store (EngineOptions.responses): the key of what it asks, the stored answer when
-// its run takes them (the job's `cache`), and the answer it got, kept for later runs.
+// A model step's use of the response store (EngineOptions.responses, when the job has `cache` on): the key of what it
+// asks, the stored answer when there is one, and else the answer it got, kept for later runs.
 import type { GenerationConfig } from "../config/generation-config";
 import type { ModelResult } from "../models/model-provider";
 import type { ModelRoute } from "../providers/model-table";
@@ -25,10 +25,10 @@ export function askedKey(scope: StepScope, route: ModelRoute, generationConfig: 
   return occurrence === 0 ? first : responseKey({ ...asked, occurrence });
 }
 
-/** The stored answer, when the run takes them and one is stored: the step then records it as `cached`, unbilled. */
+/** The stored answer, when one is: the step then records it as `cached`, unbilled. */
 export async function storedAnswer(scope: StepScope, key: string | undefined): Promise<ModelResult | undefined> {
   const responses = scope.options.responses;
-  if (!responses?.read || key === undefined) return undefined;
+  if (!responses || key === undefined) return undefined;
   let stored;
   try {
     stored = await responses.store.get(key);
@@ -45,7 +45,7 @@ export async function storedAnswer(scope: StepScope, key: string | undefined): P
   return { text: stored.text, finishReason: stored.finishReason, usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 } };
 }
 
-/** Keeps a new answer for later runs, whether or not this run takes stored ones. */
+/** Keeps a new answer for later runs. */
 export function keepAnswer(scope: StepScope, key: string | undefined, route: ModelRoute, result: ModelResult): void {
   if (key === undefined || scope.record.cached) return;
   scope.options.responses?.store.put(key, { text: result.text, finishReason: result.finishReason, usage: result.usage }, route);

@@ -100,9 +100,11 @@ async function runClaimedTask(
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
     const ownerUid = claim.envelope.owner_uid;
     const signal = AbortSignal.timeout(budgetMs);
-    // Every answer is stored; a job with `cache` on takes stored ones (a batch run's repeat is its sample).
-    const responses = { store: answers, sample: typeof job?.repeat === "number" ? job.repeat : 0, read: job?.cache === true };
-    const engine = { ...deps.engine, retry, ownerUid, signal, responses, ...(spend ? { spend } : {}) };
+    // A job with `cache` on takes stored answers and keeps new ones (a batch run's repeat is its sample); without it,
+    // nothing is read or written: a task in a job without cache costs no Firestore operation more than before.
+    const sample = typeof job?.repeat === "number" ? job.repeat : 0;
+    const responses = job?.cache === true ? { responses: { store: answers, sample } } : {};
+    const engine = { ...deps.engine, retry, ownerUid, signal, ...responses, ...(spend ? { spend } : {}) };
     record = await runTaskSteps(claim.config, taskDocId, engine);
   } catch (err) {
     // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.

@@ -160,24 +160,28 @@ describe("promise 19: a rerun with cache pays only for what changed", () => {
     expect(steps.map((s) => s.cached === true)).toEqual([true, false, false, true]);
   });
 
-  it("promise 19: a job without cache (the default for jobs) pays again, and its answers are still stored for a later cache run", async () => {
+  it("promise 19: a job without cache (the default for jobs) pays again and keeps nothing; with cache, its first run pays and keeps, the next takes", async () => {
     const marker = uniqueId("nocache");
-    const owner = uniqueId("owner");
-    const jobId = await submitAs(owner, oneStepJob(marker));
+    const jobId = await submitAs(uniqueId("owner"), oneStepJob(marker));
     await runJob(jobId);
     await startAgain(jobId);
     const paidWithout = paid(marker);
+    const keptWithout = (await db.collection("responses").where("model", "!=", "").get()).docs.filter((d) =>
+      String(d.get("text")).includes(marker),
+    ).length;
     await db.doc(`jobs/${jobId}`).update({ cache: true });
+    await startAgain(jobId);
     const cachedRun = await startAgain(jobId);
     const steps = await stepsOf(cachedRun);
     record(
-      "a job without cache started again, then with cache",
+      "a job without cache started again twice, then with cache twice",
       1,
-      paidWithout === 2 && paid(marker) === 2 && steps[0]?.cached === true ? "survived" : "lost",
-      `paid ${paidWithout} calls without cache over two runs, ${paid(marker) - paidWithout} with cache`,
+      paidWithout === 2 && keptWithout === 0 && paid(marker) === 3 && steps[0]?.cached === true ? "survived" : "lost",
+      `paid ${paidWithout} calls without cache over two runs (${keptWithout} answers kept), ${paid(marker) - paidWithout} with cache over two`,
     );
     expect(paidWithout).toBe(2);
-    expect(paid(marker)).toBe(2);
+    expect(keptWithout).toBe(0);
+    expect(paid(marker)).toBe(3);
     expect(steps[0]?.cached).toBe(true);
   });
 });

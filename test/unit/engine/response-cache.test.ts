@@ -50,7 +50,7 @@ function task(): TaskConfig {
   return parsed.value;
 }
 
-function options(model: ModelProvider, store: ResponseStore, read: boolean, sample = 0): EngineOptions {
+function options(model: ModelProvider, store: ResponseStore | undefined, sample = 0): EngineOptions {
   const sink = { description: "none", write: () => Promise.reject(new Error("unused")) };
   return {
     providers: { gemini: model },
@@ -58,17 +58,17 @@ function options(model: ModelProvider, store: ResponseStore, read: boolean, samp
     functions: BUILTIN_FUNCTIONS,
     sink,
     ownerUid: "alice",
-    responses: { store, sample, read },
+    ...(store ? { responses: { store, sample } } : {}),
   };
 }
 
 describe("the response store in the engine", () => {
-  it("keeps every answer even when the run does not take stored ones; a run that does takes them all, unbilled", async () => {
+  it("keeps every answer, and a second run takes them all, unbilled", async () => {
     const [model, store] = [countingModel(), memoryStore()];
-    const first = await runTaskSteps(task(), "e1", options(model, store, false));
+    const first = await runTaskSteps(task(), "e1", options(model, store));
     expect(model.requests).toHaveLength(3);
     expect(store.entries.size).toBe(3);
-    const second = await runTaskSteps(task(), "e2", options(model, store, true));
+    const second = await runTaskSteps(task(), "e2", options(model, store));
     expect(model.requests).toHaveLength(3);
     expect(second.steps.map((s) => s.cached)).toEqual([true, true, true]);
     expect(second.steps.map((s) => [s.attempts, s.usage.total_tokens, s.cost?.usd])).toEqual([
@@ -81,22 +81,22 @@ describe("the response store in the engine", () => {
 
   it("asks the same question twice in one run as two samples: two calls, two answers, each taken back by its own step", async () => {
     const [model, store] = [countingModel(), memoryStore()];
-    const first = await runTaskSteps(task(), "e1", options(model, store, true));
+    const first = await runTaskSteps(task(), "e1", options(model, store));
     expect(first.steps[0]!.response).not.toBe(first.steps[1]!.response);
-    const second = await runTaskSteps(task(), "e2", options(model, store, true));
+    const second = await runTaskSteps(task(), "e2", options(model, store));
     expect(second.steps.map((s) => s.response)).toEqual(first.steps.map((s) => s.response));
   });
 
   it("keeps another sample (a batch's repeat) apart: it pays for its own answers", async () => {
     const [model, store] = [countingModel(), memoryStore()];
-    await runTaskSteps(task(), "e1", options(model, store, true, 0));
-    await runTaskSteps(task(), "e2", options(model, store, true, 1));
+    await runTaskSteps(task(), "e1", options(model, store, 0));
+    await runTaskSteps(task(), "e2", options(model, store, 1));
     expect(model.requests).toHaveLength(6);
   });
 
   it("fails the step unsent, saying so, when the store cannot be read: it never pays blind", async () => {
     const model = countingModel();
-    const record = await runTaskSteps(task(), "e1", options(model, memoryStore(true), true));
+    const record = await runTaskSteps(task(), "e1", options(model, memoryStore(true)));
     expect(model.requests).toHaveLength(0);
     expect(record.error).toMatchObject({ code: "internal", step_id: "one", path: "steps[0].model_query_config" });
     expect(record.error?.message).toContain("the response store could not be read (unavailable); nothing was sent");
