@@ -18,6 +18,8 @@ import {
   type StandinProtocol,
 } from "../../../local/standin/standin-protocol";
 import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
+import type { StandinBatchRoutes } from "../../../local/standin/standin-batches";
+import { openAiBatchRoutes } from "./standin-batch";
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
   400: ["invalid_request_error", null],
@@ -138,3 +140,6 @@ export const protocol: StandinProtocol = {
     }
   },
 };
+
+/** OpenAI's Batch API (files and batches) over the stand-in's shared jobs: standin-batch.ts. */
+export const batch: StandinBatchRoutes = openAiBatchRoutes(protocol);
