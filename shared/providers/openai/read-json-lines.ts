@@ -17,6 +17,7 @@ export interface FileReadApi {
 export async function* readJsonLines(api: FileReadApi, fileId: string, what: string): AsyncGenerator<unknown> {
   const idle = idleTimer(api.timeoutMs);
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let finished = false;
   try {
     const { client } = await api.sdk();
     idle.arm();
@@ -37,7 +38,10 @@ export async function* readJsonLines(api: FileReadApi, fileId: string, what: str
         lineNumber++;
         if (text.trim()) yield parseLine(text, lineNumber, what);
       }
-      if (done) return;
+      if (done) {
+        finished = true;
+        return;
+      }
     }
   } catch (err) {
     if (err instanceof ModelCallError) throw err;
@@ -45,8 +49,9 @@ export async function* readJsonLines(api: FileReadApi, fileId: string, what: str
     throw redactApiKey(mapSdkError(err, { ...ctx, timedOut: idle.timedOut(), aborted: false }), api.apiKey);
   } finally {
     idle.pause();
-    // The caller stopped early: release the connection.
-    await reader?.cancel().catch(() => undefined);
+    // Stopped before the end (the caller broke off, or the read failed): release the connection. Cancelling a failed
+    // stream rejects with the failure already thrown above, so that rejection is not a second error.
+    if (!finished) await reader?.cancel().catch(() => undefined);
   }
 }
 

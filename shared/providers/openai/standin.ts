@@ -1,4 +1,5 @@
-// The stand-in's OpenAI protocol: POST /v1/chat/completions as OpenAI-compatible servers serve it.
+// The stand-in's OpenAI protocol: POST /v1/chat/completions as OpenAI-compatible servers serve it; its Batch API
+// (files and batches) is `batch`, from standin-batch.ts.
 //
 // Errors are {error:{message,type,param,code}}. Faults: 429 carries retry-after; safety is finish_reason
 // "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
