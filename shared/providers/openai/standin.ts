@@ -1,4 +1,5 @@
-// The stand-in's OpenAI protocol: POST /v1/chat/completions as OpenAI-compatible servers serve it.
+// The stand-in's OpenAI protocol: POST /v1/chat/completions as OpenAI-compatible servers serve it; its Batch API
+// (files and batches) is `batch`, from standin-batch.ts.
 //
 // Errors are {error:{message,type,param,code}}. Faults: 429 carries retry-after; safety is finish_reason
 // "content_filter" with no content; blocked is a refusal (message.refusal); empty is no choices; max_tokens is
@@ -18,6 +19,8 @@ import {
   type StandinProtocol,
 } from "../../../local/standin/standin-protocol";
 import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
+import type { StandinBatchRoutes } from "../../../local/standin/standin-batches";
+import { openAiBatchRoutes } from "./standin-batch";
 
 const ERROR_TYPES: Record<number, [type: string, code: string | null]> = {
   400: ["invalid_request_error", null],
@@ -138,3 +141,6 @@ export const protocol: StandinProtocol = {
     }
   },
 };
+
+/** OpenAI's Batch API (files and batches) over the stand-in's shared jobs: standin-batch.ts. */
+export const batch: StandinBatchRoutes = openAiBatchRoutes(protocol);
