@@ -125,15 +125,20 @@ function checkJob(model: string, requests: readonly BatchRequest[], displayName:
 async function* readResults(jobId: string, call: Call, ctx: BatchErrorContext): AsyncGenerator<BatchItemResult> {
   const lines = await call(`results of ${jobId}`, (c, signal) => c.messages.batches.results(jobId, {}, { signal }));
   const iterator = lines[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<unknown>;
-    try {
-      next = await iterator.next();
-    } catch (err) {
-      throw mapSdkError(err, { ...ctx, who: `Claude's Message Batches API (results of ${jobId})`, timedOut: false, aborted: false });
+  try {
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        throw mapSdkError(err, { ...ctx, who: `Claude's Message Batches API (results of ${jobId})`, timedOut: false, aborted: false });
+      }
+      if (next.done) return;
+      yield mapAnthropicBatchLine(next.value, jobId, ctx);
     }
-    if (next.done) return;
-    yield mapAnthropicBatchLine(next.value, jobId, ctx);
+  } finally {
+    // A reader that stops early (find's check) closes the response instead of leaving it open.
+    await iterator.return?.();
   }
 }
 
@@ -155,7 +160,7 @@ async function findBatch(displayName: string, hint: FindHint | undefined, ctx: F
     );
   }
   const from = hint.intentAt.getTime() - FIND_SKEW_MS;
-  const to = hint.intentAt.getTime() + ctx.timeoutMs + FIND_SKEW_MS;
+  const to = hint.intentAt.getTime() + (ctx.timeoutMs || 600_000) + FIND_SKEW_MS;
   const candidates = await ctx.call(`list, to find "${displayName}"`, async (c, signal) => {
     const found: MessageBatch[] = [];
     // Newest first: stop at the first batch created before the window.
