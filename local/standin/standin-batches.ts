@@ -129,10 +129,12 @@ export class StandinBatches {
     return batchStuck || this.now() < job.createdAt + batchTurnaroundMs / 2 ? "pending" : "running";
   }
 
-  /** Asks the job to stop: an unended job ends cancelled, none of its requests run. */
+  /** Asks the job to stop: an unended job ends cancelled, none of its requests run; one past its turnaround has ended already. */
   cancel(id: string): StandinBatchJob | undefined {
     const job = this.jobs.get(id);
     if (!job) return undefined;
+    this.advance(job);
+    if (job.ended) return job;
     job.cancelledAt ??= this.now();
     this.advance(job);
     return job;

@@ -48,6 +48,32 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
+/**
+ * What the caller recorded with its intent to submit, for find() at a vendor whose jobs carry no name or metadata
+ * (Anthropic's Message Batches: a job is known by its id, creation time and request count only). Vendors that store the
+ * display name ignore it.
+ */
+export interface FindHint {
+  /** The keys of the requests the job was created with. */
+  keys: readonly string[];
+  /** When the intent was recorded, just before the create call. */
+  intentAt: Date;
+}
+
+/**
+ * find() saw vendor jobs that may be the one and cannot tell yet which (a vendor whose jobs carry no name can only be
+ * told apart once they end): do not submit again; ask again later.
+ */
+export class VendorJobUndecided extends Error {
+  constructor(
+    message: string,
+    readonly candidates: readonly string[],
+  ) {
+    super(message);
+    this.name = "VendorJobUndecided";
+  }
+}
+
 export interface BatchProvider {
   readonly name: string;
   readonly limits: BatchLimits;
@@ -58,8 +84,11 @@ export interface BatchProvider {
    * (displayName) before, and after a crash calls find(displayName) before submitting again.
    */
   submit(model: string, requests: readonly BatchRequest[], displayName: string): Promise<VendorJobRef>;
-  /** The vendor job created with this displayName (its display name or metadata), if one exists. */
-  find(displayName: string): Promise<VendorJobRef | undefined>;
+  /**
+   * The vendor job created with this displayName (its display name or metadata), if one exists. A vendor whose jobs
+   * carry no name needs `hint`, and throws VendorJobUndecided while it cannot tell.
+   */
+  find(displayName: string, hint?: FindHint): Promise<VendorJobRef | undefined>;
   status(job: VendorJobRef): Promise<VendorJobStatus>;
   /** Every result of an ended job, by key, in the vendor's order (not the input's). */
   results(job: VendorJobRef): AsyncIterable<BatchItemResult>;

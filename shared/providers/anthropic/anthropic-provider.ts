@@ -16,7 +16,7 @@ export interface AnthropicProviderOptions {
   timeoutMs?: number;
 }
 
-const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 const loadSdk = lazyImport(() => import("@anthropic-ai/sdk"));
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): ModelProvider {

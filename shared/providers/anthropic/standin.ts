@@ -5,6 +5,7 @@
 // stop_reason "max_tokens". A request asking for thinking gets a thinking block, counted in output_tokens. The
 // cachedTokens knob is reported as cache_read_input_tokens (out of input_tokens, as Claude counts it).
 // insufficient_quota is the Messages API's answer to an empty credit balance: 400 invalid_request_error.
+// Its Message Batches API is standin-batch.ts, exported here as `batch`.
 // Local code: the offline stand-in loads it (local/standin/standin-server.ts); the deployed bundle never does.
 import {
   answerText,
@@ -17,7 +18,9 @@ import {
   type StandinAnswer,
   type StandinProtocol,
 } from "../../../local/standin/standin-protocol";
+import type { StandinBatchRoutes } from "../../../local/standin/standin-batches";
 import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
+import { anthropicBatchRoutes } from "./standin-batch";
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -121,3 +124,6 @@ export const protocol: StandinProtocol = {
     }
   },
 };
+
+/** The Message Batches API over the stand-in's shared batch jobs, answering in this protocol's words. */
+export const batch: StandinBatchRoutes = anthropicBatchRoutes(protocol);
