@@ -135,6 +135,12 @@ export const BudgetUsdSchema = z
   .positive("budget_usd must be above 0 (leave it out for no budget)")
   .max(1_000_000, "budget_usd is at most 1000000");
 
+export const EXECUTIONS = ["synchronous", "provider_batch"] as const;
+export const ExecutionSchema = z.enum(EXECUTIONS, {
+  error: (issue) => `execution is "synchronous" or "provider_batch", got ${describe(issue.input)}`,
+});
+export type Execution = z.infer<typeof ExecutionSchema>;
+
 export const JobConfigSchema = z.strictObject({
   job_id: z.string().default(""),
   status: JobStatusSchema.default("queued"),
@@ -150,6 +156,8 @@ export const JobConfigSchema = z.strictObject({
    * for a job by default: starting a job again means asking again. A batch's runs default to on (see batch-schema.ts).
    */
   cache: z.boolean({ error: (issue) => `cache is true or false, got ${describe(issue.input)}` }).optional(),
+  /** How model steps are called: one by one (`synchronous`, the default), or through the vendors' batch APIs (an addition). */
+  execution: ExecutionSchema.optional(),
   metadata: MetadataSchema.optional(),
 });
 export type JobConfig = z.infer<typeof JobConfigSchema>;

@@ -7,7 +7,7 @@ import type { ModelProvider, ModelResult } from "../models/model-provider";
 import type { ModelRoute } from "../providers/model-table";
 import { DEFAULT_RETRY, realRetryEnv, withRetry } from "../models/retry";
 import { checkJsonAnswer } from "./check-json-answer";
-import { askedKey, keepAnswer, storedAnswer } from "./response-cache";
+import { askedKey, keepAnswer, storedAnswer, waitForBatch } from "./response-cache";
 import { checkTruncation, MAX_TOKENS, truncatedWithoutText } from "./check-truncation";
 import { StepFailure } from "./run-error";
 import { type StepRecord } from "./run-record";
@@ -37,7 +37,9 @@ export async function callModel(scope: StepScope): Promise<string> {
       `${at}.model_query_config.model_key`,
     );
   const key = askedKey(scope, route, generationConfig);
-  const result = (await storedAnswer(scope, key)) ?? (await freshAnswer(scope, provider, route, generationConfig));
+  const stored = await storedAnswer(scope, key);
+  if (!stored && options.batchMode) await waitForBatch(scope, key, route, generationConfig);
+  const result = stored ?? (await freshAnswer(scope, provider, route, generationConfig));
   keepAnswer(scope, key, route, result);
   record.finish_reason = result.finishReason;
   checkTruncation(scope, result.finishReason, result.text, generationConfig);

@@ -28,6 +28,10 @@ export interface StoredAnswer {
   finishReason: string;
   /** What the call that answered was billed (a step that takes the stored answer is billed nothing). */
   usage: TokenUsage;
+  /** How it was paid: a vendor batch answers at the batch price (provider batch mode). */
+  billing?: "standard" | "batch" | undefined;
+  /** When it was stored (epoch ms). */
+  storedAt?: number | undefined;
 }
 
 /** Model answers by the key of what was asked (response-key.ts), scoped to one owner by the store itself. */
@@ -61,10 +65,16 @@ export interface EngineOptions {
   retryEnv?: RetryEnv;
   signal?: AbortSignal;
   /**
-   * The response store of a run whose job has `cache` on, and the run's sample (a batch run's repeat index): each model
-   * step takes the stored answer to what it asks, else calls and keeps the answer. Absent, nothing is stored or read.
+   * The response store of a run whose job has `cache` on or runs in provider batch mode, and the run's sample (a batch
+   * run's repeat index). A model step takes the stored answer to what it asks: any, with `cache`; else only one a
+   * vendor batch stored for this run (since `runStartedAt`). Absent, nothing is stored or read.
    */
-  responses?: { store: ResponseStore; sample: number };
+  responses?: { store: ResponseStore; sample: number; cache: boolean; runStartedAt: number };
+  /**
+   * Provider batch mode (docs/provider-batch.md): a model step whose answer is not stored does not call; the run ends
+   * `waiting` for it. `providers` are those with a batch API.
+   */
+  batchMode?: { providers: readonly string[] };
   /** Budgets to check before each model call; absent, nothing is checked. */
   spend?: SpendGuard;
   /** Called as each step ends (progress display, checkpoints). */

@@ -2,7 +2,7 @@
 import { FunctionCallError } from "../builtins/builtin-function";
 import { ModelCallError } from "../models/model-call-error";
 import { RetryError, type QuotaWait } from "../models/retry";
-import type { ErrorCode, RunError } from "./run-record";
+import type { ErrorCode, RunError, WaitingCall } from "./run-record";
 
 /** A failure the engine itself decided on (strict interpolation, a bad parameter at run time...). */
 export class StepFailure extends Error {
@@ -13,6 +13,14 @@ export class StepFailure extends Error {
   ) {
     super(message);
     this.name = "StepFailure";
+  }
+}
+
+/** Provider batch mode: the step's answer is not stored yet; the run ends `waiting` for this call (not a failure). */
+export class StepWaiting extends Error {
+  constructor(readonly call: WaitingCall) {
+    super(`waiting for the answer to ${call.key}`);
+    this.name = "StepWaiting";
   }
 }
 

@@ -73,6 +73,8 @@ export const StepRecordSchema = z.object({
   cost: CostSchema.optional(),
   /** Model steps only: the answer was the response store's (the job's `cache`), not a new call: no attempt, no usage, no cost. */
   cached: z.boolean().optional(),
+  /** Model steps only: `batch` when the call went through a vendor's batch API (priced at its batch price). */
+  billing: z.enum(["standard", "batch"]).optional(),
   warnings: z.array(z.string()),
   /** The document a function-call step wrote (firestore_log's row), so that the page can show it to its owner. */
   logged_row: z.object({ collection: z.string(), document_id: z.string() }).optional(),
@@ -81,10 +83,23 @@ export const StepRecordSchema = z.object({
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 
+/** A model call a run in provider batch mode waits for: its response key, and what it asks. */
+export const WaitingCallSchema = z.object({
+  step_id: z.string(),
+  key: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  route: z.record(z.string(), z.unknown()),
+  request: z.object({ system_prompt: z.string(), user_prompt: z.string(), generation_config: z.record(z.string(), z.unknown()) }),
+});
+export type WaitingCall = z.infer<typeof WaitingCallSchema>;
+
 export const TaskRecordSchema = z.object({
   task_id: z.string(),
   execution_id: z.string(),
-  status: z.enum(["success", "failed"]),
+  /** `waiting`: provider batch mode, the run stopped at a model step whose answer is not stored yet (never stored as a record). */
+  status: z.enum(["success", "failed", "waiting"]),
+  waiting: WaitingCallSchema.optional(),
   output_payload: PayloadSchema,
   error: RunErrorSchema.optional(),
   steps: z.array(StepRecordSchema),

@@ -5,16 +5,18 @@ import { RetryError } from "../models/retry";
 import type { EngineOptions } from "./engine-options";
 import { bindInputs } from "./bind-inputs";
 import { extractOutputs } from "./extract-outputs";
-import { StepFailure, toRunError } from "./run-error";
-import { type StepRecord } from "./run-record";
+import { StepFailure, StepWaiting, toRunError } from "./run-error";
+import type { StepRecord, WaitingCall } from "./run-record";
 import { addUsage, ZERO_USAGE, type TokenUsage } from "../models/token-usage";
 import { STEP_HANDLERS } from "./step-handlers";
 import { limitsOf, type StepScope } from "./step-scope";
 
 export interface StepRun {
   record: StepRecord;
-  /** The running payload for the next step; undefined when the step failed. */
+  /** The running payload for the next step; undefined when the step failed (or waits). */
   outputs?: Payload;
+  /** Provider batch mode: the call the step waits for; the run ends `waiting`. */
+  waiting?: WaitingCall;
 }
 
 /** Never throws for a failure of the step: the record says `failed` with a RunError a user can act on. */
@@ -47,6 +49,7 @@ export async function runStep(
     outputs = await extractOrFail(scope, response);
     record.status = "success";
   } catch (err) {
+    if (err instanceof StepWaiting) return { record, waiting: err.call };
     // A failed function call still produced the original's `{"status":"error",...}` text: keep it in the record.
     const response = ((err instanceof RetryError ? err.lastError : err) as { response?: unknown }).response;
     if (typeof response === "string") record.response = response;

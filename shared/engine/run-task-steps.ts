@@ -23,7 +23,8 @@ export async function runTaskSteps(task: TaskConfig, executionId: string, option
   const asked = new Map<string, number>();
   for (let index = 0; index < task.steps.length; index++) {
     const context = { executionId, index, taskId: task.task_id, heldChars: recordChars + payloadChars(running), asked };
-    const { record, outputs } = await runStep(task.steps[index]!, running, context, options);
+    const { record, outputs, waiting } = await runStep(task.steps[index]!, running, context, options);
+    if (waiting) return { ...finish("waiting", {}), waiting };
     steps.push(record);
     if (!outputs) return finish("failed", {}, record.error);
     recordChars += stepRecordChars(record);

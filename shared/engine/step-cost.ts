@@ -9,7 +9,7 @@ export function priceStep(record: StepRecord, prices: PriceTable = DEFAULT_PRICE
   const price = Object.hasOwn(prices, model) ? prices[model] : undefined;
   const tokens = record.usage.total_tokens;
   if (price) {
-    record.cost = { usd: costOf(record.usage, price), unpriced_tokens: 0 };
+    record.cost = { usd: costOf(record.usage, price, record.billing ?? "standard"), unpriced_tokens: 0 };
     return;
   }
   record.cost = { usd: 0, unpriced_tokens: tokens };

@@ -12,6 +12,7 @@ import { finishTask, type FinishOutcome, type TaskError } from "./finish-task";
 import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type TaskDocDeps } from "./pipeline-deps";
 import { createSpendGuard, spendScopes } from "./spend-guard";
 import { createResponseStore, type PipelineResponseStore } from "./response-store";
+import { runModes } from "./run-modes";
 import type { ResponseStore } from "../engine/engine-options";
 import { DEFAULT_LIMITS } from "../limits";
 
@@ -100,11 +101,7 @@ async function runClaimedTask(
     // The signal also aborts a model call in flight, so the result is written before the function is killed.
     const ownerUid = claim.envelope.owner_uid;
     const signal = AbortSignal.timeout(budgetMs);
-    // A job with `cache` on takes stored answers and keeps new ones (a batch run's repeat is its sample); without it,
-    // nothing is read or written: a task in a job without cache costs no Firestore operation more than before.
-    const sample = typeof job?.repeat === "number" ? job.repeat : 0;
-    const responses = job?.cache === true ? { responses: { store: answers, sample } } : {};
-    const engine = { ...deps.engine, retry, ownerUid, signal, ...responses, ...(spend ? { spend } : {}) };
+    const engine = { ...deps.engine, retry, ownerUid, signal, ...runModes(job, answers, now), ...(spend ? { spend } : {}) };
     record = await runTaskSteps(claim.config, taskDocId, engine);
   } catch (err) {
     // runTaskSteps reports step failures in the record; reaching here is a bug, still recorded on the task.

@@ -58,7 +58,7 @@ function options(model: ModelProvider, store: ResponseStore | undefined, sample 
     functions: BUILTIN_FUNCTIONS,
     sink,
     ownerUid: "alice",
-    ...(store ? { responses: { store, sample } } : {}),
+    ...(store ? { responses: { store, sample, cache: true, runStartedAt: 0 } } : {}),
   };
 }
 
