@@ -212,8 +212,11 @@ describe("a job's life", () => {
   it("reports a job it does not know as a non-retryable 404, the key kept out of the message", async () => {
     const err = await batchProvider()
       .status({ name: "batches/nope" })
-      .catch((e: unknown) => e as ModelCallError);
-    expect(err).toBeInstanceOf(ModelCallError);
+      .then(
+        (status) => new Error(`expected a ModelCallError, got ${JSON.stringify(status)}`),
+        (e: unknown) => e,
+      );
+    if (!(err instanceof ModelCallError)) throw err;
     expect([err.status, err.isRetryable]).toEqual([404, false]);
     expect(err.message).toContain("get batch job batches/nope");
     expect(err.message).not.toContain(API_KEY);
