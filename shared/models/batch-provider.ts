@@ -90,7 +90,11 @@ export interface BatchProvider {
    */
   find(displayName: string, hint?: FindHint): Promise<VendorJobRef | undefined>;
   status(job: VendorJobRef): Promise<VendorJobStatus>;
-  /** Every result of an ended job, by key, in the vendor's order (not the input's). */
-  results(job: VendorJobRef): AsyncIterable<BatchItemResult>;
+  /**
+   * Every result of an ended job, by key, in the vendor's order (not the input's). `submittedKeys`, when given, are the
+   * keys the job was created with: each key the vendor gave no result for comes last as not_run (a Gemini job leaves a
+   * dropped request out, and an expired or cancelled one has no results at all), so every submitted key is answered.
+   */
+  results(job: VendorJobRef, submittedKeys?: readonly string[]): AsyncIterable<BatchItemResult>;
   cancel(job: VendorJobRef): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // The Gemini provider: our ModelProvider over @google/generative-ai, which is loaded on the first call only.
 import type { GoogleGenerativeAI } from "@google/generative-ai";
 import { DEFAULT_MODEL_TIMEOUT_MS, lazyImport, withCallTimeout } from "../../models/call-timeout";
-import { toGeminiGenerationConfig } from "./gemini-generation-config";
+import { toGeminiRequest } from "./gemini-request";
 import { mapGeminiError, mapGeminiResponse } from "./map-gemini-response";
 import { ModelCallError } from "../../models/model-call-error";
 import type { ModelProvider, ModelRequest, ModelResult } from "../../models/model-provider";
@@ -34,16 +34,9 @@ export function createGeminiProvider(options: GeminiProviderOptions): ModelProvi
         async (signal) => {
           const { GoogleGenerativeAI } = await loadSdk();
           client ??= new GoogleGenerativeAI(apiKey);
-          const model = client.getGenerativeModel(
-            {
-              model: request.model,
-              // The SDK passes generationConfig through unchanged, thinkingConfig included (it predates its type).
-              generationConfig: toGeminiGenerationConfig(request.generationConfig),
-              ...(request.systemPrompt ? { systemInstruction: request.systemPrompt } : {}),
-            },
-            baseUrl ? { baseUrl } : {},
-          );
-          const { response } = await model.generateContent(request.userPrompt, { signal });
+          const model = client.getGenerativeModel({ model: request.model }, baseUrl ? { baseUrl } : {});
+          // The SDK sends a request that has contents as it is, thinkingConfig included (it predates its type).
+          const { response } = await model.generateContent(toGeminiRequest(request), { signal });
           return mapGeminiResponse(response, request.model);
         },
         (err, ending) => mapGeminiError(err, { model: request.model, baseUrl: baseUrl ?? GOOGLE_BASE_URL, timeoutMs, ...ending }),

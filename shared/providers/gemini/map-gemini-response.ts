@@ -147,6 +147,31 @@ export interface GeminiCallContext {
   abortReason?: unknown;
 }
 
+/** Google's error as an HTTP status, the server's message and its details (RetryInfo, ErrorInfo). */
+export interface GoogleHttpError {
+  status: number;
+  message: string;
+  details: unknown;
+}
+
+/**
+ * Gemini's error answer, as a ModelCallError that says what to do: a direct call's error status, or a batch job's
+ * per-request error (map-gemini-batch.ts), so both map alike. `who` names what answered (`Gemini model "x"`).
+ */
+export function geminiHttpError(who: string, error: GoogleHttpError, cause: unknown): ModelCallError {
+  const { status, message, details } = error;
+  const reason = googleStatusFor(status);
+  const retryAfterMs = parseRetryDelay(details);
+  const keyProblem = errorInfoReason(details)?.includes("API_KEY") ? "check GEMINI_API_KEY" : undefined;
+  const hint = keyProblem ?? HTTP_HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see Gemini's message");
+  return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${message || "(no message)"}; ${hint}`, "http", {
+    status,
+    reason,
+    cause,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
 /** Whatever the SDK (or fetch beneath it) threw, as a ModelCallError that says what happened and what to do. */
 export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallError {
   if (err instanceof ModelCallError) return err;
@@ -163,19 +188,8 @@ export function mapGeminiError(err: unknown, ctx: GeminiCallContext): ModelCallE
     return new ModelCallError(`the call to ${who} was aborted by the caller (${reason})`, "timeout", { cause: err });
   }
   if (typeof e.status === "number" && "statusText" in e) {
-    const status = e.status;
-    const reason = googleStatusFor(status);
-    const retryAfterMs = parseRetryDelay(e.errorDetails);
-    const text = serverMessage(message, status, e.errorDetails);
-    const keyProblem = errorInfoReason(e.errorDetails)?.includes("API_KEY") ? "check GEMINI_API_KEY" : undefined;
-    const hint =
-      keyProblem ?? HTTP_HINTS[status] ?? (status >= 500 ? "a server-side problem: retrying may succeed" : "see Gemini's message");
-    return new ModelCallError(`${who} answered HTTP ${status} ${reason}: ${text || "(no message)"}; ${hint}`, "http", {
-      status,
-      reason,
-      cause: err,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    });
+    const text = serverMessage(message, e.status, e.errorDetails);
+    return geminiHttpError(who, { status: e.status, message: text, details: e.errorDetails }, err);
   }
   if (e.name === "AbortError" || nameOf(err) === "GoogleGenerativeAIAbortError") {
     return new ModelCallError(`the call to ${who} was aborted before an answer came; retrying may succeed`, "timeout", { cause: err });

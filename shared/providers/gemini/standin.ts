@@ -22,6 +22,7 @@ import {
   type StandinRouteMatch,
 } from "../../../local/standin/standin-protocol";
 import { estimateTokens, type StandinPrompt } from "../../../local/standin/standin-reply";
+import { createGeminiBatchRoutes } from "./standin-batch";
 
 const FAULT_MESSAGES: Record<string, string> = {
   "400": "Request contains an invalid argument.",
@@ -156,3 +157,6 @@ export const protocol = createGeminiProtocol(
   "/v1beta/models/{model}:generateContent",
   /^\/(?:v1beta|v1|v1alpha)\/models\/([A-Za-z0-9][A-Za-z0-9._-]*):([A-Za-z]+)$/,
 );
+
+/** Its Batch Mode (standin-batch.ts): the stand-in loads it as this module's `batch`. */
+export const batch = createGeminiBatchRoutes(protocol);
