@@ -22,7 +22,8 @@ import type {
   StandinHttpRequest,
 } from "../../../local/standin/standin-batches";
 
-const VERSION = "(?:v1beta|v1alpha|v1)";
+// Not v1: that prefix is OpenAI's (/v1/batches), which the stand-in serves on the same port.
+const VERSION = "(?:v1beta|v1alpha)";
 const CREATE = new RegExp(`^/${VERSION}/models/([A-Za-z0-9][A-Za-z0-9._-]*):batchGenerateContent$`);
 const JOB = new RegExp(`^/${VERSION}/batches/([A-Za-z0-9_-]+)$`);
 const CANCEL = new RegExp(`^/${VERSION}/batches/([A-Za-z0-9_-]+):cancel$`);
