@@ -12,6 +12,10 @@ export const COLLECTIONS = {
   spend: "spend",
   /** Model answers by the key of what was asked, for `cache` reruns (pipeline/response-store.ts). */
   responses: "responses",
+  /** Provider batch mode: model calls waiting for, or sent to, a vendor batch (docs/provider-batch.md). */
+  batchRequests: "batch_requests",
+  /** Provider batch mode: the vendor batch jobs. */
+  vendorJobs: "vendor_jobs",
 } as const;
 
 /** Every collection the pipeline owns: a collection added to COLLECTIONS is protected by that alone. */

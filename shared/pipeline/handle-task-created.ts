@@ -13,10 +13,12 @@ import { EVENT_FUNCTION_TIMEOUT_MS, FINISH_RESERVE_MS, type PipelineDeps, type T
 import { createSpendGuard, spendScopes } from "./spend-guard";
 import { createResponseStore, type PipelineResponseStore } from "./response-store";
 import { runModes } from "./run-modes";
+import { parkRun, type ParkOutcome } from "./park-task";
+import { millisOf } from "./document-fields";
 import type { ResponseStore } from "../engine/engine-options";
 import { DEFAULT_LIMITS } from "../limits";
 
-export type HandleOutcome = FinishOutcome | { kind: "skipped"; reason: string };
+export type HandleOutcome = FinishOutcome | ParkOutcome | { kind: "skipped"; reason: string };
 
 export interface HandleOptions {
   /** The document as its created-event carries it: the usual first delivery then claims it in one write. */
@@ -49,6 +51,11 @@ export async function handleTaskCreated(deps: PipelineDeps, taskDocId: string, o
   const answers = createResponseStore(deps.db, envelope.owner_uid, deps.policy.responseTtlDays ?? DEFAULT_LIMITS.responseTtlDays);
   const run = await runClaimedTask(deps, taskDocId, claim, job, answers);
   const libraryNext = claim.libraryNext ? { libraryNext: claim.libraryNext } : {};
+  if (run.record?.waiting) {
+    const finish = { taskDocId, envelope, attempt, claimId, config: claim.config, ...libraryNext };
+    const modes = { cache: job?.cache === true, runStartedAt: millisOf(job?.started_at) ?? startedAt };
+    return parkRun(deps, finish, { ownerUid: envelope.owner_uid, record: { ...run.record, waiting: run.record.waiting }, ...modes });
+  }
   // The run's answers are kept beside its finishing commit, not before it: the next task waits for no extra write.
   const [outcome] = await Promise.all([
     finishTask(deps, { taskDocId, envelope, attempt, claimId, config: claim.config, ...run, ...libraryNext }, claim.fromEvent),

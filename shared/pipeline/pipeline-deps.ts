@@ -58,6 +58,15 @@ export interface PipelineDeps {
   log?: (message: string, fields?: Record<string, unknown>, severity?: "info" | "warning") => void;
   /** The jobs this instance read while they run: a later task of the same run claims without reading its job. */
   runningJobs?: RunningJobs;
+  /** Provider batch mode's queues (docs/provider-batch.md); absent, a job in that mode fails with config_error. */
+  providerBatch?: ProviderBatchDriver;
+}
+
+export interface ProviderBatchDriver {
+  /** Runs a parked task again (one task per invocation), once per task and key. */
+  resume(taskDocId: string, key: string): Promise<void>;
+  /** Has the collector run soon (parks share one round). */
+  schedulePoll(): Promise<void>;
 }
 
 /** What claiming and finishing a task need: enough to end a task failed when the engine could not be built. */

@@ -21,6 +21,10 @@ const StoredResponseSchema = z.object({
   pieces: z.number().int().positive().optional(),
   finish_reason: z.string(),
   usage: TokenUsageSchema,
+  /** `batch`: paid through a vendor's batch API (provider batch mode's collector stored it). */
+  billing: z.enum(["standard", "batch"]).optional(),
+  created_at: z.instanceof(Timestamp).optional(),
+  stored_at: z.instanceof(Timestamp).optional(),
   expires_at: z.instanceof(Timestamp),
 });
 
@@ -56,7 +60,14 @@ export function createResponseStore(db: Firestore, ownerUid: string | undefined,
 }
 
 async function readAnswer(db: Firestore, key: string, stored: z.infer<typeof StoredResponseSchema>): Promise<StoredAnswer | undefined> {
-  const answer = (text: string) => ({ text, finishReason: stored.finish_reason, usage: stored.usage });
+  const storedAt = (stored.stored_at ?? stored.created_at)?.toMillis();
+  const answer = (text: string): StoredAnswer => ({
+    text,
+    finishReason: stored.finish_reason,
+    usage: stored.usage,
+    billing: stored.billing,
+    storedAt,
+  });
   if (stored.text !== undefined) return answer(stored.text);
   const refs = Array.from({ length: stored.pieces ?? 0 }, (_, n) => db.doc(`${COLLECTIONS.responses}/${key}/${RESPONSE_PIECES}/${n}`));
   const pieces = refs.length ? await db.getAll(...refs) : [];

@@ -5,7 +5,8 @@ import { documentIdProblem } from "../ids";
 import { CostSchema, RunErrorSchema } from "../engine/run-record";
 import { TokenUsageSchema } from "../models/token-usage";
 
-export const TASK_STATUSES = ["queued", "running", "success", "failed"] as const;
+/** `waiting`: provider batch mode, parked on a model call's answer (docs/provider-batch.md); not ended, not running. */
+export const TASK_STATUSES = ["queued", "running", "waiting", "success", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Envelope fields; everything else in the document is the TaskConfig. Timestamps are Firestore Timestamps. */
@@ -28,6 +29,8 @@ export const TASK_ENVELOPE_FIELDS = [
   "latency_ms",
   "warnings",
   "owner_uid",
+  "waiting_for",
+  "waiting_since",
 ] as const;
 
 const TimestampLike = z.custom<{ toMillis(): number }>(
@@ -67,6 +70,9 @@ export const TaskEnvelopeSchema = z.object({
   warnings: z.array(z.string()).optional(),
   /** The signed-in user who submitted the task's job (submitJob): who may read it (firestore.rules). */
   owner_uid: z.string().optional(),
+  /** Provider batch mode: the batch_requests/ key a `waiting` task is parked on, and since when. */
+  waiting_for: z.string().optional(),
+  waiting_since: TimestampLike.optional(),
 });
 export type TaskEnvelope = z.infer<typeof TaskEnvelopeSchema>;
 
