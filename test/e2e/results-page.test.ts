@@ -205,18 +205,26 @@ describe("the results page", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
     ]);
     expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[16]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
+      const job = (await db.doc(`jobs/${record[23]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
       expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
       expect(record[6]).toBe(job.output_payload!.greeting);
       expect(record[8]).toBe(job.status);
       expect(record.slice(11, 14)).toEqual([job.usage!.prompt_tokens, job.usage!.output_tokens, job.usage!.total_tokens].map(String));
-      expect(record[15]).toBe(String(job.runs));
+      expect(record[18]).toBe(String(job.cost!.usd));
+      expect(record[22]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);
   });

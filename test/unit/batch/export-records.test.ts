@@ -5,7 +5,8 @@ import { deriveProgress, settledStatus, type JobCounts } from "../../../shared/b
 import { BatchDocumentSchema } from "../../../shared/batch/batch-schema";
 import { parseCsv } from "../../../shared/batch/csv";
 import { headerLine, recordLine } from "../../../shared/batch/export-format";
-import { batchColumns, runRecord } from "../../../shared/batch/export-records";
+import { batchColumns, jobTaskColumns, runRecord, taskRecord, USAGE_DETAIL_COLUMNS } from "../../../shared/batch/export-records";
+import { USAGE_DETAIL_KEYS } from "../../../shared/models/token-usage";
 import { admissionQueueOptions, rowsPerSecondFor } from "../../../shared/batch/queue-config";
 import { formatBatchSummary, formatDuration, formatProgressLine, rowsPerMinute } from "../../../tools/batch-report";
 import { HOSTILE } from "../../support/hostile-values";
@@ -19,13 +20,15 @@ const job = {
   runs: 2,
   inputs: { topic: "owls, mostly", lang: "fr" },
   output_payload: { topic: "owls, mostly", answer: 'a "hoot"\nindeed' },
-  usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15 },
+  usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15, thinking_tokens: 2, cached_tokens: 4 },
+  cost: { usd: 0.0000125, unpriced_tokens: 0 },
+  cached_steps: 1,
   started_at: Timestamp.fromMillis(1000),
   finished_at: Timestamp.fromMillis(1450),
 };
 
 describe("export records", () => {
-  it("a run's record has the row id, repeat, model, prefixed inputs and outputs, status, tokens, latency and attempts", () => {
+  it("a run's record has the row id, repeat, model, prefixed inputs and outputs, status, tokens, cost, cached steps, latency and attempts", () => {
     expect(batchColumns(batch)).toEqual([
       "row_id",
       "repeat",
@@ -40,6 +43,13 @@ describe("export records", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
@@ -58,6 +68,13 @@ describe("export records", () => {
       prompt_tokens: 10,
       output_tokens: 5,
       total_tokens: 15,
+      thinking_tokens: 2,
+      cached_tokens: 4,
+      cache_write_tokens: null,
+      tool_use_prompt_tokens: null,
+      cost_usd: 0.0000125,
+      unpriced_tokens: 0,
+      cached_steps: 1,
       latency_ms: 450,
       attempts: 2,
       job_id: "b~000003~001~GEMINI_PRO",
@@ -69,6 +86,51 @@ describe("export records", () => {
       error_code: "model_error",
       error_message: "503, after 6 attempts",
     });
+  });
+
+  it("a task's record has the same result columns, from the task document; a figure the document lacks is empty, a zero is 0", () => {
+    const columns = jobTaskColumns(["topic"], ["answer"]);
+    expect(columns.slice(columns.indexOf("total_tokens"), columns.indexOf("latency_ms") + 1)).toEqual([
+      "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
+      "latency_ms",
+    ]);
+    const task = {
+      job_id: "j",
+      run_id: "run1",
+      hop: 1,
+      task_id: "t",
+      status: "success",
+      attempts: 1,
+      input_config: { payload: { topic: "owls" } },
+      usage: { prompt_tokens: 8, output_tokens: 0, total_tokens: 8, cache_write_tokens: 8 },
+      cost: { usd: 0, unpriced_tokens: 8 },
+      latency_ms: 30,
+    };
+    expect(taskRecord(["topic"], ["answer"], "j~run1~1~t", task, { output_payload: { answer: "hoot" } })).toMatchObject({
+      "input.topic": "owls",
+      "output.answer": "hoot",
+      thinking_tokens: null,
+      cached_tokens: null,
+      cache_write_tokens: 8,
+      tool_use_prompt_tokens: null,
+      cost_usd: 0,
+      unpriced_tokens: 8,
+      cached_steps: null,
+    });
+    // Never ran (no usage, no cost): every figure empty.
+    const unrun = taskRecord([], [], "x", { status: "failed", attempts: 0 });
+    expect([unrun.total_tokens, unrun.thinking_tokens, unrun.cost_usd, unrun.cached_steps]).toEqual([null, null, null, null]);
+  });
+
+  it("has a column for every usage class the engine records", () => {
+    expect([...USAGE_DETAIL_COLUMNS].sort()).toEqual([...USAGE_DETAIL_KEYS].sort());
   });
 
   it("raw CSV lines parse back to the same values, hostile ones included; JSONL keeps numbers and nulls", () => {
