@@ -165,7 +165,8 @@ describe("batch progress", () => {
     const counts = Object.fromEntries(
       ["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, c[s as keyof typeof c] ?? 0]),
     );
-    return { ...(counts as Omit<JobCounts, "usage">), usage: usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0)) };
+    const tokens = usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0));
+    return { ...(counts as Record<keyof typeof c, number>), usage: tokens, cost: { usd: 0.0000125, unpriced_tokens: 0 }, cachedSteps: 0 };
   };
 
   it("runs without a job are queued; a job queued is admitted; a retried run (pending) is queued again", () => {
@@ -198,18 +199,33 @@ describe("batch progress", () => {
       ]),
     ).toBe(14);
     expect(formatProgressLine(p, 14)).toBe(
-      "[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens",
+      "[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens, $0.0000125",
     );
     expect(formatDuration(3_723_000)).toBe("1h02m");
     const ended = { ...p, status: "failed" as const, finishedAt: 90_000, startedAt: 0 };
     expect(formatBatchSummary(ended, { model_error: 1 })).toBe(
       [
-        "Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output)",
+        "Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output), $0.0000125",
         "  failed runs by error: model_error 1",
         "  run them again: npm run batch -- retry b",
         "  results: npm run export -- b --format csv --out b.csv",
       ].join("\n"),
     );
+  });
+
+  it("says the cost beside the tokens, its unpriced tokens, and the cached steps when there are some", () => {
+    const cached = deriveProgress(doc, {
+      ...jobs({ running: 1, success: 2 }),
+      cost: { usd: 1.5, unpriced_tokens: 40 },
+      cachedSteps: 3,
+    });
+    expect(cached.cost).toEqual({ usd: 1.5, unpriced_tokens: 40 });
+    expect(formatProgressLine(cached, undefined)).toMatch(/ \| 3 tokens, \$1\.50 \(\+40 tokens without a price\), 3 cached steps$/);
+    const ended = { ...cached, status: "success" as const, finishedAt: 60_000, startedAt: 0 };
+    expect(formatBatchSummary(ended).split("\n")[0]).toMatch(
+      /; 3 tokens \(3 prompt, 0 output\), \$1\.50 \(\+40 tokens without a price\), 3 cached steps \(answered from the response store, not paid\)$/,
+    );
+    expect(formatBatchSummary({ ...ended, cachedSteps: 0 }).split("\n")[0]).toMatch(/\$1\.50 \(\+40 tokens without a price\)$/);
   });
 });
 
