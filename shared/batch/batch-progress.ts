@@ -53,31 +53,27 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
 }
 
 /**
- * A count() per job status, and two aggregations over all the batch's jobs (the three token sums; cost and cached
- * steps: Firestore takes at most five aggregations in one query): each costs a read per 1,000 jobs it covers. The sums
- * are asked apart from the counts because an aggregation with sum() leaves out the documents without the field (a job
- * not yet started has no usage), which would make its count() wrong.
+ * A count() per job status, and three aggregations over all the batch's jobs: each costs a read per 1,000 jobs it
+ * covers. The sums are asked apart from the counts, and cached_steps apart from the rest, because a query's sum()s
+ * cover only the documents that hold every field they name: a job not yet started has no usage (which would make its
+ * count() wrong), and a job holds cached_steps only once one of its steps was answered from the response store.
  */
 export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
   const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
   const counting = Promise.all(
     JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const),
   );
-  const summingTokens = jobs
-    .aggregate({
+  const summing = (spec: Record<string, AggregateField<number>>) => jobs.aggregate(spec).get();
+  const [counts, tokens, cost, cached] = await Promise.all([
+    counting,
+    summing({
       prompt: AggregateField.sum("usage.prompt_tokens"),
       output: AggregateField.sum("usage.output_tokens"),
       total: AggregateField.sum("usage.total_tokens"),
-    })
-    .get();
-  const summingCost = jobs
-    .aggregate({
-      usd: AggregateField.sum("cost.usd"),
-      unpriced: AggregateField.sum("cost.unpriced_tokens"),
-      cached: AggregateField.sum("cached_steps"),
-    })
-    .get();
-  const [counts, tokens, cost] = await Promise.all([counting, summingTokens, summingCost]);
+    }),
+    summing({ usd: AggregateField.sum("cost.usd"), unpriced: AggregateField.sum("cost.unpriced_tokens") }),
+    summing({ cached: AggregateField.sum("cached_steps") }),
+  ]);
   const t = tokens.data();
   const c = cost.data();
   return {
@@ -85,7 +81,7 @@ export async function countJobs(db: Firestore, batchId: string): Promise<JobCoun
     usage: { prompt_tokens: t.prompt ?? 0, output_tokens: t.output ?? 0, total_tokens: t.total ?? 0 },
     // Rounded as every cost is (addCost): a sum of many doubles carries noise past the eleventh decimal.
     cost: addCost(ZERO_COST, { usd: c.usd ?? 0, unpriced_tokens: c.unpriced ?? 0 }),
-    cachedSteps: c.cached ?? 0,
+    cachedSteps: cached.data().cached ?? 0,
   };
 }
 
