@@ -12,7 +12,8 @@ import { jobTaskTable, writeTable } from "../../local/batch/export-batch";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { runRecord } from "../../shared/batch/export-records";
 import { readBatchProgress } from "../../shared/batch/read-batch-progress";
-import { getDb } from "../../shared/pipeline/firestore";
+import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import { startJobRun } from "../../shared/pipeline/start-job-run";
 import { formatBatchSummary } from "../../tools/batch-report";
 import { writeEndedBatch } from "../support/ended-batch";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
@@ -31,6 +32,7 @@ const record = (fault: string, outcome: Outcome, detail: string) => rows.push({ 
 const CACHED = 3;
 let db: Firestore;
 let standin: Standin;
+let pipeline: PipelineRuntime;
 
 beforeAll(async () => {
   requireEmulator();
@@ -40,11 +42,13 @@ beforeAll(async () => {
   // The trigger bodies build their deps from the environment on their first call.
   Object.assign(process.env, { GEMINI_BASE_URL: standin.url, RETRY_BASE_DELAY_MS: "5", RETRY_MAX_DELAY_MS: "20" });
   for (const name of ["GEMINI_API_KEY", "LLM_MODEL_TABLE", "LLM_PRICE_TABLE"]) delete process.env[name];
-  db = await getDb();
+  pipeline = await createPipelineRuntime(process.env);
+  db = pipeline.deps.db;
 });
 afterAll(async () => {
   const dir = process.env.RELIABILITY_RESULTS_DIR;
   if (dir) writeResultRows(dir, "usage-rows.test.ts", rows);
+  await pipeline?.runtime.close();
   await standin?.close();
 });
 
@@ -89,7 +93,7 @@ async function exportedTasks(jobId: string, job: Doc): Promise<Doc[]> {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe("promise 19: usage as billed, in the documents and rows users read", () => {
-  it("promise 19: a job of two tasks sums its tasks' thinking and cached tokens and their cost; its exports say them", async () => {
+  it("promise 19: a job of two tasks sums its tasks' thinking and cached tokens and their cost, its exports say them, and a new run counts afresh", async () => {
     const jobId = uniqueId("usage");
     await db.doc(`jobs/${jobId}`).set({
       job_id: jobId,
@@ -144,6 +148,18 @@ describe("promise 19: usage as billed, in the documents and rows users read", ()
       ["plain", null, CACHED, null, costs[1]!.usd, null],
     ]);
     expect(run).toMatchObject({ thinking_tokens: thinking, cached_tokens: CACHED * 2, cost_usd: jobCost.usd, unpriced_tokens: 0 });
+
+    // Started again, the job counts afresh: no usage class, cost or cached step of the run before stays.
+    await db.doc(`jobs/${jobId}`).update({ cached_steps: 2 });
+    expect((await startJobRun(pipeline.deps, jobId, { fromStatuses: ["success"] })).kind).toBe("started");
+    expect(await readDoc(db, `jobs/${jobId}`)).toMatchObject({
+      run_id: "run2",
+      usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      cost: { usd: 0, unpriced_tokens: 0 },
+    });
+    const restarted = (await readDoc(db, `jobs/${jobId}`))!;
+    expect(restarted.usage).not.toHaveProperty("thinking_tokens");
+    expect(restarted).not.toHaveProperty("cached_steps");
   });
 
   it("promise 19: a batch's progress, its end and its summary carry its runs' cost and cached steps", async () => {
