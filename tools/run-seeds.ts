@@ -5,6 +5,7 @@ import { loadSeeds } from "../local/client/load-seeds";
 import { watchJob, type JobEnd } from "../local/client/watch-job";
 import { writeSeeds } from "../local/client/write-seeds";
 import { formatIssues } from "../shared/config/config-issue";
+import { addCost, ZERO_COST } from "../shared/engine/run-record";
 import type { ValidationContext } from "../shared/validation/validate-config";
 import { startJobRun } from "../shared/pipeline/start-job-run";
 import { formatCost, formatJobEnd, formatTaskProgress } from "./job-report";
@@ -86,8 +87,9 @@ function totalsLine(ends: JobEnd[], batches: SeedBatchEnd[], elapsedMs: number):
   const batchesOk = batches.filter((b) => b.progress?.status === "success").length;
   const batchRuns = batches.reduce((sum, b) => sum + (b.progress?.counts.success ?? 0), 0);
   const batchTokens = batches.reduce((sum, b) => sum + (b.progress?.usage.total_tokens ?? 0), 0);
+  const batchCost = batches.reduce((sum, b) => (b.progress ? addCost(sum, b.progress.cost) : sum), ZERO_COST);
   return (
     `Totals: ${succeeded}/${ends.length} jobs succeeded, ${tasks} tasks, ${tokens} tokens, ${formatCost(cost)}; ${batchesOk}/${batches.length} batches succeeded, ` +
-    `${batchRuns} runs, ${batchTokens} tokens; ${(elapsedMs / 1000).toFixed(1)} s.`
+    `${batchRuns} runs, ${batchTokens} tokens, ${formatCost(batchCost)}; ${(elapsedMs / 1000).toFixed(1)} s.`
   );
 }

@@ -38,6 +38,8 @@ export async function retryBatch(deps: { db: Firestore; enqueue: Enqueue }, batc
     finished_at: FieldValue.delete(),
     final_counts: FieldValue.delete(),
     final_usage: FieldValue.delete(),
+    final_cost: FieldValue.delete(),
+    final_cached_steps: FieldValue.delete(),
   });
   let runs = 0;
   for await (const page of batchJobPages(db, batchId, RETRYABLE)) {

@@ -1,6 +1,7 @@
 // A batch's progress, derived when read: count() and sum() aggregations over its runs' job documents, never a
 // counter document (one document takes about one write a second; a batch ends hundreds of runs a minute).
 import { AggregateField, type Firestore } from "firebase-admin/firestore";
+import { addCost, ZERO_COST, type Cost } from "../engine/run-record";
 import type { TokenUsage } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";
 import { BatchDocumentSchema, type BatchDocument, type BatchStatus } from "./batch-schema";
@@ -13,7 +14,15 @@ export type RunCounts = Record<RunState, number>;
 /** Job statuses a batch's jobs take; `pending` is a failed run marked for a retry, waiting in the queue again. */
 const JOB_STATUSES = ["pending", "queued", "running", "success", "failed", "cancelled"] as const;
 type JobStatus = (typeof JOB_STATUSES)[number];
-export type JobCounts = Record<JobStatus, number> & { usage: TokenUsage };
+export type JobCounts = Record<JobStatus, number> & RunTotals;
+
+/** What the current runs of a batch's jobs used, cost and took from the response store, summed. */
+export interface RunTotals {
+  usage: TokenUsage;
+  cost: Cost;
+  /** Steps answered from the response store (no call, no cost). */
+  cachedSteps: number;
+}
 
 export interface BatchProgress {
   batch: BatchDocument;
@@ -24,6 +33,10 @@ export interface BatchProgress {
   done: number;
   /** Tokens of every run's current run of its job. */
   usage: TokenUsage;
+  /** What those runs cost, beside their tokens. */
+  cost: Cost;
+  /** Their steps answered from the response store. */
+  cachedSteps: number;
   startedAt?: number;
   finishedAt?: number;
 }
@@ -40,27 +53,35 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
 }
 
 /**
- * A count() per job status, and one aggregation of the three token sums over all the batch's jobs: each costs a read
- * per 1,000 jobs it covers. The sums are asked apart from the counts because an aggregation with sum() leaves out the
- * documents without the field (a job not yet started has no usage), which would make its count() wrong.
+ * A count() per job status, and three aggregations over all the batch's jobs: each costs a read per 1,000 jobs it
+ * covers. The sums are asked apart from the counts, and cached_steps apart from the rest, because a query's sum()s
+ * cover only the documents that hold every field they name: a job not yet started has no usage (which would make its
+ * count() wrong), and a job holds cached_steps only once one of its steps was answered from the response store.
  */
 export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
   const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
   const counting = Promise.all(
     JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const),
   );
-  const summing = jobs
-    .aggregate({
+  const summing = (spec: Record<string, AggregateField<number>>) => jobs.aggregate(spec).get();
+  const [counts, tokens, cost, cached] = await Promise.all([
+    counting,
+    summing({
       prompt: AggregateField.sum("usage.prompt_tokens"),
       output: AggregateField.sum("usage.output_tokens"),
       total: AggregateField.sum("usage.total_tokens"),
-    })
-    .get();
-  const [counts, sums] = await Promise.all([counting, summing]);
-  const d = sums.data();
+    }),
+    summing({ usd: AggregateField.sum("cost.usd"), unpriced: AggregateField.sum("cost.unpriced_tokens") }),
+    summing({ cached: AggregateField.sum("cached_steps") }),
+  ]);
+  const t = tokens.data();
+  const c = cost.data();
   return {
     ...(Object.fromEntries(counts) as Record<JobStatus, number>),
-    usage: { prompt_tokens: d.prompt ?? 0, output_tokens: d.output ?? 0, total_tokens: d.total ?? 0 },
+    usage: { prompt_tokens: t.prompt ?? 0, output_tokens: t.output ?? 0, total_tokens: t.total ?? 0 },
+    // Rounded as every cost is (addCost): a sum of many doubles carries noise past the eleventh decimal.
+    cost: addCost(ZERO_COST, { usd: c.usd ?? 0, unpriced_tokens: c.unpriced ?? 0 }),
+    cachedSteps: cached.data().cached ?? 0,
   };
 }
 
@@ -80,7 +101,6 @@ export function deriveProgress(batch: BatchDocument, jobs: JobCounts, finishedAt
     failed: jobs.failed,
     cancelled: jobs.cancelled + (cancelledBatch ? unadmitted : 0),
   };
-  const usage = jobs.usage;
   const startedAt = batch.created_at?.toMillis();
   return {
     batch,
@@ -88,9 +108,21 @@ export function deriveProgress(batch: BatchDocument, jobs: JobCounts, finishedAt
     counts,
     total: batch.runs_total,
     done: counts.success + counts.failed + counts.cancelled,
-    usage,
+    usage: jobs.usage,
+    cost: jobs.cost,
+    cachedSteps: jobs.cachedSteps,
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(finishedAt !== undefined ? { finishedAt } : {}),
+  };
+}
+
+/** The totals an ended batch keeps in its document (final_*), so that it reads in one document from then on. */
+export function finalTotals(progress: BatchProgress): Record<string, unknown> {
+  return {
+    final_counts: progress.counts,
+    final_usage: progress.usage,
+    final_cost: progress.cost,
+    final_cached_steps: progress.cachedSteps,
   };
 }
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { BudgetUsdSchema, describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
 import { idProblem } from "../ids";
+import { CostSchema } from "../engine/run-record";
 import { TokenUsageSchema } from "../models/token-usage";
 
 /** Batch ids become part of job, task and Cloud Tasks ids; short enough that those stay far inside their limits. */
@@ -114,6 +115,8 @@ export const BatchDocumentSchema = z.object({
   /** The totals written when the batch ended, so that a finished batch reads in one document. */
   final_counts: z.record(z.string(), z.number()).optional(),
   final_usage: TokenUsageSchema.optional(),
+  final_cost: CostSchema.optional(),
+  final_cached_steps: z.number().int().nonnegative().optional(),
 });
 export type BatchDocument = z.infer<typeof BatchDocumentSchema>;
 

@@ -3,7 +3,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { cancelJob } from "../pipeline/cancel-job";
 import { COLLECTIONS } from "../collections";
 import { batchJobPages, forEachLimited } from "./batch-jobs";
-import { countJobs, deriveProgress, readBatchDocument } from "./batch-progress";
+import { countJobs, deriveProgress, finalTotals, readBatchDocument } from "./batch-progress";
 
 export type CancelBatchResult =
   { kind: "cancelled"; cancelledJobs: number; runningJobs: number } | { kind: "not_cancelled"; reason: string };
@@ -48,5 +48,5 @@ async function writeFinalCounts(db: Firestore, batchId: string): Promise<void> {
   const batch = await readBatchDocument(db, batchId);
   if (!batch) return;
   const progress = deriveProgress(batch, await countJobs(db, batchId));
-  await db.collection(COLLECTIONS.batches).doc(batchId).update({ final_counts: progress.counts, final_usage: progress.usage });
+  await db.collection(COLLECTIONS.batches).doc(batchId).update(finalTotals(progress));
 }

@@ -1,7 +1,19 @@
 // The export's columns and one record per run (or per task of a job), from the documents as read. Pure, and free of
 // firebase-admin, so that the results page (web/) builds its table and downloads with these very functions.
 import { mapField, millisOf } from "../pipeline/document-fields";
+import type { UsageDetailKey } from "../models/token-usage";
 import type { BatchDocument } from "./batch-schema";
+
+/**
+ * The usage detail classes (USAGE_DETAIL_KEYS, named here so that the page does not bundle zod for them), thinking
+ * first: the one most runs have.
+ */
+export const USAGE_DETAIL_COLUMNS = [
+  "thinking_tokens",
+  "cached_tokens",
+  "cache_write_tokens",
+  "tool_use_prompt_tokens",
+] as const satisfies readonly UsageDetailKey[];
 
 /** A document's fields as either Firestore SDK reads them (the Admin SDK's and the web SDK's DocumentData alike). */
 export type DocumentData = Record<string, unknown>;
@@ -9,7 +21,11 @@ export type DocumentData = Record<string, unknown>;
 export type Value = string | number | null;
 export type ExportRecord = Record<string, Value>;
 
-/** The columns that follow the variables, in every export. */
+/**
+ * The columns that follow the variables, in every export. The usage detail columns (parts of prompt_tokens or
+ * output_tokens), the cost and cached_steps are empty when the document holds no such figure: the vendor reported none
+ * of that class, the run made no priced call yet, no step was answered from the response store.
+ */
 const RESULT_COLUMNS = [
   "status",
   "error_code",
@@ -17,9 +33,28 @@ const RESULT_COLUMNS = [
   "prompt_tokens",
   "output_tokens",
   "total_tokens",
+  ...USAGE_DETAIL_COLUMNS,
+  "cost_usd",
+  "unpriced_tokens",
+  "cached_steps",
   "latency_ms",
   "attempts",
 ] as const;
+
+/** The columns whose cells are numbers (the page sorts them by value). */
+export const NUMBER_COLUMNS: ReadonlySet<string> = new Set([
+  "repeat",
+  "hop",
+  "prompt_tokens",
+  "output_tokens",
+  "total_tokens",
+  ...USAGE_DETAIL_COLUMNS,
+  "cost_usd",
+  "unpriced_tokens",
+  "cached_steps",
+  "latency_ms",
+  "attempts",
+]);
 
 /**
  * Input and output variables are prefixed (`input.language`, `output.answer`): a chain often passes an input through
@@ -92,12 +127,13 @@ export function taskRecord(
   };
 }
 
-/** Status, error, tokens, latency and attempts (runs of a job, claims of a task). */
+/** Status, error, tokens, cost, cached steps, latency and attempts (runs of a job, claims of a task). */
 function results(doc: DocumentData, attempts: unknown): ExportRecord {
   const started = millisOf(doc.started_at);
   const finished = millisOf(doc.finished_at);
   const error = fields(doc.error);
   const usage = fields(doc.usage);
+  const cost = fields(doc.cost);
   return {
     status: str(doc.status),
     error_code: str(error.code),
@@ -105,6 +141,10 @@ function results(doc: DocumentData, attempts: unknown): ExportRecord {
     prompt_tokens: num(usage.prompt_tokens),
     output_tokens: num(usage.output_tokens),
     total_tokens: num(usage.total_tokens),
+    ...Object.fromEntries(USAGE_DETAIL_COLUMNS.map((key) => [key, num(usage[key])])),
+    cost_usd: num(cost.usd),
+    unpriced_tokens: num(cost.unpriced_tokens),
+    cached_steps: num(doc.cached_steps),
     // A task records its own run time; a job's is from its start to its end.
     latency_ms:
       typeof doc.latency_ms === "number"

@@ -1,12 +1,14 @@
 // Reads a batch's progress, and ends a batch whose runs have all ended: the one write of its end, made by whoever
 // reads it first (watch, export, status, or the settleBatches schedule).
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { ZERO_COST } from "../engine/run-record";
 import { ZERO_USAGE } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";
 import { millisOf } from "../pipeline/document-fields";
 import {
   countJobs,
   deriveProgress,
+  finalTotals,
   readBatchDocument,
   RUN_STATES,
   settledStatus,
@@ -40,7 +42,7 @@ async function settle(
   return db.runTransaction(async (tx) => {
     const current = (await tx.get(ref)).data();
     if (current?.status !== "running" || (current.retries ?? 0) !== read.retries || !current.enqueued_at) return false;
-    tx.update(ref, { status, finished_at: Timestamp.fromMillis(finishedAt), final_counts: progress.counts, final_usage: progress.usage });
+    tx.update(ref, { status, finished_at: Timestamp.fromMillis(finishedAt), ...finalTotals(progress) });
     return true;
   });
 }
@@ -62,6 +64,8 @@ function finalProgress(batch: BatchDocument): BatchProgress {
     total: batch.runs_total,
     done: counts.success + counts.failed + counts.cancelled,
     usage: batch.final_usage ?? { ...ZERO_USAGE },
+    cost: batch.final_cost ?? ZERO_COST,
+    cachedSteps: batch.final_cached_steps ?? 0,
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(finishedAt !== undefined ? { finishedAt } : {}),
   };

@@ -15,6 +15,7 @@ export const JOB_ENVELOPE_FIELDS = [
   "output_payload_ref",
   "usage",
   "cost",
+  "cached_steps",
   "error",
   "created_at",
   "started_at",
@@ -46,6 +47,8 @@ export const JobEnvelopeSchema = z.object({
   usage: TokenUsageSchema.optional(),
   /** What the current run's model calls cost so far, summed over its tasks beside usage. */
   cost: CostSchema.optional(),
+  /** Steps of the current run answered from the response store (no call, no cost); absent while there are none. */
+  cached_steps: z.number().int().nonnegative().optional(),
   /** The Firebase Auth uid of the user who submitted the job (the submitJob callable); the rules let only them read it. */
   owner_uid: z.string().optional(),
   /** A batch run: its batch, row (id and index), repeat index, model key (when the batch lists models) and the row's inputs. */

@@ -4,6 +4,7 @@ import { FieldValue, Timestamp, type DocumentData } from "firebase-admin/firesto
 import { TaskConfigSchema, type Payload, type TaskConfig } from "../config/config-schemas";
 import { bindInputs } from "../engine/bind-inputs";
 import type { RunError, TaskRecord } from "../engine/run-record";
+import { USAGE_DETAIL_KEYS } from "../models/token-usage";
 import { COLLECTIONS } from "../collections";
 import { chainedTaskDocId, jobTaskDocId } from "./doc-ids";
 import { DEFAULT_MAX_HOPS } from "./job-document";
@@ -179,6 +180,7 @@ function taskEnd({ stored, now }: FinishFacts, ending: Ending): DocumentData {
     error: ending.error ?? ending.chainError ?? FieldValue.delete(),
     ...(record ? { usage: record.usage, latency_ms: Math.round(record.latency_ms) } : {}),
     ...(record?.cost ? { cost: record.cost } : {}),
+    ...(record && cachedSteps(record) > 0 ? { cached_steps: cachedSteps(record) } : {}),
     ...(ending.next ? { next_task_doc_id: ending.next.id } : {}),
   };
 }
@@ -190,13 +192,7 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
   const record = facts.stored?.record;
   const progress: DocumentData = { updated_at: now };
   if (ending.status === "success") progress.tasks_done = FieldValue.increment(1);
-  if (record) {
-    for (const field of ["prompt_tokens", "output_tokens", "total_tokens"] as const)
-      progress[`usage.${field}`] = FieldValue.increment(record.usage[field]);
-    // Cost beside the tokens, summed the same way: every billed attempt of every task of the run.
-    if (record.cost)
-      for (const field of ["usd", "unpriced_tokens"] as const) progress[`cost.${field}`] = FieldValue.increment(record.cost[field]);
-  }
+  if (record) Object.assign(progress, runTotals(record));
   const path = `${COLLECTIONS.jobs}/${input.envelope.job_id}`;
   const jobError = ending.status === "failed" ? ending.error : ending.chainError;
   if (jobError) {
@@ -216,6 +212,29 @@ function jobProgress(facts: FinishFacts, ending: Ending): { write: Write; status
     ...(fits ? { output_payload: payload } : { output_payload_ref: `outputs/${input.taskDocId}` }),
   });
   return { write: { op: "update", path, data: progress }, status: "success" };
+}
+
+/** Steps whose answer came from the response store rather than a new call. */
+const cachedSteps = (record: TaskRecord) => record.steps.filter((step) => step.cached === true).length;
+
+/**
+ * The task's usage, cost and cached steps as increments of the job's totals. A detail class (thinking, cached, ...) is
+ * added only when the task reports it, so that a job whose vendors never report a class has none, not a 0.
+ */
+function runTotals(record: TaskRecord): DocumentData {
+  const totals: DocumentData = {};
+  for (const field of ["prompt_tokens", "output_tokens", "total_tokens"] as const)
+    totals[`usage.${field}`] = FieldValue.increment(record.usage[field]);
+  for (const field of USAGE_DETAIL_KEYS) {
+    const count = record.usage[field];
+    if (count !== undefined) totals[`usage.${field}`] = FieldValue.increment(count);
+  }
+  // Cost beside the tokens, summed the same way: every billed attempt of every task of the run.
+  if (record.cost)
+    for (const field of ["usd", "unpriced_tokens"] as const) totals[`cost.${field}`] = FieldValue.increment(record.cost[field]);
+  const cached = cachedSteps(record);
+  if (cached > 0) totals.cached_steps = FieldValue.increment(cached);
+  return totals;
 }
 
 function chainAt(chain: unknown, hop: number): TaskConfig | undefined {

@@ -169,6 +169,7 @@ async function commitRun(
     tasks_done: 0,
     usage: ZERO_USAGE,
     cost: ZERO_COST,
+    cached_steps: FieldValue.delete(),
     started_at: now,
     updated_at: now,
     output_payload: FieldValue.delete(),

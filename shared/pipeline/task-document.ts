@@ -26,6 +26,7 @@ export const TASK_ENVELOPE_FIELDS = [
   "previous_task_doc_id",
   "usage",
   "cost",
+  "cached_steps",
   "latency_ms",
   "warnings",
   "owner_uid",
@@ -65,6 +66,8 @@ export const TaskEnvelopeSchema = z.object({
   usage: TokenUsageSchema.optional(),
   /** What the run's model calls cost (planFinish writes it beside usage). */
   cost: CostSchema.optional(),
+  /** Steps of the run answered from the response store (planFinish writes it beside usage, only when there are some). */
+  cached_steps: z.number().int().positive().optional(),
   latency_ms: z.number().optional(),
   /** Set when the task was committed: declared inputs its predecessor's output lacked. */
   warnings: z.array(z.string()).optional(),

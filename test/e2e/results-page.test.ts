@@ -205,18 +205,26 @@ describe("the results page", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
     ]);
     expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[16]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
+      const job = (await db.doc(`jobs/${record[23]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
       expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
       expect(record[6]).toBe(job.output_payload!.greeting);
       expect(record[8]).toBe(job.status);
       expect(record.slice(11, 14)).toEqual([job.usage!.prompt_tokens, job.usage!.output_tokens, job.usage!.total_tokens].map(String));
-      expect(record[15]).toBe(String(job.runs));
+      expect(record[18]).toBe(String(job.cost!.usd));
+      expect(record[22]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);
   });
@@ -436,6 +444,54 @@ describe("the job view's logged rows (promise 16)", () => {
       // Firestore says "Missing or insufficient permissions"; the emulator lists the rules that said no.
       /^Could not read E2eGreetings\/foreign-row-\S+: .*(insufficient permissions|false for 'get')/is,
     );
+  });
+});
+
+describe("cost and cached answers on the job view (issue 19)", () => {
+  it("shows the job's cost and cached steps, and marks a step answered from the response store", async () => {
+    // The documents as the finish writes them for a run whose first step's answer was stored and second was paid.
+    const jobId = uniqueId("e2e-cached");
+    const taskDocId = `${jobId}~run1~1~t`;
+    const usage = (total: number) => ({ prompt_tokens: total, output_tokens: 0, total_tokens: total });
+    const step = (step_id: string, extra: Record<string, unknown>) => ({
+      step_id,
+      name: step_id,
+      step_type: "model_query",
+      model: "gemini-2.5-flash",
+      response: "hello",
+      status: "success",
+      latency_ms: 4,
+      warnings: [],
+      ...extra,
+    });
+    const steps = [
+      step("remembered", { cached: true, attempts: 0, usage: usage(0) }),
+      step("asked", { attempts: 1, usage: usage(12), cost: { usd: 0.0000036, unpriced_tokens: 0 } }),
+    ];
+    await db.doc(`outputs/${taskDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps, output_payload: {} });
+    const ended = { usage: usage(12), cost: { usd: 0.0000036, unpriced_tokens: 0 }, cached_steps: 1 };
+    await db
+      .doc(`tasks/${taskDocId}`)
+      .set({ owner_uid: ownerUid, job_id: jobId, run_id: "run1", hop: 1, task_id: "t", status: "success", ...ended });
+    await db.doc(`jobs/${jobId}`).set({
+      job_id: jobId,
+      owner_uid: ownerUid,
+      status: "success",
+      run_id: "run1",
+      runs: 1,
+      tasks_done: 1,
+      task_config: { task_id: "t" },
+      ...ended,
+    });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    await expect(page.locator(".job-summary [data-figure=cost]").textContent()).resolves.toBe("$0.00000360");
+    await expect(page.locator(".job-summary [data-figure=cached-steps]").textContent()).resolves.toBe("1");
+    const remembered = page.locator('details.step[data-step="remembered"] summary');
+    await expect(remembered.locator(".badge.cached").textContent()).resolves.toBe("cached");
+    await expect(remembered.locator(".step-meta").textContent()).resolves.toMatch(/from the response store · .* · 0 tokens · \$0$/);
+    const asked = page.locator('details.step[data-step="asked"] summary');
+    await expect(asked.locator(".badge.cached").count()).resolves.toBe(0);
+    await expect(asked.locator(".step-meta").textContent()).resolves.toMatch(/12 tokens · \$0\.00000360$/);
   });
 });
 

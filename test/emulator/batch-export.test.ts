@@ -80,6 +80,13 @@ describe("exporting a batch", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
@@ -94,7 +101,8 @@ describe("exporting a batch", () => {
         `echo: ${HOSTILE[i]}`,
         "success",
       ]);
-      expect(r.slice(8, 13)).toEqual([String(i), "1", String(i + 1), String(i), "1"]);
+      // Tokens, then the usage classes, cost and cached steps these jobs do not have (empty), latency and attempts.
+      expect(r.slice(8, 20)).toEqual([String(i), "1", String(i + 1), "", "", "", "", "", "", "", String(i), "1"]);
     });
     const lines = (await exported(batch, "jsonl"))
       .trimEnd()
@@ -155,6 +163,13 @@ describe("exporting a batch", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
     ]);

@@ -67,6 +67,8 @@ export interface JobView {
   referencedOutputs?: Record<string, string> | undefined;
   usage?: Usage | undefined;
   costUsd?: number | undefined;
+  /** Steps of the run answered from the response store; absent while there are none. */
+  cachedSteps?: number | undefined;
   error?: RunError | undefined;
   tasksDone: number;
   /** How many times the job was started (a retried batch run more than once). */
@@ -103,6 +105,8 @@ export interface StepView {
   latencyMs?: number | undefined;
   usage?: Usage | undefined;
   costUsd?: number | undefined;
+  /** The answer came from the response store: no call was made, nothing was paid. */
+  cached: boolean;
   warnings: string[];
   truncated?: Record<string, number> | undefined;
   /** The document the step wrote (a firestore_log row), which its job's owner may read. */
@@ -224,6 +228,7 @@ export function readJob(id: string, d: Data, referenced?: Record<string, string>
     ...(referenced ? { referencedOutputs: referenced } : {}),
     usage: usage(d.usage),
     costUsd: costUsd(d.cost),
+    cachedSteps: num(d.cached_steps),
     error: runError(d.error),
     tasksDone: num(d.tasks_done) ?? 0,
     runs: num(d.runs),
@@ -272,6 +277,7 @@ function readStep(s: Data): StepView {
     latencyMs: num(s.latency_ms),
     usage: usage(s.usage),
     costUsd: costUsd(s.cost),
+    cached: s.cached === true,
     warnings: Array.isArray(s.warnings) ? s.warnings.filter((w): w is string => typeof w === "string") : [],
     truncated: truncated
       ? (Object.fromEntries(Object.entries(truncated).filter(([, v]) => typeof v === "number")) as Record<string, number>)

@@ -1,7 +1,7 @@
 // A batch's rows as the table and the download show them: the export's columns and records (the batch engine's
 // export-records.ts, as `npm run export` uses them), filtering and sorting, and the export's CSV and JSONL writer.
 import { headerLine, recordLine, type ExportFormat, type ExportOptions } from "../../shared/batch/export-format";
-import { batchColumns, runRecord, type ExportRecord, type Value } from "../../shared/batch/export-records";
+import { batchColumns, NUMBER_COLUMNS, runRecord, type ExportRecord, type Value } from "../../shared/batch/export-records";
 import type { JobView } from "./records";
 
 export type Cell = Value;
@@ -20,7 +20,6 @@ export interface ColumnLayout {
   outputVariables: readonly string[];
 }
 
-const NUMBER_COLUMNS = new Set(["repeat", "prompt_tokens", "output_tokens", "total_tokens", "latency_ms", "attempts"]);
 const ID_COLUMNS = new Set(["row_id", "job_id"]);
 
 /**

@@ -5,7 +5,8 @@ import { deriveProgress, settledStatus, type JobCounts } from "../../../shared/b
 import { BatchDocumentSchema } from "../../../shared/batch/batch-schema";
 import { parseCsv } from "../../../shared/batch/csv";
 import { headerLine, recordLine } from "../../../shared/batch/export-format";
-import { batchColumns, runRecord } from "../../../shared/batch/export-records";
+import { batchColumns, jobTaskColumns, runRecord, taskRecord, USAGE_DETAIL_COLUMNS } from "../../../shared/batch/export-records";
+import { USAGE_DETAIL_KEYS } from "../../../shared/models/token-usage";
 import { admissionQueueOptions, rowsPerSecondFor } from "../../../shared/batch/queue-config";
 import { formatBatchSummary, formatDuration, formatProgressLine, rowsPerMinute } from "../../../tools/batch-report";
 import { HOSTILE } from "../../support/hostile-values";
@@ -19,13 +20,15 @@ const job = {
   runs: 2,
   inputs: { topic: "owls, mostly", lang: "fr" },
   output_payload: { topic: "owls, mostly", answer: 'a "hoot"\nindeed' },
-  usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15 },
+  usage: { prompt_tokens: 10, output_tokens: 5, total_tokens: 15, thinking_tokens: 2, cached_tokens: 4 },
+  cost: { usd: 0.0000125, unpriced_tokens: 0 },
+  cached_steps: 1,
   started_at: Timestamp.fromMillis(1000),
   finished_at: Timestamp.fromMillis(1450),
 };
 
 describe("export records", () => {
-  it("a run's record has the row id, repeat, model, prefixed inputs and outputs, status, tokens, latency and attempts", () => {
+  it("a run's record has the row id, repeat, model, prefixed inputs and outputs, status, tokens, cost, cached steps, latency and attempts", () => {
     expect(batchColumns(batch)).toEqual([
       "row_id",
       "repeat",
@@ -40,6 +43,13 @@ describe("export records", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
@@ -58,6 +68,13 @@ describe("export records", () => {
       prompt_tokens: 10,
       output_tokens: 5,
       total_tokens: 15,
+      thinking_tokens: 2,
+      cached_tokens: 4,
+      cache_write_tokens: null,
+      tool_use_prompt_tokens: null,
+      cost_usd: 0.0000125,
+      unpriced_tokens: 0,
+      cached_steps: 1,
       latency_ms: 450,
       attempts: 2,
       job_id: "b~000003~001~GEMINI_PRO",
@@ -69,6 +86,51 @@ describe("export records", () => {
       error_code: "model_error",
       error_message: "503, after 6 attempts",
     });
+  });
+
+  it("a task's record has the same result columns, from the task document; a figure the document lacks is empty, a zero is 0", () => {
+    const columns = jobTaskColumns(["topic"], ["answer"]);
+    expect(columns.slice(columns.indexOf("total_tokens"), columns.indexOf("latency_ms") + 1)).toEqual([
+      "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
+      "latency_ms",
+    ]);
+    const task = {
+      job_id: "j",
+      run_id: "run1",
+      hop: 1,
+      task_id: "t",
+      status: "success",
+      attempts: 1,
+      input_config: { payload: { topic: "owls" } },
+      usage: { prompt_tokens: 8, output_tokens: 0, total_tokens: 8, cache_write_tokens: 8 },
+      cost: { usd: 0, unpriced_tokens: 8 },
+      latency_ms: 30,
+    };
+    expect(taskRecord(["topic"], ["answer"], "j~run1~1~t", task, { output_payload: { answer: "hoot" } })).toMatchObject({
+      "input.topic": "owls",
+      "output.answer": "hoot",
+      thinking_tokens: null,
+      cached_tokens: null,
+      cache_write_tokens: 8,
+      tool_use_prompt_tokens: null,
+      cost_usd: 0,
+      unpriced_tokens: 8,
+      cached_steps: null,
+    });
+    // Never ran (no usage, no cost): every figure empty.
+    const unrun = taskRecord([], [], "x", { status: "failed", attempts: 0 });
+    expect([unrun.total_tokens, unrun.thinking_tokens, unrun.cost_usd, unrun.cached_steps]).toEqual([null, null, null, null]);
+  });
+
+  it("has a column for every usage class the engine records", () => {
+    expect([...USAGE_DETAIL_COLUMNS].sort()).toEqual([...USAGE_DETAIL_KEYS].sort());
   });
 
   it("raw CSV lines parse back to the same values, hostile ones included; JSONL keeps numbers and nulls", () => {
@@ -103,7 +165,8 @@ describe("batch progress", () => {
     const counts = Object.fromEntries(
       ["pending", "queued", "running", "success", "failed", "cancelled"].map((s) => [s, c[s as keyof typeof c] ?? 0]),
     );
-    return { ...(counts as Omit<JobCounts, "usage">), usage: usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0)) };
+    const tokens = usage(Object.values(c).reduce((a, b) => a + (b ?? 0), 0));
+    return { ...(counts as Record<keyof typeof c, number>), usage: tokens, cost: { usd: 0.0000125, unpriced_tokens: 0 }, cachedSteps: 0 };
   };
 
   it("runs without a job are queued; a job queued is admitted; a retried run (pending) is queued again", () => {
@@ -136,18 +199,33 @@ describe("batch progress", () => {
       ]),
     ).toBe(14);
     expect(formatProgressLine(p, 14)).toBe(
-      "[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens",
+      "[#################-------] 7/10 70% | failed 1 | running 1, waiting 2 | 14 rows/min | ETA 13s | 10 tokens, $0.0000125",
     );
     expect(formatDuration(3_723_000)).toBe("1h02m");
     const ended = { ...p, status: "failed" as const, finishedAt: 90_000, startedAt: 0 };
     expect(formatBatchSummary(ended, { model_error: 1 })).toBe(
       [
-        "Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output)",
+        "Batch b FAILED in 1m30s: 6/10 runs succeeded, 1 failed, 0 cancelled, 5 rows/min; 10 tokens (10 prompt, 0 output), $0.0000125",
         "  failed runs by error: model_error 1",
         "  run them again: npm run batch -- retry b",
         "  results: npm run export -- b --format csv --out b.csv",
       ].join("\n"),
     );
+  });
+
+  it("says the cost beside the tokens, its unpriced tokens, and the cached steps when there are some", () => {
+    const cached = deriveProgress(doc, {
+      ...jobs({ running: 1, success: 2 }),
+      cost: { usd: 1.5, unpriced_tokens: 40 },
+      cachedSteps: 3,
+    });
+    expect(cached.cost).toEqual({ usd: 1.5, unpriced_tokens: 40 });
+    expect(formatProgressLine(cached, undefined)).toMatch(/ \| 3 tokens, \$1\.50 \(\+40 tokens without a price\), 3 cached steps$/);
+    const ended = { ...cached, status: "success" as const, finishedAt: 60_000, startedAt: 0 };
+    expect(formatBatchSummary(ended).split("\n")[0]).toMatch(
+      /; 3 tokens \(3 prompt, 0 output\), \$1\.50 \(\+40 tokens without a price\), 3 cached steps \(answered from the response store, not paid\)$/,
+    );
+    expect(formatBatchSummary({ ...ended, cachedSteps: 0 }).split("\n")[0]).toMatch(/\$1\.50 \(\+40 tokens without a price\)$/);
   });
 });
 

@@ -102,6 +102,43 @@ describe("planFinish", () => {
     expect(writeTo(planFinish(facts({ record: record("success") })).writes, "tasks/job~run1~1~first")?.data.cost).toBeUndefined();
   });
 
+  it("adds every usage class the task reports to the job's, and none it does not report", () => {
+    const usage = { prompt_tokens: 100, output_tokens: 40, total_tokens: 140, cached_tokens: 60, thinking_tokens: 25 };
+    const plan = planFinish(facts({ record: { ...record("success"), usage } }));
+    const progress = writeTo(plan.writes, "jobs/job")!.data;
+    expect(progress).toMatchObject({
+      "usage.prompt_tokens": FieldValue.increment(100),
+      "usage.output_tokens": FieldValue.increment(40),
+      "usage.total_tokens": FieldValue.increment(140),
+      "usage.cached_tokens": FieldValue.increment(60),
+      "usage.thinking_tokens": FieldValue.increment(25),
+    });
+    expect(Object.keys(progress).filter((k) => k.startsWith("usage."))).toHaveLength(5);
+    expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data.usage).toEqual(usage);
+  });
+
+  it("counts the steps answered from the response store on the task and adds them to the job's; none writes no field", () => {
+    const step = (step_id: string, cached?: boolean): TaskRecord["steps"][number] => ({
+      step_id,
+      name: step_id,
+      step_type: "model_query",
+      response: "42",
+      status: "success",
+      latency_ms: 1,
+      attempts: cached ? 0 : 1,
+      usage: { prompt_tokens: 0, output_tokens: 0, total_tokens: 0 },
+      warnings: [],
+      ...(cached === undefined ? {} : { cached }),
+    });
+    const withSteps = (steps: TaskRecord["steps"]) => planFinish(facts({ record: { ...record("success"), steps } })).writes;
+    const cached = withSteps([step("a", true), step("b"), step("c", true), step("d", false)]);
+    expect(writeTo(cached, "tasks/job~run1~1~first")?.data.cached_steps).toBe(2);
+    expect(writeTo(cached, "jobs/job")?.data.cached_steps).toEqual(FieldValue.increment(2));
+    const none = withSteps([step("b"), step("d", false)]);
+    expect(writeTo(none, "tasks/job~run1~1~first")?.data).not.toHaveProperty("cached_steps");
+    expect(writeTo(none, "jobs/job")?.data).not.toHaveProperty("cached_steps");
+  });
+
   it("the owner of a submitted job is carried onto the successor and the output", () => {
     const plan = planFinish(facts({ record: record("success"), envelope: envelope({ owner_uid: "alice" }) }));
     expect(writeTo(plan.writes, "tasks/job~run1~2~second")?.data.owner_uid).toBe("alice");

@@ -128,6 +128,13 @@ describe("records", () => {
     });
   });
 
+  it("reads which steps came from the response store, and how many a job's run has", () => {
+    const out = readOutput({ steps: [{ step_id: "a", cached: true }, { step_id: "b", cached: false }, { step_id: "c" }] });
+    expect(out.steps.map((s) => s.cached)).toEqual([true, false, false]);
+    expect(readJob("j", { cached_steps: 3 }).cachedSteps).toBe(3);
+    expect(readJob("j", {}).cachedSteps).toBeUndefined();
+  });
+
   it("reads the document a function-call step wrote, so that the job view can show the row (promise 16)", () => {
     const out = readOutput({
       steps: [

@@ -36,7 +36,12 @@ const rows = [
     "success",
     { city: "Paris", lang: "fr" },
     { answer: 'He said "bonjour",\nthen left' },
-    { usage: { prompt_tokens: 5, output_tokens: 7, total_tokens: 12 }, cost: { usd: 0.00012 }, latency_ms: 900 },
+    {
+      usage: { prompt_tokens: 5, output_tokens: 7, total_tokens: 12, thinking_tokens: 3 },
+      cost: { usd: 0.00012, unpriced_tokens: 0 },
+      cached_steps: 1,
+      latency_ms: 900,
+    },
   ),
   row("b~000001~000", 1, "running", { city: "Lyon", lang: "fr" }),
 ];
@@ -57,6 +62,13 @@ describe("exportColumns", () => {
       "prompt_tokens",
       "output_tokens",
       "total_tokens",
+      "thinking_tokens",
+      "cached_tokens",
+      "cache_write_tokens",
+      "tool_use_prompt_tokens",
+      "cost_usd",
+      "unpriced_tokens",
+      "cached_steps",
       "latency_ms",
       "attempts",
       "job_id",
@@ -110,10 +122,11 @@ describe("downloads", () => {
     const columns = exportColumns(rows, layout);
     const csv = rowsToCsv(sortRows(rows, columns, { key: "job_id", descending: false }), columns);
     expect(csv.split("\r\n")).toEqual([
-      "row_id,repeat,model,input.lang,input.city,output.answer,status,error_code,error_message,prompt_tokens,output_tokens,total_tokens,latency_ms,attempts,job_id",
-      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,900,1,b~000000~000',
-      "b~000001,0,,fr,Lyon,,running,,,,,,,1,b~000001~000",
-      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,1,b~000002~000',
+      "row_id,repeat,model,input.lang,input.city,output.answer,status,error_code,error_message,prompt_tokens,output_tokens,total_tokens," +
+        "thinking_tokens,cached_tokens,cache_write_tokens,tool_use_prompt_tokens,cost_usd,unpriced_tokens,cached_steps,latency_ms,attempts,job_id",
+      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,3,,,,0.00012,0,1,900,1,b~000000~000',
+      "b~000001,0,,fr,Lyon,,running,,,,,,,,,,,,,,1,b~000001~000",
+      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,,,,,,,,1,b~000002~000',
       "",
     ]);
   });
@@ -132,7 +145,9 @@ describe("downloads", () => {
     const columns = exportColumns([rows[2]!], layout);
     expect(rowsToJsonl([rows[2]!], columns)).toBe(
       '{"row_id":"b~000001","repeat":0,"model":null,"input.lang":"fr","input.city":"Lyon","output.answer":null,"status":"running","error_code":null,' +
-        '"error_message":null,"prompt_tokens":null,"output_tokens":null,"total_tokens":null,"latency_ms":null,"attempts":1,"job_id":"b~000001~000"}\n',
+        '"error_message":null,"prompt_tokens":null,"output_tokens":null,"total_tokens":null,"thinking_tokens":null,"cached_tokens":null,' +
+        '"cache_write_tokens":null,"tool_use_prompt_tokens":null,"cost_usd":null,"unpriced_tokens":null,"cached_steps":null,' +
+        '"latency_ms":null,"attempts":1,"job_id":"b~000001~000"}\n',
     );
   });
 });

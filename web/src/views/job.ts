@@ -150,6 +150,7 @@ function jobFigures(job: JobView): HTMLElement {
     figure("Latency", formatDuration(job.latencyMs), "latency"),
     figure("Tokens", formatCount(job.usage?.total_tokens), "tokens"),
     figure("Cost", formatUsd(job.costUsd), "cost"),
+    job.cachedSteps ? figure("Cached steps", formatCount(job.cachedSteps), "cached-steps") : null,
   );
 }
 
@@ -292,11 +293,8 @@ function stepDetails(task: TaskView, step: StepView, index: number, open: Set<st
       h("span", { class: "step-name" }, `Step ${step.name || step.stepId}`),
       " ",
       statusBadge(step.status),
-      h(
-        "span",
-        { class: "step-meta" },
-        ` ${what} · ${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${formatUsd(step.costUsd)}`,
-      ),
+      step.cached ? [" ", h("span", { class: "badge cached" }, "cached")] : null,
+      h("span", { class: "step-meta" }, ` ${what} · ${stepFigures(step)}`),
     ),
     step.error ? errorBlock(step.error, "Error") : null,
     step.warnings.length
@@ -316,6 +314,12 @@ function stepDetails(task: TaskView, step: StepView, index: number, open: Set<st
   );
   details.addEventListener("toggle", () => (details.open ? open.add(key) : open.delete(key)));
   return details;
+}
+
+/** A cached step made no call: its zero tokens and cost are said as such, not left as "—". */
+function stepFigures(step: StepView): string {
+  if (step.cached) return `from the response store · ${formatDuration(step.latencyMs)} · 0 tokens · $0`;
+  return `${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${formatUsd(step.costUsd)}`;
 }
 
 function text(label: string, value: string | undefined, fullLength: number | undefined): HTMLElement {
