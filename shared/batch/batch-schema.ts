@@ -1,6 +1,6 @@
 // The batch: a JSONC file for the CLI and a batches/{batchId} document in Firestore. One zod schema per shape.
 import { z } from "zod";
-import { BudgetUsdSchema, describe, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
+import { BudgetUsdSchema, describe, ExecutionSchema, PayloadSchema, TaskConfigSchema } from "../config/config-schemas";
 import { idProblem } from "../ids";
 import { CostSchema } from "../engine/run-record";
 import { TokenUsageSchema } from "../models/token-usage";
@@ -55,6 +55,8 @@ export const BatchFileSchema = z.strictObject({
   budget_usd: BudgetUsdSchema.optional(),
   /** Whether runs take stored answers (the response store); default true for a batch (its job's `cache` when it sets one). */
   cache: z.boolean({ error: (issue) => `cache is true or false, got ${describe(issue.input)}` }).optional(),
+  /** How the runs' model steps are called (its job's `execution` when it sets none): `provider_batch` through the vendors' batch APIs. */
+  execution: ExecutionSchema.optional(),
   metadata: BatchMetadataSchema.optional(),
 });
 export type BatchFile = z.infer<typeof BatchFileSchema>;
@@ -68,6 +70,7 @@ export const JobTemplateSchema = z.object({
   budget_usd: z.number().positive().optional(),
   /** Whether the runs take stored answers; absent in batches submitted before it existed, which then default to on. */
   cache: z.boolean().optional(),
+  execution: ExecutionSchema.optional(),
 });
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 

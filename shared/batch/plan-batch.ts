@@ -37,7 +37,7 @@ export interface PlanInput {
   fileLabel?: string;
 }
 
-const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "budget_usd", "cache", "metadata"];
+const TEMPLATE_FIELDS = ["task_config", "task_configs", "max_hops", "budget_usd", "cache", "execution", "metadata"];
 
 /** `validation.libraryTasks` must hold the library tasks the template links to (readLibraryTasks). */
 export function planBatch(input: PlanInput, validation: ValidationContext): PlanResult {
@@ -46,7 +46,9 @@ export function planBatch(input: PlanInput, validation: ValidationContext): Plan
   const parsed = BatchFileSchema.safeParse(input.raw);
   const raw = (input.raw ?? {}) as Record<string, unknown>;
   const issues: ConfigIssue[] = parsed.success ? [] : zodIssues(parsed.error);
-  const job = checkTemplate(raw.job, typeof raw.batch_id === "string" ? raw.batch_id : "batch", validation, issues);
+  // The batch's execution is its runs': the template is checked as a job in that mode (a model it cannot batch is refused).
+  const runsJob = raw.execution !== undefined && asRecord(raw.job) ? { ...asRecord(raw.job), execution: raw.execution } : raw.job;
+  const job = checkTemplate(runsJob, typeof raw.batch_id === "string" ? raw.batch_id : "batch", validation, issues);
   const parts = batchParts(raw);
   const sources = rowSources(parts, input);
   issues.push(...inputIssues(raw, parts.rows));
@@ -121,6 +123,7 @@ function pinnedTemplate(job: JobConfig, chain: readonly TaskConfig[], batchCache
     ...(job.max_hops ? { max_hops: job.max_hops } : {}),
     ...(job.budget_usd ? { budget_usd: job.budget_usd } : {}),
     cache: typeof batchCache === "boolean" ? batchCache : (job.cache ?? true),
+    ...(job.execution === "provider_batch" ? { execution: job.execution } : {}),
   };
 }
 
@@ -201,6 +204,9 @@ function batchPlan(batch: BatchFile, template: JobTemplate, space: RunSpace, run
   };
 }
 
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
 /** The template is validated as the job each row becomes (its id and status are the batch's to set). */
 function checkTemplate(raw: unknown, batchId: string, validation: ValidationContext, issues: ConfigIssue[]): JobConfig | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return undefined; // the schema said why
@@ -271,6 +277,7 @@ function hashDefinition(batch: BatchFile, space: RunSpace): string {
     // Only when set, so that a batch without a budget (or cache) hashes as it always did.
     ...(batch.budget_usd ? { budget_usd: batch.budget_usd } : {}),
     ...(batch.cache !== undefined ? { cache: batch.cache } : {}),
+    ...(batch.execution !== undefined ? { execution: batch.execution } : {}),
   };
   return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
 }

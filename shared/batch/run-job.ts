@@ -28,6 +28,7 @@ export function buildRunJob(
     ...(batch.job.max_hops ? { max_hops: batch.job.max_hops } : {}),
     ...(batch.job.budget_usd ? { budget_usd: batch.job.budget_usd } : {}),
     cache: batch.job.cache ?? true,
+    ...(batch.job.execution ? { execution: batch.job.execution } : {}),
     batch_id: batch.batch_id,
     row_id: rowId(batch.batch_id, run.row_index),
     row_index: run.row_index,

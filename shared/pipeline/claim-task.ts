@@ -120,7 +120,8 @@ async function claimInTransaction(deps: TaskDocDeps, taskDocId: string, claimId:
     const ours = envelope.status === "running" && envelope.claim_id === claimId;
     const busy = ours ? undefined : whyNotClaimable(envelope, now);
     if (busy) return { kind: "skipped", reason: busy };
-    const attempt = ours ? envelope.attempts : envelope.attempts + 1;
+    // A parked task (provider batch mode) goes on under the attempt it parked in: waiting is not a crash.
+    const attempt = ours || envelope.status === "waiting" ? envelope.attempts : envelope.attempts + 1;
     const base = { envelope, attempt, claimId };
     // Every read comes before the transaction's one write.
     const checked = attempt > deps.policy.maxAttempts ? undefined : await checkTask(deps, envelope, config, issues, tx);

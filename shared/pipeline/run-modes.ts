@@ -2,10 +2,8 @@
 // whether its model calls go through the vendors' batch APIs (`execution`). Pure: engine options as data.
 import type { DocumentData } from "firebase-admin/firestore";
 import type { EngineOptions, ResponseStore } from "../engine/engine-options";
+import { BATCH_API_PROVIDERS } from "../providers/registry";
 import { millisOf } from "./document-fields";
-
-/** Providers whose batch API provider batch mode can use (docs/provider-batch.md; Vertex AI's needs Cloud Storage). */
-export const BATCH_API_PROVIDERS: readonly string[] = ["gemini", "anthropic", "openai"];
 
 /**
  * A job with `cache` on takes stored answers and keeps new ones (a batch run's repeat is its sample); a job in provider

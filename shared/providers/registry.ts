@@ -20,3 +20,9 @@ export const PROVIDER_SECRETS: readonly string[] = [...new Set(PROVIDER_DEFINITI
 export function providerDefinition<P extends ProviderName>(name: P): DefinitionOf<P> {
   return PROVIDER_DEFINITIONS.find((definition) => definition.name === name) as DefinitionOf<P>;
 }
+
+/**
+ * Providers whose batch API provider batch mode uses (docs/provider-batch.md): each has its adapter in its folder
+ * (`<name>-batch.ts`). Vertex AI's batch prediction reads and writes Cloud Storage, which this deployment does not manage.
+ */
+export const BATCH_API_PROVIDERS: readonly ProviderName[] = ["gemini", "anthropic", "openai"];

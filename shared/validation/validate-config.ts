@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { BUILTIN_FUNCTIONS, type FunctionRegistry } from "../builtins/builtin-registry";
 import { DEFAULT_LIMITS, type Limits } from "../limits";
 import { DEFAULT_MODEL_TABLE, type ModelTable } from "../providers/model-table";
-import type { ProviderName } from "../providers/registry";
+import { BATCH_API_PROVIDERS, type ProviderName } from "../providers/registry";
 import { formatIssues, formatPath, joinPath, type ConfigIssue } from "../config/config-issue";
 import {
   CONFIG_SCHEMAS,
@@ -247,6 +247,26 @@ function checkJob(raw: unknown, ctx: ValidationContext): ConfigIssue[] {
   });
   // Links can only be followed when every task is uniquely named.
   if (linkable) issues.push(...checkChain(entry!, others as Obj[], job.max_hops, ctx));
+  if (job.execution === "provider_batch")
+    issues.push(...batchModeIssues([["task_config", entry], ...others.map((t, i) => [`task_configs[${i}]`, t] as const)], ctx));
+  return issues;
+}
+
+/** Provider batch mode: every model step's provider must have a batch API it can use (Vertex AI's needs Cloud Storage). */
+function batchModeIssues(tasks: readonly (readonly [string, Obj | undefined])[], ctx: ValidationContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [at, task] of tasks) {
+    const steps = Array.isArray(task?.steps) ? task.steps : [];
+    steps.forEach((raw, i) => {
+      const key = asString(asObject(asObject(raw)?.model_query_config)?.model_key);
+      const provider = key ? ctx.modelTable[key]?.provider : undefined;
+      if (!provider || BATCH_API_PROVIDERS.includes(provider)) return;
+      issues.push({
+        path: `${at}.steps[${i}].model_query_config.model_key`,
+        message: `model key ${JSON.stringify(key)} is served by ${provider}, which provider batch mode cannot use (Vertex AI batch prediction needs Cloud Storage input and output, which this deployment does not manage); use a model of ${BATCH_API_PROVIDERS.join(", ")}, or "execution": "synchronous"`,
+      });
+    });
+  }
   return issues;
 }
 
