@@ -12,6 +12,10 @@ export const COLLECTIONS = {
   spend: "spend",
   /** Model answers by the key of what was asked, for `cache` reruns (pipeline/response-store.ts). */
   responses: "responses",
+  /** Model calls waiting for, or sent in, a vendor batch job (execution "provider_batch", shared/provider-batch/). */
+  batchRequests: "batch_requests",
+  /** Vendor batch jobs: the intent before the vendor's create call, then its name, until it ended. */
+  vendorJobs: "vendor_jobs",
 } as const;
 
 /** Every collection the pipeline owns: a collection added to COLLECTIONS is protected by that alone. */

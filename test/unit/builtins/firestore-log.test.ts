@@ -48,8 +48,18 @@ async function refusal(promise: Promise<unknown>): Promise<FunctionCallError> {
 const requestFor = (collection: string) => JSON.stringify({ collection, data: { answer: "42" } });
 
 describe("firestore_log and the pipeline's collections", () => {
-  it("the guarded list is the pipeline's own, imported: tasks, jobs, outputs, task_configs, batches, spend, responses", () => {
-    expect([...PIPELINE_COLLECTIONS].sort()).toEqual(["batches", "jobs", "outputs", "responses", "spend", "task_configs", "tasks"]);
+  it("the guarded list is the pipeline's own, imported: tasks, jobs, outputs, task_configs, batches, spend, responses, batch_requests, vendor_jobs", () => {
+    expect([...PIPELINE_COLLECTIONS].sort()).toEqual([
+      "batch_requests",
+      "batches",
+      "jobs",
+      "outputs",
+      "responses",
+      "spend",
+      "task_configs",
+      "tasks",
+      "vendor_jobs",
+    ]);
   });
 
   for (const collection of PIPELINE_COLLECTIONS) {
