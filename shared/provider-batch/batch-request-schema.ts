@@ -61,6 +61,11 @@ export const BatchRequestSchema = z.object({
   created_at: timestamp,
   queued_at: timestamp,
   updated_at: timestamp,
+  /**
+   * Set when it reached answered or failed, until each waiter's resume was called: a round that ended before calling
+   * them leaves it, and a later round calls them once it is older than the take-over time.
+   */
+  resuming_since: timestamp.exactOptional(),
 });
 export type BatchRequestDoc = z.infer<typeof BatchRequestSchema>;
 
@@ -82,6 +87,8 @@ export const VendorJobSchema = z.object({
   name: z.string().exactOptional(),
   submitted_at: timestamp.exactOptional(),
   polled_at: timestamp.exactOptional(),
+  /** When a round first read its results: every answer it gave is stored with this time, so a second reading stores the same. */
+  results_at: timestamp.exactOptional(),
   ended_at: timestamp.exactOptional(),
   /** The vendor's last word on it: its state as the vendor names it, or why it was not submitted. */
   vendor_state: z.string().exactOptional(),
