@@ -32,8 +32,7 @@ export interface CollectorDeps {
   log?: (message: string, fields?: Record<string, unknown>, severity?: "info" | "warning" | "error") => void;
 }
 
-export const takeOverMs = (settings: CollectorSettings) =>
-  (settings.takeOverAfterSeconds ?? DEFAULT_TAKE_OVER_AFTER_SECONDS) * 1000;
+export const takeOverMs = (settings: CollectorSettings) => (settings.takeOverAfterSeconds ?? DEFAULT_TAKE_OVER_AFTER_SECONDS) * 1000;
 
 /** Keys per transaction: each request is one small update, well inside a transaction's write limit. */
 export const KEYS_PER_TRANSACTION = 200;

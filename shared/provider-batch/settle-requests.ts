@@ -69,19 +69,21 @@ export async function settleRequests(
 ): Promise<number> {
   let moved = 0;
   for (const keys of chunks([...outcomes.keys()])) {
-    const ended = await deps.db.runTransaction(async (tx) => {
+    const { ended, count } = await deps.db.runTransaction(async (tx) => {
       const snaps = await tx.getAll(...keys.map((key) => requestRef(deps, key)));
       const endedHere: Ended[] = [];
+      let movedHere = 0;
       for (const snap of snaps) {
         const doc = readRequest(deps, snap);
         if (!doc || !guardHolds(doc, guard)) continue;
         const next = nextFields(doc, outcomes.get(snap.id)!, deps.settings.maxSubmissions, Timestamp.fromMillis(nowMs));
         tx.update(snap.ref, next.fields);
+        movedHere++;
         if (next.ended) endedHere.push({ key: snap.id, waiters: doc.waiters });
       }
-      moved += snaps.length;
-      return endedHere;
+      return { ended: endedHere, count: movedHere };
     });
+    moved += count;
     await resumeWaiters(deps, ended);
   }
   return moved;
@@ -94,10 +96,14 @@ async function resumeWaiters(deps: CollectorDeps, ended: readonly Ended[]): Prom
       for (const waiter of waiters) await deps.resume(waiter, key);
       await requestRef(deps, key).update({ resuming_since: FieldValue.delete() });
     } catch (err) {
-      deps.log?.("could not resume the tasks waiting for a batch request: a later round tries again", {
-        key,
-        error: err instanceof Error ? err.message : String(err),
-      }, "error");
+      deps.log?.(
+        "could not resume the tasks waiting for a batch request: a later round tries again",
+        {
+          key,
+          error: err instanceof Error ? err.message : String(err),
+        },
+        "error",
+      );
     }
   }
 }
