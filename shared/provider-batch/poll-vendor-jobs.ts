@@ -111,6 +111,8 @@ async function readResults(deps: CollectorDeps, polled: Polled, resultsAt: numbe
     await applyResults(deps, polled, [...batch.values()], resultsAt, nowMs);
     return true;
   } catch (err) {
+    // What was read before the error is the vendor's answer all the same: kept, so a later reading has less to do.
+    await applyResults(deps, polled, [...batch.values()], resultsAt, nowMs);
     const retryable = err instanceof ModelCallError && err.isRetryable;
     const fields = { vendorJob: polled.id, error: err instanceof Error ? err.message : String(err) };
     deps.log?.(
