@@ -104,7 +104,8 @@ async function park(route: ModelRoute, prompt: string, waiters: string[], owner:
 }
 
 const requestDoc = async (key: string) => (await db.doc(`${COLLECTIONS.batchRequests}/${key}`).get()).data() as Doc;
-const vendorJobs = async () => (await db.collection(COLLECTIONS.vendorJobs).get()).docs.map((d) => ({ id: d.id, ...d.data() }) as Doc);
+const vendorJobs = async (): Promise<Doc[]> =>
+  (await db.collection(COLLECTIONS.vendorJobs).get()).docs.map((d) => ({ id: d.id, ...d.data() }));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rounds until nothing is open (or `rounds` ran), a little apart so that the stand-in's jobs end. */
