@@ -12,9 +12,9 @@ export const COLLECTIONS = {
   spend: "spend",
   /** Model answers by the key of what was asked, for `cache` reruns (pipeline/response-store.ts). */
   responses: "responses",
-  /** Provider batch mode: model calls waiting for, or sent to, a vendor batch (docs/provider-batch.md). */
+  /** Model calls waiting for, or sent in, a vendor batch job (execution "provider_batch", shared/provider-batch/). */
   batchRequests: "batch_requests",
-  /** Provider batch mode: the vendor batch jobs. */
+  /** Vendor batch jobs: the intent before the vendor's create call, then its name, until it ended. */
   vendorJobs: "vendor_jobs",
 } as const;
 

@@ -67,6 +67,22 @@ export const LIMITS = {
     default: 30,
     what: "days a model answer is kept in the response store for `cache` reruns; after it a run no longer takes it, and Firestore's TTL policy on `expires_at` deletes it (docs/data-model.md)",
   },
+  batchPollSeconds: {
+    env: "BATCH_POLL_SECONDS",
+    default: 60,
+    what: "seconds between two rounds of the provider batch collector while a request or vendor job is open (`execution: \"provider_batch\"`), and at least between two status reads of one vendor job; shorter finds ended jobs sooner, at more vendor API calls",
+  },
+  batchGroupWindowSeconds: {
+    env: "BATCH_GROUP_WINDOW_SECONDS",
+    default: 30,
+    zeroMeansNone: true,
+    what: "seconds the oldest queued request of a provider, route and model waits for others to join its vendor batch job (a full job goes at once); longer makes fewer, larger vendor jobs, shorter answers sooner; 0 sends what each round finds",
+  },
+  batchMaxSubmissions: {
+    env: "BATCH_MAX_SUBMISSIONS",
+    default: 3,
+    what: "vendor batch jobs one request may be sent in: a request a job did not run (expired, cancelled, dropped) or answered with a retryable error is sent again until then, and fails with the vendor's reason after",
+  },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -49,14 +49,15 @@ export function createResponseStore(db: Firestore, ownerUid: string | undefined,
       const at = now();
       pending.push(...answerWrites(key, answer, route, ownerUid, { at, expiresAt: at + ttlDays * DAY_MS }));
     },
-    async flush() {
-      const writes = pending.splice(0);
-      // Pieces first, so that an entry is never readable before its whole text is.
-      const pieces = writes.filter((w) => w.path.includes(`/${RESPONSE_PIECES}/`));
-      await Promise.all(pieces.map((w) => db.doc(w.path).set(w.data)));
-      await Promise.all(writes.filter((w) => !pieces.includes(w)).map((w) => db.doc(w.path).set(w.data)));
-    },
+    flush: () => applyAnswerWrites(db, pending.splice(0)),
   };
+}
+
+/** Applies answerWrites' writes: pieces first, so that an entry is never readable before its whole text is. */
+export async function applyAnswerWrites(db: Firestore, writes: readonly Write[]): Promise<void> {
+  const pieces = writes.filter((w) => w.path.includes(`/${RESPONSE_PIECES}/`));
+  await Promise.all(pieces.map((w) => db.doc(w.path).set(w.data)));
+  await Promise.all(writes.filter((w) => !pieces.includes(w)).map((w) => db.doc(w.path).set(w.data)));
 }
 
 async function readAnswer(db: Firestore, key: string, stored: z.infer<typeof StoredResponseSchema>): Promise<StoredAnswer | undefined> {
@@ -84,6 +85,8 @@ export function answerWrites(
   route: { provider: string; model: string },
   ownerUid: string | undefined,
   times: { at: number; expiresAt: number },
+  /** Fields the entry carries beside the store's own (a batch answer's `billing` and `stored_at`). */
+  extra: Readonly<Record<string, unknown>> = {},
 ): Write[] {
   const expiresAt = Timestamp.fromMillis(times.expiresAt);
   const path = `${COLLECTIONS.responses}/${key}`;
@@ -95,6 +98,7 @@ export function answerWrites(
     usage: answer.usage,
     created_at: Timestamp.fromMillis(times.at),
     expires_at: expiresAt,
+    ...extra,
   };
   if (answer.text.length <= OVERFLOW_CHUNK_CHARS) return [{ op: "set", path, data: { ...entry, text: answer.text } }];
   const count = Math.ceil(answer.text.length / OVERFLOW_CHUNK_CHARS);
