@@ -145,7 +145,15 @@ export async function measureBatchThroughput(
 export function benchPlan(batchId: string, rows: number): BatchPlan {
   const task = rowTask("answer", "Answer in one line: what is item %item%?", ["item"]);
   const planned = planBatch(
-    { raw: { batch_id: batchId, job: { task_config: task }, grid: { item: Array.from({ length: rows }, (_, i) => String(i)) } } },
+    // cache off: every run must call the model (a rerun of the bench would otherwise take the answers of the last).
+    {
+      raw: {
+        batch_id: batchId,
+        cache: false,
+        job: { task_config: task },
+        grid: { item: Array.from({ length: rows }, (_, i) => String(i)) },
+      },
+    },
     DEFAULT_VALIDATION,
   );
   if (!planned.ok) throw new Error(`batch-throughput: the benchmark's batch is invalid: ${JSON.stringify(planned.issues)}`);

@@ -397,8 +397,13 @@ describe("promise 16: the rules let owners read their own logged rows", () => {
 
   it("promise 16: the pipeline's own collections keep their rules: the library is no one's row", async () => {
     const fs = alice().firestore();
-    // jobs, tasks, outputs and batches are read by owner through their own rule; task_configs by any signed-in user.
-    for (const collection of PIPELINE_COLLECTIONS) await assertSucceeds(fs.doc(`${collection}/alice-row`).get());
+    // jobs, tasks, outputs, batches and spend are read by owner through their own rule; task_configs by any signed-in
+    // user; the response store and provider batch mode's requests and vendor jobs by admins only: never as a logged row.
+    const adminsOnly = ["responses", "batch_requests", "vendor_jobs"];
+    for (const collection of PIPELINE_COLLECTIONS) {
+      const read = fs.doc(`${collection}/alice-row`).get();
+      await (adminsOnly.includes(collection) ? assertFails(read) : assertSucceeds(read));
+    }
     const rules = readFileSync(new URL("../../firestore.rules", import.meta.url), "utf8");
     const listed = /function pipelineCollection\(collection\) \{\s*return collection in \[([^\]]*)\]/.exec(rules)?.[1] ?? "";
     expect(

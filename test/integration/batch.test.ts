@@ -155,7 +155,8 @@ describe("a batch through the Cloud Tasks emulator and the triggers", () => {
     const batchId = uniqueId("retry");
     // The first three model calls are refused (400 is never retried): three runs fail.
     await configureStandin({ script: ["400", "400", "400"] });
-    const p = plan(gridBatch(batchId, { a: ["1", "2", "3", "4", "5", "6", "7", "8"] }));
+    // cache off: the scripted faults must meet real calls, not answers other tests stored for the same prompts.
+    const p = plan(gridBatch(batchId, { a: ["1", "2", "3", "4", "5", "6", "7", "8"] }, { cache: false }));
     await enqueueBatch({ db, enqueue }, p);
     const first = await watchBatch(db, batchId, { intervalMs: 500, timeoutMs: 90_000 });
     expect(first).toMatchObject({ status: "failed", counts: { success: 5, failed: 3 } });
