@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJobId } from "../../shared/batch/batch-ids";
@@ -210,6 +210,7 @@ describe("the results page", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -218,13 +219,15 @@ describe("the results page", () => {
     ]);
     expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[23]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
+      const job = (await db.doc(`jobs/${record[24]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
       expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
       expect(record[6]).toBe(job.output_payload!.greeting);
       expect(record[8]).toBe(job.status);
       expect(record.slice(11, 14)).toEqual([job.usage!.prompt_tokens, job.usage!.output_tokens, job.usage!.total_tokens].map(String));
       expect(record[18]).toBe(String(job.cost!.usd));
-      expect(record[22]).toBe(String(job.runs));
+      // A synchronous batch: no second cost.
+      expect(record[19]).toBe("");
+      expect(record[23]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);
   });
@@ -492,6 +495,50 @@ describe("cost and cached answers on the job view (issue 19)", () => {
     const asked = page.locator('details.step[data-step="asked"] summary');
     await expect(asked.locator(".badge.cached").count()).resolves.toBe(0);
     await expect(asked.locator(".step-meta").textContent()).resolves.toMatch(/12 tokens · \$0\.00000360$/);
+  });
+});
+
+describe("provider batch mode on the job view (issue 19)", () => {
+  it("shows a waiting task's badge, for a vendor batch and since when, and both costs of a step paid through the batch API", async () => {
+    // The documents as the park and the finish write them: the first task paid through a vendor batch, the second parked.
+    const jobId = uniqueId("e2e-waiting");
+    const paidDocId = `${jobId}~run1~1~paid`;
+    const waitingDocId = `${jobId}~run1~2~parked`;
+    const usage = { prompt_tokens: 1000, output_tokens: 1000, total_tokens: 2000 };
+    const cost = { usd: 0.0014, unpriced_tokens: 0, standard_usd: 0.0028 };
+    const step = { step_id: "ask", name: "ask", step_type: "model_query", model: "gemini-2.5-flash", response: "hi" };
+    const steps = [{ ...step, status: "success", latency_ms: 4, attempts: 1, warnings: [], usage, cost, billing: "batch" }];
+    await db.doc(`outputs/${paidDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps, output_payload: {} });
+    const task = { owner_uid: ownerUid, job_id: jobId, run_id: "run1" };
+    await db.doc(`tasks/${paidDocId}`).set({ ...task, hop: 1, task_id: "paid", status: "success", usage, cost });
+    const since = Timestamp.fromMillis(Date.now() - 65_000);
+    await db
+      .doc(`tasks/${waitingDocId}`)
+      .set({ ...task, hop: 2, task_id: "parked", status: "waiting", waiting_for: "k", waiting_since: since });
+    await db.doc(`jobs/${jobId}`).set({
+      job_id: jobId,
+      owner_uid: ownerUid,
+      status: "running",
+      run_id: "run1",
+      runs: 1,
+      tasks_done: 1,
+      task_config: { task_id: "paid" },
+      usage,
+      cost,
+    });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    await expect(page.locator(".job-summary [data-figure=cost]").textContent()).resolves.toBe("$0.00140");
+    await expect(page.locator(".job-summary [data-figure=standard-cost]").textContent()).resolves.toBe("$0.00280");
+    const parked = page.locator(`tr[data-task="${waitingDocId}"]`);
+    await expect(parked.locator(".badge").textContent()).resolves.toBe("waiting");
+    await expect(parked.locator(".waiting-note").textContent()).resolves.toMatch(/^ for a vendor batch, since \S+ \(1 min 0\d s\)$/);
+    await expect(page.locator(`tr[data-task="${paidDocId}"] td`).last().textContent()).resolves.toBe("$0.00140 (synchronously $0.00280)");
+    const paid = page.locator('details.step[data-step="ask"] summary .step-meta');
+    await expect(paid.textContent()).resolves.toMatch(/2,000 tokens · \$0\.00140 \(synchronously \$0\.00280\) · vendor batch$/);
+    await expect(page.locator(`section[data-task="${waitingDocId}"] .hint`).textContent()).resolves.toMatch(
+      /^The task is waiting for a vendor batch, since .*: provider batch mode sends its model call through the vendor's batch API/,
+    );
+    await screenshot(page, "job-waiting-for-a-vendor-batch");
   });
 });
 
