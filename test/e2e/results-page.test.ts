@@ -512,9 +512,9 @@ describe("provider batch mode on the job view (issue 19)", () => {
     const task = { owner_uid: ownerUid, job_id: jobId, run_id: "run1" };
     await db.doc(`tasks/${paidDocId}`).set({ ...task, hop: 1, task_id: "paid", status: "success", usage, cost });
     const since = Timestamp.fromMillis(Date.now() - 65_000);
-    await db
-      .doc(`tasks/${waitingDocId}`)
-      .set({ ...task, hop: 2, task_id: "parked", status: "waiting", waiting_for: "k", waiting_since: since });
+    // Created ended, then parked: a task created `waiting` would be taken by the runTask trigger as one to resume.
+    await db.doc(`tasks/${waitingDocId}`).set({ ...task, hop: 2, task_id: "parked", status: "success" });
+    await db.doc(`tasks/${waitingDocId}`).update({ status: "waiting", waiting_for: "k", waiting_since: since });
     await db.doc(`jobs/${jobId}`).set({
       job_id: jobId,
       owner_uid: ownerUid,
