@@ -159,7 +159,7 @@ async function submitPaced(db: Firestore, plan: BatchPlan): Promise<void> {
 }
 
 /** The comparison: every row's job created at once (status queued), as a script without a queue would. */
-async function createAtOnce(db: Firestore, plan: BatchPlan, batchId: string): Promise<void> {
+export async function createAtOnce(db: Firestore, plan: BatchPlan, batchId: string): Promise<void> {
   const writer = db.bulkWriter();
   for (let i = 0; i < plan.runsTotal; i++) {
     const run = runAt(plan.space, i);

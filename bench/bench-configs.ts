@@ -40,3 +40,16 @@ export function rowTask(taskId: string, prompt: string, inputs: readonly string[
     steps: task.steps!.map((step) => ({ ...step, input_config: { payload: declared } })),
   };
 }
+
+/** A one-step task whose step reads `inputs` (from the row, or the task before) and answers into `output`. */
+export function readingTask(taskId: string, prompt: string, inputs: readonly string[], output: string, next = ""): TaskConfigInput {
+  const declared = Object.fromEntries(inputs.map((name) => [name, ""]));
+  const answers = { payload: { [output]: "" } };
+  const task = oneStepTask(taskId, prompt, next);
+  return {
+    ...task,
+    input_config: { payload: declared },
+    steps: task.steps!.map((step) => ({ ...step, input_config: { payload: declared }, output_config: answers })),
+    output_config: answers,
+  };
+}

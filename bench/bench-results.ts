@@ -5,6 +5,7 @@ import type { ColdStartResult } from "./cold-start";
 import type { EngineOverheadResult } from "./engine-overhead";
 import type { FirestoreCostResult } from "./firestore-cost";
 import type { HopLatencyResult } from "./hop-latency";
+import type { ResponseCacheResult } from "./response-cache";
 
 export interface BenchDetails {
   engine_overhead?: EngineOverheadResult;
@@ -13,6 +14,7 @@ export interface BenchDetails {
   batch_throughput?: BatchThroughputResult;
   cold_start?: ColdStartResult;
   batch_submit?: BatchSubmitResult;
+  response_cache?: ResponseCacheResult;
 }
 export type BenchName = keyof BenchDetails;
 export const BENCH_NAMES: readonly BenchName[] = [
@@ -22,9 +24,16 @@ export const BENCH_NAMES: readonly BenchName[] = [
   "batch_throughput",
   "cold_start",
   "batch_submit",
+  "response_cache",
 ];
 /** The benchmarks that need the Firestore, Functions and Cloud Tasks emulators, in the order they run. */
-export const EMULATOR_BENCHES: readonly BenchName[] = ["hop_latency", "firestore_cost", "batch_throughput", "batch_submit"];
+export const EMULATOR_BENCHES: readonly BenchName[] = [
+  "hop_latency",
+  "firestore_cost",
+  "batch_throughput",
+  "response_cache",
+  "batch_submit",
+];
 
 /** The keys the issue names, per benchmark, in the order the table prints them. */
 export const FIGURE_KEYS = {
@@ -45,6 +54,16 @@ export const FIGURE_KEYS = {
   ],
   cold_start: ["cold_start_ms", "bare_cold_start_ms", "cold_start_ratio", "bundle_bytes"],
   batch_submit: ["batch_submit_rows", "batch_submit_seconds", "batch_submit_rows_per_s", "batch_submit_peak_mb"],
+  response_cache: [
+    "cache_rows",
+    "first_pass_model_calls",
+    "cached_rerun_model_calls",
+    "changed_step_rerun_model_calls",
+    "first_pass_seconds",
+    "cached_rerun_seconds",
+    "changed_step_rerun_seconds",
+    "cache_failed_runs",
+  ],
 } as const satisfies { [B in BenchName]: readonly (keyof NonNullable<BenchDetails[B]>)[] };
 
 export type Figures = Record<string, number>;

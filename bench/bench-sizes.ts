@@ -5,6 +5,7 @@ import { COLD_START_DEFAULTS, type ColdStartOptions } from "./cold-start";
 import { ENGINE_OVERHEAD_DEFAULTS, type EngineOverheadOptions } from "./engine-overhead";
 import { FIRESTORE_COST_DEFAULTS, type FirestoreCostOptions } from "./firestore-cost";
 import { HOP_LATENCY_DEFAULTS, type HopLatencyOptions } from "./hop-latency";
+import { RESPONSE_CACHE_DEFAULTS, type ResponseCacheOptions } from "./response-cache";
 
 export interface BenchSizes {
   engine_overhead: EngineOverheadOptions;
@@ -13,6 +14,7 @@ export interface BenchSizes {
   batch_throughput: BatchThroughputOptions;
   cold_start: ColdStartOptions;
   batch_submit: BatchSubmitOptions;
+  response_cache: ResponseCacheOptions;
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -22,6 +24,7 @@ export const FULL_SIZES: BenchSizes = {
   batch_throughput: BATCH_THROUGHPUT_DEFAULTS,
   cold_start: COLD_START_DEFAULTS,
   batch_submit: BATCH_SUBMIT_DEFAULTS,
+  response_cache: RESPONSE_CACHE_DEFAULTS,
 };
 
 /** Seconds in all; the figures mean nothing, but every code path of every benchmark runs. */
@@ -33,4 +36,5 @@ export const SMOKE_SIZES: BenchSizes = {
   batch_throughput: { ...BATCH_THROUGHPUT_DEFAULTS, rows: 4, rpm: 0, rpmBurst: 0, latencyMs: 0, warmupRows: 1, timeoutMs: 120_000 },
   cold_start: { repeats: 1 },
   batch_submit: { rows: 50, timeoutMs: 120_000 },
+  response_cache: { rows: 4, latencyMs: 0, warmupRows: 1, timeoutMs: 120_000 },
 };

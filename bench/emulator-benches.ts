@@ -9,6 +9,7 @@ import { FULL_SIZES, SMOKE_SIZES } from "./bench-sizes";
 import { BENCH_LINE_PREFIX } from "./emulator-session";
 import { measureFirestoreCost } from "./firestore-cost";
 import { measureHopLatency } from "./hop-latency";
+import { measureResponseCache } from "./response-cache";
 
 export interface EmulatorBenchOutput {
   details: BenchDetails;
@@ -16,7 +17,7 @@ export interface EmulatorBenchOutput {
 }
 
 const USAGE =
-  "usage: tsx bench/emulator-benches.ts --out FILE --standin URL [--smoke] [--only hop_latency,firestore_cost,batch_throughput,batch_submit]";
+  "usage: tsx bench/emulator-benches.ts --out FILE --standin URL [--smoke] [--only hop_latency,firestore_cost,batch_throughput,response_cache,batch_submit]";
 
 const { values } = parseArgs({
   options: { out: { type: "string" }, standin: { type: "string" }, smoke: { type: "boolean", default: false }, only: { type: "string" } },
@@ -53,6 +54,11 @@ const runs: { name: BenchName; what: string; run: () => Promise<void> }[] = [
     what: "batch throughput",
     run: async () =>
       void (output.details.batch_throughput = await measureBatchThroughput(db, values.standin!, tag, sizes.batch_throughput)),
+  },
+  {
+    name: "response_cache",
+    what: "the response store",
+    run: async () => void (output.details.response_cache = await measureResponseCache(db, values.standin!, tag, sizes.response_cache)),
   },
   // Last: the submitted batch is cancelled, but the queue goes on dropping its runs for the rest of the session.
   {

@@ -9,6 +9,7 @@ const TITLES = {
   batch_throughput: "4. batch throughput under a rate limit (the batch path, paced; unpaced beside it)",
   cold_start: "5. cold start (fresh Node process)",
   batch_submit: "6. submitting a batch (npm run batch -- submit, a 10,000-row grid)",
+  response_cache: "7. response store (a two-task batch, then rerun, then rerun with its second prompt changed)",
 } as const;
 
 const show = (value: number | undefined) => (value === undefined ? "-" : Number.isNaN(value) ? "n/a" : String(value));

@@ -1,5 +1,6 @@
 // The goals, each judged PASS, MISS or NOT RUN against a run's figures.
 import type { Figures } from "./bench-results";
+import { MODEL_STEPS_PER_ROW } from "./response-cache";
 
 export type GoalStatus = "PASS" | "MISS" | "NOT RUN";
 
@@ -41,6 +42,16 @@ export const GOALS: readonly Goal[] = [
     text: "batch_submit_rows_per_s >= 500 and batch_submit_peak_mb < 300",
     keys: ["batch_submit_rows_per_s", "batch_submit_peak_mb"],
     met: (f) => f.batch_submit_rows_per_s! >= 500 && f.batch_submit_peak_mb! < 300,
+  },
+  {
+    text: "cached_rerun_model_calls = 0 and changed_step_rerun_model_calls = cache_rows (one call per row)",
+    keys: ["cached_rerun_model_calls", "changed_step_rerun_model_calls", "cache_rows"],
+    met: (f) => f.cached_rerun_model_calls === 0 && f.changed_step_rerun_model_calls === f.cache_rows,
+  },
+  {
+    text: "cache_failed_runs = 0 and first_pass_model_calls = 2 x cache_rows (every call paid once)",
+    keys: ["cache_failed_runs", "first_pass_model_calls", "cache_rows"],
+    met: (f) => f.cache_failed_runs === 0 && f.first_pass_model_calls === MODEL_STEPS_PER_ROW * f.cache_rows!,
   },
 ];
 

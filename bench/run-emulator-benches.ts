@@ -10,7 +10,11 @@ import type { EmulatorBenchOutput } from "./emulator-benches";
 import { runInBenchEmulators } from "./emulator-session";
 
 export const EMULATOR_LOG = ".runs/bench-emulators.log";
-const SESSION_TIMEOUT_S = 900;
+/**
+ * Only stops a wedged session. The emulator benches together run about 8 minutes on a quiet 2-core machine, the
+ * response store's 4,500 trigger events among them; on a loaded one the same work has taken twice that.
+ */
+const SESSION_TIMEOUT_S = 1800;
 
 export async function runEmulatorBenches(options: {
   portBase: number;

@@ -1,4 +1,4 @@
-// `npm run bench`: the benchmarks of issues 5 and 11, printed as a table with PASS/MISS per goal and written to bench/results/latest.json.
+// `npm run bench`: the benchmarks of issues 5, 11 and 19, printed as a table with PASS/MISS per goal and written to bench/results/latest.json.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
@@ -85,7 +85,7 @@ await step(
 );
 await step("cold_start", "5. cold start", async () => void (details.cold_start = await measureColdStart(sizes.cold_start)));
 if (only.some((n) => EMULATOR_BENCHES.includes(n))) {
-  console.error(`2-4, 6. emulator benchmarks (ports ${portBase}-${portBase + 5}; emulator log: ${EMULATOR_LOG})...`);
+  console.error(`2-4, 6, 7. emulator benchmarks (ports ${portBase}-${portBase + 5}; emulator log: ${EMULATOR_LOG})...`);
   const emulator = await runEmulatorBenches({ portBase, smoke: values.smoke, only });
   Object.assign(details, emulator.details);
   Object.assign(errors, emulator.errors);

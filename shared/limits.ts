@@ -70,7 +70,7 @@ export const LIMITS = {
   batchPollSeconds: {
     env: "BATCH_POLL_SECONDS",
     default: 60,
-    what: "seconds between two rounds of the provider batch collector while a request or vendor job is open (`execution: \"provider_batch\"`), and at least between two status reads of one vendor job; shorter finds ended jobs sooner, at more vendor API calls",
+    what: 'seconds between two rounds of the provider batch collector while a request or vendor job is open (`execution: "provider_batch"`), and at least between two status reads of one vendor job; shorter finds ended jobs sooner, at more vendor API calls',
   },
   batchGroupWindowSeconds: {
     env: "BATCH_GROUP_WINDOW_SECONDS",

@@ -81,6 +81,8 @@ export { submitBatch } from "./submit-batch-callable";
 // The admission queue of batches (Cloud Tasks), defined with its options in its own module.
 export { admitBatchRow } from "./admit-batch-row-function";
 
+export { pollProviderBatches, resumeTask } from "./provider-batch-functions";
+
 // The callables through which an owner cancels a job or a batch of their own (the page's Cancel buttons).
 export { cancelJob, cancelBatch } from "./cancel-callables";
 

@@ -16,6 +16,7 @@ import { getDb } from "../../shared/pipeline/firestore";
 import { validationFromEnv } from "../../shared/pipeline/validation-from-env";
 import { PROVIDER_SECRETS } from "../../shared/providers/registry";
 import { attachEmulatorStandin } from "./emulator-standin";
+import { driverFor, pollProviderBatches, resumeTask } from "./provider-batch-bodies";
 
 /** Events older than this are acknowledged without work: Google's guard against endless retries. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +34,7 @@ function getPipeline(): Promise<PipelineRuntime> {
       log,
       // In the Functions emulator a provider without a key answers through the session's offline stand-in; deployed, never.
       process.env.FUNCTIONS_EMULATOR === "true" ? () => attachEmulatorStandin(process.env) : undefined,
-    );
+    ).then((p) => ((p.deps.providerBatch = driverFor(process.env)), p));
     pipeline = starting;
     starting.then(
       (p) => [...p.runtime.banner, ...realKeyHint(p)].forEach((line) => logger.info(line)),
@@ -150,4 +151,14 @@ export async function onBatchRowDispatched(data: unknown, enqueue?: Enqueue): Pr
 export async function onSettleBatches(): Promise<void> {
   const ended = await settleBatches(await getDb(), (message, fields) => logger.warn(message, fields));
   if (Object.keys(ended).length) logger.info(`ended ${Object.keys(ended).length} batch(es) whose runs had all ended`, ended);
+}
+
+/** One round of provider batch mode's collector (the pollProviderBatches queue); throws for the queue to retry. */
+export async function onPollProviderBatches(data: unknown): Promise<void> {
+  await pollProviderBatches(await getPipeline(), data, process.env, log);
+}
+
+/** One parked task run again (the resumeTask queue). */
+export async function onResumeTask(data: unknown): Promise<void> {
+  await resumeTask(await getPipeline(), data, log);
 }

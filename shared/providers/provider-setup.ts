@@ -2,6 +2,7 @@
 // from the environment. A setup builds its provider from the environment: its key, the offline stand-in, or (deployed,
 // with no key) an unavailable provider whose steps fail with config_error while the others run. Gemini's alone stops
 // the runtime when its key is missing.
+import type { BatchProvider } from "../models/batch-provider";
 import type { ModelProvider, ModelRouteBase } from "../models/model-provider";
 
 /** Placeholder secret value (what our tooling writes for the emulator): it means "no key". */
@@ -25,6 +26,8 @@ export interface ProviderSetup {
   provider: ModelProvider;
   /** Lines for the start-up banner: where its calls go. */
   banner: string[];
+  /** Its batch API for a model table entry (provider batch mode's collector), when it has one; throws without a key. */
+  batch?: (route: ModelRouteBase) => BatchProvider;
 }
 
 /** A provider's runtime binding: its folder's setup.ts exports one as `setup`, and createRuntime calls it by name. */

@@ -9,7 +9,8 @@ import { PRICE_TABLE_ENV } from "../models/price-table";
 import { DEFAULT_RETRY } from "../models/retry";
 import { readLimits } from "../limits";
 import { buildPriceTable } from "../providers/default-prices";
-import { buildModelTable, MODEL_TABLE_ENV, type ModelTable } from "../providers/model-table";
+import { buildModelTable, MODEL_TABLE_ENV, type ModelRoute, type ModelTable } from "../providers/model-table";
+import type { BatchProvider } from "../models/batch-provider";
 import { positiveNumber, type ProviderSetupFn, type SetupContext } from "../providers/provider-setup";
 import { PROVIDER_DEFINITIONS, type ProviderName } from "../providers/registry";
 
@@ -42,6 +43,8 @@ export interface Runtime<S extends StandinHandle = StandinHandle> {
   banner: string[];
   /** Set when this runtime started (or attached to) a stand-in. */
   standin?: S;
+  /** The batch API of a model table entry's provider (provider batch mode's collector); undefined when it has none. */
+  batchProviders: (route: ModelRoute) => BatchProvider | undefined;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,8 @@ export async function createRuntime<S extends StandinHandle = StandinHandle>(opt
   // One stand-in for every provider that needs it, started on the first need only.
   const standinUrl = startStandin ? async () => (standin = await (starting ??= startStandin())).url : undefined;
   try {
-    const { providers, banner } = await createProviders(env, modelTable, standinUrl);
+    const { providers, banner, batches } = await createProviders(env, modelTable, standinUrl);
+    const batchProviders = (route: ModelRoute) => batches[route.provider]?.(route);
     const sink = options.sink ?? createJsonlSink(".runs");
     banner.push(`Built-in functions write documents to ${sink.description}.`);
     const logCollections = parseCollectionList(env[LOG_COLLECTIONS_ENV]);
@@ -76,7 +80,7 @@ export async function createRuntime<S extends StandinHandle = StandinHandle>(opt
       limits: readLimits(env),
       ...(logCollections ? { logCollections } : {}),
     };
-    return { engine, banner, ...(standin ? { standin } : {}), close: async () => void (await standin?.close()) };
+    return { engine, banner, batchProviders, ...(standin ? { standin } : {}), close: async () => void (await standin?.close()) };
   } catch (err) {
     await (await starting?.catch(() => undefined))?.close();
     throw err;
@@ -91,18 +95,24 @@ async function createProviders(
   env: NodeJS.ProcessEnv,
   modelTable: ModelTable,
   standinUrl: (() => Promise<string>) | undefined,
-): Promise<{ providers: Record<ProviderName, ModelProvider>; banner: string[] }> {
+): Promise<{
+  providers: Record<ProviderName, ModelProvider>;
+  banner: string[];
+  batches: Partial<Record<ProviderName, (route: ModelRoute) => BatchProvider>>;
+}> {
   const timeoutMs = positiveNumber(env.MODEL_TIMEOUT_MS);
   const ctx: SetupContext = { env, deployed: isDeployed(env), ...(standinUrl ? { standinUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
   const providers: Partial<Record<ProviderName, ModelProvider>> = {};
+  const batches: Partial<Record<ProviderName, (route: ModelRoute) => BatchProvider>> = {};
   const banner: string[] = [];
   for (const { name } of [...PROVIDER_DEFINITIONS].sort((a, b) => a.setupOrder - b.setupOrder)) {
     const setup = await loadSetup(name);
     const made = await setup(ctx, modelTable);
     providers[name] = made.provider;
+    if (made.batch) batches[name] = made.batch;
     banner.push(...made.banner);
   }
-  return { providers: providers as Record<ProviderName, ModelProvider>, banner };
+  return { providers: providers as Record<ProviderName, ModelProvider>, banner, batches };
 }
 
 /** A provider's runtime binding, its folder's setup.ts, loaded by name (the bundler takes every providers/x/setup.ts). */

@@ -6,6 +6,7 @@ import { measureBatchThroughput } from "../../bench/batch-throughput";
 import { SMOKE_SIZES } from "../../bench/bench-sizes";
 import { measureFirestoreCost } from "../../bench/firestore-cost";
 import { measureHopLatency } from "../../bench/hop-latency";
+import { measureResponseCache } from "../../bench/response-cache";
 import { getDb } from "../../shared/pipeline/firestore";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";
 
@@ -63,6 +64,21 @@ describe("bench smoke through the emulators (tiny sizes; the figures are not mea
     expect(batch.queue_rows_per_second).toBeGreaterThan(0);
     // No limit in the smoke run, so no bound and no ratio.
     expect(Number.isNaN(batch.throughput_ratio)).toBe(true);
+  });
+
+  it("the response store bench runs a two-task batch, reruns it, reruns it with its second prompt changed, and counts each pass's calls", async () => {
+    const rows = SMOKE_SIZES.response_cache.rows;
+    const cache = await measureResponseCache(db, standinUrl, uniqueId("smoke"), SMOKE_SIZES.response_cache);
+    expect(cache).toMatchObject({
+      cache_rows: rows,
+      first_pass_model_calls: 2 * rows,
+      cached_rerun_model_calls: 0,
+      changed_step_rerun_model_calls: rows,
+      cache_failed_runs: 0,
+      // The step records agree with the stand-in's count: what was not paid for was taken from the store.
+      passes: { first: { cached_steps: 0 }, cached_rerun: { cached_steps: 2 * rows }, changed_step_rerun: { cached_steps: rows } },
+    });
+    expect(cache.first_pass_seconds).toBeGreaterThan(0);
   });
 
   it("batch submit runs the CLI on a grid, measures its rows per second and peak memory, and cancels the batch", async () => {

@@ -68,7 +68,17 @@ describe("bench reporting", () => {
       },
     });
     const goals = judgeGoals(figures);
-    expect(goals.map((g) => g.status)).toEqual(["PASS", "NOT RUN", "MISS", "NOT RUN", "NOT RUN", "NOT RUN", "NOT RUN"]);
+    expect(goals.map((g) => g.status)).toEqual([
+      "PASS",
+      "NOT RUN",
+      "MISS",
+      "NOT RUN",
+      "NOT RUN",
+      "NOT RUN",
+      "NOT RUN",
+      "NOT RUN",
+      "NOT RUN",
+    ]);
     const table = formatTable(figures, goals, { cold_start: "functions/lib/index.js is missing" });
     expect(table).toMatch(/engine_us_per_step\s+3\n/);
     expect(table).toContain("PASS    overhead_ratio <= 0.2 and engine_us_per_step < 10  (overhead_ratio 0.1, engine_us_per_step 3)");
@@ -76,7 +86,7 @@ describe("bench reporting", () => {
       "MISS    writes_per_task <= 5 and reads_per_task <= 1 (a task in a job)  (writes_per_task 5, reads_per_task 2)",
     );
     expect(table).toContain("NOT RUN: functions/lib/index.js is missing");
-    expect(table.split("\n").filter((line) => /^ {2}(PASS|MISS|NOT RUN) /.test(line))).toHaveLength(7);
+    expect(table.split("\n").filter((line) => /^ {2}(PASS|MISS|NOT RUN) /.test(line))).toHaveLength(9);
   });
 
   it("judges the batch goals: the batch path's throughput without failures, 429s under 2%, a 10,000-row submit at 500 rows/s in under 300 MB", () => {
@@ -88,6 +98,29 @@ describe("bench reporting", () => {
     expect(
       judged({ throughput_ratio: 0.95, batch_failed: 1, throttled_ratio: 0.03, batch_submit_rows_per_s: 800, batch_submit_peak_mb: 300 }),
     ).toMatchObject({ throughput_ratio: "MISS", throttled_ratio: "MISS", batch_submit_rows_per_s: "MISS" });
+  });
+
+  it("judges the response store against the rows of the run: a rerun pays nothing, a changed second task one call a row, none failed", () => {
+    const judged = (figures: Record<string, number>) =>
+      judgeGoals(figures)
+        .filter((g) => g.goal.startsWith("cache"))
+        .map((g) => g.status);
+    const smoke = {
+      cache_rows: 4,
+      first_pass_model_calls: 8,
+      cached_rerun_model_calls: 0,
+      changed_step_rerun_model_calls: 4,
+      cache_failed_runs: 0,
+    };
+    expect(judged(smoke)).toEqual(["PASS", "PASS"]);
+    // 500 is the full run's rows, not a constant: the smoke run's 4 rows are judged against 4.
+    expect(judged({ ...smoke, changed_step_rerun_model_calls: 500 })).toEqual(["MISS", "PASS"]);
+    expect(judged({ ...smoke, cached_rerun_model_calls: 1 })).toEqual(["MISS", "PASS"]);
+    // A changed step that paid for its predecessor too is a miss, as is a first pass that shared answers between rows.
+    expect(judged({ ...smoke, changed_step_rerun_model_calls: 8 })).toEqual(["MISS", "PASS"]);
+    expect(judged({ ...smoke, first_pass_model_calls: 7 })).toEqual(["PASS", "MISS"]);
+    expect(judged({ ...smoke, cache_failed_runs: 1 })).toEqual(["PASS", "MISS"]);
+    expect(judged({ cache_rows: 4 })).toEqual(["NOT RUN", "NOT RUN"]);
   });
 
   it("a ratio with no bound (NaN, null in JSON) stays not-a-number, never 0, so its goal is NOT RUN", () => {

@@ -2,6 +2,8 @@
 // whose steps fail with config_error while the others run.
 import { createUnavailableProvider } from "../../models/unavailable-provider";
 import { missingKeyMessage, secretFrom, STANDIN_API_KEY, type ProviderSetupFn } from "../provider-setup";
+import type { BatchProvider } from "../../models/batch-provider";
+import { createAnthropicBatchProvider } from "./anthropic-batch";
 import { createAnthropicProvider } from "./anthropic-provider";
 import { anthropic } from "./definition";
 
@@ -13,9 +15,11 @@ export const setup: ProviderSetupFn = async (ctx) => {
   let baseUrl = env[anthropic.baseUrlEnv]?.trim() || undefined;
   const timeout = ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {};
   if (apiKey) {
+    const options = { apiKey, ...(baseUrl ? { baseUrl } : {}), ...timeout };
     return {
-      provider: createAnthropicProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...timeout }),
+      provider: createAnthropicProvider(options),
       banner: baseUrl ? [`Anthropic base URL overridden: ${baseUrl}`] : [],
+      batch: batchOf(options),
     };
   }
   if (!baseUrl && ctx.standinUrl) baseUrl = await ctx.standinUrl();
@@ -28,8 +32,16 @@ export const setup: ProviderSetupFn = async (ctx) => {
       ],
     };
   }
+  const options = { apiKey: STANDIN_API_KEY, baseUrl, ...timeout };
   return {
-    provider: createAnthropicProvider({ apiKey: STANDIN_API_KEY, baseUrl, ...timeout }),
+    provider: createAnthropicProvider(options),
     banner: [`No ${SECRET} set: Claude calls go to the offline stand-in at ${baseUrl} (its answers echo the prompt).`],
+    batch: batchOf(options),
   };
 };
+
+/** One batch adapter for every Claude model table entry (they share the key and the endpoint). */
+function batchOf(options: Parameters<typeof createAnthropicBatchProvider>[0]): () => BatchProvider {
+  let batch: BatchProvider | undefined;
+  return () => (batch ??= createAnthropicBatchProvider(options));
+}

@@ -2,6 +2,8 @@
 // Alone among the providers, a missing key stops the runtime (deployed, the error names the secret and the command).
 import { positiveNumber, secretFrom, STANDIN_API_KEY, type ProviderSetupFn } from "../provider-setup";
 import { gemini } from "./definition";
+import type { BatchProvider } from "../../models/batch-provider";
+import { createGeminiBatchProvider } from "./gemini-batch";
 import { createGeminiProvider } from "./gemini-provider";
 
 const [SECRET] = gemini.secrets;
@@ -23,10 +25,9 @@ export const setup: ProviderSetupFn = async (ctx) => {
   }
   // Gemini's own timeout (GEMINI_TIMEOUT_MS), else every provider's (MODEL_TIMEOUT_MS).
   const timeoutMs = positiveNumber(env.GEMINI_TIMEOUT_MS) ?? ctx.timeoutMs;
-  return {
-    provider: createGeminiProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) }),
-    banner,
-  };
+  const options = { apiKey, ...(baseUrl ? { baseUrl } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
+  let batch: BatchProvider | undefined;
+  return { provider: createGeminiProvider(options), banner, batch: () => (batch ??= createGeminiBatchProvider(options)) };
 };
 
 /** Deployed (a Cloud Run service, not the emulator) the fix is the secret; locally, the tooling that starts the stand-in. */

@@ -4,6 +4,7 @@
 import { ModelCallError } from "../../models/model-call-error";
 import { missingKeyMessage, secretFrom, STANDIN_API_KEY, type ProviderSetupFn } from "../provider-setup";
 import { isOpenAiRoute, openai, type OpenAiRoute } from "./definition";
+import { openAiBatchProviderFor } from "./openai-batch";
 import { createOpenAiProvider, type OpenAiEndpoint } from "./openai-provider";
 
 const [DEFAULT_KEY] = openai.secrets;
@@ -33,5 +34,14 @@ export const setup: ProviderSetupFn = async (ctx, table) => {
     const message = missingKeyMessage(keyName, `the OpenAI-compatible server at ${route.base_url}`, openai.baseUrlEnv, ctx.deployed);
     return new ModelCallError(`${message} (a server that needs no key, such as Ollama, takes any value)`, "config");
   };
-  return { provider: createOpenAiProvider({ endpointFor, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) }), banner };
+  const options = { endpointFor, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) };
+  const batchFor = openAiBatchProviderFor(options);
+  return {
+    provider: createOpenAiProvider(options),
+    banner,
+    batch: (route) => {
+      if (!isOpenAiRoute(route)) throw new ModelCallError(`not an OpenAI-compatible model table entry: ${route.provider}`, "config");
+      return batchFor(route);
+    },
+  };
 };

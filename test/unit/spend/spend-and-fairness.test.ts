@@ -193,6 +193,8 @@ describe("maxInstances", () => {
         "admitBatchRow",
         "cancelBatch",
         "cancelJob",
+        "pollProviderBatches",
+        "resumeTask",
         "runTask",
         "settleBatches",
         "startJob",
