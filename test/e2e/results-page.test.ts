@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { Firestore } from "firebase-admin/firestore";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runJobId } from "../../shared/batch/batch-ids";
@@ -12,6 +12,7 @@ import type { JobConfig } from "../../shared/config/config-schemas";
 import { getDb } from "../../shared/pipeline/firestore";
 import type { JobEnvelope } from "../../shared/pipeline/job-document";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { oneStepTask } from "../support/sample-configs";
 import { configureStandin, resetStandin } from "../support/standin-admin";
 import { launchChromium, screenshot, SCREENSHOT_DIR } from "./support/browser";
 import { parseCsv } from "./support/csv";
@@ -499,46 +500,46 @@ describe("cost and cached answers on the job view (issue 19)", () => {
 });
 
 describe("provider batch mode on the job view (issue 19)", () => {
-  it("shows a waiting task's badge, for a vendor batch and since when, and both costs of a step paid through the batch API", async () => {
-    // The documents as the park and the finish write them: the first task paid through a vendor batch, the second parked.
+  it("shows a task of a job submitted in provider batch mode waiting for a vendor batch, since when", async () => {
+    // The real path: submitJob, startJob, then runTask parks the entry task on its model call (no answer is stored).
     const jobId = uniqueId("e2e-waiting");
-    const paidDocId = `${jobId}~run1~1~paid`;
-    const waitingDocId = `${jobId}~run1~2~parked`;
+    const job = { job_id: jobId, execution: "provider_batch", task_config: oneStepTask("parked", `Greet ${jobId}.`) };
+    const submitted = await callCallable("submitJob", { job }, { idToken: await idTokenFor(email, PASSWORD) });
+    expect(submitted).toMatchObject({ status: 200, body: { result: { job_id: jobId } } });
+    const parkedTask = async () =>
+      (await db.collection("tasks").where("job_id", "==", jobId).where("status", "==", "waiting").get()).docs[0];
+    for (let i = 0; i < 120 && !(await parkedTask()); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    const parkedId = (await parkedTask())?.id;
+    expect(parkedId, "the entry task parked").toBeDefined();
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    const row = page.locator(`tr[data-task="${parkedId}"]`);
+    await expect(row.locator(".badge").textContent()).resolves.toBe("waiting");
+    await expect(row.locator(".waiting-note").textContent()).resolves.toMatch(/^ for a vendor batch, since \S+ \(\d+(\.\d)? s\)$/);
+    await expect(page.locator(`section[data-task="${parkedId}"] .hint`).textContent()).resolves.toMatch(
+      /^The task is waiting for a vendor batch, since .*: provider batch mode sends its model call through the vendor's batch API/,
+    );
+    await screenshot(page, "job-waiting-for-a-vendor-batch");
+  });
+
+  it("shows what a run paid through a vendor batch would have cost synchronously, on the job, the task and the step", async () => {
+    // The documents as the finish writes them for a task whose step was paid through a vendor batch.
+    const jobId = uniqueId("e2e-batch-cost");
+    const taskDocId = `${jobId}~run1~1~paid`;
     const usage = { prompt_tokens: 1000, output_tokens: 1000, total_tokens: 2000 };
     const cost = { usd: 0.0014, unpriced_tokens: 0, standard_usd: 0.0028 };
     const step = { step_id: "ask", name: "ask", step_type: "model_query", model: "gemini-2.5-flash", response: "hi" };
     const steps = [{ ...step, status: "success", latency_ms: 4, attempts: 1, warnings: [], usage, cost, billing: "batch" }];
-    await db.doc(`outputs/${paidDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps, output_payload: {} });
-    const task = { owner_uid: ownerUid, job_id: jobId, run_id: "run1" };
-    await db.doc(`tasks/${paidDocId}`).set({ ...task, hop: 1, task_id: "paid", status: "success", usage, cost });
-    const since = Timestamp.fromMillis(Date.now() - 65_000);
-    // Created ended, then parked: a task created `waiting` would be taken by the runTask trigger as one to resume.
-    await db.doc(`tasks/${waitingDocId}`).set({ ...task, hop: 2, task_id: "parked", status: "success" });
-    await db.doc(`tasks/${waitingDocId}`).update({ status: "waiting", waiting_for: "k", waiting_since: since });
-    await db.doc(`jobs/${jobId}`).set({
-      job_id: jobId,
-      owner_uid: ownerUid,
-      status: "running",
-      run_id: "run1",
-      runs: 1,
-      tasks_done: 1,
-      task_config: { task_id: "paid" },
-      usage,
-      cost,
-    });
+    await db.doc(`outputs/${taskDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps, output_payload: {} });
+    const ended = { status: "success", usage, cost };
+    await db.doc(`tasks/${taskDocId}`).set({ owner_uid: ownerUid, job_id: jobId, run_id: "run1", hop: 1, task_id: "paid", ...ended });
+    const jobDoc = { job_id: jobId, owner_uid: ownerUid, run_id: "run1", runs: 1, tasks_done: 1, task_config: { task_id: "paid" } };
+    await db.doc(`jobs/${jobId}`).set({ ...jobDoc, ...ended });
     await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
     await expect(page.locator(".job-summary [data-figure=cost]").textContent()).resolves.toBe("$0.00140");
     await expect(page.locator(".job-summary [data-figure=standard-cost]").textContent()).resolves.toBe("$0.00280");
-    const parked = page.locator(`tr[data-task="${waitingDocId}"]`);
-    await expect(parked.locator(".badge").textContent()).resolves.toBe("waiting");
-    await expect(parked.locator(".waiting-note").textContent()).resolves.toMatch(/^ for a vendor batch, since \S+ \(1 min 0\d s\)$/);
-    await expect(page.locator(`tr[data-task="${paidDocId}"] td`).last().textContent()).resolves.toBe("$0.00140 (synchronously $0.00280)");
-    const paid = page.locator('details.step[data-step="ask"] summary .step-meta');
-    await expect(paid.textContent()).resolves.toMatch(/2,000 tokens · \$0\.00140 \(synchronously \$0\.00280\) · vendor batch$/);
-    await expect(page.locator(`section[data-task="${waitingDocId}"] .hint`).textContent()).resolves.toMatch(
-      /^The task is waiting for a vendor batch, since .*: provider batch mode sends its model call through the vendor's batch API/,
-    );
-    await screenshot(page, "job-waiting-for-a-vendor-batch");
+    await expect(page.locator(`tr[data-task="${taskDocId}"] td`).last().textContent()).resolves.toBe("$0.00140 (synchronously $0.00280)");
+    const meta = page.locator('details.step[data-step="ask"] summary .step-meta');
+    await expect(meta.textContent()).resolves.toMatch(/2,000 tokens · \$0\.00140 \(synchronously \$0\.00280\) · vendor batch$/);
   });
 });
 
