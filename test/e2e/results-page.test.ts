@@ -514,7 +514,10 @@ describe("provider batch mode on the job view (issue 19)", () => {
     await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
     const row = page.locator(`tr[data-task="${parkedId}"]`);
     await expect(row.locator(".badge").textContent()).resolves.toBe("waiting");
-    await expect(row.locator(".waiting-note").textContent()).resolves.toMatch(/^ for a vendor batch, since \S+ \(\d+(\.\d)? s\)$/);
+    await expect(row.locator(".waiting-note").textContent()).resolves.toMatch(
+      // The page's clock (the browser's locale: "01:23" or "01:23 AM"), then how long: "950 ms", "2.4 s".
+      /^ for a vendor batch, since \d\d:\d\d( [AP]M)? \(\d+(\.\d)? m?s\)$/,
+    );
     await expect(page.locator(`section[data-task="${parkedId}"] .hint`).textContent()).resolves.toMatch(
       /^The task is waiting for a vendor batch, since .*: provider batch mode sends its model call through the vendor's batch API/,
     );
