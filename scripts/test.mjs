@@ -40,7 +40,15 @@ const SKIP_REASONS = /** @type {Record<string, string>} */ ({
  */
 const EMULATOR_PHASES = [
   { project: "emulator", folder: "test/emulator", only: ["firestore"], standin: false, plain: false },
-  { project: "integration", folder: "test/integration", only: ["firestore", "functions", "auth", "tasks"], standin: true, plain: false },
+  // Provider batch mode's collector every second, sending what it finds (test/integration/provider-batch.test.ts).
+  {
+    project: "integration",
+    folder: "test/integration",
+    only: ["firestore", "functions", "auth", "tasks"],
+    standin: true,
+    plain: false,
+    env: { BATCH_POLL_SECONDS: "1", BATCH_GROUP_WINDOW_SECONDS: "0" },
+  },
   { project: "e2e", folder: "test/e2e", only: ["firestore", "functions", "auth", "tasks", "hosting"], standin: true, plain: false },
   {
     project: "e2e",

@@ -62,6 +62,11 @@ export const LIMITS = {
     fractional: true,
     what: "USD one user's runs may spend in a UTC day, summed over the cost every model step records; a run stops before its next model call once it is reached (`budget_exceeded`); 0 for none",
   },
+  batchMaxWaitHours: {
+    env: "BATCH_MAX_WAIT_HOURS",
+    default: 72,
+    what: "hours a task may wait on a vendor batch's answer (provider batch mode) before the sweep ends it `deadline_exceeded`; the vendors expire a job after 24 to 72 h",
+  },
   responseTtlDays: {
     env: "RESPONSE_TTL_DAYS",
     default: 30,

@@ -7,6 +7,7 @@ import type { PipelineDeps } from "../../shared/pipeline/pipeline-deps";
 import { collectProviderBatches } from "../../shared/provider-batch/collect-provider-batches";
 import { providerBatchDriver, type QueueEnqueue } from "../../shared/provider-batch/provider-batch-queues";
 import { readLimits } from "../../shared/limits";
+import { getDb } from "../../shared/pipeline/firestore";
 
 const PollSchema = z.object({ not_before: z.number() });
 const ResumeSchema = z.object({ task_doc_id: z.string().min(1), key: z.string().min(1) });
@@ -14,8 +15,10 @@ const ResumeSchema = z.object({ task_doc_id: z.string().min(1), key: z.string().
 /** Cloud Tasks' own enqueue: an id already taken (a park of the same slot, a resume sent before) is done already. */
 export const cloudTasksEnqueue: QueueEnqueue = async (queue, data, id, delaySeconds) => {
   const { getFunctions } = await import("firebase-admin/functions");
+  const { getApps } = await import("firebase-admin/app");
+  await getDb(); // the app every part of the pipeline uses: the first, which getDb initialises when there is none
   try {
-    await getFunctions()
+    await getFunctions(getApps()[0])
       .taskQueue(queue)
       .enqueue(data, { id, ...(delaySeconds ? { scheduleDelaySeconds: Math.round(delaySeconds) } : {}) });
   } catch (err) {

@@ -48,7 +48,8 @@ export async function endJob(
     const task = taskRef ? (await tx.get(taskRef)).data() : undefined;
     const now = Timestamp.fromMillis((deps.now ?? Date.now)());
     tx.update(ref, { status, error, finished_at: now, updated_at: now });
-    if (task?.status === "queued") {
+    // A task parked on a vendor batch is not running either: it ends with the job (a later resume finds it ended).
+    if (task?.status === "queued" || task?.status === "waiting") {
       tx.update(taskRef!, { status: "failed", error: notStarted(jobId, status, error), finished_at: now });
       return { kind: "ended", endedTaskDocId: taskDocId! };
     }

@@ -52,7 +52,12 @@ export async function createPipelineRuntime(
     engine: runtime.engine,
     validation: validationFromEnv(env),
     // Not in policyFromEnv: a bad setting stops start-up here, and startUpFailure (which reads the policy) must not throw.
-    policy: { ...policyFromEnv(env), dailySpendCeilingUsd: limits.dailySpendCeilingUsd, responseTtlDays: limits.responseTtlDays },
+    policy: {
+      ...policyFromEnv(env),
+      dailySpendCeilingUsd: limits.dailySpendCeilingUsd,
+      responseTtlDays: limits.responseTtlDays,
+      batchMaxWaitHours: limits.batchMaxWaitHours,
+    },
     runningJobs: createRunningJobs(),
     ...(log ? { log } : {}),
   };

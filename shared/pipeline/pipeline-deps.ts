@@ -25,6 +25,8 @@ export interface PipelinePolicy {
   logEveryTask: boolean;
   /** USD one owner's runs may spend in a UTC day (LIMITS.dailySpendCeilingUsd); 0 or absent for no ceiling. */
   dailySpendCeilingUsd?: number;
+  /** Hours a task may wait on a vendor batch (LIMITS.batchMaxWaitHours) before the sweep ends it; its default when absent. */
+  batchMaxWaitHours?: number;
   /** Days an answer stays in the response store (LIMITS.responseTtlDays); its default when absent. */
   responseTtlDays?: number;
 }

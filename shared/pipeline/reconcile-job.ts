@@ -44,7 +44,8 @@ export function decideReconcile(
     const message = `the job's current task tasks/${taskDocId || "(none)"} no longer exists, so the job could never end; start it again (npm run start-job)`;
     return fail({ code: "internal", message, retryable: false });
   }
-  if (task.status === "queued" || task.status === "running") return { outcome: "in progress" };
+  // A `waiting` task (provider batch mode) is parked on a vendor batch for minutes to hours: in progress, not ended.
+  if (task.status === "queued" || task.status === "running" || task.status === "waiting") return { outcome: "in progress" };
   if (task.status === "failed")
     return fail(
       task.error ? mapField(task.error) : { code: "internal", message: `tasks/${taskDocId} failed without saying why`, retryable: false },

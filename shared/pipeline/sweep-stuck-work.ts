@@ -9,6 +9,7 @@ import { millisOf } from "./document-fields";
 import { endTaskUnrun, handleTaskCreated, startUpError, type HandleOutcome } from "./handle-task-created";
 import { FINISH_RESERVE_MS, type PipelinePolicy, type TaskDocDeps } from "./pipeline-deps";
 import { reconcileJob, type ReconcileOutcome } from "./reconcile-job";
+import { DEFAULT_LIMITS } from "../limits";
 
 /**
  * What the sweep needs: what claiming and finishing take, and the engine, either built (a tool, a test) or built on
@@ -25,6 +26,8 @@ export interface SweepResult {
   expired: string[];
   /** Tasks found `queued` longer than the grace period. */
   unstarted: string[];
+  /** Tasks found `waiting` on a vendor batch longer than BATCH_MAX_WAIT_HOURS: ended `deadline_exceeded`. */
+  overdue: string[];
   outcomes: Record<string, HandleOutcome["kind"] | "error" | "left for the next sweep">;
   /** Jobs found `running` but not updated for the grace period, and what the sweep made of each. */
   jobs: Record<string, ReconcileOutcome | "error">;
@@ -53,6 +56,7 @@ export async function sweepStuckWork(deps: SweepDeps, options: SweepOptions = {}
     (d) => fieldMillis(d, "created_at") <= started - deps.policy.queuedGraceMs,
   );
   const outcomes = await takeOver(deps, [...expired, ...unstarted], started, options);
+  const overdue = await endOverdueWaits(deps, started, outcomes);
   // Jobs last: a task just taken over has moved its job on by now.
   const stale = await findDocs(
     deps.db.collection(COLLECTIONS.jobs).where("status", "==", "running"),
@@ -65,7 +69,22 @@ export async function sweepStuckWork(deps: SweepDeps, options: SweepOptions = {}
       return "error" as const;
     });
   }
-  return { expired, unstarted, outcomes, jobs };
+  return { expired, unstarted, overdue, outcomes, jobs };
+}
+
+/**
+ * Ends tasks parked on a vendor batch for longer than BATCH_MAX_WAIT_HOURS (a job stuck at its vendor, a collector that
+ * stopped): claimed as any delivery, then failed saying what to do, so that no task waits for ever.
+ */
+async function endOverdueWaits(deps: SweepDeps, started: number, outcomes: SweepResult["outcomes"]): Promise<string[]> {
+  const hours = deps.policy.batchMaxWaitHours ?? DEFAULT_LIMITS.batchMaxWaitHours;
+  const tasks = deps.db.collection(COLLECTIONS.tasks).where("status", "==", "waiting");
+  const overdue = await findDocs(tasks, (d) => fieldMillis(d, "waiting_since") <= started - hours * 3_600_000);
+  for (const taskDocId of overdue) {
+    const message = `the task waited more than ${hours} h (BATCH_MAX_WAIT_HOURS) for a vendor batch's answer to ${String((await deps.db.doc(`${COLLECTIONS.tasks}/${taskDocId}`).get()).get("waiting_for"))}; the vendor's job is stuck or expired: start the job again (or run it with "execution": "synchronous")`;
+    outcomes[taskDocId] = (await endTaskUnrun(deps, taskDocId, { code: "deadline_exceeded", message, retryable: false })).kind;
+  }
+  return overdue;
 }
 
 /** The query filters on status only (a single-field index), page by page; the time is checked here. */

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { onSubmitJob } from "../../functions/src/submit-job-body";
 import { onJobCreated } from "../../functions/src/trigger-bodies";
 import { createPipelineRuntime, type PipelineRuntime } from "../../shared/pipeline/create-pipeline-deps";
+import { endJob } from "../../shared/pipeline/cancel-job";
 import { handleTaskCreated } from "../../shared/pipeline/handle-task-created";
+import { sweepStuckWork } from "../../shared/pipeline/sweep-stuck-work";
 import { answerWrites } from "../../shared/pipeline/response-store";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { verifiedCaller } from "../support/callers";
@@ -153,7 +155,7 @@ describe("promise 19: provider batch mode parks a task on its model call and res
     expect(error.message).toContain("max_tokens: Field required");
   });
 
-  it("promise 19: two tasks asking the very same join one request, and both are resumed", async () => {
+  it("promise 19: two tasks of one owner asking the very same join one request: one vendor call for both", async () => {
     const marker = uniqueId("join");
     const uid = uniqueId("owner");
     const a = await startedJob(marker, uid);
@@ -163,6 +165,51 @@ describe("promise 19: provider batch mode parks a task on its model call and res
     const key = String((await readDoc(db, `tasks/${a.taskDocId}`))?.waiting_for);
     expect((await readDoc(db, `tasks/${b.taskDocId}`))?.waiting_for).toBe(key);
     expect((await readDoc(db, `batch_requests/${key}`))?.waiters).toEqual([a.taskDocId, b.taskDocId]);
+  });
+
+  it("promise 19: a job cancelled while its task waits on a vendor batch ends the task cancelled; the resume then runs nothing", async () => {
+    const marker = uniqueId("cancel");
+    const { jobId, taskDocId } = await startedJob(marker);
+    await handleTaskCreated(runtime.deps, taskDocId);
+    const key = String((await readDoc(db, `tasks/${taskDocId}`))?.waiting_for);
+    const ended = await endJob(
+      runtime.deps,
+      jobId,
+      "cancelled",
+      { code: "cancelled", message: "cancelled by its owner", retryable: false },
+      ["running"],
+    );
+    await answer(key, "too late");
+    const resumedRun = await handleTaskCreated(runtime.deps, taskDocId);
+    const task = await readDoc(db, `tasks/${taskDocId}`);
+    record(
+      "a job cancelled while its task waits on a vendor batch, then the answer comes",
+      task?.status === "failed" && resumedRun.kind === "skipped" ? "failed clearly" : "lost",
+      `task ${String(task?.status)} (${String((task?.error as { code?: string } | undefined)?.code)}); the resume: ${resumedRun.kind}`,
+    );
+    expect(ended).toMatchObject({ kind: "ended", endedTaskDocId: taskDocId });
+    expect(task).toMatchObject({ status: "failed", error: { code: "cancelled" } });
+    expect(resumedRun.kind).toBe("skipped");
+    expect(paid(marker)).toBe(0);
+  });
+
+  it("promise 19: a task waiting longer than BATCH_MAX_WAIT_HOURS is ended by the sweep, deadline_exceeded, and its job fails", async () => {
+    const marker = uniqueId("overdue");
+    const { jobId, taskDocId } = await startedJob(marker);
+    await handleTaskCreated(runtime.deps, taskDocId);
+    await db.doc(`tasks/${taskDocId}`).update({ waiting_since: Timestamp.fromMillis(Date.now() - 73 * 3_600_000) });
+    const sweep = await sweepStuckWork({ ...runtime.deps, engine: runtime.deps.engine });
+    const task = await readDoc(db, `tasks/${taskDocId}`);
+    const job = await readDoc(db, `jobs/${jobId}`);
+    record(
+      "a task parked on a vendor batch for 73 h (a job stuck at its vendor)",
+      task?.status === "failed" && job?.status === "failed" ? "failed clearly" : "lost",
+      `sweep ended ${sweep.overdue.length} overdue task(s); task ${String(task?.status)}: ${String((task?.error as { message?: string } | undefined)?.message)}`,
+    );
+    expect(sweep.overdue).toContain(taskDocId);
+    expect(task).toMatchObject({ status: "failed", error: { code: "deadline_exceeded" } });
+    expect((task?.error as { message: string }).message).toContain("BATCH_MAX_WAIT_HOURS");
+    expect(job).toMatchObject({ status: "failed", error: { code: "deadline_exceeded" } });
   });
 
   it("promise 19: a job in provider batch mode with a Vertex AI model is refused when submitted, naming the step", async () => {

@@ -7,8 +7,8 @@ const NOW = Date.UTC(2026, 11, 1);
 const job = { status: "running", run_id: "run1", current_task_doc_id: "j~run1~1~a" };
 
 describe("decideReconcile", () => {
-  it("leaves a job whose current task is queued or running alone", () => {
-    for (const status of ["queued", "running"])
+  it("leaves a job whose current task is queued, running or waiting on a vendor batch (never read as ended) alone", () => {
+    for (const status of ["queued", "running", "waiting"])
       expect(decideReconcile(job, "j~run1~1~a", { status }, undefined, NOW)).toEqual({ outcome: "in progress" });
   });
 
