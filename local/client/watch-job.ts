@@ -6,13 +6,27 @@ export interface TaskProgress {
   taskDocId: string;
   taskId: string;
   hop: number;
-  status: "queued" | "running" | "success" | "failed";
+  /** `waiting`: provider batch mode, parked until a vendor batch answers its model call (docs/provider-batch.md). */
+  status: "queued" | "running" | "waiting" | "success" | "failed";
+  /** While waiting: the batch_requests/ key it waits on, and since when (epoch ms). */
+  waitingFor?: string;
+  waitingSince?: number;
   latencyMs?: number;
   totalTokens?: number;
   /** USD of the task's model calls, from the task document's `cost` (absent for tasks that never ran). */
-  cost?: { usd: number; unpriced_tokens: number };
+  cost?: TaskCost;
   error?: { code: string; message: string; step_id?: string; path?: string };
 }
+
+/** A cost as the documents hold it; `standard_usd` only where calls were paid through a vendor's batch API. */
+export interface TaskCost {
+  usd: number;
+  unpriced_tokens: number;
+  standard_usd?: number | undefined;
+}
+
+/** What a snapshot reports of a task: it started, it waits for a vendor batch, it ended. */
+export type TaskChange = "started" | "waiting" | "ended";
 
 export interface JobEnd {
   jobId: string;
@@ -22,7 +36,7 @@ export interface JobEnd {
   tasksDone: number;
   usage: { prompt_tokens: number; output_tokens: number; total_tokens: number };
   /** USD of the run's model calls, summed over its tasks (absent on a job document written before costs existed). */
-  cost?: { usd: number; unpriced_tokens: number };
+  cost?: TaskCost;
   error?: { code: string; message: string; task_doc_id?: string };
   /** Wall time from the job's start to its end, as the job document records them. */
   elapsedMs: number;
@@ -31,24 +45,30 @@ export interface JobEnd {
 export interface WatchOptions {
   /** Follow this run; by default the job's current run_id. */
   runId?: string;
-  onTask?: (task: TaskProgress, change: "started" | "ended") => void;
+  onTask?: (task: TaskProgress, change: TaskChange) => void;
   timeoutMs?: number;
 }
 
 type TaskStatus = TaskProgress["status"];
-const STATUS_RANK: Readonly<Record<TaskStatus, number>> = { queued: 0, running: 1, success: 2, failed: 2 };
+/**
+ * Waiting ranks above running: a task in provider batch mode goes running -> waiting -> running (resumed) -> ... and
+ * may wait once per model step; its wait is reported once, and a running after it (resumed, or a stale snapshot: the
+ * two look alike) is no news.
+ */
+const STATUS_RANK: Readonly<Record<TaskStatus, number>> = { queued: 0, running: 1, waiting: 2, success: 3, failed: 3 };
 
 /**
  * What a task's new snapshot reports, given the status last reported (undefined: none yet). The listener and the
  * final read are two channels, so an older snapshot may arrive after a newer one; within a run a task's status only
- * moves forward, so a step back is a stale snapshot, not a change. Undefined: the snapshot is no news (the same status,
- * or a stale one); else the changes it reports, possibly none (a task now queued).
+ * moves forward by STATUS_RANK, so a step back is a stale snapshot, not a change. Undefined: the snapshot is no news (the
+ * same status, or a step back); else the changes it reports, possibly none (a task now queued).
  */
-export function taskChanges(before: TaskStatus | undefined, status: TaskStatus): ("started" | "ended")[] | undefined {
+export function taskChanges(before: TaskStatus | undefined, status: TaskStatus): TaskChange[] | undefined {
   if (before === status || (before !== undefined && STATUS_RANK[status] < STATUS_RANK[before])) return undefined;
   const started = status !== "queued" && (before === undefined || before === "queued");
+  const waiting = status === "waiting";
   const ended = status === "success" || status === "failed";
-  return [...(started ? (["started"] as const) : []), ...(ended ? (["ended"] as const) : [])];
+  return [...(started ? (["started"] as const) : []), ...(waiting ? (["waiting"] as const) : []), ...(ended ? (["ended"] as const) : [])];
 }
 
 export function watchJob(db: Firestore, jobId: string, options: WatchOptions = {}): Promise<JobEnd> {
@@ -137,6 +157,8 @@ function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
     taskId: String(doc.task_id ?? ""),
     hop: Number(doc.hop ?? 1),
     status: (doc.status ?? "queued") as TaskProgress["status"],
+    ...(doc.status === "waiting" && typeof doc.waiting_for === "string" ? { waitingFor: doc.waiting_for } : {}),
+    ...(doc.status === "waiting" && millisOf(doc.waiting_since) !== undefined ? { waitingSince: millisOf(doc.waiting_since)! } : {}),
     ...(typeof doc.latency_ms === "number" ? { latencyMs: doc.latency_ms } : {}),
     ...(doc.usage ? { totalTokens: numberField(mapField(doc.usage).total_tokens, 0) } : {}),
     ...(doc.cost ? { cost: costOf(doc.cost) } : {}),
@@ -144,7 +166,11 @@ function toProgress(taskDocId: string, doc: DocumentData): TaskProgress {
   };
 }
 
-function costOf(field: unknown): { usd: number; unpriced_tokens: number } {
+function costOf(field: unknown): TaskCost {
   const cost = mapField(field);
-  return { usd: Number(cost.usd ?? 0), unpriced_tokens: Number(cost.unpriced_tokens ?? 0) };
+  return {
+    usd: Number(cost.usd ?? 0),
+    unpriced_tokens: Number(cost.unpriced_tokens ?? 0),
+    ...(typeof cost.standard_usd === "number" ? { standard_usd: cost.standard_usd } : {}),
+  };
 }

@@ -53,10 +53,11 @@ export async function readBatchDocument(db: Firestore, batchId: string): Promise
 }
 
 /**
- * A count() per job status, and three aggregations over all the batch's jobs: each costs a read per 1,000 jobs it
- * covers. The sums are asked apart from the counts, and cached_steps apart from the rest, because a query's sum()s
- * cover only the documents that hold every field they name: a job not yet started has no usage (which would make its
- * count() wrong), and a job holds cached_steps only once one of its steps was answered from the response store.
+ * A count() per job status, and four aggregations over all the batch's jobs: each costs a read per 1,000 jobs it
+ * covers. The sums are asked apart from the counts, and cached_steps and cost.standard_usd apart from the rest, because
+ * a query's sum()s cover only the documents that hold every field they name: a job not yet started has no usage (which
+ * would make its count() wrong), a job holds cached_steps only once one of its steps was answered from the response
+ * store, and cost.standard_usd only once a step was paid through a vendor's batch API.
  */
 export async function countJobs(db: Firestore, batchId: string): Promise<JobCounts> {
   const jobs = db.collection(COLLECTIONS.jobs).where("batch_id", "==", batchId);
@@ -64,7 +65,7 @@ export async function countJobs(db: Firestore, batchId: string): Promise<JobCoun
     JOB_STATUSES.map(async (status) => [status, (await jobs.where("status", "==", status).count().get()).data().count] as const),
   );
   const summing = (spec: Record<string, AggregateField<number>>) => jobs.aggregate(spec).get();
-  const [counts, tokens, cost, cached] = await Promise.all([
+  const [counts, tokens, cost, cached, standard] = await Promise.all([
     counting,
     summing({
       prompt: AggregateField.sum("usage.prompt_tokens"),
@@ -73,14 +74,21 @@ export async function countJobs(db: Firestore, batchId: string): Promise<JobCoun
     }),
     summing({ usd: AggregateField.sum("cost.usd"), unpriced: AggregateField.sum("cost.unpriced_tokens") }),
     summing({ cached: AggregateField.sum("cached_steps") }),
+    summing({ standard: AggregateField.sum("cost.standard_usd") }),
   ]);
+  // A sum over no document is 0: a batch with no batch-billed cost says nothing of a synchronous one.
+  const standardUsd = standard.data().standard ?? 0;
   const t = tokens.data();
   const c = cost.data();
   return {
     ...(Object.fromEntries(counts) as Record<JobStatus, number>),
     usage: { prompt_tokens: t.prompt ?? 0, output_tokens: t.output ?? 0, total_tokens: t.total ?? 0 },
     // Rounded as every cost is (addCost): a sum of many doubles carries noise past the eleventh decimal.
-    cost: addCost(ZERO_COST, { usd: c.usd ?? 0, unpriced_tokens: c.unpriced ?? 0 }),
+    cost: addCost(ZERO_COST, {
+      usd: c.usd ?? 0,
+      unpriced_tokens: c.unpriced ?? 0,
+      ...(standardUsd > 0 ? { standard_usd: standardUsd } : {}),
+    }),
     cachedSteps: cached.data().cached ?? 0,
   };
 }

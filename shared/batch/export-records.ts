@@ -24,7 +24,9 @@ export type ExportRecord = Record<string, Value>;
 /**
  * The columns that follow the variables, in every export. The usage detail columns (parts of prompt_tokens or
  * output_tokens), the cost and cached_steps are empty when the document holds no such figure: the vendor reported none
- * of that class, the run made no priced call yet, no step was answered from the response store.
+ * of that class, the run made no priced call yet, no step was answered from the response store. standard_cost_usd is
+ * set only for a run whose calls went through a vendor's batch API (provider batch mode): what they would have cost
+ * synchronously. `status` is the document's as it is (a task in provider batch mode may be `waiting`).
  */
 const RESULT_COLUMNS = [
   "status",
@@ -35,6 +37,7 @@ const RESULT_COLUMNS = [
   "total_tokens",
   ...USAGE_DETAIL_COLUMNS,
   "cost_usd",
+  "standard_cost_usd",
   "unpriced_tokens",
   "cached_steps",
   "latency_ms",
@@ -50,6 +53,7 @@ export const NUMBER_COLUMNS: ReadonlySet<string> = new Set([
   "total_tokens",
   ...USAGE_DETAIL_COLUMNS,
   "cost_usd",
+  "standard_cost_usd",
   "unpriced_tokens",
   "cached_steps",
   "latency_ms",
@@ -143,6 +147,8 @@ function results(doc: DocumentData, attempts: unknown): ExportRecord {
     total_tokens: num(usage.total_tokens),
     ...Object.fromEntries(USAGE_DETAIL_COLUMNS.map((key) => [key, num(usage[key])])),
     cost_usd: num(cost.usd),
+    // What the batch-billed calls would have cost synchronously; empty for a run that made none.
+    standard_cost_usd: num(cost.standard_usd),
     unpriced_tokens: num(cost.unpriced_tokens),
     cached_steps: num(doc.cached_steps),
     // A task records its own run time; a job's is from its start to its end.

@@ -9,6 +9,11 @@ export const CostSchema = z.object({
   usd: z.number(),
   /** Tokens of calls whose model has no price in the table: not in `usd`, so a total that misses them says so. */
   unpriced_tokens: z.number(),
+  /**
+   * What the same calls would have cost synchronously (at the standard prices): set when a step was paid through a
+   * vendor's batch API (`billing: "batch"`), so that a run in provider batch mode shows both.
+   */
+  standard_usd: z.number().optional(),
 });
 export type Cost = z.infer<typeof CostSchema>;
 
@@ -114,7 +119,15 @@ export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
 export const ZERO_COST: Cost = Object.freeze({ usd: 0, unpriced_tokens: 0 });
 
-/** Sums two costs, rounded as prices are (see roundUsd in price-table.ts). */
+/**
+ * Sums two costs, rounded as prices are (see roundUsd in price-table.ts). `standard_usd` is kept when either holds it:
+ * a cost without it was paid at the standard prices, so its synchronous cost is its `usd`.
+ */
 export function addCost(a: Cost, b: Cost): Cost {
-  return { usd: Math.round((a.usd + b.usd) * 1e11) / 1e11, unpriced_tokens: a.unpriced_tokens + b.unpriced_tokens };
+  const sum: Cost = { usd: roundedSum(a.usd, b.usd), unpriced_tokens: a.unpriced_tokens + b.unpriced_tokens };
+  if (a.standard_usd !== undefined || b.standard_usd !== undefined)
+    sum.standard_usd = roundedSum(a.standard_usd ?? a.usd, b.standard_usd ?? b.usd);
+  return sum;
 }
+
+const roundedSum = (a: number, b: number) => Math.round((a + b) * 1e11) / 1e11;

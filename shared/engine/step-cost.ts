@@ -9,7 +9,10 @@ export function priceStep(record: StepRecord, prices: PriceTable = DEFAULT_PRICE
   const price = Object.hasOwn(prices, model) ? prices[model] : undefined;
   const tokens = record.usage.total_tokens;
   if (price) {
-    record.cost = { usd: costOf(record.usage, price, record.billing ?? "standard"), unpriced_tokens: 0 };
+    const billing = record.billing ?? "standard";
+    record.cost = { usd: costOf(record.usage, price, billing), unpriced_tokens: 0 };
+    // A batch-billed step also says what it would have cost synchronously: the saving a user weighs against the wait.
+    if (billing === "batch") record.cost.standard_usd = costOf(record.usage, price, "standard");
     return;
   }
   record.cost = { usd: 0, unpriced_tokens: tokens };

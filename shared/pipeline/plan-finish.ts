@@ -230,8 +230,11 @@ function runTotals(record: TaskRecord): DocumentData {
     if (count !== undefined) totals[`usage.${field}`] = FieldValue.increment(count);
   }
   // Cost beside the tokens, summed the same way: every billed attempt of every task of the run.
-  if (record.cost)
+  if (record.cost) {
     for (const field of ["usd", "unpriced_tokens"] as const) totals[`cost.${field}`] = FieldValue.increment(record.cost[field]);
+    // Only a task with batch-billed steps has it, so that a synchronous job holds no second, equal figure.
+    if (record.cost.standard_usd !== undefined) totals["cost.standard_usd"] = FieldValue.increment(record.cost.standard_usd);
+  }
   const cached = cachedSteps(record);
   if (cached > 0) totals.cached_steps = FieldValue.increment(cached);
   return totals;

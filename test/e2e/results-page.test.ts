@@ -12,6 +12,7 @@ import type { JobConfig } from "../../shared/config/config-schemas";
 import { getDb } from "../../shared/pipeline/firestore";
 import type { JobEnvelope } from "../../shared/pipeline/job-document";
 import { requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { oneStepTask } from "../support/sample-configs";
 import { configureStandin, resetStandin } from "../support/standin-admin";
 import { launchChromium, screenshot, SCREENSHOT_DIR } from "./support/browser";
 import { parseCsv } from "./support/csv";
@@ -210,6 +211,7 @@ describe("the results page", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -218,13 +220,15 @@ describe("the results page", () => {
     ]);
     expect(records.map((r) => r[3])).toEqual(["Oslo", "Bergen"]);
     for (const record of records) {
-      const job = (await db.doc(`jobs/${record[23]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
+      const job = (await db.doc(`jobs/${record[24]}`).get()).data() as JobEnvelope & Pick<JobConfig, "status">;
       expect(record.slice(0, 3)).toEqual([job.row_id, "0", ""]);
       expect(record[6]).toBe(job.output_payload!.greeting);
       expect(record[8]).toBe(job.status);
       expect(record.slice(11, 14)).toEqual([job.usage!.prompt_tokens, job.usage!.output_tokens, job.usage!.total_tokens].map(String));
       expect(record[18]).toBe(String(job.cost!.usd));
-      expect(record[22]).toBe(String(job.runs));
+      // A synchronous batch: no second cost.
+      expect(record[19]).toBe("");
+      expect(record[23]).toBe(String(job.runs));
     }
     expect(csv.endsWith("\r\n")).toBe(true);
   });
@@ -492,6 +496,53 @@ describe("cost and cached answers on the job view (issue 19)", () => {
     const asked = page.locator('details.step[data-step="asked"] summary');
     await expect(asked.locator(".badge.cached").count()).resolves.toBe(0);
     await expect(asked.locator(".step-meta").textContent()).resolves.toMatch(/12 tokens · \$0\.00000360$/);
+  });
+});
+
+describe("provider batch mode on the job view (issue 19)", () => {
+  it("shows a task of a job submitted in provider batch mode waiting for a vendor batch, since when", async () => {
+    // The real path: submitJob, startJob, then runTask parks the entry task on its model call (no answer is stored).
+    const jobId = uniqueId("e2e-waiting");
+    const job = { job_id: jobId, execution: "provider_batch", task_config: oneStepTask("parked", `Greet ${jobId}.`) };
+    const submitted = await callCallable("submitJob", { job }, { idToken: await idTokenFor(email, PASSWORD) });
+    expect(submitted).toMatchObject({ status: 200, body: { result: { job_id: jobId } } });
+    const parkedTask = async () =>
+      (await db.collection("tasks").where("job_id", "==", jobId).where("status", "==", "waiting").get()).docs[0];
+    for (let i = 0; i < 120 && !(await parkedTask()); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+    const parkedId = (await parkedTask())?.id;
+    expect(parkedId, "the entry task parked").toBeDefined();
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    const row = page.locator(`tr[data-task="${parkedId}"]`);
+    await expect(row.locator(".badge").textContent()).resolves.toBe("waiting");
+    await expect(row.locator(".waiting-note").textContent()).resolves.toMatch(
+      // The page's clock (the browser's locale: "01:23" or "01:23 AM"), then how long: "950 ms", "2.4 s".
+      /^ for a vendor batch, since \d\d:\d\d( [AP]M)? \(\d+(\.\d)? m?s\)$/,
+    );
+    await expect(page.locator(`section[data-task="${parkedId}"] .hint`).textContent()).resolves.toMatch(
+      /^The task is waiting for a vendor batch, since .*: provider batch mode sends its model call through the vendor's batch API/,
+    );
+    await screenshot(page, "job-waiting-for-a-vendor-batch");
+  });
+
+  it("shows what a run paid through a vendor batch would have cost synchronously, on the job, the task and the step", async () => {
+    // The documents as the finish writes them for a task whose step was paid through a vendor batch.
+    const jobId = uniqueId("e2e-batch-cost");
+    const taskDocId = `${jobId}~run1~1~paid`;
+    const usage = { prompt_tokens: 1000, output_tokens: 1000, total_tokens: 2000 };
+    const cost = { usd: 0.0014, unpriced_tokens: 0, standard_usd: 0.0028 };
+    const step = { step_id: "ask", name: "ask", step_type: "model_query", model: "gemini-2.5-flash", response: "hi" };
+    const steps = [{ ...step, status: "success", latency_ms: 4, attempts: 1, warnings: [], usage, cost, billing: "batch" }];
+    await db.doc(`outputs/${taskDocId}`).set({ owner_uid: ownerUid, status: "success", job_id: jobId, steps, output_payload: {} });
+    const ended = { status: "success", usage, cost };
+    await db.doc(`tasks/${taskDocId}`).set({ owner_uid: ownerUid, job_id: jobId, run_id: "run1", hop: 1, task_id: "paid", ...ended });
+    const jobDoc = { job_id: jobId, owner_uid: ownerUid, run_id: "run1", runs: 1, tasks_done: 1, task_config: { task_id: "paid" } };
+    await db.doc(`jobs/${jobId}`).set({ ...jobDoc, ...ended });
+    await page.goto(`${url}#/job/${encodeURIComponent(jobId)}`);
+    await expect(page.locator(".job-summary [data-figure=cost]").textContent()).resolves.toBe("$0.00140");
+    await expect(page.locator(".job-summary [data-figure=standard-cost]").textContent()).resolves.toBe("$0.00280");
+    await expect(page.locator(`tr[data-task="${taskDocId}"] td`).last().textContent()).resolves.toBe("$0.00140 (synchronously $0.00280)");
+    const meta = page.locator('details.step[data-step="ask"] summary .step-meta');
+    await expect(meta.textContent()).resolves.toMatch(/2,000 tokens · \$0\.00140 \(synchronously \$0\.00280\) · vendor batch$/);
   });
 });
 

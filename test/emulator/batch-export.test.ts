@@ -85,6 +85,7 @@ describe("exporting a batch", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -101,8 +102,8 @@ describe("exporting a batch", () => {
         `echo: ${HOSTILE[i]}`,
         "success",
       ]);
-      // Tokens, then the usage classes, cost and cached steps these jobs do not have (empty), latency and attempts.
-      expect(r.slice(8, 20)).toEqual([String(i), "1", String(i + 1), "", "", "", "", "", "", "", String(i), "1"]);
+      // Tokens, then the usage classes, costs and cached steps these jobs do not have (empty), latency and attempts.
+      expect(r.slice(8, 21)).toEqual([String(i), "1", String(i + 1), "", "", "", "", "", "", "", "", String(i), "1"]);
     });
     const lines = (await exported(batch, "jsonl"))
       .trimEnd()
@@ -168,6 +169,7 @@ describe("exporting a batch", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",

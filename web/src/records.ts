@@ -67,6 +67,8 @@ export interface JobView {
   referencedOutputs?: Record<string, string> | undefined;
   usage?: Usage | undefined;
   costUsd?: number | undefined;
+  /** What the run's batch-billed calls would have cost synchronously (provider batch mode); absent otherwise. */
+  standardCostUsd?: number | undefined;
   /** Steps of the run answered from the response store; absent while there are none. */
   cachedSteps?: number | undefined;
   error?: RunError | undefined;
@@ -84,9 +86,12 @@ export interface TaskView {
   taskId: string;
   hop: number;
   status: string;
+  /** Provider batch mode: since when a `waiting` task waits for a vendor batch to answer its model call. */
+  waitingSinceMs?: number | undefined;
   latencyMs?: number | undefined;
   usage?: Usage | undefined;
   costUsd?: number | undefined;
+  standardCostUsd?: number | undefined;
   error?: RunError | undefined;
 }
 
@@ -105,8 +110,11 @@ export interface StepView {
   latencyMs?: number | undefined;
   usage?: Usage | undefined;
   costUsd?: number | undefined;
+  standardCostUsd?: number | undefined;
   /** The answer came from the response store: no call was made, nothing was paid. */
   cached: boolean;
+  /** The call went through a vendor's batch API (`billing: "batch"`), at its batch price. */
+  batchBilled: boolean;
   warnings: string[];
   truncated?: Record<string, number> | undefined;
   /** The document the step wrote (a firestore_log row), which its job's owner may read. */
@@ -148,8 +156,9 @@ function usage(v: unknown): Usage | undefined {
   return { prompt_tokens: num(u.prompt_tokens) ?? 0, output_tokens: num(u.output_tokens) ?? 0, total_tokens: num(u.total_tokens) ?? 0 };
 }
 
-/** `cost: { usd, unpriced_tokens }` (the cost fields of issue 12). */
+/** `cost: { usd, unpriced_tokens, standard_usd? }` (the cost fields of issues 12 and 19). */
 const costUsd = (v: unknown): number | undefined => num(obj(v)?.usd);
+const standardCostUsd = (v: unknown): number | undefined => num(obj(v)?.standard_usd);
 
 function runError(v: unknown): RunError | undefined {
   const e = obj(v);
@@ -228,6 +237,7 @@ export function readJob(id: string, d: Data, referenced?: Record<string, string>
     ...(referenced ? { referencedOutputs: referenced } : {}),
     usage: usage(d.usage),
     costUsd: costUsd(d.cost),
+    standardCostUsd: standardCostUsd(d.cost),
     cachedSteps: num(d.cached_steps),
     error: runError(d.error),
     tasksDone: num(d.tasks_done) ?? 0,
@@ -245,9 +255,11 @@ export function readTask(docId: string, d: Data): TaskView {
     taskId: str(d.task_id) ?? docId,
     hop: num(d.hop) ?? 1,
     status: str(d.status) ?? "queued",
+    waitingSinceMs: d.status === "waiting" ? toMillis(d.waiting_since) : undefined,
     latencyMs: num(d.latency_ms),
     usage: usage(d.usage),
     costUsd: costUsd(d.cost),
+    standardCostUsd: standardCostUsd(d.cost),
     error: runError(d.error),
   };
 }
@@ -277,7 +289,9 @@ function readStep(s: Data): StepView {
     latencyMs: num(s.latency_ms),
     usage: usage(s.usage),
     costUsd: costUsd(s.cost),
+    standardCostUsd: standardCostUsd(s.cost),
     cached: s.cached === true,
+    batchBilled: s.billing === "batch",
     warnings: Array.isArray(s.warnings) ? s.warnings.filter((w): w is string => typeof w === "string") : [],
     truncated: truncated
       ? (Object.fromEntries(Object.entries(truncated).filter(([, v]) => typeof v === "number")) as Record<string, number>)

@@ -48,6 +48,7 @@ describe("export records", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -73,6 +74,7 @@ describe("export records", () => {
       cache_write_tokens: null,
       tool_use_prompt_tokens: null,
       cost_usd: 0.0000125,
+      standard_cost_usd: null,
       unpriced_tokens: 0,
       cached_steps: 1,
       latency_ms: 450,
@@ -97,6 +99,7 @@ describe("export records", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -127,6 +130,16 @@ describe("export records", () => {
     // Never ran (no usage, no cost): every figure empty.
     const unrun = taskRecord([], [], "x", { status: "failed", attempts: 0 });
     expect([unrun.total_tokens, unrun.thinking_tokens, unrun.cost_usd, unrun.cached_steps]).toEqual([null, null, null, null]);
+  });
+
+  it("issue 19: standard_cost_usd follows cost_usd, set only for calls paid through a vendor's batch API; a waiting task's status is kept as it is", () => {
+    const columns = jobTaskColumns([], []);
+    expect(columns.indexOf("standard_cost_usd")).toBe(columns.indexOf("cost_usd") + 1);
+    const batchBilled = { status: "success", attempts: 1, cost: { usd: 0.5, unpriced_tokens: 0, standard_usd: 1 } };
+    expect(taskRecord([], [], "t", batchBilled)).toMatchObject({ cost_usd: 0.5, standard_cost_usd: 1 });
+    expect(runRecord(batch, "j", { ...job, cost: batchBilled.cost })).toMatchObject({ cost_usd: 0.5, standard_cost_usd: 1 });
+    const waiting = { status: "waiting", attempts: 1, waiting_for: "k", waiting_since: Timestamp.fromMillis(5) };
+    expect(taskRecord([], [], "t", waiting)).toMatchObject({ status: "waiting", cost_usd: null, standard_cost_usd: null });
   });
 
   it("has a column for every usage class the engine records", () => {
@@ -226,6 +239,18 @@ describe("batch progress", () => {
       /; 3 tokens \(3 prompt, 0 output\), \$1\.50 \(\+40 tokens without a price\), 3 cached steps \(answered from the response store, not paid\)$/,
     );
     expect(formatBatchSummary({ ...ended, cachedSteps: 0 }).split("\n")[0]).toMatch(/\$1\.50 \(\+40 tokens without a price\)$/);
+  });
+
+  it("issue 19: a batch whose calls went through a vendor's batch API says what they would have cost synchronously", () => {
+    const halved = deriveProgress(doc, {
+      ...jobs({ running: 1, success: 2 }),
+      cost: { usd: 0.62, unpriced_tokens: 0, standard_usd: 1.24 },
+    });
+    expect(formatProgressLine(halved, undefined)).toMatch(/ \| 3 tokens, \$0\.62 \(synchronously \$1\.24\)$/);
+    const ended = { ...halved, status: "success" as const, finishedAt: 60_000, startedAt: 0 };
+    expect(formatBatchSummary(ended).split("\n")[0]).toMatch(/, \$0\.62 \(synchronously \$1\.24\)$/);
+    // A synchronous batch has no second figure.
+    expect(formatBatchSummary({ ...ended, cost: { usd: 1.24, unpriced_tokens: 0 } }).split("\n")[0]).toMatch(/, \$1\.24$/);
   });
 });
 

@@ -102,6 +102,18 @@ describe("planFinish", () => {
     expect(writeTo(planFinish(facts({ record: record("success") })).writes, "tasks/job~run1~1~first")?.data.cost).toBeUndefined();
   });
 
+  it("issue 19: adds the task's synchronous cost (standard_usd) to the job's only when the task has one", () => {
+    const cost = { usd: 0.5, unpriced_tokens: 0, standard_usd: 1 };
+    const plan = planFinish(facts({ record: { ...record("success"), cost } }));
+    expect(writeTo(plan.writes, "tasks/job~run1~1~first")?.data.cost).toEqual(cost);
+    expect(writeTo(plan.writes, "jobs/job")?.data).toMatchObject({
+      "cost.usd": FieldValue.increment(0.5),
+      "cost.standard_usd": FieldValue.increment(1),
+    });
+    const synchronous = planFinish(facts({ record: { ...record("success"), cost: { usd: 1, unpriced_tokens: 0 } } }));
+    expect(writeTo(synchronous.writes, "jobs/job")?.data).not.toHaveProperty(["cost.standard_usd"]);
+  });
+
   it("adds every usage class the task reports to the job's, and none it does not report", () => {
     const usage = { prompt_tokens: 100, output_tokens: 40, total_tokens: 140, cached_tokens: 60, thinking_tokens: 25 };
     const plan = planFinish(facts({ record: { ...record("success"), usage } }));

@@ -67,6 +67,7 @@ describe("exportColumns", () => {
       "cache_write_tokens",
       "tool_use_prompt_tokens",
       "cost_usd",
+      "standard_cost_usd",
       "unpriced_tokens",
       "cached_steps",
       "latency_ms",
@@ -123,10 +124,10 @@ describe("downloads", () => {
     const csv = rowsToCsv(sortRows(rows, columns, { key: "job_id", descending: false }), columns);
     expect(csv.split("\r\n")).toEqual([
       "row_id,repeat,model,input.lang,input.city,output.answer,status,error_code,error_message,prompt_tokens,output_tokens,total_tokens," +
-        "thinking_tokens,cached_tokens,cache_write_tokens,tool_use_prompt_tokens,cost_usd,unpriced_tokens,cached_steps,latency_ms,attempts,job_id",
-      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,3,,,,0.00012,0,1,900,1,b~000000~000',
-      "b~000001,0,,fr,Lyon,,running,,,,,,,,,,,,,,1,b~000001~000",
-      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,,,,,,,,1,b~000002~000',
+        "thinking_tokens,cached_tokens,cache_write_tokens,tool_use_prompt_tokens,cost_usd,standard_cost_usd,unpriced_tokens,cached_steps,latency_ms,attempts,job_id",
+      'b~000000,0,,fr,Paris,"He said ""bonjour"",\nthen left",success,,,5,7,12,3,,,,0.00012,,0,1,900,1,b~000000~000',
+      "b~000001,0,,fr,Lyon,,running,,,,,,,,,,,,,,,1,b~000001~000",
+      'b~000002,0,,no,Oslo,,failed,model_error,"503, then gave up",,,,,,,,,,,,,1,b~000002~000',
       "",
     ]);
   });
@@ -146,7 +147,7 @@ describe("downloads", () => {
     expect(rowsToJsonl([rows[2]!], columns)).toBe(
       '{"row_id":"b~000001","repeat":0,"model":null,"input.lang":"fr","input.city":"Lyon","output.answer":null,"status":"running","error_code":null,' +
         '"error_message":null,"prompt_tokens":null,"output_tokens":null,"total_tokens":null,"thinking_tokens":null,"cached_tokens":null,' +
-        '"cache_write_tokens":null,"tool_use_prompt_tokens":null,"cost_usd":null,"unpriced_tokens":null,"cached_steps":null,' +
+        '"cache_write_tokens":null,"tool_use_prompt_tokens":null,"cost_usd":null,"standard_cost_usd":null,"unpriced_tokens":null,"cached_steps":null,' +
         '"latency_ms":null,"attempts":1,"job_id":"b~000001~000"}\n',
     );
   });

@@ -150,6 +150,8 @@ function jobFigures(job: JobView): HTMLElement {
     figure("Latency", formatDuration(job.latencyMs), "latency"),
     figure("Tokens", formatCount(job.usage?.total_tokens), "tokens"),
     figure("Cost", formatUsd(job.costUsd), "cost"),
+    // Provider batch mode: beside what the run cost, what the same calls would have cost synchronously.
+    job.standardCostUsd !== undefined ? figure("Synchronously", formatUsd(job.standardCostUsd), "standard-cost") : null,
     job.cachedSteps ? figure("Cached steps", formatCount(job.cachedSteps), "cached-steps") : null,
   );
 }
@@ -227,11 +229,23 @@ function chainRow(task: TaskView): HTMLElement {
     { "data-task": task.docId },
     h("td", {}, task.hop),
     h("th", { scope: "row" }, h("a", { href: `#task-${cssId(task.docId)}`, onclick: (e: Event) => jumpTo(e, task.docId) }, task.taskId)),
-    h("td", {}, statusBadge(task.status)),
+    h("td", {}, statusBadge(task.status), task.status === "waiting" ? h("span", { class: "waiting-note" }, ` ${waitingNote(task)}`) : null),
     h("td", {}, formatDuration(task.latencyMs)),
     h("td", {}, formatCount(task.usage?.total_tokens)),
-    h("td", {}, formatUsd(task.costUsd)),
+    h("td", {}, costWithStandard(task.costUsd, task.standardCostUsd)),
   );
+}
+
+/** `for a vendor batch, since 12:01 (3 min 05 s)`: a waiting task has not ended, it waits for its model call's answer. */
+function waitingNote(task: TaskView, now = Date.now()): string {
+  if (task.waitingSinceMs === undefined) return "for a vendor batch";
+  const clock = new Date(task.waitingSinceMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `for a vendor batch, since ${clock} (${formatDuration(now - task.waitingSinceMs)})`;
+}
+
+/** `$0.62 (synchronously $1.24)` for calls paid through a vendor's batch API; else the cost alone. */
+function costWithStandard(usd: number | undefined, standardUsd: number | undefined): string {
+  return standardUsd === undefined ? formatUsd(usd) : `${formatUsd(usd)} (synchronously ${formatUsd(standardUsd)})`;
 }
 
 /** Draws again only the sections whose task or output changed, so that a section being read does not jump. */
@@ -269,7 +283,9 @@ function taskSection(task: TaskView, output: OutputView | undefined, open: Set<s
         { class: "hint" },
         task.status === "success" || task.status === "failed"
           ? "Loading its steps…"
-          : `The task is ${task.status}: its steps show when it ends.`,
+          : task.status === "waiting"
+            ? `The task is waiting ${waitingNote(task)}: provider batch mode sends its model call through the vendor's batch API, which answers in minutes to 24 h. Its steps show when it ends.`
+            : `The task is ${task.status}: its steps show when it ends.`,
       ),
     );
   else body.push(...output.steps.map((step, i) => stepDetails(task, step, i, open)));
@@ -319,7 +335,8 @@ function stepDetails(task: TaskView, step: StepView, index: number, open: Set<st
 /** A cached step made no call: its zero tokens and cost are said as such, not left as "—". */
 function stepFigures(step: StepView): string {
   if (step.cached) return `from the response store · ${formatDuration(step.latencyMs)} · 0 tokens · $0`;
-  return `${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${formatUsd(step.costUsd)}`;
+  const billing = step.batchBilled ? " · vendor batch" : "";
+  return `${formatDuration(step.latencyMs)} · ${formatCount(step.usage?.total_tokens)} tokens · ${costWithStandard(step.costUsd, step.standardCostUsd)}${billing}`;
 }
 
 function text(label: string, value: string | undefined, fullLength: number | undefined): HTMLElement {
