@@ -28,10 +28,8 @@ export type ExportRecord = Record<string, Value>;
  * set only for a run whose calls went through a vendor's batch API (provider batch mode): what they would have cost
  * synchronously. `status` is the document's as it is (a task in provider batch mode may be `waiting`).
  */
-const RESULT_COLUMNS = [
-  "status",
-  "error_code",
-  "error_message",
+/** The result columns whose cells are numbers: tokens, cost, cached steps, time and attempts. */
+const NUMBER_RESULT_COLUMNS = [
   "prompt_tokens",
   "output_tokens",
   "total_tokens",
@@ -44,21 +42,10 @@ const RESULT_COLUMNS = [
   "attempts",
 ] as const;
 
+const RESULT_COLUMNS = ["status", "error_code", "error_message", ...NUMBER_RESULT_COLUMNS] as const;
+
 /** The columns whose cells are numbers (the page sorts them by value). */
-export const NUMBER_COLUMNS: ReadonlySet<string> = new Set([
-  "repeat",
-  "hop",
-  "prompt_tokens",
-  "output_tokens",
-  "total_tokens",
-  ...USAGE_DETAIL_COLUMNS,
-  "cost_usd",
-  "standard_cost_usd",
-  "unpriced_tokens",
-  "cached_steps",
-  "latency_ms",
-  "attempts",
-]);
+export const NUMBER_COLUMNS: ReadonlySet<string> = new Set(["repeat", "hop", ...NUMBER_RESULT_COLUMNS]);
 
 /**
  * Input and output variables are prefixed (`input.language`, `output.answer`): a chain often passes an input through

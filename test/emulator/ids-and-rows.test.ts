@@ -15,7 +15,7 @@ import { setLogLevel } from "firebase/firestore";
 import { logger } from "firebase-functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { onSubmitJob } from "../../functions/src/submit-job-body";
-import { onBatchRowDispatched, onJobCreated, onSettleBatches, onTaskCreated } from "../../functions/src/trigger-bodies";
+import { onBatchRowDispatched, onSettleBatches } from "../../functions/src/trigger-bodies";
 import { refusedRunJobId, runJobId } from "../../shared/batch/batch-ids";
 import { submitUserBatch } from "../../shared/batch/submit-user-batch";
 import { fakeQueue } from "../support/fake-queue";
@@ -24,6 +24,7 @@ import { DEFAULT_VALIDATION } from "../../shared/validation/validate-config";
 import { getDb } from "../../shared/pipeline/firestore";
 import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { runJobThroughTriggers } from "../support/run-job";
 import { writeResultRows } from "../support/reliability-rows";
 import { modelStep, oneStepTask } from "../support/sample-configs";
 import { verifiedCaller } from "../support/callers";
@@ -40,7 +41,6 @@ const LOGS = "IdsAndRowsLogs";
 
 let db: Firestore;
 let standin: Standin;
-const now = () => new Date().toISOString();
 const errorOf = (doc: Doc | undefined) => doc?.error as { code?: string; message?: string; retryable?: boolean } | undefined;
 type StepDoc = { step_id: string; status: string; attempts: number; error?: { code: string; message: string; retryable: boolean } };
 const stepsOf = (doc: Doc | undefined) => (doc?.steps ?? []) as StepDoc[];
@@ -73,17 +73,7 @@ async function submit(uid: string, job: Doc): Promise<{ jobId?: string; code?: s
 }
 
 /** The startJob trigger, then the runTask trigger for each task of the chain, until the job ends. */
-async function runJob(jobId: string): Promise<Doc | undefined> {
-  await onJobCreated(jobId, now());
-  for (let hop = 0; hop < 10; hop++) {
-    const job = await readDoc(db, `jobs/${jobId}`);
-    const taskDocId = job?.current_task_doc_id;
-    if (job?.status !== "running" || typeof taskDocId !== "string") return job;
-    const snap = await db.doc(`tasks/${taskDocId}`).get();
-    await onTaskCreated(taskDocId, now(), { data: snap.data()!, updateTime: snap.updateTime! });
-  }
-  return readDoc(db, `jobs/${jobId}`);
-}
+const runJob = (jobId: string) => runJobThroughTriggers(db, jobId);
 
 /** The output document (run record) of the job's current task. */
 const lastOutput = async (job: Doc | undefined) => readDoc(db, `outputs/${String(job?.current_task_doc_id)}`);

@@ -7,7 +7,7 @@ import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { onSubmitJob } from "../../functions/src/submit-job-body";
-import { onBatchRowDispatched, onJobCreated, onTaskCreated } from "../../functions/src/trigger-bodies";
+import { onBatchRowDispatched } from "../../functions/src/trigger-bodies";
 import { encodeDispatch } from "../../shared/batch/dispatch-wire";
 import { submitUserBatch } from "../../shared/batch/submit-user-batch";
 import { startJobRun } from "../../shared/pipeline/start-job-run";
@@ -18,6 +18,7 @@ import { startStandin, type Standin } from "../../local/standin/standin-server";
 import { verifiedCaller } from "../support/callers";
 import { fakeQueue } from "../support/fake-queue";
 import { readDoc, requireEmulator, uniqueId } from "../support/firestore-test-env";
+import { runJobThroughTriggers } from "../support/run-job";
 import { writeResultRows } from "../support/reliability-rows";
 import { modelStep, oneStepTask } from "../support/sample-configs";
 
@@ -30,7 +31,6 @@ const record = (fault: string, times: number, outcome: Outcome, detail: string) 
 
 let db: Firestore;
 let standin: Standin;
-const now = () => new Date().toISOString();
 type StepDoc = {
   step_id: string;
   status: string;
@@ -59,17 +59,7 @@ afterAll(async () => {
 });
 
 /** The startJob trigger, then the runTask trigger for each task of the chain, until the job ends. */
-async function runJob(jobId: string): Promise<Doc | undefined> {
-  await onJobCreated(jobId, now());
-  for (let hop = 0; hop < 10; hop++) {
-    const job = await readDoc(db, `jobs/${jobId}`);
-    const taskDocId = job?.current_task_doc_id;
-    if (job?.status !== "running" || typeof taskDocId !== "string") return job;
-    const snap = await db.doc(`tasks/${taskDocId}`).get();
-    await onTaskCreated(taskDocId, now(), { data: snap.data()!, updateTime: snap.updateTime! });
-  }
-  return readDoc(db, `jobs/${jobId}`);
-}
+const runJob = (jobId: string) => runJobThroughTriggers(db, jobId);
 
 /** Starts the ended job again (as `npm run start-job` does) and runs it to its end. */
 async function startAgain(jobId: string): Promise<Doc | undefined> {
